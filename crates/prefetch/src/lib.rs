@@ -1,0 +1,1 @@
+//! Source hashes for `fetchFromGitHub` (work in progress).

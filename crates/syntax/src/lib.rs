@@ -1,0 +1,1 @@
+//! Lossless Nix syntax access (work in progress).
