@@ -1,1 +1,72 @@
-//! Lossless Nix syntax access (work in progress).
+//! Lossless Nix syntax access and text-edit change sets for flakeedit.
+//!
+//! `flakeedit-syntax` reads Nix files with [`rnix`] (a lossless concrete
+//! syntax tree on `rowan`) and never rewrites a tree: every modification is a
+//! [`ChangeSet`] of byte-range replacements, applied to the original text and
+//! then re-parsed and checked ([`ChangeSet::apply`]). This is the model of
+//! rust-analyzer's assists, and it maps one to one onto LSP text edits.
+//!
+//! # Preservation contract
+//!
+//! What flakeedit promises about the bytes of a file. Each clause has a test
+//! named after it in `tests/contract.rs`.
+//!
+//! 1. **Round trip.** Parsing then printing a file gives back its bytes
+//!    exactly, for every file: with comments, CRLF line endings, tabs,
+//!    non-ASCII text, no trailing newline, and with syntax errors.
+//! 2. **Untouched outside edits.** Applying a change set changes only the
+//!    bytes inside its edit ranges; everything before, between and after
+//!    them is copied verbatim.
+//! 3. **No broken files.** A change set applied to a file that parses yields
+//!    a file that parses, or an error and no text ([`ApplyError::BrokeSyntax`]).
+//! 4. **Line endings.** New text uses the file's line ending (the majority of
+//!    its line breaks: LF or CRLF); a CRLF file never gains a bare LF.
+//! 5. **Indentation.** A new binding is indented like the entries of the set
+//!    it joins; nested lines add that set's indent unit (a tab, 2 or 4
+//!    spaces). A set without entries takes the file's indent unit.
+//! 6. **One-line sets stay one line.** A binding added to a set written on
+//!    one line is written on that line, separated by single spaces. An empty
+//!    `{ }` becomes multi-line only when the new binding is.
+//! 7. **Comments stay attached.** A binding inserted after another goes
+//!    after that binding's same-line `# comment`; one inserted before a
+//!    binding goes above the comment lines directly over it. Removing a
+//!    binding removes its same-line trailing comment, never a comment above.
+//! 8. **Blank-line groups.** When every two entries of a set are separated
+//!    by a blank line, a new entry is too. Removing a binding never leaves
+//!    two blank lines together, nor a blank line just inside a brace, where
+//!    there was none.
+//! 9. **Escaping.** Every string written from a value is a Nix string
+//!    literal with `\`, `"`, `${`, newlines, carriage returns and tabs
+//!    escaped; attribute names that are not plain identifiers are quoted
+//!    (`"hls-1.10"`). No value can end a string or start an interpolation.
+//! 10. **Formals keep their layout.** Adding or removing a lambda formal
+//!     keeps the pattern one-line or one-per-line, with leading or trailing
+//!     commas as it had; new formals go before `...`.
+//!
+//! What is *not* preserved: nothing else. flakeedit does not reformat,
+//! re-order or normalise anything it does not insert or remove.
+
+mod attrpath;
+mod change;
+mod edit;
+mod escape;
+mod pattern;
+mod scope;
+mod source;
+pub mod style;
+
+pub use attrpath::{
+    as_attr_set, attr_name, attrpath_names, find_path, is_trivia, root_attr_set, static_string,
+    strip_parens, PathMatch, PathMatchKind,
+};
+pub use change::{ApplyError, ChangeSet, OverlapError, TextEdit};
+pub use edit::{insert_entry, remove_entry, replace_value, InsertPosition, MalformedError};
+pub use escape::{
+    attr_name as quote_attr_name, attr_path as quote_attr_path, is_plain_identifier, string_literal,
+};
+pub use pattern::{add_formal, formal_name, formal_names, pattern_alias, remove_formal};
+pub use scope::{scope_at, Binder, BinderKind, Scope};
+pub use source::{LineCol, LineIndex, SourceFile, SyntaxError};
+
+pub use rnix;
+pub use rnix::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, TextSize};

@@ -1,0 +1,330 @@
+//! Style-preserving edits of bindings: insert, remove, replace.
+
+use rnix::ast::{self, HasEntry};
+use rnix::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange};
+use rowan::ast::AstNode;
+
+use crate::change::TextEdit;
+use crate::source::SourceFile;
+use crate::style::{self, end, file_indent_unit, line_indent, reindent, size, start, LineEnding};
+
+/// A structural problem that prevents an edit (only possible in files with
+/// syntax errors, where a set can lack its closing brace).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} at byte {offset}")]
+pub struct MalformedError {
+    /// What is missing or wrong.
+    pub what: String,
+    /// Where.
+    pub offset: u32,
+}
+
+/// Where a new binding goes among the entries of a set or `let`.
+#[derive(Debug, Clone)]
+pub enum InsertPosition {
+    /// Before every entry.
+    First,
+    /// After every entry.
+    Last,
+    /// Right after this entry (and its trailing comment).
+    After(SyntaxNode),
+    /// Right before this entry (and the comment lines directly above it).
+    Before(SyntaxNode),
+}
+
+/// The delimiters and entries of a binding container: an attribute set
+/// (`{` … `}`) or the bindings of a `let` (`let` … `in`).
+struct Container {
+    open: SyntaxToken,
+    close: SyntaxToken,
+    entries: Vec<SyntaxNode>,
+}
+
+fn container(node: &SyntaxNode) -> Result<Container, MalformedError> {
+    let (open_kind, close_kind, entries): (_, _, Vec<SyntaxNode>) =
+        if let Some(set) = ast::AttrSet::cast(node.clone()) {
+            (
+                SyntaxKind::TOKEN_L_BRACE,
+                SyntaxKind::TOKEN_R_BRACE,
+                set.entries().map(|entry| entry.syntax().clone()).collect(),
+            )
+        } else if let Some(let_in) = ast::LetIn::cast(node.clone()) {
+            (
+                SyntaxKind::TOKEN_LET,
+                SyntaxKind::TOKEN_IN,
+                let_in
+                    .entries()
+                    .map(|entry| entry.syntax().clone())
+                    .collect(),
+            )
+        } else {
+            return Err(MalformedError {
+                what: "not an attribute set or let".to_string(),
+                offset: node.text_range().start().into(),
+            });
+        };
+    let token = |kind| {
+        node.children_with_tokens()
+            .filter_map(|element| element.into_token())
+            .find(|token| token.kind() == kind)
+    };
+    let missing = |what: &str| MalformedError {
+        what: format!("missing {what}"),
+        offset: node.text_range().end().into(),
+    };
+    let open = token(open_kind).ok_or_else(|| missing("opening delimiter"))?;
+    let close = token(close_kind).ok_or_else(|| missing("closing delimiter"))?;
+    Ok(Container {
+        open,
+        close,
+        entries,
+    })
+}
+
+/// Is the container written over several lines (between its delimiters)?
+fn container_is_multiline(text: &str, container: &Container) -> bool {
+    let from = usize::from(container.open.text_range().end());
+    let to = usize::from(container.close.text_range().start());
+    text.get(from..to)
+        .is_some_and(|inside| inside.contains('\n'))
+}
+
+/// The indentation of entries of a multi-line container, and its unit.
+fn entry_indent(text: &str, container: &Container) -> (String, String) {
+    let open_indent = line_indent(text, usize::from(container.open.text_range().start()));
+    let existing = container
+        .entries
+        .iter()
+        .find(|entry| style::starts_line(text, start(entry)))
+        .map(|entry| line_indent(text, start(entry)).to_string());
+    match existing {
+        Some(indent) => {
+            let unit = indent
+                .strip_prefix(open_indent)
+                .filter(|unit| !unit.is_empty())
+                .map(str::to_string)
+                .unwrap_or_else(|| file_indent_unit(text));
+            (indent, unit)
+        }
+        None => {
+            let unit = file_indent_unit(text);
+            (format!("{open_indent}{unit}"), unit)
+        }
+    }
+}
+
+/// True when every two consecutive entries are separated by a blank line.
+fn entries_are_blank_separated(text: &str, container: &Container) -> bool {
+    container.entries.len() >= 2
+        && container.entries.windows(2).all(|pair| {
+            let between = &text[end(&pair[0])..start(&pair[1])];
+            between.matches('\n').count() >= 2
+        })
+}
+
+/// The end of an entry's line content that belongs to it: the entry plus a
+/// comment on the same line after it.
+fn end_with_trailing_comment(entry: &SyntaxNode) -> usize {
+    let mut offset = end(entry);
+    let mut token = entry.last_token().and_then(|token| token.next_token());
+    while let Some(current) = token {
+        match current.kind() {
+            SyntaxKind::TOKEN_WHITESPACE if !current.text().contains('\n') => {}
+            SyntaxKind::TOKEN_COMMENT if !current.text().contains('\n') => {
+                offset = usize::from(current.text_range().end());
+            }
+            _ => break,
+        }
+        token = current.next_token();
+    }
+    offset
+}
+
+/// The start of the comment lines directly above an entry (no blank line
+/// between), or the entry's own start.
+fn start_with_leading_comments(text: &str, entry: &SyntaxNode) -> usize {
+    let mut offset = start(entry);
+    let mut token = entry.first_token().and_then(|token| token.prev_token());
+    while let Some(current) = token {
+        match current.kind() {
+            SyntaxKind::TOKEN_WHITESPACE if current.text().matches('\n').count() <= 1 => {}
+            SyntaxKind::TOKEN_COMMENT
+                if style::starts_line(text, usize::from(current.text_range().start())) =>
+            {
+                offset = usize::from(current.text_range().start());
+            }
+            _ => break,
+        }
+        token = current.prev_token();
+    }
+    offset
+}
+
+/// Inserts a binding into an attribute set or `let`, copying its style.
+///
+/// `snippet` is the binding as written by flakeedit: `\n` line breaks and
+/// one `\t` per nesting level. It is re-indented to the container's
+/// indentation (tabs, 2 or 4 spaces…), its line breaks become the file's
+/// (LF or CRLF), and in a one-line container it is flattened to one line.
+/// An empty one-line set (`{ }`) becomes multi-line only when the snippet
+/// is multi-line. When every entry is separated by a blank line, so is the
+/// new one.
+pub fn insert_entry(
+    file: &SourceFile,
+    node: &SyntaxNode,
+    snippet: &str,
+    position: InsertPosition,
+) -> Result<TextEdit, MalformedError> {
+    let text = file.text();
+    let container = container(node)?;
+    let ending = LineEnding::detect(text);
+    let open_end = usize::from(container.open.text_range().end());
+    let close_start = usize::from(container.close.text_range().start());
+
+    if !container_is_multiline(text, &container) {
+        let flat = style::flatten(snippet);
+        if container.entries.is_empty() {
+            let range = TextRange::new(size(open_end), size(close_start));
+            let is_set = node.kind() == SyntaxKind::NODE_ATTR_SET;
+            if snippet.contains('\n') && is_set {
+                let outer = line_indent(text, open_end).to_string();
+                let unit = file_indent_unit(text);
+                let inner = format!("{outer}{unit}");
+                let body = reindent(snippet, &inner, &unit, ending);
+                let eol = ending.as_str();
+                return Ok(TextEdit::replace(
+                    range,
+                    format!("{eol}{inner}{body}{eol}{outer}"),
+                ));
+            }
+            return Ok(TextEdit::replace(range, format!(" {flat} ")));
+        }
+        return Ok(match resolve_position(&container, position)? {
+            Anchor::After(entry) => TextEdit::insert(size(end(&entry)), format!(" {flat}")),
+            Anchor::Before(entry) => TextEdit::insert(size(start(&entry)), format!("{flat} ")),
+        });
+    }
+
+    let (indent, unit) = entry_indent(text, &container);
+    let body = reindent(snippet, &indent, &unit, ending);
+    let eol = ending.as_str();
+    let gap = if entries_are_blank_separated(text, &container) {
+        eol
+    } else {
+        ""
+    };
+    if container.entries.is_empty() {
+        if style::starts_line(text, close_start) {
+            let at = style::line_start(text, close_start);
+            return Ok(TextEdit::insert(size(at), format!("{indent}{body}{eol}")));
+        }
+        let outer = line_indent(text, close_start);
+        return Ok(TextEdit::insert(
+            size(close_start),
+            format!("{eol}{indent}{body}{eol}{outer}"),
+        ));
+    }
+    Ok(match resolve_position(&container, position)? {
+        Anchor::After(mut entry) => {
+            // Never split a line that holds several entries: go to its last one.
+            while let Some(next) = container.entries.iter().find(|other| {
+                start(other) > end(&entry) && !text[end(&entry)..start(other)].contains('\n')
+            }) {
+                entry = next.clone();
+            }
+            let at = end_with_trailing_comment(&entry);
+            TextEdit::insert(size(at), format!("{eol}{gap}{indent}{body}"))
+        }
+        Anchor::Before(entry) => {
+            let entry_start = start_with_leading_comments(text, &entry);
+            if style::starts_line(text, entry_start) {
+                let at = style::line_start(text, entry_start);
+                TextEdit::insert(size(at), format!("{indent}{body}{eol}{gap}"))
+            } else {
+                TextEdit::insert(size(entry_start), format!("{} ", style::flatten(snippet)))
+            }
+        }
+    })
+}
+
+enum Anchor {
+    After(SyntaxNode),
+    Before(SyntaxNode),
+}
+
+fn resolve_position(
+    container: &Container,
+    position: InsertPosition,
+) -> Result<Anchor, MalformedError> {
+    let anchor = match position {
+        InsertPosition::After(node) => Some(Anchor::After(node)),
+        InsertPosition::Before(node) => Some(Anchor::Before(node)),
+        InsertPosition::First => container.entries.first().cloned().map(Anchor::Before),
+        InsertPosition::Last => container.entries.last().cloned().map(Anchor::After),
+    };
+    anchor.ok_or_else(|| MalformedError {
+        what: "no entry to insert next to".to_string(),
+        offset: container.open.text_range().end().into(),
+    })
+}
+
+/// Removes an entry of a set or `let` (a binding or an `inherit`) with its
+/// trailing comment.
+///
+/// An entry on lines of its own takes those whole lines with it; if that
+/// leaves two blank lines together, or a blank line right inside a brace,
+/// one blank line goes too, so no blank-line scar is left. An entry sharing
+/// its line with others (a one-line set) takes the space on one side.
+pub fn remove_entry(file: &SourceFile, entry: &SyntaxNode) -> TextEdit {
+    let text = file.text();
+    let entry_start = start(entry);
+    let entry_end = end_with_trailing_comment(entry);
+    let own_lines =
+        style::starts_line(text, entry_start) && style::line_end(text, entry_end) == entry_end;
+    if own_lines {
+        let mut from = style::line_start(text, entry_start);
+        let mut to = style::next_line_start(text, entry_end);
+        let blank_before = from > 0 && style::is_blank_line(text, from - 1);
+        let blank_after = to < text.len() && style::is_blank_line(text, to);
+        let next_is_close = text[to..].trim_start().starts_with(['}', ']']);
+        let prev_is_open = text[..from.saturating_sub(1)]
+            .trim_end()
+            .ends_with(['{', '[']);
+        if blank_after && (blank_before || prev_is_open) {
+            to = style::next_line_start(text, to);
+        } else if blank_before && next_is_close {
+            from = style::line_start(text, from - 1);
+        }
+        return TextEdit::delete(TextRange::new(size(from), size(to)));
+    }
+    // Same-line removal: take the spaces after the entry, or before it when
+    // the next thing is a closing delimiter or the end of the line.
+    let after = &text[entry_end..];
+    let spaces_after = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let next = after[spaces_after..].chars().next();
+    if spaces_after > 0 && !matches!(next, Some('}' | '\n' | '\r') | None) {
+        return TextEdit::delete(TextRange::new(
+            size(entry_start),
+            size(entry_end + spaces_after),
+        ));
+    }
+    let before = &text[..entry_start];
+    let spaces_before = before.len() - before.trim_end_matches([' ', '\t']).len();
+    TextEdit::delete(TextRange::new(
+        size(entry_start - spaces_before),
+        size(entry_end),
+    ))
+}
+
+/// Replaces the value of a binding, keeping everything around it.
+pub fn replace_value(binding: &ast::AttrpathValue, new_value: &str) -> Option<TextEdit> {
+    let value = binding.value()?;
+    Some(TextEdit::replace(
+        value.syntax().text_range(),
+        new_value.to_string(),
+    ))
+}
+
+#[cfg(test)]
+#[path = "edit/tests.rs"]
+mod tests;
