@@ -1,0 +1,19 @@
+# The stub for an input the other stubs do not know (riot, crane, ...): a
+# flake whose every system has one package, `packages.<system>.default`, named
+# after the input. `flake = false` inputs get the same value; its `outPath`
+# is what `"${input}/file"` needs.
+{ lib, name }:
+let
+  systems = import ./systems.nix;
+  perSystem = system: { default = import ./derivation.nix system "input" { pname = name; }; };
+in
+{
+  outPath = "/nix/store/${builtins.substring 0 32 (builtins.hashString "sha256" name)}-source";
+  _stubInput = name;
+  inputs = { };
+  packages = lib.genAttrs systems perSystem;
+  legacyPackages = lib.genAttrs systems perSystem;
+  overlays.default = final: prev: { };
+  nixosModules.default = { };
+  lib = { };
+}
