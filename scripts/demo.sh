@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job on the bundled example: add the riot input, following nixpkgs,
+# to a copy of examples/ocaml/flake.nix and print the diff.
+#
+#   scripts/demo.sh
+#
+# The example itself is never modified.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "==> cargo build --release -q"
+cargo build --release -q
+
+workdir=$(mktemp -d)
+trap 'rm -rf "$workdir"' EXIT
+cp examples/ocaml/flake.nix "$workdir/flake.nix"
+
+echo "==> flakeedit --file flake.nix --diff add-input github:emilpriver/riot --follows nixpkgs"
+./target/release/flakeedit --file "$workdir/flake.nix" --diff \
+  add-input github:emilpriver/riot --follows nixpkgs

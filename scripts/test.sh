@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Runs the whole test suite, the same way locally and in CI (.ci/run).
+#
+#   scripts/test.sh              every step
+#   scripts/test.sh fmt clippy   only the named steps (see STEPS below)
+#
+# Needs: cargo with rustfmt and clippy, nix-instantiate (Debian: nix-bin), and
+# for the editor tests Neovim and npm when those tests exist. Run as root on a
+# Debian-like system, it installs the missing Debian packages; otherwise it
+# lists what is missing and exits 1.
+#
+# Environment:
+#   CI              when set: cargo runs with --locked, more proptest cases
+#   PROPTEST_CASES  proptest cases per property (default 64, 256 with CI)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The steps, in order. A later step is one function named step_<name> plus
+# its name here.
+STEPS=(requirements fmt clippy test fixtures vscode neovim)
+
+step() {
+  printf '\n==> %s\n' "$*"
+}
+
+cargo_locked=()
+if [ -n "${CI:-}" ]; then
+  cargo_locked=(--locked)
+  export PROPTEST_CASES="${PROPTEST_CASES:-256}"
+else
+  export PROPTEST_CASES="${PROPTEST_CASES:-64}"
+fi
+
+# ---------------------------------------------------------------------------
+# Requirements
+# ---------------------------------------------------------------------------
+
+# Prints "<command> <debian-package>" for every tool this run needs.
+required_tools() {
+  echo "nix-instantiate nix-bin"
+  if [ -d tests/neovim ] || [ -d editors/neovim ]; then
+    echo "nvim neovim"
+  fi
+  if [ -d editors/vscode ]; then
+    echo "npm npm"
+  fi
+}
+
+step_requirements() {
+  step "requirements"
+  local missing_commands=() missing_packages=() command package
+  while read -r command package; do
+    if ! command -v "$command" >/dev/null 2>&1; then
+      missing_commands+=("$command")
+      missing_packages+=("$package")
+    fi
+  done < <(required_tools)
+
+  if [ "${#missing_packages[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      # Only refresh the package lists when one of the packages is unknown.
+      local package_name
+      for package_name in "${missing_packages[@]}"; do
+        if ! apt-cache show "$package_name" >/dev/null 2>&1; then
+          echo "apt-get update (no candidate for $package_name)"
+          apt-get update -qq
+          break
+        fi
+      done
+      echo "apt-get install ${missing_packages[*]}"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
+    else
+      echo "missing commands: ${missing_commands[*]}" >&2
+      echo "install them with: sudo apt-get install ${missing_packages[*]}" >&2
+      echo "(or run this script as root on Debian/Ubuntu, which installs them)" >&2
+      exit 1
+    fi
+  fi
+
+  local missing_cargo=()
+  command -v cargo >/dev/null 2>&1 || missing_cargo+=("cargo (https://rustup.rs)")
+  if command -v cargo >/dev/null 2>&1; then
+    local subcommand component
+    for subcommand in fmt clippy; do
+      case $subcommand in
+        fmt) component=rustfmt ;;
+        clippy) component=clippy ;;
+      esac
+      if ! cargo "$subcommand" --version >/dev/null 2>&1; then
+        if command -v rustup >/dev/null 2>&1; then
+          echo "rustup component add $component"
+          rustup component add "$component"
+        else
+          missing_cargo+=("cargo $subcommand (the $component component)")
+        fi
+      fi
+    done
+  fi
+  if [ "${#missing_cargo[@]}" -gt 0 ]; then
+    printf 'missing: %s\n' "${missing_cargo[@]}" >&2
+    exit 1
+  fi
+  echo "nix-instantiate: $(nix-instantiate --version)"
+  echo "cargo: $(cargo --version)"
+}
+
+# ---------------------------------------------------------------------------
+# Rust
+# ---------------------------------------------------------------------------
+
+step_fmt() {
+  step "cargo fmt --all --check"
+  cargo fmt --all --check
+}
+
+step_clippy() {
+  step "cargo clippy --workspace --all-targets ${cargo_locked[*]} -- -D warnings"
+  cargo clippy --workspace --all-targets "${cargo_locked[@]}" -- -D warnings
+}
+
+step_test() {
+  step "cargo test --workspace ${cargo_locked[*]} (PROPTEST_CASES=$PROPTEST_CASES)"
+  cargo test --workspace "${cargo_locked[@]}"
+}
+
+# ---------------------------------------------------------------------------
+# Test data: fixtures, stubs, locks, the project's own flake
+# ---------------------------------------------------------------------------
+
+step_fixtures() {
+  step "fixtures (scripts/check-fixtures.sh)"
+  bash scripts/check-fixtures.sh
+}
+
+# ---------------------------------------------------------------------------
+# Editors: each runs only once its directory exists
+# ---------------------------------------------------------------------------
+
+step_vscode() {
+  if [ ! -d editors/vscode ]; then
+    step "vscode: skipped, editors/vscode does not exist yet"
+    return
+  fi
+  step "vscode: npm ci && npm test (editors/vscode)"
+  (cd editors/vscode && npm ci && npm test)
+}
+
+step_neovim() {
+  if [ ! -f tests/neovim/run.sh ]; then
+    step "neovim: skipped, tests/neovim/run.sh does not exist yet"
+    return
+  fi
+  step "neovim: tests/neovim/run.sh"
+  bash tests/neovim/run.sh
+}
+
+# ---------------------------------------------------------------------------
+# Later steps go here (benchmarks smoke run, fuzz smoke run, ...): add a
+# step_<name> function and its name to STEPS.
+# ---------------------------------------------------------------------------
+
+main() {
+  local selected=("$@") name
+  if [ "${#selected[@]}" -eq 0 ]; then
+    selected=("${STEPS[@]}")
+  fi
+  for name in "${selected[@]}"; do
+    if ! declare -F "step_$name" >/dev/null; then
+      echo "unknown step: $name (steps: ${STEPS[*]})" >&2
+      exit 2
+    fi
+  done
+  for name in "${selected[@]}"; do
+    "step_$name"
+  done
+  printf '\nall steps passed: %s\n' "${selected[*]}"
+}
+
+main "$@"
