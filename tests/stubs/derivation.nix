@@ -1,4 +1,5 @@
-# `stubDerivation system kind args`: what every stub builder returns.
+# `import ./derivation.nix { inherit system; } kind args`: what every stub
+# builder returns.
 #
 # A stub derivation is `args` plus three markers:
 #   _stub   = the builder that made it ("buildDunePackage", "mkShell", ...)
@@ -12,12 +13,26 @@
 #
 # Path values in the arguments (`src = ./.;`, `cargoLock.lockFile = ./Cargo.lock;`)
 # are turned into strings, so printing them never copies a directory into the
-# Nix store.
-system:
+# Nix store. Under `sourceRoot` (the flake's directory, when eval.nix knows it)
+# they are written relative to it, as in the flake: "./.", "./Cargo.lock", so
+# test output does not depend on a temporary directory's name.
+{ system, sourceRoot ? null }:
 let
+  pathString = path:
+    let
+      absolute = toString path;
+      prefix = "${sourceRoot}/";
+      prefixLength = builtins.stringLength prefix;
+    in
+    if sourceRoot == null then absolute
+    else if absolute == sourceRoot then "./."
+    else if builtins.substring 0 prefixLength absolute == prefix
+    then "./" + builtins.substring prefixLength (-1) absolute
+    else absolute;
+
   withoutPaths = value:
     let type = builtins.typeOf value; in
-    if type == "path" then toString value
+    if type == "path" then pathString value
     else if type == "list" then map withoutPaths value
     else if type == "set" && !(value ? outPath) && !(value ? _stub)
     then builtins.mapAttrs (_: withoutPaths) value

@@ -21,12 +21,15 @@ let
   systems = import ./systems.nix;
 
   flakeFile = import flake;
+  flakeDirectory = toString (dirOf flake);
 
   nixpkgs = {
-    outPath = toString ./nixpkgs; # `import nixpkgs { inherit system; }` works
+    # `import nixpkgs { inherit system; }` works too, but its paths print absolute.
+    outPath = toString ./nixpkgs;
     _stubInput = "nixpkgs";
     inherit lib;
-    legacyPackages = lib.genAttrs systems (system: import ./nixpkgs { inherit system; });
+    legacyPackages = lib.genAttrs systems
+      (system: import ./nixpkgs { inherit system; sourceRoot = flakeDirectory; });
     inputs = { };
   };
 
@@ -57,9 +60,9 @@ let
   # `outPath` is the flake's directory as a string: nothing is copied.
   self = outputs // {
     _type = "flake";
-    outPath = toString (dirOf flake);
+    outPath = flakeDirectory;
     inputs = inputStubs;
-    sourceInfo = { outPath = toString (dirOf flake); };
+    sourceInfo = { outPath = flakeDirectory; };
     lastModified = 0;
     lastModifiedDate = "19700101000000";
     dirtyRev = "0000000000000000000000000000000000000000-dirty";

@@ -5,7 +5,7 @@
 { lib, name }:
 let
   systems = import ./systems.nix;
-  perSystem = system: { default = import ./derivation.nix system "input" { pname = name; }; };
+  perSystem = system: { default = import ./derivation.nix { inherit system; } "input" { pname = name; }; };
 in
 {
   outPath = "/nix/store/${builtins.substring 0 32 (builtins.hashString "sha256" name)}-source";

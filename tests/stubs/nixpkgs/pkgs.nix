@@ -1,8 +1,8 @@
 # The package set of the stub nixpkgs for one system. `final` is the set after
 # overlays (see ./default.nix), so `callPackage` sees overlaid packages.
-{ system, lib, final }:
+{ system, lib, final, sourceRoot ? null }:
 let
-  stubDerivation = import ../derivation.nix system;
+  stubDerivation = import ../derivation.nix { inherit system sourceRoot; };
   package = pname: stubDerivation "package" { inherit pname; };
   packages = names: lib.genAttrs names package;
 
