@@ -114,11 +114,25 @@ fn entry_indent(text: &str, container: &Container) -> (String, String) {
 }
 
 /// True when every two consecutive entries are separated by a blank line.
-fn entries_are_blank_separated(text: &str, container: &Container) -> bool {
+/// Comment lines between entries are not blank lines: only a whitespace
+/// run with two line breaks is.
+fn entries_are_blank_separated(container: &Container) -> bool {
     container.entries.len() >= 2
         && container.entries.windows(2).all(|pair| {
-            let between = &text[end(&pair[0])..start(&pair[1])];
-            between.matches('\n').count() >= 2
+            let next_start = pair[1].text_range().start();
+            let mut token = pair[0].last_token().and_then(|token| token.next_token());
+            while let Some(current) = token {
+                if current.text_range().start() >= next_start {
+                    break;
+                }
+                if current.kind() == SyntaxKind::TOKEN_WHITESPACE
+                    && current.text().matches('\n').count() >= 2
+                {
+                    return true;
+                }
+                token = current.next_token();
+            }
+            false
         })
 }
 
@@ -208,7 +222,7 @@ pub fn insert_entry(
     let (indent, unit) = entry_indent(text, &container);
     let body = reindent(snippet, &indent, &unit, ending);
     let eol = ending.as_str();
-    let gap = if entries_are_blank_separated(text, &container) {
+    let gap = if entries_are_blank_separated(&container) {
         eol
     } else {
         ""

@@ -151,6 +151,15 @@ fn insert_respects_blank_line_groups() {
 }
 
 #[test]
+fn comment_lines_between_entries_are_not_blank_lines() {
+    let commented = "{\n  x = {\n    a = 1;\n    # about b\n    b = 2;\n  };\n}\n";
+    assert_eq!(
+        insert(commented, &["x"], "c = 3;"),
+        "{\n  x = {\n    a = 1;\n    # about b\n    b = 2;\n    c = 3;\n  };\n}\n"
+    );
+}
+
+#[test]
 fn insert_first_goes_above_leading_comments() {
     let before = "{\n  x = {\n    # the first\n    a = 1;\n  };\n}\n";
     assert_eq!(
