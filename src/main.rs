@@ -1,1 +1,118 @@
-fn main() {}
+//! `flakeedit`: the command-line front-end. It only wires arguments to the
+//! library operations in `flakeedit-flake` and reports their outcomes.
+
+mod cli;
+mod driver;
+mod files;
+mod report;
+mod selection;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use flakeedit_flake::{AddInput, Operation};
+
+use cli::{split_follows, Cli, Command};
+use driver::{Action, Settings, Summary};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let action = match cli.command {
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "flakeedit",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+        Command::ListInputs => Action::ListInputs,
+        Command::AddInput {
+            url,
+            name,
+            follows,
+            no_flake,
+        } => Action::Edit(Operation::AddInput(AddInput {
+            url,
+            name,
+            follows: follows
+                .iter()
+                .map(|spec| {
+                    let (child, target) = split_follows(spec);
+                    let target = target
+                        .unwrap_or_else(|| child.rsplit('/').next().unwrap_or(&child).to_string());
+                    (child, target)
+                })
+                .collect(),
+            no_flake,
+        })),
+        Command::RemoveInput { name, force } => {
+            Action::Edit(Operation::RemoveInput { name, force })
+        }
+        Command::SetUrl { name, url } => Action::Edit(Operation::SetUrl { name, url }),
+        Command::Pin { name, rev } => Action::Edit(Operation::Pin { name, rev }),
+        Command::Unpin { name } => Action::Edit(Operation::Unpin { name }),
+        Command::ToggleFlake { name } => Action::Edit(Operation::SetFlake { name, value: None }),
+        Command::Follow { name, child, all } => match (all, name, child) {
+            (Some(target), _, _) => Action::Edit(Operation::FollowAll { target }),
+            (None, Some(name), Some(child)) => {
+                let (child, target) = split_follows(&child);
+                Action::Edit(Operation::Follow {
+                    name,
+                    child,
+                    target,
+                })
+            }
+            _ => {
+                eprintln!("error: `follow` needs NAME CHILD[=TARGET], or --all TARGET");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let global = &cli.global;
+    let paths = match selection::select(global) {
+        Ok(paths) => paths,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let settings = Settings {
+        diff: global.diff,
+        dry_run: global.dry_run,
+        check: global.check,
+        json: global.json,
+        color: report::use_color(global.color, report::stdout_is_terminal()),
+    };
+    let mut summary = Summary::default();
+    for path in &paths {
+        let file_report = driver::process(path, &action, &settings);
+        summary.add(file_report.outcome);
+        driver::emit(&file_report, &settings);
+    }
+    let several = paths.len() > 1;
+    if several {
+        if settings.json {
+            println!("{}", serde_json::json!({ "summary": summary }));
+        } else {
+            eprintln!(
+                "{} files: {} changed, {} unchanged, {} not applicable, {} failed",
+                summary.total(),
+                summary.changed,
+                summary.unchanged,
+                summary.not_applicable,
+                summary.failed
+            );
+        }
+    }
+    // A single file that the operation does not apply to is a failure for
+    // the user who named it; in bulk it is only counted.
+    let single_not_applicable = !several && summary.not_applicable > 0;
+    let would_change = settings.check && summary.changed > 0;
+    if summary.failed > 0 || single_not_applicable || would_change {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,724 @@
+//! Operations on inputs: add, remove, set-url, pin, unpin, flake = false, follow.
+
+use flakeedit_syntax::{
+    add_formal, as_attr_set, formal_names, insert_entry, is_plain_identifier, quote_attr_path,
+    remove_entry, remove_formal, string_literal, ChangeSet, InsertPosition, SourceFile, TextEdit,
+    TextRange,
+};
+use rowan::ast::AstNode;
+
+use crate::error::{ErrorKind, FlakeError};
+use crate::flakeref::{infer_name, normalize_url, pin_url, pinned_rev, unpin_url};
+use crate::lock::{Lock, LockInputRef};
+use crate::model::{uses_of_input, Flake, InputDecl, InputsStyle};
+
+/// What `add-input` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AddInput {
+    /// The flake reference (`github:o/r`, or the `o/r` shorthand).
+    pub url: String,
+    /// The input's name; inferred from the url when `None`.
+    pub name: Option<String>,
+    /// Nested follows to declare: (child path `a` or `a/b`, target).
+    pub follows: Vec<(String, String)>,
+    /// Write `flake = false`.
+    pub no_flake: bool,
+}
+
+impl AddInput {
+    /// The name the input will get.
+    pub fn resolved_name(&self) -> Result<String, FlakeError> {
+        let name = match &self.name {
+            Some(name) => name.clone(),
+            None => infer_name(&self.url).ok_or_else(|| {
+                FlakeError::new(
+                    ErrorKind::InvalidArgument,
+                    format!("cannot infer an input name from `{}`", self.url),
+                )
+                .hint("pass --name NAME")
+            })?,
+        };
+        validate_name(&name)?;
+        Ok(name)
+    }
+}
+
+fn validate_name(name: &str) -> Result<(), FlakeError> {
+    if name.is_empty() || name.contains(['\n', '\r', '/']) {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            format!("`{}` is not a valid input name", name.escape_debug()),
+        )
+        .hint("input names are non-empty and contain no `/` or line breaks"));
+    }
+    if name == "self" {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            "`self` is reserved and cannot be an input name",
+        ));
+    }
+    Ok(())
+}
+
+fn not_found(flake: &Flake, name: &str) -> FlakeError {
+    let names: Vec<&str> = flake
+        .inputs
+        .iter()
+        .map(|input| input.name.as_str())
+        .collect();
+    let hint = if names.is_empty() {
+        "the flake declares no inputs".to_string()
+    } else {
+        format!("declared inputs: {}", names.join(", "))
+    };
+    FlakeError::new(ErrorKind::NotApplicable, format!("no input named `{name}`")).hint(hint)
+}
+
+fn input<'a>(flake: &'a Flake, name: &str) -> Result<&'a InputDecl, FlakeError> {
+    flake.input(name).ok_or_else(|| not_found(flake, name))
+}
+
+/// Splits `a/b` into `["a", "b"]`, refusing empty segments.
+fn child_path(child: &str) -> Result<Vec<String>, FlakeError> {
+    let segments: Vec<String> = child.split('/').map(str::to_string).collect();
+    if segments.iter().any(String::is_empty) {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            format!("`{child}` is not an input path (expected `name` or `name/name`)"),
+        ));
+    }
+    Ok(segments)
+}
+
+/// The path below an input that declares `follows` for a nested input.
+fn follows_path(child: &[String]) -> Vec<String> {
+    let mut path = Vec::new();
+    for segment in child {
+        path.push("inputs".to_string());
+        path.push(segment.clone());
+    }
+    path.push("follows".to_string());
+    path
+}
+
+fn check_follows_target(
+    flake: &Flake,
+    extra: Option<&str>,
+    target: &str,
+) -> Result<(), FlakeError> {
+    if target.is_empty() {
+        return Ok(());
+    }
+    let first = target.split('/').next().unwrap_or(target);
+    if flake.input(first).is_some() || extra == Some(first) {
+        return Ok(());
+    }
+    Err(FlakeError::new(
+        ErrorKind::NotApplicable,
+        format!("the follows target `{target}` is not an input of this flake"),
+    )
+    .hint(format!(
+        "add `{first}` as an input first, or give another target with CHILD=TARGET"
+    )))
+}
+
+fn binding_snippet(path: &[String], value: &str) -> String {
+    format!("{} = {value};", quote_attr_path(path))
+}
+
+/// Sets the value at `path` below an input: replaces an existing leaf, or
+/// adds a binding where the input's declaration lives (inside its set, or
+/// as a dotted sibling of its last binding).
+pub(crate) fn set_leaf(
+    file: &SourceFile,
+    input: &InputDecl,
+    path: &[String],
+    value: &str,
+    changes: &mut ChangeSet,
+) -> Result<(), FlakeError> {
+    let wanted: Vec<&str> = path.iter().map(String::as_str).collect();
+    if let Some(leaf) = input.leaf(&wanted) {
+        let Some(current) = leaf.binding.value() else {
+            return Ok(());
+        };
+        if current.syntax().text() != value {
+            changes.add(TextEdit::replace(current.syntax().text_range(), value))?;
+        }
+        return Ok(());
+    }
+    // A set for the whole input (`riot = { … };`) takes the new binding.
+    if let Some(set) = input
+        .bindings
+        .iter()
+        .filter(|binding| binding.below.is_empty())
+        .find_map(|binding| as_attr_set(binding.node.value()))
+    {
+        let edit = insert_entry(
+            file,
+            set.syntax(),
+            &binding_snippet(path, value),
+            InsertPosition::Last,
+        )?;
+        changes.add(edit)?;
+        return Ok(());
+    }
+    // Dotted style: a sibling of the input's last binding, same prefix.
+    let Some(last) = input.bindings.last() else {
+        return Err(FlakeError::new(
+            ErrorKind::Internal,
+            "an input without bindings",
+        ));
+    };
+    let Some(container) = last.node.syntax().parent() else {
+        return Err(FlakeError::new(
+            ErrorKind::Internal,
+            "a binding outside a set",
+        ));
+    };
+    let mut full = last.prefix.clone();
+    full.extend(path.iter().cloned());
+    let edit = insert_entry(
+        file,
+        &container,
+        &binding_snippet(&full, value),
+        InsertPosition::After(last.node.syntax().clone()),
+    )?;
+    changes.add(edit)?;
+    Ok(())
+}
+
+/// Deletions that may touch or overlap (adjacent bindings) merged into
+/// one edit each.
+pub(crate) fn add_deletions(
+    changes: &mut ChangeSet,
+    mut ranges: Vec<TextRange>,
+) -> Result<(), FlakeError> {
+    ranges.sort_by_key(|range| (range.start(), range.end()));
+    let mut merged: Vec<TextRange> = Vec::new();
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start() <= last.end() => *last = last.cover(range),
+            _ => merged.push(range),
+        }
+    }
+    for range in merged {
+        changes.add(TextEdit::delete(range))?;
+    }
+    Ok(())
+}
+
+/// `add-input`: declares a new input (or completes an identical one).
+pub fn add_input(
+    file: &SourceFile,
+    flake: &Flake,
+    request: &AddInput,
+) -> Result<ChangeSet, FlakeError> {
+    let name = request.resolved_name()?;
+    let url = normalize_url(&request.url);
+    let mut follows = Vec::new();
+    for (child, target) in &request.follows {
+        check_follows_target(flake, Some(&name), target)?;
+        follows.push((child_path(child)?, target.clone()));
+    }
+    let mut changes = ChangeSet::new();
+
+    if let Some(existing) = flake.input(&name) {
+        let existing_url = existing.url().map(normalize_url);
+        if existing_url.as_deref() != Some(url.as_str()) {
+            let shown = existing.url().map_or_else(
+                || "a reference written as an attribute set".to_string(),
+                |u| format!("url `{u}`"),
+            );
+            return Err(FlakeError::new(
+                ErrorKind::Conflict,
+                format!("input `{name}` already exists with {shown}"),
+            )
+            .at(existing.range())
+            .hint(format!(
+                "use `flakeedit set-url {name} {url}` to change it, or --name to add it under another name"
+            )));
+        }
+        for (child, target) in &follows {
+            set_leaf(
+                file,
+                existing,
+                &follows_path(child),
+                &string_literal(target),
+                &mut changes,
+            )?;
+        }
+        if request.no_flake && existing.flake() != Some(false) {
+            set_leaf(
+                file,
+                existing,
+                &["flake".to_string()],
+                "false",
+                &mut changes,
+            )?;
+        }
+        if changes.is_empty() {
+            changes.warnings.push(format!(
+                "input `{name}` already exists with this url; nothing to do"
+            ));
+        }
+        add_outputs_formal(file, flake, &name, &mut changes)?;
+        return Ok(changes);
+    }
+
+    // The new input's own attributes, below its name.
+    let mut attributes: Vec<(Vec<String>, String)> =
+        vec![(vec!["url".into()], string_literal(&url))];
+    if request.no_flake {
+        attributes.push((vec!["flake".into()], "false".into()));
+    }
+    for (child, target) in &follows {
+        attributes.push((follows_path(child), string_literal(target)));
+    }
+    let as_set = |indent: &str| -> String {
+        let mut text = format!("{} = {{\n", quote_attr_path(&[name.as_str()]));
+        for (path, value) in &attributes {
+            text.push_str(&format!("{indent}\t{}\n", binding_snippet(path, value)));
+        }
+        text.push_str(&format!("{indent}}};"));
+        text
+    };
+    let edit = match &flake.style {
+        InputsStyle::Block(set) => {
+            let snippet = if attributes.len() == 1 {
+                binding_snippet(&[name.clone(), "url".into()], &attributes[0].1)
+            } else {
+                as_set("")
+            };
+            insert_entry(file, set.syntax(), &snippet, InsertPosition::Last)?
+        }
+        InputsStyle::Dotted(last) => {
+            let lines: Vec<String> = attributes
+                .iter()
+                .map(|(path, value)| {
+                    let mut full = vec!["inputs".to_string(), name.clone()];
+                    full.extend(path.iter().cloned());
+                    binding_snippet(&full, value)
+                })
+                .collect();
+            insert_entry(
+                file,
+                flake.root.syntax(),
+                &lines.join("\n"),
+                InsertPosition::After(last.syntax().clone()),
+            )?
+        }
+        InputsStyle::None => {
+            let inner = if attributes.len() == 1 {
+                format!(
+                    "\t{}",
+                    binding_snippet(&[name.clone(), "url".into()], &attributes[0].1)
+                )
+            } else {
+                format!("\t{}", as_set("\t"))
+            };
+            let snippet = format!("inputs = {{\n{inner}\n}};");
+            let position = match &flake.outputs {
+                Some(outputs) => InsertPosition::Before(outputs.binding.syntax().clone()),
+                None => InsertPosition::Last,
+            };
+            if flake.root.syntax().children().next().is_none() {
+                // `{ }`: insert_entry handles empty sets itself.
+                insert_entry(file, flake.root.syntax(), &snippet, InsertPosition::Last)?
+            } else {
+                insert_entry(file, flake.root.syntax(), &snippet, position)?
+            }
+        }
+    };
+    changes.add(edit)?;
+    add_outputs_formal(file, flake, &name, &mut changes)?;
+    Ok(changes)
+}
+
+/// Adds `name` to an outputs pattern without `...` (where every input must
+/// be a formal or Nix fails with "called with unexpected argument").
+fn add_outputs_formal(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    changes: &mut ChangeSet,
+) -> Result<(), FlakeError> {
+    let Some(outputs) = &flake.outputs else {
+        return Ok(());
+    };
+    if !outputs.is_closed_pattern() {
+        return Ok(());
+    }
+    let Some(pattern) = outputs.pattern() else {
+        return Ok(());
+    };
+    if formal_names(&pattern).iter().any(|formal| formal == name) {
+        return Ok(());
+    }
+    if !is_plain_identifier(name) {
+        return Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "`{name}` is not a Nix identifier, so it cannot be added to the outputs arguments"
+            ),
+        )
+        .at(pattern.syntax().text_range())
+        .hint("add `...` to the outputs arguments, or choose another name with --name"));
+    }
+    if let Some(edit) = add_formal(file, &pattern, name) {
+        changes.add(edit)?;
+    }
+    Ok(())
+}
+
+/// `remove-input`: removes the declaration in every form, the follows that
+/// point at it and its outputs formal. Refuses while the outputs body uses
+/// the input, unless `force`.
+pub fn remove_input(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    force: bool,
+) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let uses = uses_of_input(flake, name);
+    let mut changes = ChangeSet::new();
+    if !uses.is_empty() {
+        if !force {
+            let mut error = FlakeError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "input `{name}` is still used by outputs ({} place{})",
+                    uses.len(),
+                    if uses.len() == 1 { "" } else { "s" }
+                ),
+            )
+            .at(input.range())
+            .hint("remove those uses first, or pass --force to remove the input anyway");
+            error.related = uses
+                .iter()
+                .map(|u| (u.range, format!("used here as `{}`", u.text)))
+                .collect();
+            return Err(error);
+        }
+        for found in &uses {
+            changes.warnings.push(format!(
+                "the outputs still use `{}` at byte {}; evaluation will fail until that use is removed",
+                found.text,
+                u32::from(found.range.start())
+            ));
+        }
+    }
+    let mut deletions: Vec<TextRange> = input
+        .bindings
+        .iter()
+        .map(|binding| remove_entry(file, binding.node.syntax()).range)
+        .collect();
+    for other in flake.inputs.iter().filter(|other| other.name != name) {
+        for leaf in &other.leaves {
+            let points_here = leaf.path.last().is_some_and(|last| last == "follows")
+                && leaf.value.as_str().is_some_and(|target| {
+                    target == name || target.starts_with(&format!("{name}/"))
+                });
+            if points_here {
+                deletions.push(remove_entry(file, leaf.binding.syntax()).range);
+                if leaf.path.len() == 1 {
+                    changes.warnings.push(format!(
+                        "input `{}` followed `{name}` and is now declared without a source",
+                        other.name
+                    ));
+                }
+            }
+        }
+    }
+    add_deletions(&mut changes, deletions)?;
+    if let Some(pattern) = flake.outputs.as_ref().and_then(|outputs| outputs.pattern()) {
+        if let Some(edit) = remove_formal(file, &pattern, name) {
+            changes.add(edit)?;
+        }
+    }
+    Ok(changes)
+}
+
+const REFERENCE_FIELDS: &[&str] = &[
+    "type",
+    "owner",
+    "repo",
+    "ref",
+    "rev",
+    "dir",
+    "host",
+    "path",
+    "narHash",
+    "submodules",
+    "shallow",
+];
+
+/// `set-url`: points an input at another reference. An input written as an
+/// attribute set (`type`, `owner`, `repo`, …) becomes a `url` input.
+pub fn set_url(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    url: &str,
+) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let url = normalize_url(url);
+    let literal = string_literal(&url);
+    let mut changes = ChangeSet::new();
+    let reference_leaves: Vec<_> = input
+        .leaves
+        .iter()
+        .filter(|leaf| leaf.path.len() == 1 && REFERENCE_FIELDS.contains(&leaf.path[0].as_str()))
+        .collect();
+    if input.leaf(&["url"]).is_some() || reference_leaves.is_empty() {
+        set_leaf(file, input, &["url".to_string()], &literal, &mut changes)?;
+    } else {
+        // Replace the first reference field by `url = …;`, drop the others.
+        let first = reference_leaves[0];
+        let Some(path) = first.binding.attrpath() else {
+            return Err(FlakeError::new(
+                ErrorKind::Internal,
+                "a binding without a path",
+            ));
+        };
+        let mut written: Vec<String> = flakeedit_syntax::attrpath_names(&path).unwrap_or_default();
+        written.pop();
+        written.push("url".to_string());
+        changes.add(TextEdit::replace(
+            first.binding.syntax().text_range(),
+            binding_snippet(&written, &literal),
+        ))?;
+        let rest: Vec<TextRange> = reference_leaves[1..]
+            .iter()
+            .map(|leaf| remove_entry(file, leaf.binding.syntax()).range)
+            .collect();
+        add_deletions(&mut changes, rest)?;
+    }
+    Ok(changes)
+}
+
+fn is_commit(rev: &str) -> bool {
+    rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `pin`: pins an input to a commit (`rev`), by default the one in `flake.lock`.
+pub fn pin(
+    file: &SourceFile,
+    flake: &Flake,
+    lock: Option<&Lock>,
+    name: &str,
+    rev: Option<&str>,
+) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let rev = match rev {
+        Some(rev) => rev.to_string(),
+        None => {
+            let lock = lock.ok_or_else(|| {
+                FlakeError::new(
+                    ErrorKind::NotApplicable,
+                    format!(
+                        "no REV given and no flake.lock to take `{name}`'s locked revision from"
+                    ),
+                )
+                .hint("pass the commit: `flakeedit pin NAME REV`, or run `nix flake lock` first")
+            })?;
+            lock.node_of_input(name)
+                .and_then(|(_, node)| node.rev.clone())
+                .ok_or_else(|| {
+                    FlakeError::new(
+                        ErrorKind::NotApplicable,
+                        format!("flake.lock has no locked revision for `{name}`"),
+                    )
+                    .hint("run `nix flake lock` to update the lock, or pass REV")
+                })?
+        }
+    };
+    if !is_commit(&rev) {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            format!("`{rev}` is not a full commit hash (40 hexadecimal digits)"),
+        ));
+    }
+    let mut changes = ChangeSet::new();
+    match input.url() {
+        Some(url) => {
+            let pinned = pin_url(url, &rev);
+            set_leaf(
+                file,
+                input,
+                &["url".to_string()],
+                &string_literal(&pinned),
+                &mut changes,
+            )?;
+        }
+        None if !input.reference().is_empty() => {
+            set_leaf(
+                file,
+                input,
+                &["rev".to_string()],
+                &string_literal(&rev),
+                &mut changes,
+            )?;
+            if let Some(reference) = input.leaf(&["ref"]) {
+                add_deletions(
+                    &mut changes,
+                    vec![remove_entry(file, reference.binding.syntax()).range],
+                )?;
+            }
+        }
+        None => {
+            return Err(FlakeError::new(
+                ErrorKind::Unsupported,
+                format!("input `{name}` has no url or reference to pin"),
+            )
+            .at(input.range()))
+        }
+    }
+    Ok(changes)
+}
+
+/// `unpin`: removes a commit pin (a branch or tag in the url is kept).
+pub fn unpin(file: &SourceFile, flake: &Flake, name: &str) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let mut changes = ChangeSet::new();
+    if let Some(url) = input.url() {
+        if pinned_rev(url).is_some() {
+            set_leaf(
+                file,
+                input,
+                &["url".to_string()],
+                &string_literal(&unpin_url(url)),
+                &mut changes,
+            )?;
+        }
+    } else if let Some(rev) = input.leaf(&["rev"]) {
+        add_deletions(
+            &mut changes,
+            vec![remove_entry(file, rev.binding.syntax()).range],
+        )?;
+    }
+    if changes.is_empty() {
+        changes
+            .warnings
+            .push(format!("input `{name}` is not pinned; nothing to do"));
+    }
+    Ok(changes)
+}
+
+/// `set-flake`/`toggle-flake`: writes or removes `flake = false`. With
+/// `value == None` the current setting is toggled.
+pub fn set_flake(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    value: Option<bool>,
+) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let is_flake = input.flake() != Some(false);
+    let want_flake = value.unwrap_or(!is_flake);
+    let mut changes = ChangeSet::new();
+    if want_flake == is_flake {
+        return Ok(changes);
+    }
+    if want_flake {
+        if let Some(leaf) = input.leaf(&["flake"]) {
+            add_deletions(
+                &mut changes,
+                vec![remove_entry(file, leaf.binding.syntax()).range],
+            )?;
+        }
+    } else {
+        set_leaf(file, input, &["flake".to_string()], "false", &mut changes)?;
+    }
+    Ok(changes)
+}
+
+/// `follow NAME CHILD[=TARGET]`: makes a nested input of `name` follow
+/// `target` (by default the flake's input named like the child).
+pub fn follow(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    child: &str,
+    target: Option<&str>,
+) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let child = child_path(child)?;
+    let target = target
+        .map(str::to_string)
+        .unwrap_or_else(|| child.last().cloned().unwrap_or_default());
+    if target == name {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            format!("input `{name}` cannot follow itself"),
+        ));
+    }
+    check_follows_target(flake, None, &target)?;
+    let mut changes = ChangeSet::new();
+    set_leaf(
+        file,
+        input,
+        &follows_path(&child),
+        &string_literal(&target),
+        &mut changes,
+    )?;
+    Ok(changes)
+}
+
+/// `follow --all TARGET`: every input whose locked node has its own
+/// `TARGET` input follows ours. Needs `flake.lock`.
+pub fn follow_all(
+    file: &SourceFile,
+    flake: &Flake,
+    lock: Option<&Lock>,
+    target: &str,
+) -> Result<ChangeSet, FlakeError> {
+    let lock = lock.ok_or_else(|| {
+        FlakeError::new(
+            ErrorKind::NotApplicable,
+            format!("no flake.lock next to the file, so flakeedit cannot know which inputs have their own `{target}`"),
+        )
+        .hint(format!("run `nix flake lock` first, or use `flakeedit follow NAME {target}` per input"))
+    })?;
+    if flake.input(target).is_none() {
+        return Err(not_found(flake, target).hint(format!(
+            "`follow --all {target}` needs an input named `{target}` to follow"
+        )));
+    }
+    let target_node = lock.resolve(&[target.to_string()]);
+    let mut changes = ChangeSet::new();
+    for input in flake.inputs.iter().filter(|input| input.name != target) {
+        if input.flake() == Some(false) {
+            continue;
+        }
+        let Some((_, node)) = lock.node_of_input(&input.name) else {
+            changes.warnings.push(format!(
+                "input `{}` is not in flake.lock; run `nix flake lock` and try again",
+                input.name
+            ));
+            continue;
+        };
+        let Some(reference) = node.inputs.get(target) else {
+            continue;
+        };
+        let already = input
+            .nested_follows()
+            .iter()
+            .any(|follows| follows.path == [target.to_string()]);
+        let resolved_to_ours = match reference {
+            LockInputRef::Follows(path) => lock.resolve(path) == target_node,
+            LockInputRef::Node(node) => Some(node) == target_node.as_ref(),
+        };
+        if already || resolved_to_ours {
+            continue;
+        }
+        set_leaf(
+            file,
+            input,
+            &follows_path(&[target.to_string()]),
+            &string_literal(target),
+            &mut changes,
+        )?;
+    }
+    Ok(changes)
+}

@@ -1,0 +1,257 @@
+//! The flake model and every flakeedit edit operation.
+//!
+//! [`Flake::read`] understands inputs in every shape real flakes use and
+//! the outputs function's argument; [`Lock`] reads `flake.lock`. Each
+//! operation ([`Operation`]) produces a [`ChangeSet`]; [`run`] applies it,
+//! re-parses the result and checks the operation's postcondition, so a
+//! front-end (the CLI, the bulk driver, the language server) never writes a
+//! file that does not mean what was asked.
+
+mod error;
+mod flakeref;
+mod inputs;
+mod list;
+mod lock;
+mod model;
+
+pub use error::{ErrorKind, FlakeError};
+pub use flakeref::{infer_name, normalize_url, pin_url, pinned_rev, unpin_url};
+pub use inputs::{
+    add_input, follow, follow_all, pin, remove_input, set_flake, set_url, unpin, AddInput,
+};
+pub use list::{list_inputs, InputSummary, LockedSummary};
+pub use lock::{Lock, LockError, LockInputRef, LockNode};
+pub use model::{
+    inputs_escape, uses_of_input, Flake, InputBinding, InputDecl, InputLeaf, InputUse, InputsStyle,
+    LeafValue, NestedFollows, Outputs, OutputsParam,
+};
+
+use flakeedit_syntax::{ChangeSet, SourceFile};
+
+/// An edit the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    /// `add-input`.
+    AddInput(AddInput),
+    /// `remove-input NAME [--force]`.
+    RemoveInput {
+        /// The input.
+        name: String,
+        /// Remove even when outputs still use it.
+        force: bool,
+    },
+    /// `set-url NAME URL`.
+    SetUrl {
+        /// The input.
+        name: String,
+        /// The new reference.
+        url: String,
+    },
+    /// `pin NAME [REV]`.
+    Pin {
+        /// The input.
+        name: String,
+        /// The commit; from `flake.lock` when `None`.
+        rev: Option<String>,
+    },
+    /// `unpin NAME`.
+    Unpin {
+        /// The input.
+        name: String,
+    },
+    /// `toggle-flake NAME` (value `None`) or `set-flake NAME true|false`.
+    SetFlake {
+        /// The input.
+        name: String,
+        /// The wanted `flake` value, or toggle.
+        value: Option<bool>,
+    },
+    /// `follow NAME CHILD[=TARGET]`.
+    Follow {
+        /// The input.
+        name: String,
+        /// Its nested input, `a` or `a/b`.
+        child: String,
+        /// What it follows; the child's own name when `None`.
+        target: Option<String>,
+    },
+    /// `follow --all TARGET`.
+    FollowAll {
+        /// The input everything should follow (usually `nixpkgs`).
+        target: String,
+    },
+}
+
+impl Operation {
+    /// The change set of this operation on `file`.
+    pub fn changes(
+        &self,
+        file: &SourceFile,
+        flake: &Flake,
+        lock: Option<&Lock>,
+    ) -> Result<ChangeSet, FlakeError> {
+        match self {
+            Operation::AddInput(request) => add_input(file, flake, request),
+            Operation::RemoveInput { name, force } => remove_input(file, flake, name, *force),
+            Operation::SetUrl { name, url } => set_url(file, flake, name, url),
+            Operation::Pin { name, rev } => pin(file, flake, lock, name, rev.as_deref()),
+            Operation::Unpin { name } => unpin(file, flake, name),
+            Operation::SetFlake { name, value } => set_flake(file, flake, name, *value),
+            Operation::Follow {
+                name,
+                child,
+                target,
+            } => follow(file, flake, name, child, target.as_deref()),
+            Operation::FollowAll { target } => follow_all(file, flake, lock, target),
+        }
+    }
+
+    /// Checks that `after` (the re-read flake) shows what was asked.
+    fn verify(&self, before: &Flake, after: &Flake) -> Result<(), String> {
+        match self {
+            Operation::AddInput(request) => {
+                let name = request.resolved_name().map_err(|e| e.message)?;
+                let input = after.input(&name).ok_or("the new input is not declared")?;
+                let url = normalize_url(&request.url);
+                if input.url().map(normalize_url).as_deref() != Some(url.as_str()) {
+                    return Err(format!("the new input's url is not `{url}`"));
+                }
+                for (child, target) in &request.follows {
+                    let path: Vec<String> = child.split('/').map(str::to_string).collect();
+                    let found = input
+                        .nested_follows()
+                        .into_iter()
+                        .any(|f| f.path == path && &f.target == target);
+                    if !found {
+                        return Err(format!("`{child}` does not follow `{target}`"));
+                    }
+                }
+                if request.no_flake && input.flake() != Some(false) {
+                    return Err("`flake = false` is missing".into());
+                }
+                check_formals(after, &[&name], &[])
+            }
+            Operation::RemoveInput { name, .. } => {
+                if after.input(name).is_some() {
+                    return Err(format!("input `{name}` is still declared"));
+                }
+                for input in &after.inputs {
+                    for follows in input.nested_follows() {
+                        if follows.target == *name
+                            || follows.target.starts_with(&format!("{name}/"))
+                        {
+                            return Err(format!("`{}` still follows `{name}`", input.name));
+                        }
+                    }
+                }
+                check_formals(after, &[], &[name])
+            }
+            Operation::SetUrl { name, url } => {
+                let input = after.input(name).ok_or("the input disappeared")?;
+                (input.url() == Some(normalize_url(url).as_str()))
+                    .then_some(())
+                    .ok_or_else(|| format!("the url of `{name}` is not `{url}`"))
+            }
+            Operation::Pin { name, .. }
+            | Operation::Unpin { name }
+            | Operation::SetFlake { name, .. } => after
+                .input(name)
+                .map(|_| ())
+                .ok_or_else(|| format!("input `{name}` disappeared")),
+            Operation::Follow {
+                name,
+                child,
+                target,
+            } => {
+                let input = after.input(name).ok_or("the input disappeared")?;
+                let path: Vec<String> = child.split('/').map(str::to_string).collect();
+                let target = target
+                    .clone()
+                    .unwrap_or_else(|| path.last().cloned().unwrap_or_default());
+                input
+                    .nested_follows()
+                    .into_iter()
+                    .any(|f| f.path == path && f.target == target)
+                    .then_some(())
+                    .ok_or_else(|| format!("`{name}/{child}` does not follow `{target}`"))
+            }
+            Operation::FollowAll { .. } => (after.inputs.len() == before.inputs.len())
+                .then_some(())
+                .ok_or_else(|| "the set of inputs changed".to_string()),
+        }
+    }
+}
+
+fn check_formals(after: &Flake, present: &[&str], absent: &[&str]) -> Result<(), String> {
+    let Some(pattern) = after.outputs.as_ref().and_then(Outputs::pattern) else {
+        return Ok(());
+    };
+    let names = flakeedit_syntax::formal_names(&pattern);
+    if pattern.ellipsis_token().is_none() {
+        for name in present {
+            if !names.iter().any(|n| n == name) {
+                return Err(format!("`{name}` is missing from the outputs arguments"));
+            }
+        }
+    }
+    for name in absent {
+        if names.iter().any(|n| n == name) {
+            return Err(format!("`{name}` is still an outputs argument"));
+        }
+    }
+    Ok(())
+}
+
+/// The result of running an operation on a text.
+#[derive(Debug, Clone)]
+pub struct EditResult {
+    /// The edits made (empty when nothing changed).
+    pub changes: ChangeSet,
+    /// The new text, when it differs from the old one.
+    pub new_text: Option<String>,
+}
+
+impl EditResult {
+    /// True when the operation changed the text.
+    pub fn changed(&self) -> bool {
+        self.new_text.is_some()
+    }
+}
+
+/// Runs `operation` on `text`: computes the change set, applies it,
+/// re-parses, and checks the postcondition. Nothing is returned as new
+/// text unless all of that succeeded.
+pub fn run(
+    operation: &Operation,
+    text: &str,
+    lock: Option<&Lock>,
+) -> Result<EditResult, FlakeError> {
+    let file = SourceFile::parse(text);
+    let flake = Flake::read(&file)?;
+    let changes = operation.changes(&file, &flake, lock)?;
+    if changes.is_empty() {
+        return Ok(EditResult {
+            changes,
+            new_text: None,
+        });
+    }
+    let changed = changes.apply(&file)?;
+    let after = Flake::read(&changed).map_err(|error| {
+        FlakeError::new(
+            ErrorKind::Internal,
+            format!(
+                "internal error: the edited file cannot be read back: {}",
+                error.message
+            ),
+        )
+    })?;
+    operation.verify(&flake, &after).map_err(|message| {
+        FlakeError::new(
+            ErrorKind::Internal,
+            format!("internal error: {message}; nothing was written"),
+        )
+        .hint("this is a bug in flakeedit; please report it with the file")
+    })?;
+    let new_text = (changed.text() != text).then(|| changed.text().to_string());
+    Ok(EditResult { changes, new_text })
+}

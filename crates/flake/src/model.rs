@@ -1,0 +1,546 @@
+//! The flake model: inputs and the outputs function, read from the syntax
+//! tree in every shape real flakes use.
+
+use std::collections::BTreeMap;
+
+use flakeedit_syntax::rnix::ast::{self, HasEntry};
+use flakeedit_syntax::{
+    as_attr_set, attrpath_names, find_path, root_attr_set, static_string, strip_parens,
+    PathMatchKind, SourceFile, SyntaxKind, SyntaxNode, TextRange,
+};
+use rowan::ast::AstNode;
+
+use crate::error::{ErrorKind, FlakeError};
+
+/// One assignment inside an input's declaration, flattened: `riot = { url
+/// = "…"; }` and `inputs.riot.url = "…";` both give the leaf `url`.
+#[derive(Debug, Clone)]
+pub struct InputLeaf {
+    /// The path below the input (`["url"]`, `["inputs", "nixpkgs", "follows"]`).
+    pub path: Vec<String>,
+    /// The binding whose value is this leaf's value.
+    pub binding: ast::AttrpathValue,
+    /// How many segments of `path` are written outside `binding`'s own
+    /// attribute path (in enclosing sets).
+    pub outer: usize,
+    /// The leaf's value.
+    pub value: LeafValue,
+}
+
+/// The value of a leaf, as far as flakeedit understands it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeafValue {
+    /// A string without interpolation (or a bare URI literal).
+    String(String),
+    /// `true` or `false`.
+    Bool(bool),
+    /// Anything else (an expression flakeedit does not interpret).
+    Other,
+}
+
+impl LeafValue {
+    /// The string, if the value is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            LeafValue::String(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// A `follows` below an input: `inputs.<path>.follows = "<target>"`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NestedFollows {
+    /// The path of nested inputs, e.g. `["nixpkgs"]` or `["cachix", "devenv"]`.
+    pub path: Vec<String>,
+    /// The follows target as written (`"nixpkgs"`, `"a/b"`, or `""`).
+    pub target: String,
+}
+
+/// One outermost binding of an input's declaration.
+#[derive(Debug, Clone)]
+pub struct InputBinding {
+    /// The binding.
+    pub node: ast::AttrpathValue,
+    /// The segments of its attribute path after the input's name
+    /// (`["url"]` for `inputs.riot.url = …;`, `[]` for `riot = { … };`).
+    pub below: Vec<String>,
+    /// The segments before and including the input's name
+    /// (`["inputs", "riot"]` or `["riot"]`).
+    pub prefix: Vec<String>,
+}
+
+/// A declared input, gathered from every binding that defines it.
+#[derive(Debug, Clone)]
+pub struct InputDecl {
+    /// The input's name (unquoted).
+    pub name: String,
+    /// The outermost bindings that declare it (`riot = {…};`,
+    /// `inputs.riot.url = …;`), in source order. Removing them removes the input.
+    pub bindings: Vec<InputBinding>,
+    /// Every leaf assignment, in source order.
+    pub leaves: Vec<InputLeaf>,
+}
+
+impl InputDecl {
+    /// The leaf at `path`, if assigned.
+    pub fn leaf(&self, path: &[&str]) -> Option<&InputLeaf> {
+        self.leaves.iter().find(|leaf| {
+            leaf.path
+                .iter()
+                .map(String::as_str)
+                .eq(path.iter().copied())
+        })
+    }
+
+    /// The string value at `path`.
+    pub fn string(&self, path: &[&str]) -> Option<&str> {
+        self.leaf(path).and_then(|leaf| leaf.value.as_str())
+    }
+
+    /// The `url`, if the input has one.
+    pub fn url(&self) -> Option<&str> {
+        self.string(&["url"])
+    }
+
+    /// The attribute-set reference fields (`type`, `owner`, `repo`, `ref`,
+    /// `rev`, `dir`, `host`, `path`, …) when the input is written that way.
+    pub fn reference(&self) -> BTreeMap<String, String> {
+        self.leaves
+            .iter()
+            .filter(|leaf| leaf.path.len() == 1)
+            .filter(|leaf| !matches!(leaf.path[0].as_str(), "url" | "flake" | "follows"))
+            .filter_map(|leaf| Some((leaf.path[0].clone(), leaf.value.as_str()?.to_string())))
+            .collect()
+    }
+
+    /// `flake = false` (or `true`) as written; `None` when not written.
+    pub fn flake(&self) -> Option<bool> {
+        match self.leaf(&["flake"]).map(|leaf| &leaf.value) {
+            Some(LeafValue::Bool(value)) => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// The input's own `follows` (`inputs.x.follows = "y";`).
+    pub fn follows(&self) -> Option<&str> {
+        self.string(&["follows"])
+    }
+
+    /// Every nested `follows`, at any depth.
+    pub fn nested_follows(&self) -> Vec<NestedFollows> {
+        self.leaves
+            .iter()
+            .filter_map(|leaf| {
+                let target = leaf.value.as_str()?;
+                let (last, rest) = leaf.path.split_last()?;
+                if last != "follows" || rest.is_empty() || rest.len() % 2 != 0 {
+                    return None;
+                }
+                let mut path = Vec::new();
+                for pair in rest.chunks(2) {
+                    if pair[0] != "inputs" {
+                        return None;
+                    }
+                    path.push(pair[1].clone());
+                }
+                Some(NestedFollows {
+                    path,
+                    target: target.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The range of the first binding, for messages.
+    pub fn range(&self) -> TextRange {
+        self.bindings
+            .first()
+            .map(|binding| binding.node.syntax().text_range())
+            .unwrap_or_default()
+    }
+}
+
+/// How the file's inputs are written, which decides where new ones go.
+#[derive(Debug, Clone)]
+pub enum InputsStyle {
+    /// `inputs = { … };` — new inputs go into this set.
+    Block(ast::AttrSet),
+    /// `inputs.x.url = …;` at the top level — new inputs go after the last
+    /// of these bindings.
+    Dotted(ast::AttrpathValue),
+    /// No inputs at all.
+    None,
+}
+
+/// The outputs function's argument.
+#[derive(Debug, Clone)]
+pub enum OutputsParam {
+    /// `{ self, nixpkgs }:` or with `...` and/or `@name`.
+    Pattern(ast::Pattern),
+    /// `inputs:` — every input is reachable through this name.
+    Ident(String),
+}
+
+/// The `outputs` binding.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    /// The binding `outputs = …;`.
+    pub binding: ast::AttrpathValue,
+    /// The lambda, when the value is one.
+    pub lambda: Option<ast::Lambda>,
+}
+
+impl Outputs {
+    /// The lambda's parameter.
+    pub fn param(&self) -> Option<OutputsParam> {
+        match self.lambda.as_ref()?.param()? {
+            ast::Param::Pattern(pattern) => Some(OutputsParam::Pattern(pattern)),
+            ast::Param::IdentParam(param) => Some(OutputsParam::Ident(
+                param.ident()?.ident_token()?.text().to_string(),
+            )),
+        }
+    }
+
+    /// The pattern, when the parameter is one.
+    pub fn pattern(&self) -> Option<ast::Pattern> {
+        match self.param()? {
+            OutputsParam::Pattern(pattern) => Some(pattern),
+            OutputsParam::Ident(_) => None,
+        }
+    }
+
+    /// The name through which the whole input set is reachable: the `@`
+    /// name of a pattern or a plain parameter.
+    pub fn inputs_alias(&self) -> Option<String> {
+        match self.param()? {
+            OutputsParam::Pattern(pattern) => flakeedit_syntax::pattern_alias(&pattern),
+            OutputsParam::Ident(name) => Some(name),
+        }
+    }
+
+    /// True when the pattern lists its formals without `...`, so every
+    /// input must be a formal or evaluation fails.
+    pub fn is_closed_pattern(&self) -> bool {
+        self.pattern()
+            .is_some_and(|pattern| pattern.ellipsis_token().is_none())
+    }
+}
+
+/// A parsed flake: the root set, its inputs and its outputs.
+#[derive(Debug, Clone)]
+pub struct Flake {
+    /// The top-level attribute set.
+    pub root: ast::AttrSet,
+    /// Declared inputs, in order of first appearance.
+    pub inputs: Vec<InputDecl>,
+    /// How inputs are written.
+    pub style: InputsStyle,
+    /// The outputs binding, if any.
+    pub outputs: Option<Outputs>,
+}
+
+impl Flake {
+    /// Reads the flake model of a file.
+    pub fn read(file: &SourceFile) -> Result<Flake, FlakeError> {
+        if let Some(error) = file.errors().first() {
+            return Err(FlakeError::new(
+                ErrorKind::Syntax,
+                format!("syntax error: {}", error.message),
+            )
+            .at(error.range)
+            .hint("fix the syntax error first; flakeedit edits only files that parse"));
+        }
+        let root = root_attr_set(file.root()).ok_or_else(|| {
+            FlakeError::new(
+                ErrorKind::Unsupported,
+                "the file is not an attribute set, so it is not a flake",
+            )
+            .at(TextRange::empty(0.into()))
+            .hint("a flake.nix is `{ inputs = …; outputs = …; }`")
+        })?;
+        let mut inputs: Vec<InputDecl> = Vec::new();
+        let mut block = None;
+        let mut last_dotted = None;
+        for found in find_path(&root, &["inputs"]) {
+            match found.kind {
+                PathMatchKind::Exact => {
+                    let Some(set) = as_attr_set(found.binding.value()) else {
+                        let range = found.binding.syntax().text_range();
+                        return Err(FlakeError::new(
+                            ErrorKind::Unsupported,
+                            "`inputs` is not an attribute set literal, so flakeedit cannot read or edit it",
+                        )
+                        .at(range)
+                        .hint("Nix requires flake inputs to be written literally; write `inputs = { … };`"));
+                    };
+                    for binding in set.attrpath_values() {
+                        let Some(names) = binding.attrpath().as_ref().and_then(attrpath_names)
+                        else {
+                            continue;
+                        };
+                        add_binding(&mut inputs, &names, &binding, Vec::new());
+                    }
+                    block.get_or_insert(set);
+                }
+                PathMatchKind::Deeper { rest } => {
+                    add_binding(
+                        &mut inputs,
+                        &rest,
+                        &found.binding,
+                        vec!["inputs".to_string()],
+                    );
+                    if found.depth == 0 {
+                        last_dotted = Some(found.binding.clone());
+                    }
+                }
+                PathMatchKind::Opaque { .. } => {
+                    return Err(FlakeError::new(
+                        ErrorKind::Unsupported,
+                        "`inputs` is not written as literal attribute sets, so flakeedit cannot edit it",
+                    )
+                    .at(found.binding.syntax().text_range()));
+                }
+            }
+        }
+        let style = match (block, last_dotted) {
+            (Some(set), _) => InputsStyle::Block(set),
+            (None, Some(binding)) => InputsStyle::Dotted(binding),
+            (None, None) => InputsStyle::None,
+        };
+        let outputs = find_path(&root, &["outputs"])
+            .into_iter()
+            .find(|found| found.kind == PathMatchKind::Exact)
+            .map(|found| Outputs {
+                lambda: found
+                    .binding
+                    .value()
+                    .map(strip_parens)
+                    .and_then(|expr| match expr {
+                        ast::Expr::Lambda(lambda) => Some(lambda),
+                        _ => None,
+                    }),
+                binding: found.binding,
+            });
+        Ok(Flake {
+            root,
+            inputs,
+            style,
+            outputs,
+        })
+    }
+
+    /// The input named `name`.
+    pub fn input(&self, name: &str) -> Option<&InputDecl> {
+        self.inputs.iter().find(|input| input.name == name)
+    }
+}
+
+/// Adds a binding found at `names` below `inputs` (names[0] is the input).
+fn add_binding(
+    inputs: &mut Vec<InputDecl>,
+    names: &[String],
+    binding: &ast::AttrpathValue,
+    mut prefix: Vec<String>,
+) {
+    let Some((name, below)) = names.split_first() else {
+        return;
+    };
+    let index = match inputs.iter().position(|input| &input.name == name) {
+        Some(index) => index,
+        None => {
+            inputs.push(InputDecl {
+                name: name.clone(),
+                bindings: Vec::new(),
+                leaves: Vec::new(),
+            });
+            inputs.len() - 1
+        }
+    };
+    let input = &mut inputs[index];
+    prefix.push(name.clone());
+    input.bindings.push(InputBinding {
+        node: binding.clone(),
+        below: below.to_vec(),
+        prefix,
+    });
+    flatten(&mut input.leaves, below.to_vec(), binding, 0);
+}
+
+/// Records the leaves of `binding`, whose value sits at `path` below the
+/// input (`outer` of those segments are written in enclosing sets).
+fn flatten(
+    leaves: &mut Vec<InputLeaf>,
+    path: Vec<String>,
+    binding: &ast::AttrpathValue,
+    outer: usize,
+) {
+    if let Some(set) = as_attr_set(binding.value()) {
+        for inner in set.attrpath_values() {
+            let Some(names) = inner.attrpath().as_ref().and_then(attrpath_names) else {
+                continue;
+            };
+            let mut inner_path = path.clone();
+            inner_path.extend(names);
+            flatten(leaves, inner_path, &inner, path.len());
+        }
+        return;
+    }
+    leaves.push(InputLeaf {
+        path,
+        binding: binding.clone(),
+        outer,
+        value: leaf_value(binding.value()),
+    });
+}
+
+fn leaf_value(expr: Option<ast::Expr>) -> LeafValue {
+    match expr.map(strip_parens) {
+        Some(ast::Expr::Str(string)) => {
+            static_string(&string).map_or(LeafValue::Other, LeafValue::String)
+        }
+        Some(ast::Expr::Literal(literal)) => {
+            let token = literal.syntax().first_token();
+            match token {
+                Some(token) if token.kind() == SyntaxKind::TOKEN_URI => {
+                    LeafValue::String(token.text().to_string())
+                }
+                _ => LeafValue::Other,
+            }
+        }
+        Some(ast::Expr::Ident(ident)) => match ident.ident_token().as_ref().map(|t| t.text()) {
+            Some("true") => LeafValue::Bool(true),
+            Some("false") => LeafValue::Bool(false),
+            _ => LeafValue::Other,
+        },
+        _ => LeafValue::Other,
+    }
+}
+
+/// A place in the outputs function that uses an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputUse {
+    /// The range of the use.
+    pub range: TextRange,
+    /// The text of the use (`riot`, `inputs.riot`).
+    pub text: String,
+}
+
+/// Where the outputs function uses input `name`: as a formal's variable,
+/// as `alias.name`, `alias'.name` (flake-parts), or `inherit (alias) name`.
+/// Shadowing is ignored, so this may over-report (the safe direction).
+pub fn uses_of_input(flake: &Flake, name: &str) -> Vec<InputUse> {
+    let Some(outputs) = &flake.outputs else {
+        return Vec::new();
+    };
+    let Some(lambda) = &outputs.lambda else {
+        return Vec::new();
+    };
+    let Some(body) = lambda.body() else {
+        return Vec::new();
+    };
+    let is_formal = outputs.pattern().is_some_and(|pattern| {
+        flakeedit_syntax::formal_names(&pattern)
+            .iter()
+            .any(|n| n == name)
+    });
+    let alias = outputs.inputs_alias();
+    let aliases: Vec<String> = alias
+        .iter()
+        .flat_map(|alias| [alias.clone(), format!("{alias}'")])
+        .chain(std::iter::once("inputs'".to_string()))
+        .collect();
+    let mut uses = Vec::new();
+    for node in body.syntax().descendants() {
+        if is_formal
+            && node.kind() == SyntaxKind::NODE_IDENT
+            && !in_attr_name(&node)
+            && node.text() == name
+        {
+            uses.push(InputUse {
+                range: node.text_range(),
+                text: name.to_string(),
+            });
+        }
+        if let Some(select) = ast::Select::cast(node.clone()) {
+            let Some(ast::Expr::Ident(base)) = select.expr() else {
+                continue;
+            };
+            let base_name = base.syntax().text().to_string();
+            if !aliases.contains(&base_name) {
+                continue;
+            }
+            let first = select
+                .attrpath()
+                .and_then(|path| path.attrs().next())
+                .and_then(|attr| flakeedit_syntax::attr_name(&attr));
+            if first.as_deref() == Some(name) {
+                uses.push(InputUse {
+                    range: select.syntax().text_range(),
+                    text: format!("{base_name}.{name}"),
+                });
+            }
+        }
+        if let Some(inherit) = ast::Inherit::cast(node.clone()) {
+            let from = inherit
+                .from()
+                .and_then(|from| from.expr())
+                .map(|e| e.syntax().text().to_string());
+            if from.is_some_and(|from| aliases.contains(&from)) {
+                for attr in inherit.attrs() {
+                    if flakeedit_syntax::attr_name(&attr).as_deref() == Some(name) {
+                        uses.push(InputUse {
+                            range: attr.syntax().text_range(),
+                            text: format!("inherit ({}) {name}", alias.clone().unwrap_or_default()),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    uses
+}
+
+/// True when an identifier node is an attribute name (in an attribute path
+/// or an `inherit` list) rather than a variable reference. `inherit x;`
+/// references `x`, so it counts as a use.
+fn in_attr_name(node: &SyntaxNode) -> bool {
+    match node.parent().map(|parent| parent.kind()) {
+        Some(SyntaxKind::NODE_ATTRPATH) => true,
+        Some(SyntaxKind::NODE_INHERIT) => node
+            .parent()
+            .and_then(ast::Inherit::cast)
+            .is_some_and(|inherit| inherit.from().is_some()),
+        _ => false,
+    }
+}
+
+/// True when the outputs function passes the whole input set on (`inherit
+/// inputs`, `mkFlake { inherit inputs; }`, `f inputs`), so any input may be
+/// used indirectly.
+pub fn inputs_escape(flake: &Flake) -> bool {
+    let Some(outputs) = &flake.outputs else {
+        return false;
+    };
+    let (Some(lambda), Some(alias)) = (&outputs.lambda, outputs.inputs_alias()) else {
+        return false;
+    };
+    let Some(body) = lambda.body() else {
+        return false;
+    };
+    body.syntax().descendants().any(|node| {
+        node.kind() == SyntaxKind::NODE_IDENT
+            && node.text() == alias.as_str()
+            && !in_attr_name(&node)
+            && node.parent().is_none_or(|parent| {
+                parent.kind() != SyntaxKind::NODE_INHERIT_FROM
+                    && (parent.kind() != SyntaxKind::NODE_SELECT || !is_select_base(&parent, &node))
+            })
+    })
+}
+
+fn is_select_base(select: &SyntaxNode, node: &SyntaxNode) -> bool {
+    ast::Select::cast(select.clone())
+        .and_then(|select| select.expr())
+        .is_some_and(|expr| expr.syntax() == node)
+}

@@ -1,0 +1,157 @@
+//! Command-line arguments (clap). `--help` is the manual.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  flakeedit add-input github:emilpriver/riot --follows nixpkgs --diff
+  flakeedit list-inputs --json
+  flakeedit remove-input riot
+  flakeedit follow riot nixpkgs
+  flakeedit follow --all nixpkgs -r ~/src --check
+  flakeedit pin nixpkgs            # rev from flake.lock
+  flakeedit set-url nixpkgs github:NixOS/nixpkgs/nixos-24.05
+  flakeedit completions bash > /etc/bash_completion.d/flakeedit
+
+Exit status: 0 success, 1 a file failed (or would change under --check), 2 usage error.";
+
+/// Edit flake.nix files losslessly: every comment, blank line and indent is kept.
+#[derive(Debug, Parser)]
+#[command(name = "flakeedit", version, about, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The flake.nix to edit (repeatable). Default: ./flake.nix
+    #[arg(short, long = "file", value_name = "PATH", global = true)]
+    pub files: Vec<PathBuf>,
+    /// Read paths from FILE (`-` for stdin), one per line
+    #[arg(long, value_name = "FILE", global = true)]
+    pub files_from: Option<PathBuf>,
+    /// Paths in --files-from are separated by NUL bytes, not lines
+    #[arg(short = '0', long = "null", global = true)]
+    pub null: bool,
+    /// Walk DIR for flake.nix files (honours .gitignore); repeatable
+    #[arg(short, long = "recursive", value_name = "DIR", global = true)]
+    pub recursive: Vec<PathBuf>,
+    /// Print a unified diff of each change
+    #[arg(long, global = true)]
+    pub diff: bool,
+    /// Compute and report changes without writing
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Write nothing; exit 1 when a file would change
+    #[arg(long, global = true)]
+    pub check: bool,
+    /// Machine-readable JSON output (JSON Lines for several files)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Number of files processed in parallel (default: all cores)
+    #[arg(short = 'j', long, value_name = "N", global = true)]
+    pub jobs: Option<usize>,
+    /// When to colour output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+/// Colour choice; `auto` colours only a terminal and honours NO_COLOR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List inputs with url, follows, flake = false and the locked rev
+    ListInputs,
+    /// Add an input; adds it to an outputs pattern without `...` too
+    #[command(
+        after_help = "Examples:\n  flakeedit add-input github:emilpriver/riot --follows nixpkgs\n  flakeedit add-input hercules-ci/flake-parts --follows nixpkgs-lib=nixpkgs\n  flakeedit add-input github:rustsec/advisory-db --no-flake"
+    )]
+    AddInput {
+        /// Flake reference (`github:owner/repo`, or the `owner/repo` shorthand)
+        url: String,
+        /// Input name (default: inferred from the url, e.g. the repo name)
+        #[arg(long)]
+        name: Option<String>,
+        /// Make the input's CHILD input follow TARGET (default: CHILD); repeatable
+        #[arg(long, value_name = "CHILD[=TARGET]")]
+        follows: Vec<String>,
+        /// Write `flake = false` (a plain source, not a flake)
+        #[arg(long)]
+        no_flake: bool,
+    },
+    /// Remove an input, the follows pointing at it and its outputs argument
+    RemoveInput {
+        /// The input's name
+        name: String,
+        /// Remove it even though the outputs still use it
+        #[arg(long)]
+        force: bool,
+    },
+    /// Point an input at another flake reference
+    SetUrl {
+        /// The input's name
+        name: String,
+        /// The new reference
+        url: String,
+    },
+    /// Pin an input to a commit (default: the rev locked in flake.lock)
+    Pin {
+        /// The input's name
+        name: String,
+        /// The full commit hash
+        rev: Option<String>,
+    },
+    /// Remove an input's commit pin
+    Unpin {
+        /// The input's name
+        name: String,
+    },
+    /// Toggle `flake = false` on an input
+    ToggleFlake {
+        /// The input's name
+        name: String,
+    },
+    /// Make an input's nested input follow one of ours
+    #[command(
+        after_help = "Examples:\n  flakeedit follow riot nixpkgs\n  flakeedit follow devenv cachix/nixpkgs=nixpkgs\n  flakeedit follow --all nixpkgs     # needs flake.lock"
+    )]
+    Follow {
+        /// The input's name (omit with --all)
+        #[arg(required_unless_present = "all")]
+        name: Option<String>,
+        /// The nested input (`nixpkgs`, or a path `a/b`), optionally `=TARGET`
+        #[arg(value_name = "CHILD[=TARGET]", required_unless_present = "all")]
+        child: Option<String>,
+        /// Every input whose locked node brings its own TARGET follows ours
+        #[arg(long, value_name = "TARGET", conflicts_with_all = ["name", "child"])]
+        all: Option<String>,
+    },
+    /// Print a shell completion script
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Splits `CHILD=TARGET` (TARGET defaults to CHILD's last segment).
+pub fn split_follows(spec: &str) -> (String, Option<String>) {
+    match spec.split_once('=') {
+        Some((child, target)) => (child.to_string(), Some(target.to_string())),
+        None => (spec.to_string(), None),
+    }
+}

@@ -1,0 +1,295 @@
+//! Runs one command over the selected files and reports each outcome.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use flakeedit_flake::{list_inputs, ErrorKind, Flake, FlakeError, Lock, Operation};
+use flakeedit_syntax::{SourceFile, TextRange, TextSize};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::files;
+use crate::report;
+
+/// What to do with each file.
+pub enum Action {
+    /// Apply an edit.
+    Edit(Operation),
+    /// List inputs.
+    ListInputs,
+}
+
+/// Output settings.
+pub struct Settings {
+    pub diff: bool,
+    pub dry_run: bool,
+    pub check: bool,
+    pub json: bool,
+    pub color: bool,
+}
+
+/// The outcome of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The file was changed (or would be, with --dry-run/--check).
+    Changed,
+    /// Nothing to do.
+    Unchanged,
+    /// The operation does not apply (e.g. no such input).
+    NotApplicable,
+    /// An error; the file is untouched.
+    Failed,
+}
+
+/// The result of processing one file, rendered later in input order.
+pub struct FileReport {
+    /// The file, as given.
+    #[allow(dead_code)]
+    pub path: PathBuf,
+    pub outcome: Outcome,
+    /// Text for stdout (diffs, listings).
+    pub stdout: String,
+    /// Text for stderr (errors, warnings).
+    pub stderr: String,
+    /// JSON record for --json.
+    pub json: serde_json::Value,
+}
+
+fn lock_next_to(target: &Path) -> (Option<Lock>, Option<String>) {
+    let path = target.with_file_name("flake.lock");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => match Lock::parse(&text) {
+            Ok(lock) => (Some(lock), None),
+            Err(error) => (
+                None,
+                Some(format!("{}: warning: ignored: {error}", path.display())),
+            ),
+        },
+        Err(_) => (None, None),
+    }
+}
+
+fn failed(path: &Path, message: String, hint: Option<&str>) -> FileReport {
+    let mut stderr = format!("{}: error: {message}\n", path.display());
+    if let Some(hint) = hint {
+        stderr.push_str(&format!("  hint: {hint}\n"));
+    }
+    FileReport {
+        path: path.to_path_buf(),
+        outcome: Outcome::Failed,
+        stdout: String::new(),
+        json: json!({
+            "path": path.display().to_string(),
+            "outcome": Outcome::Failed,
+            "error": { "kind": "io", "message": message, "hint": hint },
+        }),
+        stderr,
+    }
+}
+
+/// Processes one file completely: read, edit, verify, write.
+pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport {
+    let file = match files::read(path) {
+        Ok(file) => file,
+        Err(error) => return failed(path, format!("{error:#}"), None),
+    };
+    let text = match std::str::from_utf8(&file.bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = &file.bytes[..error.valid_up_to()];
+            let text = String::from_utf8_lossy(valid);
+            let at = report::location(path, &text, TextSize::from(valid.len() as u32));
+            let message = format!("{at}: error: the file is not UTF-8 text");
+            let mut report = failed(
+                path,
+                "the file is not UTF-8 text".into(),
+                Some("save it as UTF-8"),
+            );
+            report.stderr = format!("{message}\n  hint: save it as UTF-8\n");
+            return report;
+        }
+    };
+    let (lock, lock_warning) = lock_next_to(&file.target);
+    let mut stderr = String::new();
+    if let Some(warning) = lock_warning {
+        stderr.push_str(&warning);
+        stderr.push('\n');
+    }
+    let error_report = |error: FlakeError, mut stderr: String| {
+        let outcome = if error.kind == ErrorKind::NotApplicable {
+            Outcome::NotApplicable
+        } else {
+            Outcome::Failed
+        };
+        stderr.push_str(&report::render_error(path, text, &error));
+        FileReport {
+            path: path.to_path_buf(),
+            outcome,
+            stdout: String::new(),
+            json: json!({
+                "path": path.display().to_string(),
+                "outcome": outcome,
+                "error": report::error_json(path, text, &error),
+            }),
+            stderr,
+        }
+    };
+    match action {
+        Action::ListInputs => {
+            let source = SourceFile::parse(text);
+            let flake = match Flake::read(&source) {
+                Ok(flake) => flake,
+                Err(error) => return error_report(error, stderr),
+            };
+            let inputs = list_inputs(&source, &flake, lock.as_ref());
+            let mut stdout = String::new();
+            for input in &inputs {
+                let source_text = input.url.clone().unwrap_or_else(|| {
+                    input
+                        .reference
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                });
+                let mut line = format!(
+                    "{}\t{}",
+                    input.name,
+                    if source_text.is_empty() {
+                        "-".into()
+                    } else {
+                        source_text
+                    }
+                );
+                if !input.flake {
+                    line.push_str("\tflake=false");
+                }
+                if let Some(follows) = &input.follows {
+                    line.push_str(&format!("\tfollows={follows}"));
+                }
+                for nested in &input.nested_follows {
+                    line.push_str(&format!(
+                        "\t{}->{}",
+                        nested.path.join("/"),
+                        if nested.target.is_empty() {
+                            "\"\""
+                        } else {
+                            &nested.target
+                        }
+                    ));
+                }
+                if let Some(rev) = input.locked.as_ref().and_then(|l| l.rev.as_ref()) {
+                    line.push_str(&format!("\tlocked={rev}"));
+                }
+                stdout.push_str(&line);
+                stdout.push('\n');
+            }
+            FileReport {
+                path: path.to_path_buf(),
+                outcome: Outcome::Unchanged,
+                stdout,
+                stderr,
+                json: json!({ "path": path.display().to_string(), "outcome": Outcome::Unchanged, "inputs": inputs }),
+            }
+        }
+        Action::Edit(operation) => {
+            let result = match flakeedit_flake::run(operation, text, lock.as_ref()) {
+                Ok(result) => result,
+                Err(error) => return error_report(error, stderr),
+            };
+            for warning in &result.changes.warnings {
+                stderr.push_str(&format!("{}: warning: {warning}\n", path.display()));
+            }
+            let Some(new_text) = result.new_text else {
+                return FileReport {
+                    path: path.to_path_buf(),
+                    outcome: Outcome::Unchanged,
+                    stdout: String::new(),
+                    json: json!({
+                        "path": path.display().to_string(),
+                        "outcome": Outcome::Unchanged,
+                        "warnings": result.changes.warnings,
+                    }),
+                    stderr,
+                };
+            };
+            let diff =
+                report::unified_diff(path, text, &new_text, settings.color && !settings.json);
+            let write = !settings.dry_run && !settings.check;
+            if write {
+                if let Err(error) = files::write_atomically(&file, &new_text) {
+                    let message = format!("{error:#}");
+                    let mut report = failed(path, message, None);
+                    report.stderr = format!("{stderr}{}", report.stderr);
+                    return report;
+                }
+            }
+            let edits: Vec<serde_json::Value> = result
+                .changes
+                .edits()
+                .iter()
+                .map(|edit| {
+                    let range: TextRange = edit.range;
+                    json!({ "start": u32::from(range.start()), "end": u32::from(range.end()), "insert": edit.insert })
+                })
+                .collect();
+            FileReport {
+                path: path.to_path_buf(),
+                outcome: Outcome::Changed,
+                stdout: if settings.diff && !settings.json {
+                    diff.clone()
+                } else {
+                    String::new()
+                },
+                json: json!({
+                    "path": path.display().to_string(),
+                    "outcome": Outcome::Changed,
+                    "written": write,
+                    "warnings": result.changes.warnings,
+                    "edits": edits,
+                    "diff": if settings.diff { Some(diff) } else { None },
+                }),
+                stderr,
+            }
+        }
+    }
+}
+
+/// Counts of outcomes, printed at the end of a run over several files.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub changed: usize,
+    pub unchanged: usize,
+    pub not_applicable: usize,
+    pub failed: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Changed => self.changed += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::NotApplicable => self.not_applicable += 1,
+            Outcome::Failed => self.failed += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.changed + self.unchanged + self.not_applicable + self.failed
+    }
+}
+
+/// Emits one file's report.
+pub fn emit(report: &FileReport, settings: &Settings) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if settings.json {
+        let _ = writeln!(out, "{}", report.json);
+    } else {
+        let _ = out.write_all(report.stdout.as_bytes());
+    }
+    if !report.stderr.is_empty() && !settings.json {
+        let _ = std::io::stderr().write_all(report.stderr.as_bytes());
+    }
+}

@@ -1,0 +1,107 @@
+//! Human and JSON rendering: error locations, diffs, summaries.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use flakeedit_flake::FlakeError;
+use flakeedit_syntax::{LineIndex, TextSize};
+use serde_json::json;
+
+use crate::cli::ColorChoice;
+
+/// Whether to colour a stream.
+pub fn use_color(choice: ColorChoice, stream_is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    }
+}
+
+/// Is stdout a terminal?
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// A unified diff of a file's change, `--- a/path` / `+++ b/path`.
+pub fn unified_diff(path: &Path, old: &str, new: &str, color: bool) -> String {
+    let display = path.display().to_string();
+    let shown = display.trim_start_matches('/');
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{shown}"), &format!("b/{shown}"))
+        .to_string();
+    if !color {
+        return text;
+    }
+    text.lines()
+        .map(|line| {
+            let code = if line.starts_with("+++") || line.starts_with("---") {
+                "1"
+            } else if line.starts_with('+') {
+                "32"
+            } else if line.starts_with('-') {
+                "31"
+            } else if line.starts_with("@@") {
+                "36"
+            } else {
+                ""
+            };
+            if code.is_empty() {
+                format!("{line}\n")
+            } else {
+                format!("\x1b[{code}m{line}\x1b[0m\n")
+            }
+        })
+        .collect()
+}
+
+/// `path:line:col` of an offset in `text`.
+pub fn location(path: &Path, text: &str, offset: TextSize) -> String {
+    let index = LineIndex::new(text);
+    let position = index.line_col(text, offset);
+    format!("{}:{}:{}", path.display(), position.line, position.col)
+}
+
+/// Renders an operation error: `path:line:col: error: message`, related
+/// places as notes, then the hint.
+pub fn render_error(path: &Path, text: &str, error: &FlakeError) -> String {
+    let offset = error.range.map_or(TextSize::from(0), |range| range.start());
+    let mut out = format!(
+        "{}: error: {}\n",
+        location(path, text, offset),
+        error.message
+    );
+    for (range, label) in &error.related {
+        out.push_str(&format!(
+            "{}: note: {label}\n",
+            location(path, text, range.start())
+        ));
+    }
+    if let Some(hint) = &error.hint {
+        out.push_str(&format!("  hint: {hint}\n"));
+    }
+    out
+}
+
+/// The JSON form of an operation error.
+pub fn error_json(path: &Path, text: &str, error: &FlakeError) -> serde_json::Value {
+    let index = LineIndex::new(text);
+    let position = error.range.map(|range| index.line_col(text, range.start()));
+    json!({
+        "kind": error.kind,
+        "message": error.message,
+        "path": path.display().to_string(),
+        "line": position.map(|p| p.line),
+        "column": position.map(|p| p.col),
+        "hint": error.hint,
+        "related": error.related.iter().map(|(range, label)| {
+            let p = index.line_col(text, range.start());
+            json!({ "line": p.line, "column": p.col, "message": label })
+        }).collect::<Vec<_>>(),
+    })
+}
