@@ -29,7 +29,7 @@
 //! ```
 //!
 //! Hashes convert between the spellings Nix uses: [`parse_hash`] reads SRI
-//! (`sha256-…`), nix-base32 and hex; [`Hash`] prints each of them.
+//! (`sha256-…`), nix-base32 and hex; [`struct@Hash`] prints each of them.
 
 pub mod base32;
 mod command;
