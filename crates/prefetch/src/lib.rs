@@ -78,6 +78,10 @@ impl Default for Timeouts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Prefetcher {
     /// `nix-prefetch-url` when it is on `PATH`, the native implementation otherwise.
+    ///
+    /// When `nix-prefetch-url` is found but fails for a reason of its own (it printed
+    /// an error rather than reporting a 404 or timing out), such as a store it may not
+    /// write to, the native implementation gets a try before giving up.
     #[default]
     Auto,
     /// Always `nix-prefetch-url --unpack`; fails with [`Error::NixNotFound`] without Nix.
@@ -114,9 +118,15 @@ impl Prefetcher {
         timeouts: &Timeouts,
         not_found_hint: &str,
     ) -> Result<Prefetched, Error> {
-        let method = self.method();
+        let mut method = self.method();
         let hash = match method {
-            Method::Nix => nix::prefetch(url, timeouts, not_found_hint)?,
+            Method::Nix => match nix::prefetch(url, timeouts, not_found_hint) {
+                Err(Error::NixFailed { .. }) if self == Prefetcher::Auto => {
+                    method = Method::Native;
+                    native::hash_url(url, timeouts, not_found_hint)?
+                }
+                result => result?,
+            },
             Method::Native => native::hash_url(url, timeouts, not_found_hint)?,
         };
         Ok(Prefetched {

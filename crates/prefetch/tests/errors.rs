@@ -182,6 +182,41 @@ fn truncated_download_is_a_bad_archive() {
 }
 
 #[test]
+fn server_errors_carry_the_status() {
+    let server = Server::start();
+    let url = server.route(
+        &format!("/{}/broken.tar.gz", unique_token()),
+        Route::Status(503),
+    );
+    let error = Prefetcher::Native
+        .hash_url(&url, &Timeouts::default(), "")
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::HttpStatus { status: 503, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().ends_with("answered HTTP 503 Oops"),
+        "{error}"
+    );
+}
+
+#[test]
+fn auto_falls_back_to_native_when_nix_itself_fails() {
+    // nix-prefetch-url fails on a body that is not an archive; the native attempt then
+    // gives the clearer diagnosis.
+    let server = Server::start();
+    let url = server.body(
+        &format!("/{}/page.tar.gz", unique_token()),
+        b"<html></html>".to_vec(),
+    );
+    let error = Prefetcher::Auto
+        .hash_url(&url, &Timeouts::default(), "")
+        .unwrap_err();
+    assert!(matches!(error, Error::NotGzip { .. }), "{error:?}");
+}
+
+#[test]
 fn nix_failures_carry_its_stderr() {
     let server = Server::start();
     let url = server.body(

@@ -90,6 +90,22 @@ fn typical_source_tree() {
 }
 
 #[test]
+fn redirects_are_followed_like_github_to_codeload() {
+    let server = Server::start();
+    let token = unique_token();
+    let tarball = Tarball::new().dir("r").file("r/a", 0o644, b"a").finish();
+    let target = server.body(&format!("/{token}/codeload/r.tar.gz"), tarball);
+    let url = server.route(
+        &format!("/{token}/archive/r.tar.gz"),
+        common::Route::Redirect(target),
+    );
+    let native = Prefetcher::Native
+        .hash_url(&url, &Timeouts::default(), "")
+        .unwrap();
+    assert_eq!(native.hash.to_nix_base32(), nix_prefetch_url(&url).unwrap());
+}
+
+#[test]
 fn nar_order_differs_from_archive_order() {
     // git archive sorts a directory `foo` as `foo/`, after `foo.c`; NAR sorts by name.
     let server = Server::start();

@@ -25,6 +25,10 @@ pub enum Route {
     Silent,
     /// Send headers and half the body, then stall.
     StallMidBody(Arc<Vec<u8>>),
+    /// 302 to another URL.
+    Redirect(String),
+    /// An empty answer with this status code.
+    Status(u16),
 }
 
 /// An HTTP/1.1 server on 127.0.0.1 serving fixed routes; 404 for anything else.
@@ -105,6 +109,13 @@ fn serve(stream: TcpStream, routes: &Mutex<HashMap<String, Route>>) {
                 .write_all(head("200 OK", len).as_bytes())
                 .and_then(|()| std::io::copy(&mut file, &mut stream).map(drop))
         }
+        Some(Route::Redirect(location)) => stream.write_all(
+            format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        ),
+        Some(Route::Status(code)) => stream.write_all(
+            format!("HTTP/1.1 {code} Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes(),
+        ),
         Some(Route::Silent) => {
             thread::sleep(Duration::from_secs(20));
             Ok(())
