@@ -145,7 +145,10 @@ fn end_with_trailing_comment(entry: &SyntaxNode) -> usize {
         match current.kind() {
             SyntaxKind::TOKEN_WHITESPACE if !current.text().contains('\n') => {}
             SyntaxKind::TOKEN_COMMENT if !current.text().contains('\n') => {
-                offset = usize::from(current.text_range().end());
+                // A line comment in a CRLF file ends with the `\r` of the
+                // line break, which belongs to the line break, not to it.
+                let comment_end = usize::from(current.text_range().end());
+                offset = comment_end - usize::from(current.text().ends_with('\r'));
             }
             _ => break,
         }

@@ -137,6 +137,19 @@ fn insert_after_a_trailing_comment() {
 }
 
 #[test]
+fn trailing_comments_in_crlf_files_keep_their_line_break() {
+    let before = "{\r\n  a = 1; # why\r\n}";
+    assert_eq!(
+        insert(before, &[], "b = 2;"),
+        "{\r\n  a = 1; # why\r\n  b = 2;\r\n}"
+    );
+    assert_eq!(
+        remove("{\r\n  a = 1; # why\r\n  b = 2;\r\n}", &["a"]),
+        "{\r\n  b = 2;\r\n}"
+    );
+}
+
+#[test]
 fn insert_respects_blank_line_groups() {
     let grouped = "{\n  inputs = {\n    a.url = \"a\";\n\n    b.url = \"b\";\n  };\n}\n";
     assert_eq!(
