@@ -42,6 +42,12 @@ pub struct Global {
     /// Walk DIR for flake.nix files (honours .gitignore); repeatable
     #[arg(short, long = "recursive", value_name = "DIR", global = true)]
     pub recursive: Vec<PathBuf>,
+    /// With -r: also walk hidden directories (`.direnv`, `.config`, …)
+    #[arg(long, global = true)]
+    pub hidden: bool,
+    /// With -r: do not honour .gitignore, .ignore and git's exclude files
+    #[arg(long, global = true)]
+    pub no_ignore: bool,
     /// Print a unified diff of each change
     #[arg(long, global = true)]
     pub diff: bool,

@@ -26,6 +26,16 @@ pub struct Settings {
     pub check: bool,
     pub json: bool,
     pub color: bool,
+    /// Several files: failures are one line each, "not applicable" is only
+    /// counted, and a summary follows.
+    pub bulk: bool,
+}
+
+impl Settings {
+    /// Whether edits are written (not `--dry-run`, not `--check`).
+    pub fn writes(&self) -> bool {
+        !self.dry_run && !self.check
+    }
 }
 
 /// The outcome of one file.
@@ -43,6 +53,9 @@ pub enum Outcome {
 }
 
 /// The result of processing one file, rendered later in input order.
+///
+/// Only what the settings ask for is built: no diff without `--diff`, no
+/// JSON without `--json`, no line index unless an error is reported.
 pub struct FileReport {
     /// The file, as given.
     #[allow(dead_code)]
@@ -54,6 +67,18 @@ pub struct FileReport {
     pub stderr: String,
     /// JSON record for --json.
     pub json: serde_json::Value,
+}
+
+/// Whether an action reads `flake.lock`: parsing a large lock for every
+/// file of a bulk run is wasted work when the operation never looks at it.
+fn needs_lock(action: &Action) -> bool {
+    match action {
+        Action::Edit(operation) => matches!(
+            operation,
+            Operation::Pin { rev: None, .. } | Operation::FollowAll { .. }
+        ),
+        _ => true,
+    }
 }
 
 fn lock_next_to(target: &Path) -> (Option<Lock>, Option<String>) {
@@ -70,9 +95,9 @@ fn lock_next_to(target: &Path) -> (Option<Lock>, Option<String>) {
     }
 }
 
-fn failed(path: &Path, message: String, hint: Option<&str>) -> FileReport {
+fn failed(path: &Path, message: String, hint: Option<&str>, settings: &Settings) -> FileReport {
     let mut stderr = format!("{}: error: {message}\n", path.display());
-    if let Some(hint) = hint {
+    if let Some(hint) = hint.filter(|_| !settings.bulk) {
         stderr.push_str(&format!("  hint: {hint}\n"));
     }
     FileReport {
@@ -92,8 +117,13 @@ fn failed(path: &Path, message: String, hint: Option<&str>) -> FileReport {
 pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport {
     let file = match files::read(path) {
         Ok(file) => file,
-        Err(error) => return failed(path, format!("{error:#}"), None),
+        Err(error) => return failed(path, format!("{error:#}"), None, settings),
     };
+    if settings.writes() && matches!(action, Action::Edit(_)) {
+        if let Some(directory) = file.target.parent() {
+            files::remove_stale_temporaries(directory);
+        }
+    }
     let text = match std::str::from_utf8(&file.bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -105,12 +135,21 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 path,
                 "the file is not UTF-8 text".into(),
                 Some("save it as UTF-8"),
+                settings,
             );
-            report.stderr = format!("{message}\n  hint: save it as UTF-8\n");
+            report.stderr = if settings.bulk {
+                format!("{message}\n")
+            } else {
+                format!("{message}\n  hint: save it as UTF-8\n")
+            };
             return report;
         }
     };
-    let (lock, lock_warning) = lock_next_to(&file.target);
+    let (lock, lock_warning) = if needs_lock(action) {
+        lock_next_to(&file.target)
+    } else {
+        (None, None)
+    };
     let mut stderr = String::new();
     if let Some(warning) = lock_warning {
         stderr.push_str(&warning);
@@ -122,16 +161,28 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
         } else {
             Outcome::Failed
         };
-        stderr.push_str(&report::render_error(path, text, &error));
+        // Rendered for the chosen output only: each builds a line index.
+        let json = if settings.json {
+            json!({
+                "path": path.display().to_string(),
+                "outcome": outcome,
+                "error": report::error_json(path, text, &error),
+            })
+        } else {
+            serde_json::Value::Null
+        };
+        if !settings.json {
+            if !settings.bulk {
+                stderr.push_str(&report::render_error(path, text, &error));
+            } else if outcome == Outcome::Failed {
+                stderr.push_str(&report::render_error_line(path, text, &error));
+            }
+        }
         FileReport {
             path: path.to_path_buf(),
             outcome,
             stdout: String::new(),
-            json: json!({
-                "path": path.display().to_string(),
-                "outcome": outcome,
-                "error": report::error_json(path, text, &error),
-            }),
+            json,
             stderr,
         }
     };
@@ -214,42 +265,50 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                     stderr,
                 };
             };
-            let diff =
-                report::unified_diff(path, text, &new_text, settings.color && !settings.json);
-            let write = !settings.dry_run && !settings.check;
+            let write = settings.writes();
             if write {
                 if let Err(error) = files::write_atomically(&file, &new_text) {
                     let message = format!("{error:#}");
-                    let mut report = failed(path, message, None);
+                    let mut report = failed(path, message, None, settings);
                     report.stderr = format!("{stderr}{}", report.stderr);
                     return report;
                 }
             }
-            let edits: Vec<serde_json::Value> = result
-                .changes
-                .edits()
-                .iter()
-                .map(|edit| {
-                    let range: TextRange = edit.range;
-                    json!({ "start": u32::from(range.start()), "end": u32::from(range.end()), "insert": edit.insert })
-                })
-                .collect();
-            FileReport {
-                path: path.to_path_buf(),
-                outcome: Outcome::Changed,
-                stdout: if settings.diff && !settings.json {
-                    diff.clone()
-                } else {
-                    String::new()
-                },
-                json: json!({
+            let diff = settings.diff.then(|| {
+                report::unified_diff(path, text, &new_text, settings.color && !settings.json)
+            });
+            if settings.check && settings.bulk && !settings.json && diff.is_none() {
+                stderr.push_str(&format!("{}: would change\n", path.display()));
+            }
+            let json = if settings.json {
+                let edits: Vec<serde_json::Value> = result
+                    .changes
+                    .edits()
+                    .iter()
+                    .map(|edit| {
+                        let range: TextRange = edit.range;
+                        json!({ "start": u32::from(range.start()), "end": u32::from(range.end()), "insert": edit.insert })
+                    })
+                    .collect();
+                json!({
                     "path": path.display().to_string(),
                     "outcome": Outcome::Changed,
                     "written": write,
                     "warnings": result.changes.warnings,
                     "edits": edits,
-                    "diff": if settings.diff { Some(diff) } else { None },
-                }),
+                    "diff": diff,
+                })
+            } else {
+                serde_json::Value::Null
+            };
+            FileReport {
+                path: path.to_path_buf(),
+                outcome: Outcome::Changed,
+                stdout: match diff {
+                    Some(diff) if !settings.json => diff,
+                    _ => String::new(),
+                },
+                json,
                 stderr,
             }
         }
@@ -278,18 +337,41 @@ impl Summary {
     pub fn total(&self) -> usize {
         self.changed + self.unchanged + self.not_applicable + self.failed
     }
+
+    /// The JSON summary object that ends a `--json` bulk run.
+    pub fn json(&self) -> serde_json::Value {
+        json!({ "summary": {
+            "total": self.total(),
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "not_applicable": self.not_applicable,
+            "failed": self.failed,
+        } })
+    }
+
+    /// The human summary line of a bulk run.
+    pub fn line(&self, check: bool) -> String {
+        format!(
+            "{} files: {} {}, {} unchanged, {} not applicable, {} failed",
+            self.total(),
+            self.changed,
+            if check { "would change" } else { "changed" },
+            self.unchanged,
+            self.not_applicable,
+            self.failed
+        )
+    }
 }
 
-/// Emits one file's report.
-pub fn emit(report: &FileReport, settings: &Settings) {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+/// Emits one file's report: its JSON line or its stdout text to `out`,
+/// its messages to stderr.
+pub fn emit(report: &FileReport, settings: &Settings, out: &mut dyn Write) {
     if settings.json {
         let _ = writeln!(out, "{}", report.json);
     } else {
         let _ = out.write_all(report.stdout.as_bytes());
-    }
-    if !report.stderr.is_empty() && !settings.json {
-        let _ = std::io::stderr().write_all(report.stderr.as_bytes());
+        if !report.stderr.is_empty() {
+            let _ = std::io::stderr().write_all(report.stderr.as_bytes());
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! `flakeedit`: the command-line front-end. It only wires arguments to the
 //! library operations in `flakeedit-flake` and reports their outcomes.
 
+mod bulk;
 mod cli;
 mod driver;
 mod files;
@@ -13,7 +14,7 @@ use clap::{CommandFactory, Parser};
 use flakeedit_flake::{AddInput, Operation};
 
 use cli::{split_follows, Cli, Command};
-use driver::{Action, Settings, Summary};
+use driver::{Action, Settings};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -78,37 +79,32 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let bulk = selection::is_bulk(global, paths.len());
     let settings = Settings {
         diff: global.diff,
         dry_run: global.dry_run,
         check: global.check,
         json: global.json,
         color: report::use_color(global.color, report::stdout_is_terminal()),
+        bulk,
     };
-    let mut summary = Summary::default();
-    for path in &paths {
-        let file_report = driver::process(path, &action, &settings);
-        summary.add(file_report.outcome);
-        driver::emit(&file_report, &settings);
-    }
-    let several = paths.len() > 1;
-    if several {
+    let summary = match bulk::run(&paths, &action, &settings, bulk::jobs(global.jobs)) {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if bulk {
         if settings.json {
-            println!("{}", serde_json::json!({ "summary": summary }));
+            println!("{}", summary.json());
         } else {
-            eprintln!(
-                "{} files: {} changed, {} unchanged, {} not applicable, {} failed",
-                summary.total(),
-                summary.changed,
-                summary.unchanged,
-                summary.not_applicable,
-                summary.failed
-            );
+            eprintln!("{}", summary.line(settings.check));
         }
     }
     // A single file that the operation does not apply to is a failure for
     // the user who named it; in bulk it is only counted.
-    let single_not_applicable = !several && summary.not_applicable > 0;
+    let single_not_applicable = !bulk && summary.not_applicable > 0;
     let would_change = settings.check && summary.changed > 0;
     if summary.failed > 0 || single_not_applicable || would_change {
         ExitCode::from(1)

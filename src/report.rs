@@ -88,6 +88,17 @@ pub fn render_error(path: &Path, text: &str, error: &FlakeError) -> String {
     out
 }
 
+/// One line for an operation error, as bulk runs print them:
+/// `path:line:col: error: message`.
+pub fn render_error_line(path: &Path, text: &str, error: &FlakeError) -> String {
+    let offset = error.range.map_or(TextSize::from(0), |range| range.start());
+    format!(
+        "{}: error: {}\n",
+        location(path, text, offset),
+        error.message
+    )
+}
+
 /// The JSON form of an operation error.
 pub fn error_json(path: &Path, text: &str, error: &FlakeError) -> serde_json::Value {
     let index = LineIndex::new(text);

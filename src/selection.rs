@@ -1,69 +1,176 @@
-//! Which files a run covers: --file, --files-from, -r DIR.
+//! Which files a run covers: `--file`, `--files-from`, `-r DIR`.
+//!
+//! The order is the order given: every `--file` first, then the entries of
+//! `--files-from`, then each `-r` directory's `flake.nix` files sorted by
+//! path. A path named twice is processed once (at its first place).
+//!
+//! Walking follows ripgrep and fd: `.gitignore`, `.ignore`, `.git/info/exclude`
+//! and the global git excludes are honoured, hidden directories (`.git`,
+//! `.direnv`, …) are skipped and symlinks are not followed. Unlike ripgrep a
+//! `.gitignore` counts outside a git repository too, since bulk runs often
+//! cover exported or vendored trees. `--hidden` and `--no-ignore` lift the two
+//! filters.
 
+use std::collections::HashSet;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::cli::Global;
 
+/// The file name a walk looks for.
+const FLAKE_FILE: &str = "flake.nix";
+
 /// The files to process, in the order given, without duplicates.
+///
+/// Only paths are kept here (a few bytes each); file contents are read one
+/// file at a time by the driver, so memory does not grow with the run.
 pub fn select(global: &Global) -> Result<Vec<PathBuf>> {
     let mut paths: Vec<PathBuf> = global.files.clone();
     if let Some(list) = &global.files_from {
-        let mut text = Vec::new();
-        if list.as_os_str() == "-" {
-            std::io::stdin()
-                .read_to_end(&mut text)
-                .context("cannot read the file list from stdin")?;
-        } else {
-            text = std::fs::read(list)
-                .with_context(|| format!("cannot read the file list {}", list.display()))?;
-        }
-        let separator = if global.null { b'\0' } else { b'\n' };
-        for entry in text.split(|byte| *byte == separator) {
-            let entry = String::from_utf8_lossy(entry);
-            let entry = if global.null {
-                entry.as_ref()
-            } else {
-                entry.trim_end_matches('\r')
-            };
-            if !entry.is_empty() {
-                paths.push(PathBuf::from(entry));
-            }
-        }
+        let text = read_list(list)?;
+        paths.extend(parse_list(&text, global.null));
     }
     for directory in &global.recursive {
-        if !directory.is_dir() {
-            anyhow::bail!("{} is not a directory", directory.display());
-        }
-        let mut found = Vec::new();
-        walk(directory, &mut found)?;
-        found.sort();
-        paths.extend(found);
+        paths.extend(walk(directory, global.hidden, global.no_ignore)?);
     }
     if paths.is_empty() && global.files_from.is_none() && global.recursive.is_empty() {
-        paths.push(PathBuf::from("flake.nix"));
+        paths.push(PathBuf::from(FLAKE_FILE));
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     paths.retain(|path| seen.insert(path.clone()));
     Ok(paths)
 }
 
-fn walk(directory: &std::path::Path, found: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(directory)
-        .with_context(|| format!("cannot list {}", directory.display()))?
-    {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            if entry.file_name() != ".git" {
-                walk(&path, found)?;
+/// Whether the run covers several files (bulk mode), which changes how
+/// outcomes are reported: a summary, one line per failure.
+pub fn is_bulk(global: &Global, selected: usize) -> bool {
+    selected > 1 || global.files_from.is_some() || !global.recursive.is_empty()
+}
+
+fn read_list(list: &Path) -> Result<Vec<u8>> {
+    let mut text = Vec::new();
+    if list.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_end(&mut text)
+            .context("cannot read the file list from stdin")?;
+    } else {
+        text = std::fs::read(list)
+            .with_context(|| format!("cannot read the file list {}", list.display()))?;
+    }
+    Ok(text)
+}
+
+/// Splits a file list: lines (a trailing `\r` dropped), or NUL-separated
+/// entries with `-0`, taken verbatim. Empty entries are skipped.
+fn parse_list(text: &[u8], null: bool) -> Vec<PathBuf> {
+    let separator = if null { b'\0' } else { b'\n' };
+    text.split(|byte| *byte == separator)
+        .map(|entry| {
+            if null {
+                entry
+            } else {
+                entry.strip_suffix(b"\r").unwrap_or(entry)
             }
-        } else if entry.file_name() == "flake.nix" {
-            found.push(path);
+        })
+        .filter(|entry| !entry.is_empty())
+        .map(path_from_bytes)
+        .collect()
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    // Paths are bytes on Unix: keep non-UTF-8 names intact.
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// The `flake.nix` files under `directory`, sorted by path.
+fn walk(directory: &Path, hidden: bool, no_ignore: bool) -> Result<Vec<PathBuf>> {
+    if !directory.is_dir() {
+        bail!("{} is not a directory", directory.display());
+    }
+    let walker = ignore::WalkBuilder::new(directory)
+        .hidden(!hidden)
+        .ignore(!no_ignore)
+        .git_ignore(!no_ignore)
+        .git_global(!no_ignore)
+        .git_exclude(!no_ignore)
+        .parents(!no_ignore)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    let mut found = Vec::new();
+    for entry in walker {
+        let entry = entry.with_context(|| format!("cannot walk {}", directory.display()))?;
+        let is_file = entry
+            .file_type()
+            .is_some_and(|kind| kind.is_file() || kind.is_symlink());
+        if is_file && entry.file_name() == FLAKE_FILE {
+            found.push(entry.into_path());
         }
     }
-    Ok(())
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_split_on_lines_or_nul() {
+        assert_eq!(
+            parse_list(b"a/flake.nix\r\n\nb c/flake.nix\n", false),
+            [PathBuf::from("a/flake.nix"), PathBuf::from("b c/flake.nix")]
+        );
+        assert_eq!(
+            parse_list(b"a\nb/flake.nix\0c/flake.nix\0", true),
+            [
+                PathBuf::from("a\nb/flake.nix"),
+                PathBuf::from("c/flake.nix")
+            ]
+        );
+    }
+
+    #[test]
+    fn walks_honour_gitignore_and_skip_hidden_directories() {
+        let root = tempfile::tempdir().unwrap();
+        for directory in ["b", "a/nested", "ignored", ".hidden", "a/ignored-too"] {
+            std::fs::create_dir_all(root.path().join(directory)).unwrap();
+            std::fs::write(root.path().join(directory).join(FLAKE_FILE), "{ }").unwrap();
+        }
+        std::fs::write(root.path().join("not-a-flake.nix"), "{ }").unwrap();
+        std::fs::write(root.path().join(".gitignore"), "/ignored\n").unwrap();
+        std::fs::write(root.path().join("a/.gitignore"), "ignored-too/\n").unwrap();
+        let relative = |paths: Vec<PathBuf>| -> Vec<String> {
+            paths
+                .iter()
+                .map(|path| {
+                    let path = path.strip_prefix(root.path()).unwrap();
+                    path.to_string_lossy().into_owned()
+                })
+                .collect()
+        };
+        assert_eq!(
+            relative(walk(root.path(), false, false).unwrap()),
+            ["a/nested/flake.nix", "b/flake.nix"]
+        );
+        assert_eq!(
+            relative(walk(root.path(), true, true).unwrap()),
+            [
+                ".hidden/flake.nix",
+                "a/ignored-too/flake.nix",
+                "a/nested/flake.nix",
+                "b/flake.nix",
+                "ignored/flake.nix"
+            ]
+        );
+    }
 }
