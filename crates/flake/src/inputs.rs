@@ -175,13 +175,29 @@ pub(crate) fn set_leaf(
             "a binding outside a set",
         ));
     };
-    let mut full = last.prefix.clone();
-    full.extend(path.iter().cloned());
+    // Spell the prefix exactly as the anchor does (`"ghc-wasm".url` stays quoted).
+    let spelled: Vec<String> = last
+        .node
+        .attrpath()
+        .map(|attrpath| {
+            attrpath
+                .attrs()
+                .take(last.prefix.len())
+                .map(|attr| attr.syntax().text().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let prefix = if spelled.len() == last.prefix.len() {
+        spelled.join(".")
+    } else {
+        quote_attr_path(&last.prefix)
+    };
+    let snippet = format!("{prefix}.{} = {value};", quote_attr_path(path));
     let edit = insert_entry(
         file,
         &container,
-        &binding_snippet(&full, value),
-        InsertPosition::After(last.node.syntax().clone()),
+        &snippet,
+        InsertPosition::Beside(last.node.syntax().clone()),
     )?;
     changes.add(edit)?;
     Ok(())
@@ -431,8 +447,15 @@ pub fn remove_input(
         }
     }
     add_deletions(&mut changes, deletions)?;
+    // A formal the body still refers to stays: without it Nix rejects the
+    // whole file ("undefined variable"); with it, only evaluation fails.
+    let used_as_variable = uses.iter().any(|found| found.text == name);
     if let Some(pattern) = flake.outputs.as_ref().and_then(|outputs| outputs.pattern()) {
-        if let Some(edit) = remove_formal(file, &pattern, name) {
+        if used_as_variable {
+            changes.warnings.push(format!(
+                "kept `{name}` in the outputs arguments because the outputs still use it"
+            ));
+        } else if let Some(edit) = remove_formal(file, &pattern, name) {
             changes.add(edit)?;
         }
     }

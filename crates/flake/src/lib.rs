@@ -144,6 +144,12 @@ impl Operation {
                         }
                     }
                 }
+                if uses_of_input(after, name)
+                    .iter()
+                    .any(|found| &found.text == name)
+                {
+                    return Ok(());
+                }
                 check_formals(after, &[], &[name])
             }
             Operation::SetUrl { name, url } => {

@@ -28,6 +28,9 @@ pub enum InsertPosition {
     Last,
     /// Right after this entry (and its trailing comment).
     After(SyntaxNode),
+    /// Right after this entry as part of its group: never separated from
+    /// it by a blank line (e.g. `x.inputs.y.follows` next to `x.url`).
+    Beside(SyntaxNode),
     /// Right before this entry (and the comment lines directly above it).
     Before(SyntaxNode),
 }
@@ -117,7 +120,9 @@ fn entry_indent(text: &str, container: &Container) -> (String, String) {
 /// Comment lines between entries are not blank lines: only a whitespace
 /// run with two line breaks is.
 fn entries_are_blank_separated(container: &Container) -> bool {
-    container.entries.len() >= 2
+    // Two entries with a blank line between them are not yet a pattern
+    // (often `inputs` and `outputs`); three or more are.
+    container.entries.len() >= 3
         && container.entries.windows(2).all(|pair| {
             let next_start = pair[1].text_range().start();
             let mut token = pair[0].last_token().and_then(|token| token.next_token());
@@ -225,7 +230,8 @@ pub fn insert_entry(
     let (indent, unit) = entry_indent(text, &container);
     let body = reindent(snippet, &indent, &unit, ending);
     let eol = ending.as_str();
-    let gap = if entries_are_blank_separated(&container) {
+    let beside = matches!(position, InsertPosition::Beside(_));
+    let gap = if !beside && entries_are_blank_separated(&container) {
         eol
     } else {
         ""
@@ -256,6 +262,9 @@ pub fn insert_entry(
             let entry_start = start_with_leading_comments(text, &entry);
             if style::starts_line(text, entry_start) {
                 let at = style::line_start(text, entry_start);
+                // Above an entry that a blank line sets apart, keep it apart.
+                let set_apart = at >= 1 && at - 1 > open_end && style::is_blank_line(text, at - 1);
+                let gap = if set_apart { eol } else { gap };
                 TextEdit::insert(size(at), format!("{indent}{body}{eol}{gap}"))
             } else {
                 TextEdit::insert(size(entry_start), format!("{} ", style::flatten(snippet)))
@@ -274,7 +283,7 @@ fn resolve_position(
     position: InsertPosition,
 ) -> Result<Anchor, MalformedError> {
     let anchor = match position {
-        InsertPosition::After(node) => Some(Anchor::After(node)),
+        InsertPosition::After(node) | InsertPosition::Beside(node) => Some(Anchor::After(node)),
         InsertPosition::Before(node) => Some(Anchor::Before(node)),
         InsertPosition::First => container.entries.first().cloned().map(Anchor::Before),
         InsertPosition::Last => container.entries.last().cloned().map(Anchor::After),

@@ -151,10 +151,16 @@ fn trailing_comments_in_crlf_files_keep_their_line_break() {
 
 #[test]
 fn insert_respects_blank_line_groups() {
-    let grouped = "{\n  inputs = {\n    a.url = \"a\";\n\n    b.url = \"b\";\n  };\n}\n";
+    let grouped = "{\n  inputs = {\n    a.url = \"a\";\n\n    b.url = \"b\";\n\n    c.url = \"c\";\n  };\n}\n";
     assert_eq!(
-        insert(grouped, &["inputs"], "c.url = \"c\";"),
-        "{\n  inputs = {\n    a.url = \"a\";\n\n    b.url = \"b\";\n\n    c.url = \"c\";\n  };\n}\n"
+        insert(grouped, &["inputs"], "d.url = \"d\";"),
+        "{\n  inputs = {\n    a.url = \"a\";\n\n    b.url = \"b\";\n\n    c.url = \"c\";\n\n    d.url = \"d\";\n  };\n}\n"
+    );
+    // Two entries apart are not yet a pattern (often `inputs` and `outputs`).
+    let pair = "{\n  x = {\n    a = 1;\n\n    b = 2;\n  };\n}\n";
+    assert_eq!(
+        insert(pair, &["x"], "c = 3;"),
+        "{\n  x = {\n    a = 1;\n\n    b = 2;\n    c = 3;\n  };\n}\n"
     );
     let mixed = "{\n  x = {\n    a = 1;\n    b = 2;\n\n    c = 3;\n  };\n}\n";
     assert_eq!(

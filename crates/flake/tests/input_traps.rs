@@ -1,0 +1,321 @@
+//! Known traps of existing flake editors, one test each, plus the error
+//! paths: every error leaves the text untouched and says where and why.
+
+mod common;
+
+use common::*;
+use flakeedit_flake::{list_inputs, run, AddInput, ErrorKind, Flake, Lock, Operation};
+use flakeedit_oracle::Nix;
+use flakeedit_syntax::SourceFile;
+use serde_json::json;
+
+fn add(url: &str, name: Option<&str>, follows: &[(&str, &str)]) -> Operation {
+    Operation::AddInput(AddInput {
+        url: url.into(),
+        name: name.map(str::to_string),
+        follows: follows
+            .iter()
+            .map(|(c, t)| (c.to_string(), t.to_string()))
+            .collect(),
+        no_flake: false,
+    })
+}
+
+#[test]
+fn dotted_names_keep_their_tail() {
+    let nix = Nix::require();
+    let before = fixture("inputs/quoted-names.nix");
+    let after = apply(
+        &before,
+        &add(
+            "github:haskell/haskell-language-server/1.12.0.0",
+            Some("hls-1.12"),
+            &[],
+        ),
+        None,
+    )
+    .unwrap();
+    let inputs = inputs_json(&nix, &after);
+    assert_eq!(
+        inputs["hls-1.12"]["url"],
+        json!("github:haskell/haskell-language-server/1.12.0.0")
+    );
+    assert!(
+        inputs.get("hls-1").is_none(),
+        "the name lost its tail: {inputs}"
+    );
+    assert!(after.contains("\"hls-1.12\".url"), "{after}");
+    // Removing one quoted name leaves its neighbours alone.
+    let removed = apply(
+        &before,
+        &Operation::RemoveInput {
+            name: "hls-1.10".into(),
+            force: true,
+        },
+        None,
+    )
+    .unwrap();
+    let inputs = inputs_json(&nix, &removed);
+    assert!(inputs.get("hls-1.10").is_none());
+    assert!(inputs.get("hls-1.11").is_some());
+}
+
+#[test]
+fn dotted_top_level_and_input_less_flakes_get_the_outputs_formal() {
+    let nix = Nix::require();
+    for fixture_name in [
+        "inputs/dotted-top-level.nix",
+        "inputs/no-inputs.nix",
+        "inputs/style-one-line.nix",
+    ] {
+        let after = apply(
+            &fixture(fixture_name),
+            &add("github:o/newthing", None, &[]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            outputs_args(&nix, &after)["newthing"],
+            json!(false),
+            "{fixture_name}"
+        );
+        assert_eq!(
+            inputs_json(&nix, &after)["newthing"]["url"],
+            json!("github:o/newthing")
+        );
+    }
+}
+
+#[test]
+fn follows_inside_a_nested_block_land_under_the_right_input() {
+    let nix = Nix::require();
+    let before = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    riot = {\n      url = \"github:emilpriver/riot\";\n    };\n    other.url = \"github:o/other\";\n  };\n  outputs = { self, ... }: { };\n}\n";
+    let after = apply(
+        before,
+        &Operation::Follow {
+            name: "riot".into(),
+            child: "nixpkgs".into(),
+            target: None,
+        },
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        after,
+        "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    riot = {\n      url = \"github:emilpriver/riot\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n    };\n    other.url = \"github:o/other\";\n  };\n  outputs = { self, ... }: { };\n}\n"
+    );
+    let inputs = inputs_json(&nix, &after);
+    assert_eq!(
+        inputs["riot"]["inputs"]["nixpkgs"]["follows"],
+        json!("nixpkgs")
+    );
+    assert!(inputs["other"].get("inputs").is_none());
+    assert!(inputs.get("inputs").is_none());
+}
+
+#[test]
+fn a_trailing_comment_stays_on_its_input_line() {
+    let before = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\"; # pinned by CI\n  };\n  outputs = { self, nixpkgs }: { };\n}\n";
+    let after = apply(before, &add("github:o/extra", None, &[]), None).unwrap();
+    assert_eq!(
+        after,
+        "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\"; # pinned by CI\n    extra.url = \"github:o/extra\";\n  };\n  outputs = { self, nixpkgs, extra }: { };\n}\n"
+    );
+}
+
+#[test]
+fn crlf_files_keep_crlf_everywhere() {
+    let before = fixture("inputs/style-crlf.nix");
+    assert!(before.contains("\r\n"));
+    for operation in [
+        add("github:emilpriver/riot", None, &[("nixpkgs", "nixpkgs")]),
+        Operation::Follow {
+            name: "flake-utils".into(),
+            child: "nixpkgs".into(),
+            target: None,
+        },
+        Operation::SetFlake {
+            name: "flake-utils".into(),
+            value: Some(false),
+        },
+        Operation::RemoveInput {
+            name: "flake-utils".into(),
+            force: true,
+        },
+    ] {
+        let after = apply(&before, &operation, None).unwrap();
+        assert_ne!(after, before);
+        assert!(
+            !after.replace("\r\n", "").contains('\n'),
+            "{operation:?} produced a bare LF:\n{after:?}"
+        );
+    }
+}
+
+#[test]
+fn one_line_flakes_gain_no_stray_spaces() {
+    let before = fixture("inputs/style-one-line.nix");
+    let after = apply(
+        &before,
+        &add("github:o/extra", None, &[("nixpkgs", "nixpkgs")]),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        after.trim_end(),
+        "{ inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\"; inputs.extra.url = \"github:o/extra\"; inputs.extra.inputs.nixpkgs.follows = \"nixpkgs\"; outputs = { self, nixpkgs, extra }: { }; }"
+    );
+    assert!(!after.contains("  "), "double space in {after:?}");
+    let removed = apply(
+        &after,
+        &Operation::RemoveInput {
+            name: "extra".into(),
+            force: false,
+        },
+        None,
+    )
+    .unwrap();
+    assert_eq!(removed, before);
+}
+
+#[test]
+fn flake_false_is_reported_in_every_form() {
+    let text = fixture("inputs/flake-false.nix");
+    let file = SourceFile::parse(text.as_str());
+    let flake = Flake::read(&file).unwrap();
+    let listed: Vec<(String, bool)> = list_inputs(&file, &flake, None)
+        .into_iter()
+        .map(|input| (input.name, input.flake))
+        .collect();
+    // Cross-check with the evaluator rather than trusting one reading.
+    let nix = Nix::require();
+    let inputs = inputs_json(&nix, &text);
+    for (name, is_flake) in &listed {
+        let evaluated = inputs[name]
+            .get("flake")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        assert_eq!(*is_flake, evaluated, "{name}");
+    }
+    assert_eq!(listed.iter().filter(|(_, f)| !f).count(), 4, "{listed:?}");
+}
+
+#[test]
+fn hostile_values_are_escaped() {
+    let nix = Nix::require();
+    // An outputs pattern with `...`, so any name is accepted.
+    let before = fixture("inputs/follows-deep.nix");
+    let url = "github:o/r?dir=a\"b${builtins.abort \"x\"}\\c\nd";
+    let after = apply(&before, &add(url, Some("evil\"${x}"), &[]), None).unwrap();
+    let inputs = inputs_json(&nix, &after);
+    assert_eq!(inputs["evil\"${x}"]["url"], json!(url));
+}
+
+#[test]
+fn follow_all_uses_the_lock() {
+    let nix = Nix::require();
+    let before = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    riot.url = \"github:emilpriver/riot\";\n    crane = {\n      url = \"github:ipetkov/crane\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n    };\n    data = {\n      url = \"github:o/data\";\n      flake = false;\n    };\n  };\n  outputs = { self, ... }: { };\n}\n";
+    let lock = Lock::parse(
+        r#"{ "version": 7, "root": "root", "nodes": {
+        "root": { "inputs": { "nixpkgs": "nixpkgs", "riot": "riot", "crane": "crane", "data": "data" } },
+        "nixpkgs": { "locked": { "rev": "1111111111111111111111111111111111111111" } },
+        "nixpkgs_2": { "locked": { "rev": "2222222222222222222222222222222222222222" } },
+        "riot": { "inputs": { "nixpkgs": "nixpkgs_2" }, "locked": { "rev": "3333333333333333333333333333333333333333" } },
+        "crane": { "inputs": { "nixpkgs": [ "nixpkgs" ] }, "locked": { "rev": "4444444444444444444444444444444444444444" } },
+        "data": { "flake": false, "locked": { "rev": "5555555555555555555555555555555555555555" } } } }"#,
+    )
+    .unwrap();
+    let operation = Operation::FollowAll {
+        target: "nixpkgs".into(),
+    };
+    let after = apply(before, &operation, Some(&lock)).unwrap();
+    assert_eq!(
+        after,
+        "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    riot.url = \"github:emilpriver/riot\";\n    riot.inputs.nixpkgs.follows = \"nixpkgs\";\n    crane = {\n      url = \"github:ipetkov/crane\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n    };\n    data = {\n      url = \"github:o/data\";\n      flake = false;\n    };\n  };\n  outputs = { self, ... }: { };\n}\n"
+    );
+    assert_eq!(
+        inputs_json(&nix, &after)["riot"]["inputs"]["nixpkgs"]["follows"],
+        json!("nixpkgs")
+    );
+    // Without a lock it says what it could not know.
+    let error = run(&operation, before, None).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::NotApplicable);
+    assert!(error.message.contains("no flake.lock"), "{}", error.message);
+    // Pin takes the locked rev.
+    let pinned = apply(
+        before,
+        &Operation::Pin {
+            name: "riot".into(),
+            rev: None,
+        },
+        Some(&lock),
+    )
+    .unwrap();
+    assert!(pinned.contains("github:emilpriver/riot/3333333333333333333333333333333333333333"));
+}
+
+#[test]
+fn errors_name_the_place_and_leave_the_text_alone() {
+    let before = fixture("inputs/block.nix");
+    // Same name, another url.
+    let error = run(
+        &add("github:other/nixpkgs", Some("nixpkgs"), &[]),
+        &before,
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Conflict);
+    assert!(error.hint.as_deref().unwrap_or("").contains("set-url"));
+    assert!(error.range.is_some());
+    // Unknown input.
+    let error = run(
+        &Operation::RemoveInput {
+            name: "nope".into(),
+            force: false,
+        },
+        &before,
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::NotApplicable);
+    assert!(error.hint.as_deref().unwrap_or("").contains("nixpkgs"));
+    // Still used by outputs.
+    let error = run(
+        &Operation::RemoveInput {
+            name: "flake-utils".into(),
+            force: false,
+        },
+        &before,
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Conflict);
+    assert!(!error.related.is_empty(), "uses are listed");
+    // A follows target that does not exist.
+    let error = run(
+        &add("github:o/x", None, &[("nixpkgs", "nixpkgz")]),
+        &before,
+        None,
+    )
+    .unwrap_err();
+    assert!(error.message.contains("nixpkgz"));
+    // Syntax errors.
+    for (name, broken) in fixtures_in("broken") {
+        let error = run(&add("github:o/x", None, &[]), &broken, None).unwrap_err();
+        assert!(
+            matches!(error.kind, ErrorKind::Syntax | ErrorKind::Unsupported),
+            "{name}: {error:?}"
+        );
+    }
+    // A name that cannot be a formal of an ellipsis-less pattern.
+    let error = run(&add("github:o/x", Some("x.y"), &[]), &before, None).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Unsupported);
+    // `inputs` that is not a literal.
+    let error = run(
+        &add("github:o/x", None, &[]),
+        "{ inputs = import ./inputs.nix; outputs = _: { }; }",
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Unsupported);
+}
