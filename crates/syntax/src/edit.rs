@@ -334,12 +334,57 @@ pub fn remove_entry(file: &SourceFile, entry: &SyntaxNode) -> TextEdit {
             size(entry_end + spaces_after),
         ));
     }
+    if next == Some('}') && style::starts_line(text, entry_start) {
+        // `  b = 2; };`: the entry starts its line and a closing delimiter
+        // follows it there. Removing only the entry would leave that
+        // delimiter alone on an indented line, after any blank line.
+        if let Some(edit) = remove_joining_previous_line(text, entry, entry_end, spaces_after) {
+            return edit;
+        }
+    }
     let before = &text[..entry_start];
     let spaces_before = before.len() - before.trim_end_matches([' ', '\t']).len();
     TextEdit::delete(TextRange::new(
         size(entry_start - spaces_before),
         size(entry_end),
     ))
+}
+
+/// Removes an entry that starts its line but shares it with the closing
+/// delimiter after it, moving that delimiter up to the end of the previous
+/// element (`a = 1;\n  b = 2; };` → `a = 1; };`). After a line comment,
+/// which must keep its line break, the delimiter goes on the next line at
+/// the container's indentation instead.
+fn remove_joining_previous_line(
+    text: &str,
+    entry: &SyntaxNode,
+    entry_end: usize,
+    spaces_after: usize,
+) -> Option<TextEdit> {
+    let mut token = entry.first_token()?.prev_token();
+    while let Some(current) = token.as_ref() {
+        if current.kind() != SyntaxKind::TOKEN_WHITESPACE {
+            break;
+        }
+        token = current.prev_token();
+    }
+    let previous = token?;
+    let previous_end = usize::from(previous.text_range().end());
+    if previous.kind() == SyntaxKind::TOKEN_COMMENT && previous.text().starts_with('#') {
+        let line = style::next_line_start(text, previous_end);
+        let indent = entry
+            .parent()
+            .map(|container| line_indent(text, start(&container)).to_string())
+            .unwrap_or_default();
+        return Some(TextEdit::replace(
+            TextRange::new(size(line), size(entry_end + spaces_after)),
+            indent,
+        ));
+    }
+    Some(TextEdit::delete(TextRange::new(
+        size(previous_end),
+        size(entry_end),
+    )))
 }
 
 /// Replaces the value of a binding, keeping everything around it.

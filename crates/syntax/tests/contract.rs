@@ -571,6 +571,8 @@ fn clause_8_blank_line_groups() {
         "{\r\n  a = 1;\r\n\r\n  b = 2;\r\n\r\n  c = 3;\r\n}\r\n",
         "{\n  x = {\n\n    a = 1;\n\n    b = 2;\n  };\n}\n",
         "{\n  a = 1;\n\n  # about b\n  b = 2;\n\n  c = 3;\n}\n",
+        "{\n  x = {\n    a = 1;\n\n    b = 2; };\n}\n",
+        "{\n  x = {\n    a = 1; # about a\n\n    b = 2; };\n}\n",
     ] {
         let file = SourceFile::parse(text);
         for set in attr_sets(&file) {

@@ -235,6 +235,25 @@ fn remove_leaves_no_blank_line_scar() {
 }
 
 #[test]
+fn remove_before_a_closing_brace_on_the_same_line() {
+    assert_eq!(
+        remove("{\n  x = {\n    a = 1;\n\n    b = 2; };\n}", &["x", "b"]),
+        "{\n  x = {\n    a = 1; };\n}"
+    );
+    assert_eq!(
+        remove(
+            "{\n  x = {\n    a = 1; # why\n\n    b = 2; };\n}",
+            &["x", "b"]
+        ),
+        "{\n  x = {\n    a = 1; # why\n  };\n}"
+    );
+    assert_eq!(
+        remove("{\n  x = {\n    b = 2; };\n}", &["x", "b"]),
+        "{\n  x = { };\n}"
+    );
+}
+
+#[test]
 fn remove_from_one_line_sets() {
     assert_eq!(
         remove("{ a = 1; b = 2; c = 3; }", &["b"]),
