@@ -7,6 +7,7 @@
 //! front-end (the CLI, the bulk driver, the language server) never writes a
 //! file that does not mean what was asked.
 
+pub mod check;
 mod error;
 mod flakeref;
 mod inputs;
@@ -14,6 +15,7 @@ mod list;
 mod lock;
 mod model;
 
+pub use check::{check, fix_safe, CheckOptions, Diagnostic, Fix, Severity};
 pub use error::{ErrorKind, FlakeError};
 pub use flakeref::{infer_name, normalize_url, pin_url, pinned_rev, unpin_url};
 pub use inputs::{

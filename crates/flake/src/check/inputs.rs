@@ -1,0 +1,220 @@
+//! Inputs against the outputs function: `undeclared-input`,
+//! `missing-formal`, `unused-input`, `dangling-follows`.
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::{add_formal, formal_name, is_plain_identifier, ChangeSet, TextRange};
+use rowan::ast::AstNode;
+
+use super::{Context, Fix, Sink};
+use crate::inputs::{add_input, remove_input, AddInput};
+use crate::model::{inputs_escape, uses_of_input, InputDecl};
+
+/// An input's name, its canonical url, and (child, our input) follows.
+type WellKnown = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+/// Inputs flakeedit knows the canonical source of, with the nested inputs
+/// that should follow ours when we declare them: (name, url, follows as
+/// (child, our input)).
+const WELL_KNOWN: &[WellKnown] = &[
+    (
+        "flake-parts",
+        "github:hercules-ci/flake-parts",
+        &[("nixpkgs-lib", "nixpkgs")],
+    ),
+    (
+        "flake-utils",
+        "github:numtide/flake-utils",
+        &[("systems", "systems")],
+    ),
+    ("nixpkgs", "github:NixOS/nixpkgs/nixos-unstable", &[]),
+    ("systems", "github:nix-systems/default", &[]),
+];
+
+/// The range naming an input: the attribute path of its first binding
+/// (`riot`, `inputs.riot.url`), one line and precise.
+pub(crate) fn input_name_range(input: &InputDecl) -> TextRange {
+    input
+        .bindings
+        .first()
+        .and_then(|binding| binding.node.attrpath())
+        .map(|path| path.syntax().text_range())
+        .unwrap_or_else(|| input.range())
+}
+
+pub(crate) fn check(context: &Context, sink: &mut Sink) {
+    let flake = context.flake;
+    let Some(outputs) = &flake.outputs else {
+        return;
+    };
+    let pattern = outputs.pattern();
+
+    if let Some(pattern) = &pattern {
+        for entry in pattern.pat_entries() {
+            undeclared_formal(context, sink, &entry);
+        }
+        if outputs.is_closed_pattern() {
+            let formals = flakeedit_syntax::formal_names(pattern);
+            for input in &flake.inputs {
+                if formals.contains(&input.name) {
+                    continue;
+                }
+                missing_formal(context, sink, pattern, input);
+            }
+        }
+    }
+
+    if sink.wants("unused-input") && outputs.lambda.is_some() && !inputs_escape(flake) {
+        let formals = pattern
+            .as_ref()
+            .map(flakeedit_syntax::formal_names)
+            .unwrap_or_default();
+        for input in &flake.inputs {
+            // Not a formal of a closed pattern: `missing-formal` says so.
+            if outputs.is_closed_pattern() && !formals.contains(&input.name) {
+                continue;
+            }
+            let followed = flake.inputs.iter().any(|other| {
+                follows_targets(other)
+                    .any(|target| target.split('/').next() == Some(input.name.as_str()))
+            });
+            if input.name == "self" || followed || !uses_of_input(flake, &input.name).is_empty() {
+                continue;
+            }
+            let fix = remove_input(context.file, flake, &input.name, false)
+                .ok()
+                .map(|changes| Fix {
+                    title: format!("remove input `{}`", input.name),
+                    changes,
+                    safe: false,
+                });
+            sink.report(
+                "unused-input",
+                input_name_range(input),
+                &input.name,
+                format!(
+                    "input `{}` is declared but never used by outputs",
+                    input.name
+                ),
+                fix,
+            );
+        }
+    }
+
+    for input in &flake.inputs {
+        for leaf in &input.leaves {
+            if leaf.path.last().map(String::as_str) != Some("follows") {
+                continue;
+            }
+            let Some(target) = leaf.value.as_str() else {
+                continue;
+            };
+            let first = target.split('/').next().unwrap_or(target);
+            if target.is_empty() || flake.input(first).is_some() {
+                continue;
+            }
+            let range = leaf
+                .binding
+                .value()
+                .map(|value| value.syntax().text_range())
+                .unwrap_or_else(|| leaf.binding.syntax().text_range());
+            let mut path = vec![input.name.clone()];
+            path.extend(
+                leaf.path[..leaf.path.len() - 1]
+                    .iter()
+                    .filter(|segment| *segment != "inputs")
+                    .cloned(),
+            );
+            sink.report(
+                "dangling-follows",
+                range,
+                path.join("/"),
+                format!(
+                    "`{}` follows `{target}`, but this flake declares no input `{first}`",
+                    path.join("/")
+                ),
+                None,
+            );
+        }
+    }
+}
+
+/// Every `follows` target written below an input, at any depth.
+pub(crate) fn follows_targets(input: &InputDecl) -> impl Iterator<Item = &str> {
+    input
+        .leaves
+        .iter()
+        .filter(|leaf| leaf.path.last().map(String::as_str) == Some("follows"))
+        .filter_map(|leaf| leaf.value.as_str())
+}
+
+fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) {
+    let Some(name) = formal_name(entry) else {
+        return;
+    };
+    // `self` is always passed; a formal with a default need not be.
+    if name == "self" || entry.default().is_some() || context.flake.input(&name).is_some() {
+        return;
+    }
+    let fix = WELL_KNOWN
+        .iter()
+        .find(|(known, _, _)| *known == name)
+        .and_then(|(_, url, follows)| {
+            let request = AddInput {
+                url: url.to_string(),
+                name: Some(name.clone()),
+                follows: follows
+                    .iter()
+                    .filter(|(_, ours)| context.flake.input(ours).is_some())
+                    .map(|(child, ours)| (child.to_string(), ours.to_string()))
+                    .collect(),
+                no_flake: false,
+            };
+            let changes = add_input(context.file, context.flake, &request).ok()?;
+            Some(Fix {
+                title: format!("add input `{name}` ({url})"),
+                changes,
+                safe: true,
+            })
+        });
+    let hint = if fix.is_some() {
+        String::new()
+    } else {
+        format!("; declare it with `flakeedit add-input URL --name {name}`, or remove the argument")
+    };
+    sink.report(
+        "undeclared-input",
+        entry.syntax().text_range(),
+        &name,
+        format!(
+            "outputs takes `{name}`, but it is not a declared input: evaluation fails with \
+             \"called without required argument '{name}'\"{hint}"
+        ),
+        fix,
+    );
+}
+
+fn missing_formal(context: &Context, sink: &mut Sink, pattern: &ast::Pattern, input: &InputDecl) {
+    let name = &input.name;
+    let fix = is_plain_identifier(name)
+        .then(|| add_formal(context.file, pattern, name))
+        .flatten()
+        .and_then(|edit| {
+            let mut changes = ChangeSet::new();
+            changes.add(edit).ok()?;
+            Some(Fix {
+                title: format!("add `{name}` to the outputs arguments"),
+                changes,
+                safe: true,
+            })
+        });
+    sink.report(
+        "missing-formal",
+        input_name_range(input),
+        name,
+        format!(
+            "input `{name}` is not an argument of outputs, whose pattern has no `...`: \
+             evaluation fails with \"called with unexpected argument '{name}'\""
+        ),
+        fix,
+    );
+}

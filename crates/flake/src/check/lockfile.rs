@@ -1,0 +1,348 @@
+//! Checks against `flake.lock`: `not-following`, `follows-nonexistent`,
+//! `unlocked-input`, `stale-lock-entry`, `lock-out-of-date`.
+
+use std::collections::{BTreeSet, HashSet};
+
+use flakeedit_syntax::{remove_entry, ChangeSet, TextRange};
+use rowan::ast::AstNode;
+
+use super::inputs::input_name_range;
+use super::nixpkgs::date;
+use super::{Context, Fix, Sink};
+use crate::inputs::follow;
+use crate::lock::{Lock, LockInputRef, LockNode};
+use crate::model::{InputDecl, InputsStyle};
+
+/// Nested inputs that should follow one of ours: (their name, our input).
+/// flake-parts' `nixpkgs-lib` is satisfied by a full nixpkgs.
+const FOLLOW_CHILDREN: &[(&str, &str)] = &[
+    ("nixpkgs", "nixpkgs"),
+    ("nixpkgs-lib", "nixpkgs"),
+    ("systems", "systems"),
+    ("flake-utils", "flake-utils"),
+    ("flake-parts", "flake-parts"),
+];
+
+fn split(path: &str) -> Vec<String> {
+    path.split('/').map(str::to_string).collect()
+}
+
+pub(crate) fn check(context: &Context, sink: &mut Sink) {
+    let Some(lock) = context.lock else {
+        return;
+    };
+    let Some(root) = lock.root_node() else {
+        return;
+    };
+    let flake = context.flake;
+    for input in &flake.inputs {
+        if !root.inputs.contains_key(&input.name) {
+            sink.report(
+                "unlocked-input",
+                input_name_range(input),
+                &input.name,
+                format!(
+                    "input `{}` is not in flake.lock: run `nix flake lock`",
+                    input.name
+                ),
+                None,
+            );
+        }
+    }
+    for locked in root.inputs.keys() {
+        if flake.input(locked).is_none() {
+            sink.report(
+                "stale-lock-entry",
+                inputs_range(context),
+                locked,
+                format!(
+                    "flake.lock still locks input `{locked}`, which flake.nix no longer declares: \
+                     run `nix flake lock`"
+                ),
+                None,
+            );
+        }
+    }
+
+    // Which nested inputs would be fixed, for the revision counts.
+    let mut candidates: Vec<(&InputDecl, String, &str, &str)> = Vec::new();
+    for input in &flake.inputs {
+        if input.follows().is_some() || input.flake() == Some(false) {
+            continue;
+        }
+        let Some((node_name, node)) = lock.node_of_input(&input.name) else {
+            continue;
+        };
+        let declared = input.nested_follows();
+        for follows in &declared {
+            check_declared_follows(context, sink, input, &follows.path, &follows.target);
+        }
+        for (child, reference) in &node.inputs {
+            if let LockInputRef::Follows(path) = reference {
+                if !path.is_empty() && lock.resolve(path).is_none() {
+                    sink.report(
+                        "lock-out-of-date",
+                        input_name_range(input),
+                        format!("{}/{child}", input.name),
+                        format!(
+                            "flake.lock says `{}/{child}` follows `{}`, which it does not lock: \
+                             run `nix flake lock`",
+                            input.name,
+                            path.join("/")
+                        ),
+                        None,
+                    );
+                }
+            }
+        }
+        for (child, ours) in FOLLOW_CHILDREN {
+            if flake.input(ours).is_none()
+                || declared
+                    .iter()
+                    .any(|f| f.path.first().map(String::as_str) == Some(child))
+            {
+                continue;
+            }
+            let Some(LockInputRef::Node(own)) = node.inputs.get(*child) else {
+                continue;
+            };
+            if lock.resolve(&[ours.to_string()]).as_ref() == Some(own) {
+                continue;
+            }
+            candidates.push((input, node_name.to_string(), child, ours));
+        }
+    }
+    if candidates.is_empty() || !sink.wants("not-following") {
+        return;
+    }
+    let before = nixpkgs_revisions(lock, &HashSet::new());
+    let all: HashSet<(String, String)> = candidates
+        .iter()
+        .map(|(_, node, child, _)| (node.clone(), child.to_string()))
+        .collect();
+    let removed_by_all = before.len() - nixpkgs_revisions(lock, &all).len().min(before.len());
+    for (input, node_name, child, ours) in candidates {
+        let name = &input.name;
+        let one = HashSet::from([(node_name.clone(), child.to_string())]);
+        let removed = before.len() - nixpkgs_revisions(lock, &one).len().min(before.len());
+        let own = lock
+            .nodes
+            .get(&node_name)
+            .and_then(|node| match node.inputs.get(child) {
+                Some(LockInputRef::Node(own)) => lock.nodes.get(own),
+                _ => None,
+            });
+        let locked_at = own.map(describe_lock).unwrap_or_default();
+        let counts = if is_nixpkgs_child(child) {
+            format!(
+                "; flake.lock holds {} distinct nixpkgs revision{}, following ours here removes {removed}{}",
+                before.len(),
+                if before.len() == 1 { "" } else { "s" },
+                if all.len() > 1 {
+                    format!(" (all such fixes: {removed_by_all})")
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            String::new()
+        };
+        let fix = follow(context.file, flake, name, child, Some(ours))
+            .ok()
+            .map(|changes| Fix {
+                title: format!("make `{name}/{child}` follow `{ours}`"),
+                changes,
+                safe: true,
+            });
+        sink.report(
+            "not-following",
+            input_name_range(input),
+            format!("{name}/{child}"),
+            format!(
+                "input `{name}` brings its own `{child}`{locked_at} instead of following `{ours}`{counts}"
+            ),
+            fix,
+        );
+    }
+}
+
+fn is_nixpkgs_child(child: &str) -> bool {
+    child == "nixpkgs" || child == "nixpkgs-lib"
+}
+
+/// ` (locked at 64cfed0, 2024-02-24)`, or empty.
+fn describe_lock(node: &LockNode) -> String {
+    match (commit_of(node), node.last_modified) {
+        (Some(rev), Some(time)) => format!(" (locked at {}, {})", short(rev), date(time)),
+        (Some(rev), None) => format!(" (locked at {})", short(rev)),
+        (None, Some(time)) => format!(" (locked {})", date(time)),
+        (None, None) => String::new(),
+    }
+}
+
+/// The commit a node is locked to: `rev`, or the commit in a tarball url
+/// (`…/archive/<rev>.tar.gz`), so both spellings of one commit count once.
+fn commit_of(node: &LockNode) -> Option<&str> {
+    node.rev.as_deref().or_else(|| {
+        node.locked
+            .get("url")
+            .and_then(|url| url.split(['/', '.', '?', '=']).find(|part| is_commit(part)))
+    })
+}
+
+fn short(rev: &str) -> &str {
+    rev.get(..7).unwrap_or(rev)
+}
+
+fn is_commit(text: &str) -> bool {
+    text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A declared `inputs.<name>.inputs.<path>.follows = "<target>"` against
+/// the lock: the nested input must exist, and the lock must agree.
+fn check_declared_follows(
+    context: &Context,
+    sink: &mut Sink,
+    input: &InputDecl,
+    path: &[String],
+    target: &str,
+) {
+    let Some(lock) = context.lock else {
+        return;
+    };
+    let mut full = vec![input.name.clone()];
+    full.extend(path.iter().cloned());
+    let subject = full.join("/");
+    // Every segment but the last must lead to a node that has the next one.
+    let mut current = match lock.resolve(&full[..1]) {
+        Some(node) => node,
+        None => return,
+    };
+    for (depth, segment) in path.iter().enumerate() {
+        let Some(node) = lock.nodes.get(&current) else {
+            return;
+        };
+        if !node.inputs.contains_key(segment) {
+            let owner = full[..=depth].join("/");
+            let leaf = input.leaves.iter().find(|leaf| {
+                leaf.path.last().map(String::as_str) == Some("follows")
+                    && leaf.path[..leaf.path.len() - 1]
+                        .iter()
+                        .filter(|s| *s != "inputs")
+                        .eq(path.iter())
+            });
+            let range = leaf
+                .map(|leaf| leaf.binding.syntax().text_range())
+                .unwrap_or_else(|| input_name_range(input));
+            let fix = leaf.map(|leaf| {
+                let mut changes = ChangeSet::new();
+                let _ = changes.add(remove_entry(context.file, leaf.binding.syntax()));
+                Fix {
+                    title: format!("remove the follows of `{subject}`"),
+                    changes,
+                    safe: false,
+                }
+            });
+            sink.report(
+                "follows-nonexistent",
+                range,
+                &subject,
+                format!(
+                    "`{subject}` follows `{target}`, but `{owner}` has no input `{segment}` in flake.lock; \
+                     Nix ignores this override"
+                ),
+                fix,
+            );
+            return;
+        }
+        match lock.resolve(&full[..depth + 2]) {
+            Some(next) => current = next,
+            None => return,
+        }
+    }
+    if target.is_empty() {
+        return;
+    }
+    let (Some(have), Some(want)) = (lock.resolve(&full), lock.resolve(&split(target))) else {
+        return;
+    };
+    if have != want {
+        sink.report(
+            "lock-out-of-date",
+            input_name_range(input),
+            &subject,
+            format!(
+                "flake.nix makes `{subject}` follow `{target}`, but flake.lock locks it separately \
+                 (node `{have}`): run `nix flake lock`"
+            ),
+            None,
+        );
+    }
+}
+
+/// The range for diagnostics about the inputs as a whole: the `inputs`
+/// attribute path, else the start of the file.
+fn inputs_range(context: &Context) -> TextRange {
+    match &context.flake.style {
+        InputsStyle::Block(set) => set
+            .syntax()
+            .parent()
+            .and_then(flakeedit_syntax::rnix::ast::AttrpathValue::cast)
+            .and_then(|binding| binding.attrpath())
+            .map(|path| path.syntax().text_range())
+            .unwrap_or_else(|| set.syntax().text_range()),
+        InputsStyle::Dotted(binding) => binding
+            .attrpath()
+            .map(|path| path.syntax().text_range())
+            .unwrap_or_else(|| binding.syntax().text_range()),
+        InputsStyle::None => TextRange::empty(0.into()),
+    }
+}
+
+/// Is this node a nixpkgs checkout (github/gitlab `…/nixpkgs`, or a
+/// tarball of one)?
+fn is_nixpkgs(node: &LockNode) -> bool {
+    node.locked
+        .get("repo")
+        .is_some_and(|repo| repo.eq_ignore_ascii_case("nixpkgs"))
+        || node
+            .locked
+            .get("url")
+            .is_some_and(|url| url.contains("/nixpkgs/") || url.contains("/nixpkgs?"))
+}
+
+/// The distinct nixpkgs revisions reachable from the root, pretending the
+/// `(node, child)` edges in `skip` follow ours (so they are gone).
+fn nixpkgs_revisions(lock: &Lock, skip: &HashSet<(String, String)>) -> BTreeSet<String> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut stack = vec![lock.root.clone()];
+    let mut revisions = BTreeSet::new();
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(node) = lock.nodes.get(&name) else {
+            continue;
+        };
+        if name != lock.root && is_nixpkgs(node) {
+            let id = commit_of(node)
+                .map(str::to_string)
+                .or_else(|| node.nar_hash.clone())
+                .unwrap_or_else(|| name.clone());
+            revisions.insert(id);
+        }
+        for (child, reference) in &node.inputs {
+            if skip.contains(&(name.clone(), child.clone())) {
+                continue;
+            }
+            let next = match reference {
+                LockInputRef::Node(next) => Some(next.clone()),
+                LockInputRef::Follows(path) => lock.resolve(path),
+            };
+            if let Some(next) = next {
+                stack.push(next);
+            }
+        }
+    }
+    revisions
+}

@@ -1,0 +1,371 @@
+//! `flakeedit check`: lints of a flake and its `flake.lock`, each with a
+//! stable code, a severity, a precise range and, where one exists, a fix
+//! expressed as a [`ChangeSet`].
+//!
+//! [`check`] is the one implementation: the CLI (`flakeedit check`) and the
+//! language server's diagnostics both call it, so they never disagree.
+//! [`fix_safe`] applies every fix marked safe, re-parses the result and
+//! re-checks it before handing back the new text.
+//!
+//! # Codes
+//!
+//! Codes are kebab-case names (`undeclared-input`), like clippy's lints:
+//! they say what is wrong without a lookup table, and they never change
+//! once released. [`CODES`] lists every code with its severity and what it
+//! means; `docs/check.md` documents them for users.
+
+mod fix;
+mod hashes;
+mod inputs;
+mod lockfile;
+mod nixpkgs;
+
+use flakeedit_syntax::{ChangeSet, SourceFile, TextRange};
+
+use crate::lock::Lock;
+use crate::model::Flake;
+
+pub use fix::{fix_safe, FixOutcome};
+
+/// How bad a diagnostic is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; nothing is broken.
+    Info,
+    /// Probably a mistake or a maintenance problem; the flake still works.
+    Warning,
+    /// The flake does not evaluate or build as written.
+    Error,
+}
+
+impl Severity {
+    /// `info`, `warning` or `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A way to make a diagnostic go away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, for people ("add `flake-parts` as an input").
+    pub title: String,
+    /// The edits, in the checked file's byte offsets.
+    pub changes: ChangeSet,
+    /// True when applying it cannot change what the flake means beyond the
+    /// diagnostic (`check --fix` applies only these); false when a person
+    /// should decide (e.g. removing an input).
+    pub safe: bool,
+}
+
+/// One finding of [`check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The stable code, one of [`CODES`].
+    pub code: &'static str,
+    /// How bad it is.
+    pub severity: Severity,
+    /// The bytes it is about (an input's binding, a url, a hash value).
+    pub range: TextRange,
+    /// What is wrong and what to do, without the position.
+    pub message: String,
+    /// What the diagnostic is about (`riot`, `riot/nixpkgs`, a hash's
+    /// fetcher and attribute). Stable across edits elsewhere in the file,
+    /// so a diagnostic can be recognised again after a fix.
+    pub subject: String,
+    /// A fix, when flakeedit knows one.
+    pub fix: Option<Fix>,
+}
+
+/// A diagnostic code and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The code.
+    pub code: &'static str,
+    /// The severity its diagnostics have.
+    pub severity: Severity,
+    /// One line on what triggers it.
+    pub summary: &'static str,
+    /// Whether `fix` is offered, and whether it is safe.
+    pub fix: FixKind,
+    /// True when the check needs `flake.lock`.
+    pub needs_lock: bool,
+}
+
+/// Which kind of fix a code's diagnostics carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixKind {
+    /// No fix.
+    None,
+    /// A fix a person should review (offered by the language server).
+    Unsafe,
+    /// A safe fix for some diagnostics of the code (applied by `--fix`).
+    SafeSometimes,
+    /// A safe fix for every diagnostic of the code.
+    Safe,
+}
+
+/// Every diagnostic code, in documentation order.
+pub const CODES: &[CodeInfo] = &[
+    code("syntax-error", Severity::Error, "the file does not parse", FixKind::None, false),
+    code("not-a-flake", Severity::Error, "the file is not an attribute set, or `inputs` is not written literally", FixKind::None, false),
+    code("undeclared-input", Severity::Error, "an outputs argument is not a declared input", FixKind::SafeSometimes, false),
+    code("missing-formal", Severity::Error, "a declared input is missing from an outputs pattern without `...`", FixKind::Safe, false),
+    code("unused-input", Severity::Warning, "a declared input is never used by outputs", FixKind::Unsafe, false),
+    code("dangling-follows", Severity::Error, "a `follows` points at an input this flake does not declare", FixKind::None, false),
+    code("fake-hash", Severity::Error, "a fetcher hash is empty or fake (`lib.fakeHash`, `sha256-AAAA…`)", FixKind::None, false),
+    code("legacy-sha256", Severity::Warning, "a fetcher uses `sha256 = \"…\"` instead of an SRI `hash`", FixKind::Safe, false),
+    code("unsupported-branch", Severity::Warning, "nixpkgs tracks a branch outside the supported list", FixKind::None, false),
+    code("nixpkgs-owner", Severity::Warning, "nixpkgs does not come from NixOS/nixpkgs", FixKind::None, false),
+    code("not-following", Severity::Warning, "an input brings its own nixpkgs (systems, flake-utils, flake-parts) instead of following ours", FixKind::Safe, true),
+    code("follows-nonexistent", Severity::Warning, "a `follows` overrides an input the dependency does not have", FixKind::Unsafe, true),
+    code("unlocked-input", Severity::Warning, "a declared input is missing from flake.lock", FixKind::None, true),
+    code("stale-lock-entry", Severity::Warning, "flake.lock locks an input that is no longer declared", FixKind::None, true),
+    code("lock-out-of-date", Severity::Warning, "flake.lock disagrees with the follows in flake.nix", FixKind::None, true),
+    code("outdated-nixpkgs", Severity::Warning, "the locked nixpkgs revision is older than the allowed age", FixKind::None, true),
+];
+
+const fn code(
+    code: &'static str,
+    severity: Severity,
+    summary: &'static str,
+    fix: FixKind,
+    needs_lock: bool,
+) -> CodeInfo {
+    CodeInfo {
+        code,
+        severity,
+        summary,
+        fix,
+        needs_lock,
+    }
+}
+
+/// The information on `code`, if it is one.
+pub fn code_info(code: &str) -> Option<&'static CodeInfo> {
+    CODES.iter().find(|info| info.code == code)
+}
+
+/// The nixpkgs branches flake-checker and the NixOS release team support
+/// (as of the 25.11 release); override with [`CheckOptions::supported_branches`].
+pub const DEFAULT_SUPPORTED_BRANCHES: &[&str] = &[
+    "nixos-unstable",
+    "nixos-unstable-small",
+    "nixpkgs-unstable",
+    "nixos-24.11",
+    "nixos-24.11-small",
+    "nixpkgs-24.11-darwin",
+    "nixos-25.05",
+    "nixos-25.05-small",
+    "nixpkgs-25.05-darwin",
+    "nixos-25.11",
+    "nixos-25.11-small",
+    "nixpkgs-25.11-darwin",
+];
+
+/// Settings of [`check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// nixpkgs branches that do not trigger `unsupported-branch`.
+    pub supported_branches: Vec<String>,
+    /// `outdated-nixpkgs` fires when the locked nixpkgs is older than this.
+    pub max_age_days: u64,
+    /// "Now" in seconds since the Unix epoch; `None` reads the system clock.
+    /// Tests fix it so ages do not drift.
+    pub now: Option<i64>,
+    /// Only these codes are reported (all when empty).
+    pub select: Vec<String>,
+    /// These codes are never reported.
+    pub ignore: Vec<String>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            supported_branches: DEFAULT_SUPPORTED_BRANCHES
+                .iter()
+                .map(|branch| branch.to_string())
+                .collect(),
+            max_age_days: 30,
+            now: None,
+            select: Vec::new(),
+            ignore: Vec::new(),
+        }
+    }
+}
+
+impl CheckOptions {
+    /// True when diagnostics with `code` are reported.
+    pub fn enabled(&self, code: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|c| c == code))
+            && !self.ignore.iter().any(|c| c == code)
+    }
+
+    /// The codes of `select` and `ignore` that are not codes, for a usage error.
+    pub fn unknown_codes(&self) -> Vec<String> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .filter(|code| code_info(code).is_none())
+            .cloned()
+            .collect()
+    }
+
+    fn now(&self) -> i64 {
+        self.now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs() as i64)
+        })
+    }
+}
+
+/// What every check reads.
+pub(crate) struct Context<'a> {
+    pub file: &'a SourceFile,
+    pub flake: &'a Flake,
+    pub lock: Option<&'a Lock>,
+    pub options: &'a CheckOptions,
+    pub now: i64,
+}
+
+/// Collects diagnostics, dropping disabled codes.
+pub(crate) struct Sink<'a> {
+    options: &'a CheckOptions,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Sink<'_> {
+    /// Adds a diagnostic of `code` with the code's severity.
+    pub fn report(
+        &mut self,
+        code: &'static str,
+        range: TextRange,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        fix: Option<Fix>,
+    ) {
+        if !self.options.enabled(code) {
+            return;
+        }
+        let severity = code_info(code).map_or(Severity::Warning, |info| info.severity);
+        self.diagnostics.push(Diagnostic {
+            code,
+            severity,
+            range,
+            message: message.into(),
+            subject: subject.into(),
+            fix,
+        });
+    }
+
+    /// True when `code` would be reported (so work for it can be skipped).
+    pub fn wants(&self, code: &str) -> bool {
+        self.options.enabled(code)
+    }
+}
+
+/// Checks a flake (and its `flake.lock`, when given). Diagnostics come
+/// sorted by position. A file with syntax errors gets only `syntax-error`
+/// diagnostics: nothing else can be trusted then.
+pub fn check(file: &SourceFile, lock: Option<&Lock>, options: &CheckOptions) -> Vec<Diagnostic> {
+    let mut sink = Sink {
+        options,
+        diagnostics: Vec::new(),
+    };
+    if !file.is_valid() {
+        for error in file.errors() {
+            sink.report(
+                "syntax-error",
+                error.range,
+                format!("syntax@{}", u32::from(error.range.start())),
+                format!("syntax error: {}", error.message),
+                None,
+            );
+        }
+        return sink.diagnostics;
+    }
+    let flake = match Flake::read(file) {
+        Ok(flake) => flake,
+        Err(error) => {
+            sink.report(
+                "not-a-flake",
+                error.range.unwrap_or_default(),
+                "flake",
+                error.message,
+                None,
+            );
+            return sink.diagnostics;
+        }
+    };
+    let context = Context {
+        file,
+        flake: &flake,
+        lock,
+        options,
+        now: options.now(),
+    };
+    inputs::check(&context, &mut sink);
+    hashes::check(&context, &mut sink);
+    nixpkgs::check(&context, &mut sink);
+    if lock.is_some() {
+        lockfile::check(&context, &mut sink);
+    }
+    let mut diagnostics = sink.diagnostics;
+    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
+    diagnostics
+}
+
+/// Counts diagnostics by severity: (errors, warnings, infos).
+pub fn count_by_severity(diagnostics: &[Diagnostic]) -> (usize, usize, usize) {
+    diagnostics
+        .iter()
+        .fold((0, 0, 0), |(e, w, i), d| match d.severity {
+            Severity::Error => (e + 1, w, i),
+            Severity::Warning => (e, w + 1, i),
+            Severity::Info => (e, w, i + 1),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for info in CODES {
+            assert!(seen.insert(info.code), "duplicate code {}", info.code);
+            assert!(
+                info.code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                info.code
+            );
+        }
+    }
+
+    #[test]
+    fn select_and_ignore_filter_codes() {
+        let options = CheckOptions {
+            select: vec!["unused-input".into(), "fake-hash".into()],
+            ignore: vec!["fake-hash".into(), "nope".into()],
+            ..CheckOptions::default()
+        };
+        assert!(options.enabled("unused-input"));
+        assert!(!options.enabled("fake-hash"));
+        assert!(!options.enabled("missing-formal"));
+        assert_eq!(options.unknown_codes(), vec!["nope".to_string()]);
+    }
+}

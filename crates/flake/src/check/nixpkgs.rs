@@ -1,0 +1,193 @@
+//! nixpkgs hygiene, like DeterminateSystems' flake-checker:
+//! `unsupported-branch`, `nixpkgs-owner` and (with `flake.lock`)
+//! `outdated-nixpkgs`.
+
+use flakeedit_syntax::TextRange;
+use rowan::ast::AstNode;
+
+use super::inputs::input_name_range;
+use super::{Context, Sink};
+use crate::model::InputDecl;
+
+/// Where a nixpkgs input comes from, as far as the file or lock says.
+#[derive(Debug, Default)]
+struct Origin {
+    owner: Option<String>,
+    repo: Option<String>,
+    branch: Option<String>,
+    /// The url's value, or the `owner` value of an attribute-set reference.
+    owner_range: Option<TextRange>,
+    /// The url's value, or the `ref` value of an attribute-set reference.
+    branch_range: Option<TextRange>,
+}
+
+/// Reads `github:owner/repo[/ref]`, `https://github.com/owner/repo/archive/…`
+/// and attribute-set references from flake.nix.
+fn origin_in_file(input: &InputDecl) -> Origin {
+    let value_range = |path: &[&str]| {
+        input
+            .leaf(path)
+            .and_then(|leaf| leaf.binding.value())
+            .map(|value| value.syntax().text_range())
+    };
+    if let Some(url) = input.url() {
+        let url = crate::flakeref::normalize_url(url);
+        let without_query = url.split(['?', '#']).next().unwrap_or("");
+        let query_ref = url
+            .split_once('?')
+            .and_then(|(_, query)| query.split('&').find_map(|pair| pair.strip_prefix("ref=")))
+            .map(str::to_string);
+        let (owner, repo, branch) = if let Some(rest) = without_query
+            .strip_prefix("github:")
+            .or_else(|| without_query.strip_prefix("gitlab:"))
+        {
+            let mut parts = rest.split('/');
+            (
+                parts.next().map(str::to_string),
+                parts.next().map(str::to_string),
+                parts.next().map(str::to_string).or(query_ref),
+            )
+        } else if let Some(rest) = without_query
+            .strip_prefix("https://github.com/")
+            .or_else(|| without_query.strip_prefix("git+https://github.com/"))
+        {
+            let mut parts = rest.split('/');
+            let owner = parts.next().map(str::to_string);
+            let repo = parts.next().map(|r| r.trim_end_matches(".git").to_string());
+            // `…/archive/<branch>.tar.gz` names a branch (or a rev).
+            let branch = match (parts.next(), parts.next()) {
+                (Some("archive"), Some(file)) => Some(file.trim_end_matches(".tar.gz").to_string()),
+                _ => query_ref,
+            };
+            (owner, repo, branch)
+        } else {
+            (None, None, None)
+        };
+        return Origin {
+            owner,
+            repo,
+            branch,
+            owner_range: value_range(&["url"]),
+            branch_range: value_range(&["url"]),
+        };
+    }
+    let reference = input.reference();
+    Origin {
+        owner: reference.get("owner").cloned(),
+        repo: reference.get("repo").cloned(),
+        branch: reference.get("ref").cloned(),
+        owner_range: value_range(&["owner"]),
+        branch_range: value_range(&["ref"]),
+    }
+}
+
+fn is_commit(text: &str) -> bool {
+    text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub(crate) fn check(context: &Context, sink: &mut Sink) {
+    for input in &context.flake.inputs {
+        if input.follows().is_some() {
+            continue;
+        }
+        let mut origin = origin_in_file(input);
+        let locked = context
+            .lock
+            .and_then(|lock| lock.node_of_input(&input.name))
+            .map(|(_, node)| node);
+        // The lock knows what an indirect `nixpkgs` reference resolved to.
+        if let Some(node) = locked {
+            if origin.repo.is_none() {
+                origin.owner = node.locked.get("owner").cloned();
+                origin.repo = node.locked.get("repo").cloned();
+            }
+            if origin.branch.is_none() {
+                origin.branch = node.original.get("ref").cloned();
+            }
+        }
+        if !origin
+            .repo
+            .as_deref()
+            .is_some_and(|repo| repo.eq_ignore_ascii_case("nixpkgs"))
+        {
+            continue;
+        }
+        let name_range = input_name_range(input);
+        let name = &input.name;
+        if let Some(owner) = &origin.owner {
+            if !owner.eq_ignore_ascii_case("NixOS") {
+                sink.report(
+                    "nixpkgs-owner",
+                    origin.owner_range.unwrap_or(name_range),
+                    name,
+                    format!(
+                        "input `{name}` takes nixpkgs from `{owner}/nixpkgs`, not `NixOS/nixpkgs`: \
+                         a fork gets security fixes late or never"
+                    ),
+                    None,
+                );
+            }
+        }
+        if let Some(branch) = &origin.branch {
+            let supported = &context.options.supported_branches;
+            if !is_commit(branch) && !supported.iter().any(|b| b == branch) {
+                sink.report(
+                    "unsupported-branch",
+                    origin.branch_range.unwrap_or(name_range),
+                    name,
+                    format!(
+                        "input `{name}` tracks nixpkgs branch `{branch}`, which is not supported \
+                         (supported: {}); move to a supported branch",
+                        supported.join(", ")
+                    ),
+                    None,
+                );
+            }
+        }
+        if let Some(modified) = locked.and_then(|node| node.last_modified) {
+            let age_days = context.now.saturating_sub(modified).max(0) / 86_400;
+            if age_days as u64 > context.options.max_age_days {
+                sink.report(
+                    "outdated-nixpkgs",
+                    origin.branch_range.unwrap_or(name_range),
+                    name,
+                    format!(
+                        "the locked nixpkgs of input `{name}` is {age_days} days old (last modified {}), \
+                         more than {} days: run `nix flake update {name}`",
+                        date(modified),
+                        context.options.max_age_days
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix timestamp (Howard Hinnant's civil_from_days).
+pub(crate) fn date(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date;
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_614_556_800), "2021-03-01");
+        assert_eq!(date(1_709_164_800), "2024-02-29");
+        assert_eq!(date(-86_400), "1969-12-31");
+    }
+}
