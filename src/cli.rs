@@ -132,6 +132,97 @@ pub enum Command {
         /// The input's name
         name: String,
     },
+    /// Add a dune package (`buildDunePackage`) to the flake's packages
+    #[command(
+        after_help = "Examples:\n  flakeedit add-dune-package nix_template --default --build-input riot\n  flakeedit add-dune-package random --version 0.0.1 --build-input randomconv\n  flakeedit add-dune-package cli --src ./bin --build-input ocamlPackages.cmdliner\n  flakeedit add-dune-package tool --version 1.0.0 --system x86_64-linux   # plain layouts\n\nA build input is a package of this flake (by attribute name), an input (`riot`, or\n`riot#pkg` for one of its packages), or a Nix expression in scope (`ocamlPackages.ounit2`).\nRunning it again adds missing build inputs to the same package, or does nothing."
+    )]
+    AddDunePackage {
+        /// The package's pname
+        pname: String,
+        /// Attribute under `packages` (default: PNAME, or `default` with --default)
+        #[arg(long, value_name = "NAME")]
+        attr: Option<String>,
+        /// The version (default: `inherit version;` from a `version` binding in scope)
+        #[arg(long = "version", value_name = "V")]
+        package_version: Option<String>,
+        /// Source path, relative to the flake (default: ./.)
+        #[arg(long, value_name = "PATH")]
+        src: Option<String>,
+        /// A build input (package name, INPUT[#PACKAGE] or expression); repeatable
+        #[arg(long = "build-input", value_name = "EXPR")]
+        build_inputs: Vec<String>,
+        /// Write it as `packages.default`
+        #[arg(long)]
+        default: bool,
+        /// Plain `packages.<system>` layouts: only this system (default: every system present)
+        #[arg(long, value_name = "SYSTEM")]
+        system: Option<String>,
+    },
+    /// Add a layered docker image (`dockerTools.buildLayeredImage`) of a package
+    #[command(
+        after_help = "Examples:\n  flakeedit add-docker-image --port 8000/tcp\n  flakeedit add-docker-image --package server --name api --tag 1.2.3 --env GITHUB_SHA=123\n  flakeedit add-docker-image --cmd bin/main.exe --stream --attr image\n\nDefaults come from the package: the name from its `pname`, the tag from its `version`\n(following `inherit version;`), the command from `meta.mainProgram` or `pname`."
+    )]
+    AddDockerImage {
+        /// The package in the image (default: `default`)
+        #[arg(long, value_name = "NAME")]
+        package: Option<String>,
+        /// Attribute under `packages` (default: dockerImage)
+        #[arg(long, value_name = "NAME")]
+        attr: Option<String>,
+        /// Image name (default: the package's pname)
+        #[arg(long)]
+        name: Option<String>,
+        /// Image tag (default: the package's version)
+        #[arg(long)]
+        tag: Option<String>,
+        /// An exposed port, `8000` or `8000/tcp`; repeatable
+        #[arg(long = "port", value_name = "PORT")]
+        ports: Vec<String>,
+        /// An environment variable, `KEY=VALUE`; repeatable
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// The command: a path in the package (`bin/server`) or an absolute path
+        #[arg(long, value_name = "PATH")]
+        cmd: Option<String>,
+        /// Use `streamLayeredImage` (a script that streams the image)
+        #[arg(long)]
+        stream: bool,
+        /// Plain `packages.<system>` layouts: only this system
+        #[arg(long, value_name = "SYSTEM")]
+        system: Option<String>,
+    },
+    /// Add a `mkShell` dev shell, or packages to an existing one
+    #[command(
+        after_help = "Examples:\n  flakeedit add-dev-shell                      # inputsFrom = [ the default package ]\n  flakeedit add-dev-shell --package ocamlPackages.utop --package ocaml-lsp --inputs-from default\n\nA bare --package name that is neither a package of this flake nor an input is a\nnixpkgs attribute (`ocaml-lsp` becomes `pkgs.ocaml-lsp`)."
+    )]
+    AddDevShell {
+        /// The shell's attribute under `devShells` (default: default)
+        #[arg(long)]
+        name: Option<String>,
+        /// A package in the shell; repeatable
+        #[arg(long = "package", value_name = "EXPR")]
+        packages: Vec<String>,
+        /// A package whose build inputs the shell gets; repeatable
+        #[arg(long = "inputs-from", value_name = "PACKAGE")]
+        inputs_from: Vec<String>,
+        /// Plain `packages.<system>` layouts: only this system
+        #[arg(long, value_name = "SYSTEM")]
+        system: Option<String>,
+    },
+    /// Write a new flake.nix from a template (never overwrites)
+    #[command(
+        after_help = "Examples:\n  flakeedit init                       # ./flake.nix, OCaml template\n  flakeedit init --template rust my-project\n  flakeedit init --template minimal --dry-run"
+    )]
+    Init {
+        /// The template
+        #[arg(long, value_enum, default_value_t = TemplateChoice::Ocaml)]
+        template: TemplateChoice,
+        /// Project name: description and pname (default: the directory's name)
+        #[arg(long)]
+        name: Option<String>,
+        /// Directory to write flake.nix in (default: the current directory)
+        dir: Option<PathBuf>,
+    },
     /// Make an input's nested input follow one of ours
     #[command(
         after_help = "Examples:\n  flakeedit follow riot nixpkgs\n  flakeedit follow devenv cachix/nixpkgs=nixpkgs\n  flakeedit follow --all nixpkgs     # needs flake.lock"
@@ -160,4 +251,15 @@ pub fn split_follows(spec: &str) -> (String, Option<String>) {
         Some((child, target)) => (child.to_string(), Some(target.to_string())),
         None => (spec.to_string(), None),
     }
+}
+
+/// The templates of `init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateChoice {
+    /// An OCaml/dune project (buildDunePackage, dev shell)
+    Ocaml,
+    /// A Rust project (buildRustPackage, dev shell)
+    Rust,
+    /// Empty packages and devShells
+    Minimal,
 }

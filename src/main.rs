@@ -6,6 +6,7 @@ mod cli;
 mod driver;
 mod files;
 mod report;
+mod init;
 mod selection;
 
 use std::process::ExitCode;
@@ -66,6 +67,68 @@ fn main() -> ExitCode {
                 })
             }
             _ => {
+        Command::AddDunePackage {
+            pname,
+            attr,
+            package_version,
+            src,
+            build_inputs,
+            default,
+            system,
+        } => Action::Edit(Operation::AddDunePackage(flakeedit_flake::AddDunePackage {
+            pname,
+            attr,
+            version: package_version,
+            src,
+            build_inputs,
+            default,
+            system,
+        })),
+        Command::AddDockerImage {
+            package,
+            attr,
+            name,
+            tag,
+            ports,
+            env,
+            cmd,
+            stream,
+            system,
+        } => Action::Edit(Operation::AddDockerImage(flakeedit_flake::AddDockerImage {
+            package,
+            attr,
+            name,
+            tag,
+            ports,
+            env,
+            cmd,
+            stream,
+            system,
+        })),
+        Command::AddDevShell {
+            name,
+            packages,
+            inputs_from,
+            system,
+        } => Action::Edit(Operation::AddDevShell(flakeedit_flake::AddDevShell {
+            name,
+            packages,
+            inputs_from,
+            system,
+        })),
+        Command::Init {
+            template,
+            name,
+            dir,
+        } => {
+            return init::run(init::InitRequest {
+                template,
+                name,
+                dir,
+                dry_run: cli.global.dry_run || cli.global.check,
+                json: cli.global.json,
+            });
+        }
                 eprintln!("error: `follow` needs NAME CHILD[=TARGET], or --all TARGET");
                 return ExitCode::from(2);
             }

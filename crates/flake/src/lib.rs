@@ -14,6 +14,7 @@ mod inputs;
 mod list;
 mod lock;
 mod model;
+pub mod packages;
 
 pub use check::{check, fix_safe, CheckOptions, Diagnostic, Fix, Severity};
 pub use error::{ErrorKind, FlakeError};
@@ -26,6 +27,10 @@ pub use lock::{Lock, LockError, LockInputRef, LockNode};
 pub use model::{
     inputs_escape, uses_of_input, Flake, InputBinding, InputDecl, InputLeaf, InputUse, InputsStyle,
     LeafValue, NestedFollows, Outputs, OutputsParam,
+};
+pub use packages::{
+    add_dev_shell, add_docker_image, add_dune_package, init_flake, AddDevShell, AddDockerImage,
+    AddDunePackage, Layout, LayoutKind, Template,
 };
 
 use flakeedit_syntax::{ChangeSet, SourceFile};
@@ -82,6 +87,12 @@ pub enum Operation {
         /// The input everything should follow (usually `nixpkgs`).
         target: String,
     },
+    /// `add-dune-package PNAME …`.
+    AddDunePackage(AddDunePackage),
+    /// `add-docker-image …`.
+    AddDockerImage(AddDockerImage),
+    /// `add-dev-shell …`.
+    AddDevShell(AddDevShell),
 }
 
 impl Operation {
@@ -105,6 +116,9 @@ impl Operation {
                 target,
             } => follow(file, flake, name, child, target.as_deref()),
             Operation::FollowAll { target } => follow_all(file, flake, lock, target),
+            Operation::AddDunePackage(request) => add_dune_package(file, flake, request),
+            Operation::AddDockerImage(request) => add_docker_image(file, flake, request),
+            Operation::AddDevShell(request) => add_dev_shell(file, flake, request),
         }
     }
 
@@ -186,6 +200,9 @@ impl Operation {
             Operation::FollowAll { .. } => (after.inputs.len() == before.inputs.len())
                 .then_some(())
                 .ok_or_else(|| "the set of inputs changed".to_string()),
+            Operation::AddDunePackage(request) => packages::verify_dune_package(request, after),
+            Operation::AddDockerImage(request) => packages::verify_docker_image(request, after),
+            Operation::AddDevShell(request) => packages::verify_dev_shell(request, after),
         }
     }
 }

@@ -1,0 +1,309 @@
+//! What an inserted expression may refer to in each layout: `pkgs`, the
+//! flake's own packages, its inputs' packages; and the formals that must be
+//! added for those references to evaluate.
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::{
+    add_formal, formal_names, is_plain_identifier, quote_attr_name, scope_at, static_string,
+    strip_parens, BinderKind, ChangeSet, Scope, SourceFile, SyntaxKind, SyntaxNode, TextRange,
+};
+use rowan::ast::AstNode;
+
+use super::layout::{Layout, LayoutKind, OutputPlace, SystemName, Target};
+use crate::error::{ErrorKind, FlakeError};
+use crate::model::Flake;
+
+/// Names that are always in scope in Nix.
+const BUILTIN_NAMES: &[&str] = &["builtins", "true", "false", "null", "import", "toString"];
+
+/// The layout of a file plus the formals the edit needs added.
+pub(crate) struct Context<'a> {
+    pub file: &'a SourceFile,
+    pub flake: &'a Flake,
+    pub layout: Layout,
+    /// Formals to add: (pattern, name), without duplicates.
+    formals: Vec<(ast::Pattern, String)>,
+}
+
+impl<'a> Context<'a> {
+    /// Detects the layout; `system` restricts (or, in the plain layout,
+    /// creates) the target of one system.
+    pub fn new(
+        file: &'a SourceFile,
+        flake: &'a Flake,
+        system: Option<&str>,
+    ) -> Result<Context<'a>, FlakeError> {
+        let mut layout = Layout::detect(flake)?;
+        if let Some(system) = system {
+            if layout.kind != LayoutKind::Plain {
+                return Err(FlakeError::new(
+                    ErrorKind::InvalidArgument,
+                    "--system only applies to flakes written with plain `packages.<system>.<name>` attributes",
+                )
+                .hint("this flake builds every system from one definition; drop --system"));
+            }
+            let outputs = layout.plain_outputs_set().ok_or_else(|| {
+                FlakeError::new(ErrorKind::Internal, "the plain layout lost its outputs set")
+            })?;
+            layout.targets = vec![Layout::plain_target(&outputs, system)?];
+        }
+        Ok(Context {
+            file,
+            flake,
+            layout,
+            formals: Vec::new(),
+        })
+    }
+
+    fn root(&self) -> SyntaxNode {
+        self.file.syntax().clone()
+    }
+
+    /// The scope inside an output place.
+    pub fn scope(&self, place: &OutputPlace) -> Scope {
+        scope_at(&self.root(), place.inside())
+    }
+
+    fn want_formal(&mut self, pattern: &ast::Pattern, name: &str) {
+        let known = formal_names(pattern).iter().any(|formal| formal == name)
+            || self
+                .formals
+                .iter()
+                .any(|(p, n)| p.syntax() == pattern.syntax() && n == name);
+        if !known {
+            self.formals.push((pattern.clone(), name.to_string()));
+        }
+    }
+
+    /// Adds the formals collected so far to `changes`.
+    pub fn finish(self, changes: &mut ChangeSet) -> Result<(), FlakeError> {
+        for (pattern, name) in &self.formals {
+            if let Some(edit) = add_formal(self.file, pattern, name) {
+                changes.add(edit)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A name from the outputs function's argument: the formal itself, the
+    /// alias's attribute, or a new formal when the pattern allows it.
+    fn outputs_argument(&mut self, scope: &Scope, name: &str) -> Result<String, FlakeError> {
+        if is_plain_identifier(name)
+            && scope
+                .names
+                .get(name)
+                .is_some_and(|b| matches!(b.kind, BinderKind::Formal))
+        {
+            return Ok(name.to_string());
+        }
+        let outputs = self.flake.outputs.as_ref();
+        if let Some(alias) = outputs.and_then(|o| o.inputs_alias()) {
+            if scope.contains(&alias) {
+                return Ok(format!("{alias}.{}", quote_attr_name(name)));
+            }
+        }
+        if let Some(pattern) = outputs.and_then(|o| o.pattern()) {
+            if is_plain_identifier(name) && pattern.ellipsis_token().is_some() {
+                self.want_formal(&pattern, name);
+                return Ok(name.to_string());
+            }
+        }
+        Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            format!("`{name}` is not reachable from the outputs function here"),
+        )
+        .at(outputs
+            .map(|o| o.binding.syntax().text_range())
+            .unwrap_or_default())
+        .hint(format!(
+            "add `{name}` to the outputs arguments (`{{ self, {name}, ... }}:`)"
+        )))
+    }
+
+    /// A flake-parts module argument (`pkgs`, `self'`, `inputs'`), added to
+    /// the `perSystem` pattern when missing.
+    fn module_argument(&mut self, target: &Target, name: &str) -> Result<String, FlakeError> {
+        let scope = self.scope(&target.packages);
+        if scope.contains(name) {
+            return Ok(name.to_string());
+        }
+        let pattern = target.module_pattern.clone().ok_or_else(|| {
+            FlakeError::new(
+                ErrorKind::Unsupported,
+                format!("`perSystem` does not take `{name}`, and its argument is not a pattern"),
+            )
+            .hint(format!(
+                "write `perSystem = {{ {name}, ... }}: …` so flakeedit can refer to it"
+            ))
+        })?;
+        self.want_formal(&pattern, name);
+        Ok(name.to_string())
+    }
+
+    /// The nixpkgs package set for a target: `pkgs` when a per-system
+    /// `pkgs` is in scope, else `nixpkgs.legacyPackages.<system>`.
+    pub fn pkgs(&mut self, target: &Target, place: &OutputPlace) -> Result<String, FlakeError> {
+        if self.layout.kind == LayoutKind::FlakeParts {
+            return self.module_argument(target, "pkgs");
+        }
+        let scope = self.scope(place);
+        if let Some(binder) = scope.names.get("pkgs") {
+            let usable = match &target.system {
+                SystemName::Literal(system) => binding_value(&self.root(), binder.range)
+                    .is_some_and(|value| {
+                        let text = value.syntax().text().to_string();
+                        let text: String = text.split_whitespace().collect();
+                        text.ends_with(&format!("legacyPackages.{system}"))
+                            || text.ends_with(&format!("legacyPackages.\"{system}\""))
+                    }),
+                _ => true,
+            };
+            if usable {
+                return Ok("pkgs".to_string());
+            }
+        }
+        let nixpkgs = self.outputs_argument(&scope, "nixpkgs")?;
+        let system = target.system.selector().unwrap_or_default();
+        Ok(format!("{nixpkgs}.legacyPackages.{system}"))
+    }
+
+    /// A reference to this flake's package `attr` that works at `place`.
+    pub fn self_package(
+        &mut self,
+        target: &Target,
+        place: &OutputPlace,
+        attr: &str,
+    ) -> Result<String, FlakeError> {
+        let attr = quote_attr_name(attr);
+        if self.layout.kind == LayoutKind::FlakeParts {
+            let this = self.module_argument(target, "self'")?;
+            return Ok(format!("{this}.packages.{attr}"));
+        }
+        let scope = self.scope(place);
+        let this = self.outputs_argument(&scope, "self")?;
+        let system = target.system.selector().unwrap_or_default();
+        Ok(format!("{this}.packages.{system}.{attr}"))
+    }
+
+    /// A reference to package `package` of input `input` that works at `place`.
+    pub fn input_package(
+        &mut self,
+        target: &Target,
+        place: &OutputPlace,
+        input: &str,
+        package: &str,
+    ) -> Result<String, FlakeError> {
+        let package = quote_attr_name(package);
+        if self.layout.kind == LayoutKind::FlakeParts {
+            let inputs = self.module_argument(target, "inputs'")?;
+            return Ok(format!(
+                "{inputs}.{}.packages.{package}",
+                quote_attr_name(input)
+            ));
+        }
+        let scope = self.scope(place);
+        let base = self.outputs_argument(&scope, input)?;
+        let system = target.system.selector().unwrap_or_default();
+        Ok(format!("{base}.packages.{system}.{package}"))
+    }
+
+    /// Checks that every free variable of a user expression is in scope at
+    /// `place`, so the written expression evaluates there.
+    pub fn check_expression(
+        &self,
+        place: &OutputPlace,
+        expression: &str,
+    ) -> Result<(), FlakeError> {
+        let parsed = SourceFile::parse(expression);
+        let single = parsed.is_valid() && parsed.root().expr().is_some();
+        if !single {
+            return Err(FlakeError::new(
+                ErrorKind::InvalidArgument,
+                format!("`{}` is not a Nix expression", expression.escape_debug()),
+            )
+            .hint("give a package attribute name of this flake, an input name (`riot` or `riot#pkg`), or an expression such as `pkgs.hello`"));
+        }
+        let scope = self.scope(place);
+        for name in free_variables(parsed.syntax()) {
+            if !scope.contains(&name) && !BUILTIN_NAMES.contains(&name.as_str()) {
+                return Err(FlakeError::new(
+                    ErrorKind::NotApplicable,
+                    format!(
+                        "`{name}` (in `{expression}`) is not in scope where the package is written"
+                    ),
+                )
+                .at(place.set.syntax().text_range())
+                .hint(format!(
+                    "in scope there: {}",
+                    scope.names.keys().cloned().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The value of the `let` binding (or inherited attribute) a binder range
+/// points at.
+pub(crate) fn binding_value(root: &SyntaxNode, range: TextRange) -> Option<ast::Expr> {
+    let node = match root.covering_element(range) {
+        rowan::NodeOrToken::Node(node) => node,
+        rowan::NodeOrToken::Token(token) => token.parent()?,
+    };
+    let binding = node.ancestors().find_map(ast::AttrpathValue::cast)?;
+    binding.value().map(strip_parens)
+}
+
+/// A static string value of a binder (`version = "1.0";`), if it is one.
+pub(crate) fn binder_string(root: &SyntaxNode, range: TextRange) -> Option<String> {
+    match binding_value(root, range)? {
+        ast::Expr::Str(string) => static_string(&string),
+        _ => None,
+    }
+}
+
+/// Identifiers used as variables (not attribute names) in an expression,
+/// ignoring names bound inside it by lambdas or `let` (conservatively:
+/// any name bound anywhere inside is not reported).
+fn free_variables(root: &SyntaxNode) -> Vec<String> {
+    let binder_parent = |node: &SyntaxNode| {
+        matches!(
+            node.parent().map(|p| p.kind()),
+            Some(
+                SyntaxKind::NODE_PAT_ENTRY
+                    | SyntaxKind::NODE_IDENT_PARAM
+                    | SyntaxKind::NODE_PAT_BIND
+            )
+        )
+    };
+    let mut bound: Vec<String> = root
+        .descendants()
+        .filter(|node| node.kind() == SyntaxKind::NODE_IDENT && binder_parent(node))
+        .map(|node| node.text().to_string())
+        .collect();
+    for let_in in root.descendants().filter_map(ast::LetIn::cast) {
+        for binding in flakeedit_syntax::rnix::ast::HasEntry::attrpath_values(&let_in) {
+            if let Some(first) = binding
+                .attrpath()
+                .and_then(|path| path.attrs().next())
+                .and_then(|attr| flakeedit_syntax::attr_name(&attr))
+            {
+                bound.push(first);
+            }
+        }
+    }
+    let mut names = Vec::new();
+    for node in root.descendants() {
+        if node.kind() != SyntaxKind::NODE_IDENT || binder_parent(&node) {
+            continue;
+        }
+        if node.parent().map(|p| p.kind()) == Some(SyntaxKind::NODE_ATTRPATH) {
+            continue;
+        }
+        let name = node.text().to_string();
+        if !bound.contains(&name) && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}

@@ -1,0 +1,266 @@
+//! `add-docker-image`: a `dockerTools.buildLayeredImage` (or
+//! `streamLayeredImage`) image of one of the flake's packages.
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::{scope_at, string_literal, ChangeSet, SourceFile};
+use rowan::ast::AstNode;
+
+use super::context::{binder_string, Context};
+use super::list::{call_with_set, inherits, normalized, normalized_text, string_at};
+use super::{insert_output_entry, targets_after};
+use crate::error::{ErrorKind, FlakeError};
+use crate::model::Flake;
+
+/// What `add-docker-image` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AddDockerImage {
+    /// The package put in the image (default `default`).
+    pub package: Option<String>,
+    /// The attribute under `packages` (default `dockerImage`).
+    pub attr: Option<String>,
+    /// The image name (default: the package's `pname`).
+    pub name: Option<String>,
+    /// The image tag (default: the package's `version`).
+    pub tag: Option<String>,
+    /// Exposed ports: `8000`, `8000/tcp`, `53/udp`.
+    pub ports: Vec<String>,
+    /// Environment variables, `KEY=VALUE`.
+    pub env: Vec<String>,
+    /// The command: a path inside the package (`bin/server`), or an
+    /// absolute path in the image. Default: `bin/` plus the package's
+    /// `meta.mainProgram` or `pname`.
+    pub cmd: Option<String>,
+    /// Use `streamLayeredImage` instead of `buildLayeredImage`.
+    pub stream: bool,
+    /// Plain layout only: the one system to add it to.
+    pub system: Option<String>,
+}
+
+impl AddDockerImage {
+    /// The package the image contains.
+    pub fn package_attr(&self) -> &str {
+        self.package.as_deref().unwrap_or("default")
+    }
+
+    /// The attribute the image is written under.
+    pub fn image_attr(&self) -> &str {
+        self.attr.as_deref().unwrap_or("dockerImage")
+    }
+}
+
+/// `8000` → `8000/tcp`; refuses anything that is not a port.
+fn normalize_port(port: &str) -> Result<String, FlakeError> {
+    let (number, protocol) = port.split_once('/').unwrap_or((port, "tcp"));
+    let valid_number = number.parse::<u16>().is_ok_and(|n| n > 0);
+    if !valid_number || !matches!(protocol, "tcp" | "udp" | "sctp") {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            format!("`{}` is not a port", port.escape_debug()),
+        )
+        .hint("write a port as 8000, 8000/tcp or 53/udp"));
+    }
+    Ok(format!("{number}/{protocol}"))
+}
+
+/// The inside of a string literal (without its quotes), for interpolating
+/// next to other text.
+fn string_inside(value: &str) -> String {
+    let literal = string_literal(value);
+    literal[1..literal.len() - 1].to_string()
+}
+
+/// What the package tells about itself: pname, version (following
+/// `inherit version;` to its binding), `meta.mainProgram`.
+struct PackageFacts {
+    pname: Option<String>,
+    version: Option<String>,
+    main_program: Option<String>,
+}
+
+fn package_facts(file: &SourceFile, binding: &ast::AttrpathValue) -> PackageFacts {
+    let Some((_, set)) = call_with_set(binding.value()) else {
+        return PackageFacts {
+            pname: None,
+            version: None,
+            main_program: None,
+        };
+    };
+    let inherited = |name: &str| {
+        let inherit = inherits(&set, name)?;
+        let scope = scope_at(file.syntax(), inherit.syntax().text_range().start());
+        let binder = scope.names.get(name)?;
+        binder_string(file.syntax(), binder.range)
+    };
+    PackageFacts {
+        pname: string_at(&set, &["pname"])
+            .or_else(|| inherited("pname"))
+            .or_else(|| string_at(&set, &["name"])),
+        version: string_at(&set, &["version"]).or_else(|| inherited("version")),
+        main_program: string_at(&set, &["meta", "mainProgram"]),
+    }
+}
+
+/// `add-docker-image`: adds the image next to the package in every target.
+pub fn add_docker_image(
+    file: &SourceFile,
+    flake: &Flake,
+    request: &AddDockerImage,
+) -> Result<ChangeSet, FlakeError> {
+    let package = request.package_attr();
+    let attr = request.image_attr();
+    if attr == package {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            format!("the image cannot replace its own package `{package}`"),
+        )
+        .hint("choose another attribute with --attr"));
+    }
+    let ports = request
+        .ports
+        .iter()
+        .map(|port| normalize_port(port))
+        .collect::<Result<Vec<_>, _>>()?;
+    for variable in &request.env {
+        if variable
+            .split_once('=')
+            .is_none_or(|(key, _)| key.is_empty())
+        {
+            return Err(FlakeError::new(
+                ErrorKind::InvalidArgument,
+                format!("`{}` is not KEY=VALUE", variable.escape_debug()),
+            ));
+        }
+    }
+    let mut context = Context::new(file, flake, request.system.as_deref())?;
+    let mut changes = ChangeSet::new();
+    for target in context.layout.targets.clone() {
+        let place = &target.packages;
+        let Some(binding) = place.entry(package) else {
+            let names = place.names();
+            return Err(FlakeError::new(
+                ErrorKind::NotApplicable,
+                format!("no package named `{package}` in this flake"),
+            )
+            .at(place.set.syntax().text_range())
+            .hint(if names.is_empty() {
+                "the flake has no packages; add one first (flakeedit add-dune-package)".to_string()
+            } else {
+                format!("packages: {}; choose one with --package", names.join(", "))
+            }));
+        };
+        let facts = package_facts(file, &binding);
+        let name = request
+            .name
+            .clone()
+            .or(facts.pname.clone())
+            .ok_or_else(|| {
+                FlakeError::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "package `{package}` has no literal `pname`, so the image needs a name"
+                    ),
+                )
+                .at(binding.syntax().text_range())
+                .hint("pass --name NAME")
+            })?;
+        let tag = request.tag.clone().or(facts.version.clone());
+        if tag.is_none() {
+            changes.warnings.push(format!(
+                "package `{package}` has no literal version; the image is tagged with its Nix hash (pass --tag to choose one)"
+            ));
+        }
+        let reference = context.self_package(&target, place, package)?;
+        let command = match &request.cmd {
+            Some(command) if command.starts_with('/') => string_literal(command),
+            Some(command) => format!(
+                "\"${{{reference}}}/{}\"",
+                string_inside(command.trim_start_matches("./"))
+            ),
+            None => {
+                let program = facts
+                    .main_program
+                    .clone()
+                    .or(facts.pname.clone())
+                    .unwrap_or(name.clone());
+                format!("\"${{{reference}}}/bin/{}\"", string_inside(&program))
+            }
+        };
+        let pkgs = context.pkgs(&target, place)?;
+        let builder = if request.stream {
+            "streamLayeredImage"
+        } else {
+            "buildLayeredImage"
+        };
+        let mut snippet = format!(
+            "{pkgs}.dockerTools.{builder} {{\n\tname = {};\n",
+            string_literal(&name)
+        );
+        if let Some(tag) = &tag {
+            snippet.push_str(&format!("\ttag = {};\n", string_literal(tag)));
+        }
+        snippet.push_str(&format!(
+            "\tcontents = [ {reference} ];\n\tconfig = {{\n\t\tCmd = [ {command} ];\n"
+        ));
+        if !ports.is_empty() {
+            let exposed: Vec<String> = ports
+                .iter()
+                .map(|port| format!("{} = {{ }};", string_literal(port)))
+                .collect();
+            snippet.push_str(&format!(
+                "\t\tExposedPorts = {{ {} }};\n",
+                exposed.join(" ")
+            ));
+        }
+        if !request.env.is_empty() {
+            let variables: Vec<String> = request.env.iter().map(|v| string_literal(v)).collect();
+            snippet.push_str(&format!("\t\tEnv = [ {} ];\n", variables.join(" ")));
+        }
+        snippet.push_str("\t};\n}");
+        if let Some(existing) = place.entry(attr) {
+            let same = existing
+                .value()
+                .is_some_and(|value| normalized(value.syntax()) == normalized_text(&snippet));
+            if same {
+                changes
+                    .warnings
+                    .push(format!("`{attr}` already is this image; nothing to do"));
+                continue;
+            }
+            return Err(FlakeError::new(
+                ErrorKind::Conflict,
+                format!("`{attr}` already exists with different content"),
+            )
+            .at(existing.syntax().text_range())
+            .hint("choose another attribute with --attr NAME, or remove the existing one first"));
+        }
+        changes.add(insert_output_entry(
+            &context, &target, place, attr, &snippet,
+        )?)?;
+    }
+    context.finish(&mut changes)?;
+    Ok(changes)
+}
+
+/// The postcondition: the image exists in every target and is a
+/// `dockerTools` layered image.
+pub(crate) fn verify(request: &AddDockerImage, after: &Flake) -> Result<(), String> {
+    let attr = request.image_attr();
+    for target in targets_after(after, request.system.as_deref())? {
+        let binding = target
+            .packages
+            .entry(attr)
+            .ok_or_else(|| format!("`{attr}` is missing"))?;
+        let (function, set) =
+            call_with_set(binding.value()).ok_or_else(|| format!("`{attr}` is not a call"))?;
+        if !matches!(
+            function.as_str(),
+            "buildLayeredImage" | "streamLayeredImage"
+        ) {
+            return Err(format!("`{attr}` is not a layered image"));
+        }
+        if super::list::list_at(&set, &["contents"]).is_none_or(|list| list.items().count() == 0) {
+            return Err(format!("`{attr}` has no contents"));
+        }
+    }
+    Ok(())
+}

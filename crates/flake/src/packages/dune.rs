@@ -1,0 +1,324 @@
+//! `add-dune-package`: a `buildDunePackage { pname; version; src; buildInputs; }`
+//! package, the way the seed article writes it.
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::{insert_entry, string_literal, ChangeSet, InsertPosition, SourceFile};
+use rowan::ast::AstNode;
+
+use super::context::Context;
+use super::list::{append_to_list, call_with_set, list_at, normalized, normalized_text, string_at};
+use super::{insert_output_entry, resolve_reference, targets_after, Unknown};
+use crate::error::{ErrorKind, FlakeError};
+use crate::model::Flake;
+
+/// What `add-dune-package` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AddDunePackage {
+    /// The package's `pname`.
+    pub pname: String,
+    /// The attribute under `packages` (default: the pname, or `default`
+    /// with [`AddDunePackage::default`]).
+    pub attr: Option<String>,
+    /// The version; a `version` binding in scope is inherited when `None`.
+    pub version: Option<String>,
+    /// The source path, relative to the flake (default `./.`).
+    pub src: Option<String>,
+    /// Build inputs: packages of this flake by attribute name, inputs'
+    /// packages (`riot`, `riot#name`), or Nix expressions in scope.
+    pub build_inputs: Vec<String>,
+    /// Make it `packages.default`.
+    pub default: bool,
+    /// Plain layout only: the one system to add it to.
+    pub system: Option<String>,
+}
+
+impl AddDunePackage {
+    /// The attribute the package is written under.
+    pub fn attribute(&self) -> Result<String, FlakeError> {
+        match (&self.attr, self.default) {
+            (Some(attr), true) if attr != "default" => Err(FlakeError::new(
+                ErrorKind::InvalidArgument,
+                format!("--default and --attr {attr} contradict each other"),
+            )),
+            (_, true) => Ok("default".to_string()),
+            (Some(attr), false) => Ok(attr.clone()),
+            (None, false) => Ok(self.pname.clone()),
+        }
+    }
+
+    fn validate(&self) -> Result<String, FlakeError> {
+        if self.pname.trim().is_empty() {
+            return Err(FlakeError::new(
+                ErrorKind::InvalidArgument,
+                "the pname is empty",
+            ));
+        }
+        let attr = self.attribute()?;
+        if attr.is_empty() {
+            return Err(FlakeError::new(
+                ErrorKind::InvalidArgument,
+                "the attribute name is empty",
+            ));
+        }
+        Ok(attr)
+    }
+}
+
+/// The `src` expression for a path given on the command line: a path
+/// literal when the path can be written as one, else `./. + "/…"`.
+pub(crate) fn source_expression(path: Option<&str>) -> Result<String, FlakeError> {
+    let Some(path) = path else {
+        return Ok("./.".to_string());
+    };
+    if path.contains('\0') {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            "the source path contains a NUL byte",
+        ));
+    }
+    let safe = |rest: &str| {
+        rest.split('/').all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+        })
+    };
+    let trimmed = path.trim_end_matches('/');
+    if path.starts_with('/') {
+        let rest = trimmed.trim_start_matches('/');
+        return Ok(if rest.is_empty() {
+            "/.".to_string()
+        } else if safe(rest) {
+            format!("/{rest}")
+        } else {
+            format!("(/. + {})", string_literal(&format!("/{rest}")))
+        });
+    }
+    let relative = trimmed.strip_prefix("./").unwrap_or(trimmed);
+    Ok(match relative {
+        "" | "." => "./.".to_string(),
+        ".." => "../.".to_string(),
+        _ if safe(relative) && relative.starts_with("../") => relative.to_string(),
+        _ if safe(relative) => format!("./{relative}"),
+        _ => format!("(./. + {})", string_literal(&format!("/{relative}"))),
+    })
+}
+
+/// `add-dune-package`: adds the package to every target, or completes the
+/// build inputs of an existing dune package with the same pname.
+pub fn add_dune_package(
+    file: &SourceFile,
+    flake: &Flake,
+    request: &AddDunePackage,
+) -> Result<ChangeSet, FlakeError> {
+    let attr = request.validate()?;
+    let src = source_expression(request.src.as_deref())?;
+    let mut context = Context::new(file, flake, request.system.as_deref())?;
+    let mut changes = ChangeSet::new();
+    for target in context.layout.targets.clone() {
+        let place = &target.packages;
+        let mut inputs: Vec<String> = Vec::new();
+        for spec in &request.build_inputs {
+            if spec.trim() == attr {
+                return Err(FlakeError::new(
+                    ErrorKind::InvalidArgument,
+                    format!("package `{attr}` cannot be a build input of itself"),
+                ));
+            }
+            let reference = resolve_reference(&mut context, &target, place, spec, Unknown::Error)?;
+            if !inputs.contains(&reference) {
+                inputs.push(reference);
+            }
+        }
+        if let Some(existing) = place.entry(&attr) {
+            complete_existing(&context, &existing, request, &attr, &inputs, &mut changes)?;
+            continue;
+        }
+        let scope = context.scope(place);
+        let builder = if scope.contains("buildDunePackage") {
+            "buildDunePackage".to_string()
+        } else if scope.contains("ocamlPackages") {
+            "ocamlPackages.buildDunePackage".to_string()
+        } else {
+            format!(
+                "{}.ocamlPackages.buildDunePackage",
+                context.pkgs(&target, place)?
+            )
+        };
+        let version = match &request.version {
+            Some(version) => format!("version = {};", string_literal(version)),
+            None if scope.contains("version") => "inherit version;".to_string(),
+            None => return Err(FlakeError::new(
+                ErrorKind::InvalidArgument,
+                "no --version given and no `version` binding in scope",
+            )
+            .at(place.set.syntax().text_range())
+            .hint(
+                "pass --version 0.1.0, or add `version = \"…\";` to the `let` around the packages",
+            )),
+        };
+        let mut snippet = format!(
+            "{builder} {{\n\t{version}\n\tpname = {};\n",
+            string_literal(&request.pname)
+        );
+        if !inputs.is_empty() {
+            snippet.push_str("\tbuildInputs = [\n");
+            for input in &inputs {
+                snippet.push_str(&format!("\t\t{input}\n"));
+            }
+            snippet.push_str("\t];\n");
+        }
+        snippet.push_str(&format!("\tsrc = {src};\n}}"));
+        changes.add(insert_output_entry(
+            &context, &target, place, &attr, &snippet,
+        )?)?;
+    }
+    context.finish(&mut changes)?;
+    if changes.is_empty() && changes.warnings.is_empty() {
+        changes.warnings.push(format!(
+            "package `{attr}` already exists with these build inputs; nothing to do"
+        ));
+    }
+    Ok(changes)
+}
+
+/// An existing `attr`: the same dune package gets the missing build inputs;
+/// anything else is a conflict.
+fn complete_existing(
+    context: &Context<'_>,
+    existing: &ast::AttrpathValue,
+    request: &AddDunePackage,
+    attr: &str,
+    inputs: &[String],
+    changes: &mut ChangeSet,
+) -> Result<(), FlakeError> {
+    let conflict = |what: String| {
+        FlakeError::new(
+            ErrorKind::Conflict,
+            format!("package `{attr}` already exists {what}"),
+        )
+        .at(existing.syntax().text_range())
+        .hint("choose another attribute with --attr NAME, or remove the existing package first")
+    };
+    let Some((function, set)) = call_with_set(existing.value()) else {
+        return Err(conflict(
+            "and is not a `buildDunePackage { … }` call".into(),
+        ));
+    };
+    if function != "buildDunePackage" {
+        return Err(conflict(format!("and is built with `{function}`")));
+    }
+    let pname = string_at(&set, &["pname"]);
+    if pname.as_deref() != Some(request.pname.as_str()) {
+        return Err(conflict(format!(
+            "with pname {}",
+            pname.map_or_else(|| "(not a literal)".to_string(), |p| format!("`{p}`"))
+        )));
+    }
+    if let (Some(wanted), Some(version)) = (&request.version, string_at(&set, &["version"])) {
+        if *wanted != version {
+            return Err(conflict(format!("with version `{version}`")));
+        }
+    }
+    let list = list_at(&set, &["buildInputs"]).or_else(|| {
+        // `buildInputs = with ocamlPackages; [ … ];`
+        let binding = super::list::binding_at(&set, &["buildInputs"])?;
+        match binding.value()? {
+            ast::Expr::With(with) => match with.body()? {
+                ast::Expr::List(list) => Some(list),
+                _ => None,
+            },
+            _ => None,
+        }
+    });
+    let present: Vec<String> = list
+        .as_ref()
+        .map(|list| list.items().map(|item| normalized(item.syntax())).collect())
+        .unwrap_or_default();
+    let missing: Vec<String> = inputs
+        .iter()
+        .filter(|input| !present.contains(&normalized_text(input)))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        changes.warnings.push(format!(
+            "package `{attr}` already exists with these build inputs; nothing to do"
+        ));
+        return Ok(());
+    }
+    match list {
+        Some(list) => {
+            if let Some(edit) = append_to_list(context.file, &list, &missing) {
+                changes.add(edit)?;
+            }
+        }
+        None if super::list::binding_at(&set, &["buildInputs"]).is_none() => {
+            let mut snippet = "buildInputs = [\n".to_string();
+            for input in &missing {
+                snippet.push_str(&format!("\t{input}\n"));
+            }
+            snippet.push_str("];");
+            let position = match super::list::binding_at(&set, &["pname"]) {
+                Some(pname) => InsertPosition::After(pname.syntax().clone()),
+                None => InsertPosition::Last,
+            };
+            changes.add(insert_entry(
+                context.file,
+                set.syntax(),
+                &snippet,
+                position,
+            )?)?;
+        }
+        None => {
+            return Err(FlakeError::new(
+                ErrorKind::Unsupported,
+                format!("the `buildInputs` of `{attr}` is not a list literal"),
+            )
+            .at(existing.syntax().text_range())
+            .hint("add the build input by hand"))
+        }
+    }
+    Ok(())
+}
+
+/// The postcondition: the package is a `buildDunePackage` call with the
+/// pname, in every target, with at least as many build inputs as asked.
+pub(crate) fn verify(request: &AddDunePackage, after: &Flake) -> Result<(), String> {
+    let attr = request.attribute().map_err(|error| error.message)?;
+    for target in targets_after(after, request.system.as_deref())? {
+        let binding = target
+            .packages
+            .entry(&attr)
+            .ok_or_else(|| format!("package `{attr}` is missing"))?;
+        let (function, set) = call_with_set(binding.value())
+            .ok_or_else(|| format!("package `{attr}` is not a call"))?;
+        if function != "buildDunePackage" {
+            return Err(format!("package `{attr}` is not a buildDunePackage"));
+        }
+        if string_at(&set, &["pname"]).as_deref() != Some(request.pname.as_str()) {
+            return Err(format!("package `{attr}` has another pname"));
+        }
+        let mut wanted = request.build_inputs.clone();
+        wanted.dedup();
+        if !wanted.is_empty() {
+            let count = list_at(&set, &["buildInputs"])
+                .map(|list| list.items().count())
+                .or_else(|| {
+                    let binding = super::list::binding_at(&set, &["buildInputs"])?;
+                    match binding.value()? {
+                        ast::Expr::With(with) => match with.body()? {
+                            ast::Expr::List(list) => Some(list.items().count()),
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                })
+                .unwrap_or(0);
+            if count < wanted.len() {
+                return Err(format!("package `{attr}` lacks build inputs"));
+            }
+        }
+    }
+    Ok(())
+}

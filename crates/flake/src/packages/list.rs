@@ -1,0 +1,139 @@
+//! Small syntax helpers of the package operations: token-level comparison,
+//! appending to list literals, reading a derivation call's arguments.
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::style::{file_indent_unit, line_indent, starts_line, LineEnding};
+use flakeedit_syntax::{
+    find_path, is_trivia, static_string, strip_parens, PathMatchKind, SourceFile, SyntaxKind,
+    SyntaxNode, TextEdit, TextRange, TextSize,
+};
+use rowan::ast::AstNode;
+
+/// The non-trivia tokens of a node joined by single spaces: two texts that
+/// differ only in whitespace and comments compare equal.
+pub(crate) fn normalized(node: &SyntaxNode) -> String {
+    node.descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .filter(|token| !is_trivia(token.kind()))
+        .map(|token| token.text().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// [`normalized`] for a snippet of text.
+pub(crate) fn normalized_text(text: &str) -> String {
+    normalized(SourceFile::parse(text).syntax())
+}
+
+/// Appends `items` (Nix expressions) to a list literal, in its style: one
+/// item per line in a multi-line list, separated by spaces in a one-line one.
+pub(crate) fn append_to_list(
+    file: &SourceFile,
+    list: &ast::List,
+    items: &[String],
+) -> Option<TextEdit> {
+    if items.is_empty() {
+        return None;
+    }
+    let text = file.text();
+    let bracket = |kind| {
+        list.syntax()
+            .children_with_tokens()
+            .filter_map(|element| element.into_token())
+            .find(|token| token.kind() == kind)
+    };
+    let open = bracket(SyntaxKind::TOKEN_L_BRACK)?;
+    let close = bracket(SyntaxKind::TOKEN_R_BRACK)?;
+    let open_end = usize::from(open.text_range().end());
+    let close_start = usize::from(close.text_range().start());
+    let inside = text.get(open_end..close_start)?;
+    let last = list.items().last();
+    let eol = LineEnding::detect(text).as_str();
+    if inside.contains('\n') {
+        let indent = match &last {
+            Some(item) if starts_line(text, usize::from(item.syntax().text_range().start())) => {
+                line_indent(text, usize::from(item.syntax().text_range().start())).to_string()
+            }
+            _ => format!(
+                "{}{}",
+                line_indent(text, usize::from(open.text_range().start())),
+                file_indent_unit(text)
+            ),
+        };
+        let lines: String = items
+            .iter()
+            .map(|item| format!("{eol}{indent}{item}"))
+            .collect();
+        return Some(match last {
+            Some(item) => TextEdit::insert(item.syntax().text_range().end(), lines),
+            None => TextEdit::insert(open.text_range().end(), lines),
+        });
+    }
+    let joined = items.join(" ");
+    Some(match last {
+        Some(item) => TextEdit::insert(item.syntax().text_range().end(), format!(" {joined}")),
+        None => TextEdit::replace(
+            TextRange::new(
+                TextSize::from(open_end as u32),
+                TextSize::from(close_start as u32),
+            ),
+            format!(" {joined} "),
+        ),
+    })
+}
+
+/// The argument set of a call like `buildDunePackage { … }` and the name
+/// of the function (its last attribute: `buildDunePackage`, `mkShell`).
+pub(crate) fn call_with_set(expr: Option<ast::Expr>) -> Option<(String, ast::AttrSet)> {
+    let ast::Expr::Apply(apply) = strip_parens(expr?) else {
+        return None;
+    };
+    let function = match strip_parens(apply.lambda()?) {
+        ast::Expr::Ident(ident) => ident.ident_token()?.text().to_string(),
+        ast::Expr::Select(select) => select
+            .attrpath()?
+            .attrs()
+            .last()
+            .and_then(|attr| flakeedit_syntax::attr_name(&attr))?,
+        _ => return None,
+    };
+    let ast::Expr::AttrSet(set) = strip_parens(apply.argument()?) else {
+        return None;
+    };
+    Some((function, set))
+}
+
+/// The binding of `path` in a set, when written exactly there.
+pub(crate) fn binding_at(set: &ast::AttrSet, path: &[&str]) -> Option<ast::AttrpathValue> {
+    find_path(set, path)
+        .into_iter()
+        .find(|found| found.kind == PathMatchKind::Exact)
+        .map(|found| found.binding)
+}
+
+/// The static string at `path` in a set.
+pub(crate) fn string_at(set: &ast::AttrSet, path: &[&str]) -> Option<String> {
+    match binding_at(set, path)?.value().map(strip_parens)? {
+        ast::Expr::Str(string) => static_string(&string),
+        _ => None,
+    }
+}
+
+/// The list literal at `path` in a set.
+pub(crate) fn list_at(set: &ast::AttrSet, path: &[&str]) -> Option<ast::List> {
+    match binding_at(set, path)?.value().map(strip_parens)? {
+        ast::Expr::List(list) => Some(list),
+        _ => None,
+    }
+}
+
+/// True when the set has `inherit name;` (without a source).
+pub(crate) fn inherits(set: &ast::AttrSet, name: &str) -> Option<ast::Inherit> {
+    use flakeedit_syntax::rnix::ast::HasEntry;
+    set.inherits().find(|inherit| {
+        inherit.from().is_none()
+            && inherit
+                .attrs()
+                .any(|attr| flakeedit_syntax::attr_name(&attr).as_deref() == Some(name))
+    })
+}

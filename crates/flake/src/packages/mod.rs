@@ -1,0 +1,229 @@
+//! Package operations: a `buildDunePackage` package, a docker image, a dev
+//! shell, in every per-system layout; and new flakes from templates.
+//!
+//! Each operation finds the flake's layout ([`Layout::detect`]), the
+//! `packages` or `devShells` set of every target (one per system in the
+//! plain layout), and writes expressions that evaluate *there*: it looks at
+//! the names in scope (`buildDunePackage`, `pkgs`, `version`, `self'`) and
+//! adds formals (`self'`, `inputs'`, `pkgs`) to a pattern when a reference
+//! needs them. Every user string is written through
+//! [`flakeedit_syntax::string_literal`], every attribute name through
+//! [`flakeedit_syntax::quote_attr_name`].
+
+mod context;
+mod docker;
+mod dune;
+mod layout;
+mod list;
+mod shell;
+mod template;
+
+#[cfg(test)]
+mod tests;
+
+pub use docker::{add_docker_image, AddDockerImage};
+pub use dune::{add_dune_package, AddDunePackage};
+pub use layout::{
+    is_system, Layout, LayoutKind, OutputPlace, SystemName, Target, SUPPORTED_LAYOUTS,
+};
+pub use shell::{add_dev_shell, AddDevShell};
+pub use template::{init_flake, Template};
+
+use flakeedit_syntax::{insert_entry, quote_attr_name, quote_attr_path, InsertPosition, TextEdit};
+use rowan::ast::AstNode;
+
+use crate::error::{ErrorKind, FlakeError};
+use crate::model::Flake;
+use context::Context;
+
+/// What to do with a bare name that is neither a package of the flake nor
+/// one of its inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    /// It is an error ("no package named …").
+    Error,
+    /// It is an attribute of nixpkgs (`pkgs.<name>`).
+    Nixpkgs,
+}
+
+/// True for specs written as a bare name (`random`, `riot`, `ocaml-lsp`).
+fn is_bare_name(spec: &str) -> bool {
+    !spec.is_empty()
+        && spec
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '+'))
+}
+
+/// Turns a user's package spec into an expression valid at `place`:
+/// a package of this flake by attribute name, `INPUT` or `INPUT#PACKAGE`
+/// for an input's package, or a Nix expression whose variables are in
+/// scope (`ocamlPackages.ounit2`, `pkgs.hello`).
+fn resolve_reference(
+    context: &mut Context<'_>,
+    target: &Target,
+    place: &OutputPlace,
+    spec: &str,
+    unknown: Unknown,
+) -> Result<String, FlakeError> {
+    let spec = spec.trim();
+    if spec.is_empty() {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            "an empty package name",
+        ));
+    }
+    if is_bare_name(spec) && target.packages.names().iter().any(|name| name == spec) {
+        return context.self_package(target, place, spec);
+    }
+    let (input, package) = match spec.split_once('#') {
+        Some((input, package)) => (input, package),
+        None => (spec, "default"),
+    };
+    if is_bare_name(input) && context.flake.input(input).is_some() {
+        if package.is_empty() || package.contains(['\n', '\r']) {
+            return Err(FlakeError::new(
+                ErrorKind::InvalidArgument,
+                format!("`{}` names no package of `{input}`", spec.escape_debug()),
+            ));
+        }
+        return context.input_package(target, place, input, package);
+    }
+    if spec.contains('#') {
+        return Err(FlakeError::new(
+            ErrorKind::NotApplicable,
+            format!("no input named `{input}`"),
+        )
+        .hint(known_names(context, target)));
+    }
+    if is_bare_name(spec) {
+        return match unknown {
+            Unknown::Nixpkgs => {
+                let pkgs = context.pkgs(target, place)?;
+                Ok(format!("{pkgs}.{}", quote_attr_name(spec)))
+            }
+            Unknown::Error => Err(FlakeError::new(
+                ErrorKind::NotApplicable,
+                format!("no package or input named `{spec}` in this flake"),
+            )
+            .at(place.set.syntax().text_range())
+            .hint(known_names(context, target))),
+        };
+    }
+    context.check_expression(place, spec)?;
+    Ok(spec.to_string())
+}
+
+fn known_names(context: &Context<'_>, target: &Target) -> String {
+    let packages = target.packages.names();
+    let inputs: Vec<&str> = context
+        .flake
+        .inputs
+        .iter()
+        .map(|input| input.name.as_str())
+        .collect();
+    format!(
+        "packages: {}; inputs: {}; or give a Nix expression such as `pkgs.hello`",
+        if packages.is_empty() {
+            "none".to_string()
+        } else {
+            packages.join(", ")
+        },
+        if inputs.is_empty() {
+            "none".to_string()
+        } else {
+            inputs.join(", ")
+        }
+    )
+}
+
+/// Indents every line of a snippet after the first by one level.
+fn nest(snippet: &str) -> String {
+    snippet.replace('\n', "\n\t")
+}
+
+/// Inserts `attr = value;` into an output place (creating the output when
+/// it does not exist yet).
+fn insert_output_entry(
+    context: &Context<'_>,
+    target: &Target,
+    place: &OutputPlace,
+    attr: &str,
+    value: &str,
+) -> Result<TextEdit, FlakeError> {
+    let file = context.file;
+    let entry = format!("{} = {value};", quote_attr_name(attr));
+    if place.exists {
+        if place.prefix.is_empty() {
+            return Ok(insert_entry(
+                file,
+                place.set.syntax(),
+                &entry,
+                InsertPosition::Last,
+            )?);
+        }
+        let mut path = place.prefix.clone();
+        path.push(attr.to_string());
+        let position = match place.last_dotted() {
+            Some(last) => InsertPosition::After(last.syntax().clone()),
+            None => InsertPosition::Last,
+        };
+        let snippet = format!("{} = {value};", quote_attr_path(&path));
+        return Ok(insert_entry(file, place.set.syntax(), &snippet, position)?);
+    }
+    let snippet = match (&place.generator, place.prefix.as_slice()) {
+        (Some(generator), [name]) => {
+            let system = match &target.system {
+                SystemName::Variable(system) => system.clone(),
+                _ => "system".to_string(),
+            };
+            format!(
+                "{} = {generator} ({system}: {{\n\t{}\n}});",
+                quote_attr_name(name),
+                nest(&entry)
+            )
+        }
+        (None, [name]) => format!("{} = {{\n\t{}\n}};", quote_attr_name(name), nest(&entry)),
+        _ => {
+            let mut path = place.prefix.clone();
+            path.push(attr.to_string());
+            format!("{} = {value};", quote_attr_path(&path))
+        }
+    };
+    let position = match (&place.after, &place.before) {
+        (Some(node), _) => InsertPosition::After(node.clone()),
+        (None, Some(node)) => InsertPosition::Before(node.clone()),
+        (None, None) => InsertPosition::Last,
+    };
+    Ok(insert_entry(file, place.set.syntax(), &snippet, position)?)
+}
+
+/// The targets an operation applies to, for postconditions.
+fn targets_after(after: &Flake, system: Option<&str>) -> Result<Vec<Target>, String> {
+    let layout = Layout::detect(after).map_err(|error| error.message)?;
+    match system {
+        Some(system) => {
+            let outputs = layout
+                .plain_outputs_set()
+                .ok_or("the plain layout disappeared")?;
+            Ok(vec![
+                Layout::plain_target(&outputs, system).map_err(|error| error.message)?
+            ])
+        }
+        None => Ok(layout.targets),
+    }
+}
+
+/// The postcondition of [`add_dune_package`] on the edited flake.
+pub(crate) fn verify_dune_package(request: &AddDunePackage, after: &Flake) -> Result<(), String> {
+    dune::verify(request, after)
+}
+
+/// The postcondition of [`add_docker_image`] on the edited flake.
+pub(crate) fn verify_docker_image(request: &AddDockerImage, after: &Flake) -> Result<(), String> {
+    docker::verify(request, after)
+}
+
+/// The postcondition of [`add_dev_shell`] on the edited flake.
+pub(crate) fn verify_dev_shell(request: &AddDevShell, after: &Flake) -> Result<(), String> {
+    shell::verify(request, after)
+}

@@ -1,0 +1,206 @@
+//! Bad input: unknown packages, conflicting attributes, unsupported layouts,
+//! hostile strings. Errors carry a range and a hint; nothing is written.
+
+use flakeedit_oracle::Nix;
+use serde_json::json;
+
+use super::support::{apply, apply_twice, eval, fixture};
+use crate::{run, AddDevShell, AddDockerImage, AddDunePackage, ErrorKind, Operation};
+
+fn error_of(text: &str, operation: &Operation) -> crate::FlakeError {
+    match run(operation, text, None) {
+        Ok(result) => panic!("expected an error, got {:?}", result.new_text),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn packages_unknown_package_is_an_error_with_a_hint() {
+    let text = fixture("layouts/flake-parts-let.nix");
+    let error = error_of(
+        &text,
+        &Operation::AddDockerImage(AddDockerImage {
+            package: Some("server".into()),
+            ..Default::default()
+        }),
+    );
+    assert_eq!(error.kind, ErrorKind::NotApplicable);
+    assert!(error.message.contains("`server`"), "{}", error.message);
+    assert!(error.range.is_some());
+    assert!(error.hint.as_deref().is_some_and(|h| h.contains("default")));
+
+    let error = error_of(
+        &text,
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "x".into(),
+            build_inputs: vec!["nope".into()],
+            ..Default::default()
+        }),
+    );
+    assert_eq!(error.kind, ErrorKind::NotApplicable);
+    assert!(error
+        .hint
+        .as_deref()
+        .is_some_and(|h| h.contains("packages: default")));
+
+    // An expression whose variable is not in scope is refused too.
+    let error = error_of(
+        &fixture("layouts/flake-utils-each-system.nix"),
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "x".into(),
+            version: Some("1".into()),
+            build_inputs: vec!["ocamlPackages.ounit2".into()],
+            ..Default::default()
+        }),
+    );
+    assert!(
+        error.message.contains("`ocamlPackages`"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn packages_conflicting_attribute_is_an_error() {
+    let text = fixture("layouts/flake-parts-let.nix");
+    // `default` is the dune package `tally`.
+    let error = error_of(
+        &text,
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "other".into(),
+            default: true,
+            ..Default::default()
+        }),
+    );
+    assert_eq!(error.kind, ErrorKind::Conflict);
+    assert!(error.message.contains("pname `tally`"), "{}", error.message);
+    assert!(error.range.is_some() && error.hint.is_some());
+
+    // `image` is a streamed image already, not this one.
+    let error = error_of(
+        &fixture("layouts/flake-utils-each-system.nix"),
+        &Operation::AddDockerImage(AddDockerImage {
+            attr: Some("image".into()),
+            ..Default::default()
+        }),
+    );
+    assert_eq!(error.kind, ErrorKind::Conflict);
+
+    // A dev shell that is not a mkShell call.
+    let odd = text.replace(
+        "default = mkShell {",
+        "default = pkgs.stdenv.mkDerivation {",
+    );
+    let error = error_of(
+        &odd,
+        &Operation::AddDevShell(AddDevShell {
+            packages: vec!["jq".into()],
+            ..Default::default()
+        }),
+    );
+    assert_eq!(error.kind, ErrorKind::Conflict);
+}
+
+#[test]
+fn packages_unsupported_layout_names_the_supported_ones() {
+    for text in [
+        "{ outputs = { self }: import ./outputs.nix { inherit self; }; }",
+        "{ outputs = { self, nixpkgs }: { nixosConfigurations.host = { }; }; }",
+        "{ outputs = { self, nixpkgs }: { packages = import ./packages.nix; }; }",
+    ] {
+        let error = error_of(
+            text,
+            &Operation::AddDunePackage(AddDunePackage {
+                pname: "x".into(),
+                version: Some("1".into()),
+                ..Default::default()
+            }),
+        );
+        assert_eq!(error.kind, ErrorKind::Unsupported, "{text}: {error:?}");
+        assert!(
+            error
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("flake-parts") && h.contains("genAttrs")),
+            "{error:?}"
+        );
+        assert!(error.range.is_some());
+    }
+}
+
+#[test]
+fn packages_hostile_strings_are_escaped_and_evaluate_to_themselves() {
+    let nix = Nix::require();
+    let hostile = "a\"b${c}\\d\ne$f'' ${";
+    let text = fixture("layouts/flake-parts-let.nix");
+    let (after, _) = apply(
+        &text,
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: hostile.into(),
+            attr: Some("weird name".into()),
+            version: Some(hostile.into()),
+            src: Some("my dir/\"${x}".into()),
+            ..Default::default()
+        }),
+    )
+    .unwrap_or_else(|error| panic!("{error:?}"));
+    let after = apply_twice(
+        &after,
+        &Operation::AddDockerImage(AddDockerImage {
+            package: Some("weird name".into()),
+            name: Some(hostile.into()),
+            tag: Some(hostile.into()),
+            env: vec![format!("KEY={hostile}")],
+            cmd: Some(format!("bin/{hostile}")),
+            ..Default::default()
+        }),
+    );
+    nix.assert_parses(&after);
+    let values = eval(
+        &nix,
+        &after,
+        "let ps = outputs.packages.x86_64-linux; p = ps.\"weird name\"; i = ps.dockerImage; in {
+           inherit (p) pname version src;
+           inherit (i) imageName imageTag;
+           env = i.config.Env;
+           cmd = builtins.replaceStrings [ p.outPath ] [ \"<p>\" ] (builtins.head i.config.Cmd);
+         }",
+    );
+    assert_eq!(
+        values,
+        json!({
+            "pname": hostile,
+            "version": hostile,
+            "src": "./my dir/\"${x}",
+            "imageName": hostile,
+            "imageTag": hostile,
+            "env": [format!("KEY={hostile}")],
+            "cmd": format!("<p>/bin/{hostile}"),
+        })
+    );
+}
+
+#[test]
+fn packages_init_templates_evaluate() {
+    let nix = Nix::require();
+    for template in crate::Template::ALL {
+        let text = crate::init_flake(template, "demo \"${x}\"");
+        nix.assert_parses(&text);
+        let declared = eval(
+            &nix,
+            &text,
+            "builtins.attrNames (import ./flake.nix).inputs",
+        );
+        assert_eq!(
+            declared,
+            json!(["flake-parts", "nixpkgs"]),
+            "{}",
+            template.name()
+        );
+        super::support::assert_evaluates(&nix, &text);
+        if template != crate::Template::Minimal {
+            let pname = eval(&nix, &text, "outputs.packages.x86_64-linux.default.pname");
+            assert_eq!(pname, json!("demo \"${x}\""));
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Tests of the package operations: snapshots of every operation on every
+//! layout fixture, the seed article step by step, bad input; every edited
+//! file judged by the real Nix evaluator against the stubs.
+
+mod errors;
+mod layouts;
+mod seed;
+mod support;

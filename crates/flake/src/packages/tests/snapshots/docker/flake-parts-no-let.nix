@@ -1,0 +1,43 @@
+{
+  description = "flake-parts, perSystem returning a set directly";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts.url = "github:hercules-ci/flake-parts";
+    flake-parts.inputs.nixpkgs-lib.follows = "nixpkgs";
+  };
+
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" "aarch64-darwin" ];
+      perSystem = { pkgs, self', inputs', ... }: {
+        packages.default = pkgs.rustPlatform.buildRustPackage {
+          pname = "ledger-sync";
+          version = "0.3.1";
+          src = ./.;
+          cargoLock.lockFile = ./Cargo.lock;
+        };
+        packages.docs = pkgs.stdenv.mkDerivation {
+          name = "ledger-sync-docs";
+          src = ./docs;
+          installPhase = "cp -r . $out";
+        };
+        packages.dockerImage = pkgs.dockerTools.buildLayeredImage {
+          name = "ledger-sync";
+          tag = "0.3.1";
+          contents = [ self'.packages.default ];
+          config = {
+            Cmd = [ "${self'.packages.default}/bin/ledger-sync" ];
+            ExposedPorts = { "8000/tcp" = { }; };
+            Env = [ "GITHUB_SHA=123123" ];
+          };
+        };
+        devShells.default = pkgs.mkShell {
+          inputsFrom = [ self'.packages.default ];
+        };
+      };
+      flake = {
+        overlays.default = final: prev: { };
+      };
+    };
+}

@@ -1,0 +1,75 @@
+{
+  description = "Nix and Ocaml template";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    riot = {
+      url = "github:emilpriver/riot";
+      inputs.nixpkgs.follows = "nixpkgs";
+    };
+  };
+
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" "aarch64-linux" "aarch64-darwin" "x86_64-darwin" ];
+      perSystem = { config, self', inputs', pkgs, system, ... }:
+        let
+          version = "0.0.1";
+        in
+        {
+          devShells = {
+            default = pkgs.mkShell {
+              packages = [
+                pkgs.ocamlPackages.dune_3
+                pkgs.ocamlPackages.ocaml
+                pkgs.ocamlPackages.utop
+                pkgs.ocamlPackages.ocamlformat
+                pkgs.clang_17
+                pkgs.clang-tools_17
+                pkgs.pkg-config
+                pkgs.ocamlPackages.ocaml-lsp
+                pkgs.ocamlPackages.ocamlformat-rpc-lib
+              ];
+              inputsFrom = [
+                self'.packages.default
+              ];
+            };
+          };
+          packages = {
+            default = pkgs.ocamlPackages.buildDunePackage {
+              inherit version;
+              pname = "nix_template";
+              buildInputs = [
+                inputs'.riot.packages.default
+                self'.packages.random
+              ];
+              src = ./.;
+            };
+            dockerImage = pkgs.dockerTools.buildLayeredImage {
+              name = "nix-template";
+              tag = "0.0.1";
+              contents = [ self'.packages.default ];
+              config = {
+                Cmd = [ "${self'.packages.default}/bin/main.exe" ];
+                ExposedPorts = { "8000/tcp" = { }; };
+                Env = [ "GITHUB_SHA=123123" ];
+              };
+            };
+            randomconv = pkgs.ocamlPackages.buildDunePackage {
+              version = "0.2.0";
+              pname = "randomconv";
+              src = ./.;
+            };
+            random = pkgs.ocamlPackages.buildDunePackage {
+              version = "0.0.1";
+              pname = "random";
+              buildInputs = [
+                self'.packages.randomconv
+              ];
+              src = ./.;
+            };
+          };
+          formatter = pkgs.nixpkgs-fmt;
+        };
+    };
+}

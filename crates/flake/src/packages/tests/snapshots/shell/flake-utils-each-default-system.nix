@@ -1,0 +1,30 @@
+{
+  description = "flake-utils eachDefaultSystem with a let block";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-utils.url = "github:numtide/flake-utils";
+  };
+
+  outputs = { self, nixpkgs, flake-utils }:
+    flake-utils.lib.eachDefaultSystem (system:
+      let
+        pkgs = nixpkgs.legacyPackages.${system};
+        ocamlPackages = pkgs.ocamlPackages;
+      in
+      {
+        packages = {
+          default = ocamlPackages.buildDunePackage {
+            pname = "weather";
+            version = "0.4.0";
+            src = ./.;
+            buildInputs = [ ocamlPackages.mirage-crypto ];
+          };
+        };
+        devShells.default = pkgs.mkShell {
+          inputsFrom = [ self.packages.${system}.default ];
+          packages = [ ocamlPackages.utop pkgs.jq ];
+        };
+        formatter = pkgs.nixpkgs-fmt;
+      });
+}

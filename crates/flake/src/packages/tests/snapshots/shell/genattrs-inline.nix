@@ -1,0 +1,26 @@
+{
+  description = "nixpkgs.lib.genAttrs written inline, import nixpkgs per system";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+
+  outputs = { self, nixpkgs }: {
+    devShells = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-darwin" ] (system: {
+      default = nixpkgs.legacyPackages.${system}.mkShell {
+        packages = [
+          nixpkgs.legacyPackages.${system}.jq
+        ];
+        inputsFrom = [
+          self.packages.${system}.default
+        ];
+      };
+    });
+    packages = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-darwin" ] (system:
+      let
+        pkgs = import nixpkgs { inherit system; };
+      in
+      {
+        default = pkgs.hello;
+        greeter = pkgs.writeShellScriptBin "greeter" "echo hi";
+      });
+  };
+}

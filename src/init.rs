@@ -1,0 +1,95 @@
+//! `flakeedit init`: writes a new flake.nix from a template, never over an
+//! existing file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use flakeedit_flake::{init_flake, Template};
+use serde_json::json;
+
+use crate::cli::TemplateChoice;
+
+/// What `init` was asked for, and how to report.
+pub struct InitRequest {
+    pub template: TemplateChoice,
+    pub name: Option<String>,
+    pub dir: Option<PathBuf>,
+    pub dry_run: bool,
+    pub json: bool,
+}
+
+fn project_name(dir: &Path) -> String {
+    let lexical = dir
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned());
+    lexical
+        .or_else(|| {
+            std::fs::canonicalize(dir).ok().and_then(|path| {
+                path.file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+            })
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "app".to_string())
+}
+
+/// Runs `init`: exit 0 when written (or printed with --dry-run), 1 when
+/// the file exists or cannot be written.
+pub fn run(request: InitRequest) -> ExitCode {
+    let dir = request.dir.unwrap_or_else(|| PathBuf::from("."));
+    let path = dir.join("flake.nix");
+    let template = match request.template {
+        TemplateChoice::Ocaml => Template::Ocaml,
+        TemplateChoice::Rust => Template::Rust,
+        TemplateChoice::Minimal => Template::Minimal,
+    };
+    let name = request.name.unwrap_or_else(|| project_name(&dir));
+    let text = init_flake(template, &name);
+    let report = |outcome: &str, written: bool, error: Option<String>| {
+        if request.json {
+            println!(
+                "{}",
+                json!({ "path": path.display().to_string(), "outcome": outcome, "written": written, "error": error })
+            );
+        } else if let Some(error) = &error {
+            eprintln!("{}: error: {error}", path.display());
+        }
+    };
+    if path.exists() {
+        report(
+            "failed",
+            false,
+            Some("the file exists; flakeedit init never overwrites (edit it with the add-* commands)".into()),
+        );
+        return ExitCode::from(1);
+    }
+    if request.dry_run {
+        if !request.json {
+            print!("{text}");
+        }
+        report("changed", false, None);
+        return ExitCode::SUCCESS;
+    }
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        // `create_new` refuses a file created since the check above.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        file.write_all(text.as_bytes())
+    });
+    match written {
+        Ok(()) => {
+            if !request.json {
+                eprintln!("{}: written ({} template)", path.display(), template.name());
+            }
+            report("changed", true, None);
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            report("failed", false, Some(format!("cannot write: {error}")));
+            ExitCode::from(1)
+        }
+    }
+}
