@@ -1,0 +1,164 @@
+//! End-to-end tests of the package commands of the `flakeedit` binary:
+//! `add-dune-package`, `add-docker-image`, `add-dev-shell`, `init`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use flakeedit_oracle::Nix;
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn flakeedit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flakeedit"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("run flakeedit")
+}
+
+fn project(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flake.nix");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn packages_commands_build_the_seed_flake() {
+    let nix = Nix::require();
+    let (dir, path) = project(&fixture("seed/02-riot-input.nix"));
+    let steps: [&[&str]; 3] = [
+        &[
+            "add-dune-package",
+            "nix_template",
+            "--default",
+            "--build-input",
+            "riot",
+        ],
+        &[
+            "add-dev-shell",
+            "--package",
+            "pkgs.ocamlPackages.utop",
+            "--inputs-from",
+            "default",
+        ],
+        &[
+            "add-docker-image",
+            "--name",
+            "nix-template",
+            "--port",
+            "8000/tcp",
+            "--env",
+            "GITHUB_SHA=123123",
+        ],
+    ];
+    for args in steps {
+        let output = flakeedit(dir.path(), args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // Second run: nothing changes, exit 0, and --check agrees.
+        let before = std::fs::read_to_string(&path).unwrap();
+        let again = flakeedit(dir.path(), args);
+        assert!(again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to do"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+        let mut check = args.to_vec();
+        check.push("--check");
+        assert!(flakeedit(dir.path(), &check).status.success());
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    nix.assert_parses(&text);
+    assert!(
+        text.contains("Cmd = [ \"${self'.packages.default}/bin/nix_template\" ];"),
+        "{text}"
+    );
+}
+
+#[test]
+fn packages_errors_leave_the_file_untouched() {
+    let original = fixture("layouts/flake-parts-let.nix");
+    let (dir, path) = project(&original);
+    for args in [
+        &["add-docker-image", "--package", "server"][..],
+        &["add-dune-package", "other", "--default"][..],
+        &["add-dune-package", "x", "--build-input", "nope"][..],
+    ] {
+        let output = flakeedit(dir.path(), args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("flake.nix:") && stderr.contains("hint:"),
+            "{stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+    }
+    let (dir, path) = project("{ outputs = { self }: import ./outputs.nix; }\n");
+    let output = flakeedit(dir.path(), &["add-dev-shell", "--package", "jq"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("supported layouts"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "{ outputs = { self }: import ./outputs.nix; }\n"
+    );
+}
+
+#[test]
+fn packages_diff_and_json_show_the_change_without_writing() {
+    let original = fixture("layouts/flake-utils-each-default-system.nix");
+    let (dir, path) = project(&original);
+    let output = flakeedit(
+        dir.path(),
+        &["add-docker-image", "--port", "8000", "--diff", "--dry-run"],
+    );
+    assert!(output.status.success());
+    let diff = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        diff.contains("+          dockerImage = pkgs.dockerTools.buildLayeredImage {"),
+        "{diff}"
+    );
+    let output = flakeedit(
+        dir.path(),
+        &["add-dev-shell", "--package", "jq", "--json", "--check"],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "--check: the file would change"
+    );
+    let record: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(record["outcome"], "changed");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+}
+
+#[test]
+fn packages_init_writes_a_flake_and_never_overwrites() {
+    let nix = Nix::require();
+    let dir = tempfile::tempdir().unwrap();
+    let output = flakeedit(dir.path(), &["init", "--template", "rust", "demo"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = dir.path().join("demo/flake.nix");
+    let text = std::fs::read_to_string(&path).unwrap();
+    nix.assert_parses(&text);
+    assert!(
+        text.contains("flake-parts = {") && text.contains("pname = \"demo\";"),
+        "{text}"
+    );
+    std::fs::write(&path, "# mine\n").unwrap();
+    let output = flakeedit(dir.path(), &["init", "demo"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("never overwrites"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "# mine\n");
+}
