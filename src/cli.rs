@@ -238,6 +238,8 @@ pub enum Command {
         #[arg(long, value_name = "TARGET", conflicts_with_all = ["name", "child"])]
         all: Option<String>,
     },
+    /// Run the language server on standard input and output (for editors)
+    Lsp,
     /// Print a shell completion script
     Completions {
         /// The shell

@@ -29,6 +29,15 @@ fn main() -> ExitCode {
             );
             return ExitCode::SUCCESS;
         }
+        Command::Lsp => {
+            return match flakeedit_lsp::run_stdio() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: cannot start the language server: {error}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::ListInputs => Action::ListInputs,
         Command::AddInput {
             url,

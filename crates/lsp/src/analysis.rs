@@ -1,0 +1,356 @@
+//! What the server knows about a document, computed synchronously from its
+//! text and lock: diagnostics, and the code actions at a cursor.
+//!
+//! Nothing here re-implements an operation: every edit is the change set of
+//! a `flakeedit_flake` operation, listed with [`Operation::changes`] (cheap:
+//! no re-parse) and resolved with [`flakeedit_flake::run`], which applies,
+//! re-parses and checks the operation's postcondition before the server
+//! hands the edit to the editor.
+
+use flakeedit_flake::{CheckOptions, ErrorKind, Flake, FlakeError, InputDecl, Lock, Operation};
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::{ChangeSet, SourceFile, TextRange, TextSize};
+use rowan::ast::AstNode;
+use serde::{Deserialize, Serialize};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The flake does not evaluate.
+    Error,
+    /// Likely a mistake.
+    Warning,
+    /// Worth knowing.
+    Information,
+    /// A suggestion.
+    Hint,
+}
+
+/// A diagnostic with a byte range.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Where.
+    pub range: TextRange,
+    /// How serious.
+    pub severity: Severity,
+    /// A stable code (`syntax-error`, …).
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// The fix, when there is a safe one.
+    pub fix: Option<Fix>,
+}
+
+/// A quick fix: a title and the change set.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    /// What the fix does, for the action menu.
+    pub title: String,
+    /// The edits, against the text the diagnostic was computed from.
+    pub changes: ChangeSet,
+}
+
+/// The diagnostics of a flake's text: those of [`flakeedit_flake::check`],
+/// the one implementation `flakeedit check` uses too.
+pub fn diagnostics(text: &str, lock: Option<&Lock>) -> Vec<Diagnostic> {
+    let file = SourceFile::parse(text);
+    flakeedit_flake::check(&file, lock, &CheckOptions::default())
+        .into_iter()
+        .map(|diagnostic| Diagnostic {
+            range: diagnostic.range,
+            severity: match diagnostic.severity {
+                flakeedit_flake::Severity::Error => Severity::Error,
+                flakeedit_flake::Severity::Warning => Severity::Warning,
+                flakeedit_flake::Severity::Info => Severity::Information,
+            },
+            code: diagnostic.code.to_string(),
+            message: diagnostic.message,
+            fix: diagnostic.fix.map(|fix| Fix {
+                title: fix.title,
+                changes: fix.changes,
+            }),
+        })
+        .collect()
+}
+
+/// An edit the server can compute and verify on request: the payload of a
+/// code action's `data`, resolved in `codeAction/resolve`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum ActionRequest {
+    /// The input's nested `nixpkgs` follows ours.
+    FollowNixpkgs {
+        /// The input.
+        input: String,
+    },
+    /// Remove the input (and its follows references and outputs argument).
+    RemoveInput {
+        /// The input.
+        input: String,
+    },
+    /// Toggle `flake = false`.
+    ToggleFlake {
+        /// The input.
+        input: String,
+    },
+    /// Pin the input to the revision in `flake.lock`.
+    PinToLocked {
+        /// The input.
+        input: String,
+    },
+}
+
+impl ActionRequest {
+    /// The library operation this request runs.
+    pub fn operation(&self) -> Operation {
+        match self {
+            ActionRequest::FollowNixpkgs { input } => Operation::Follow {
+                name: input.clone(),
+                child: "nixpkgs".to_string(),
+                target: None,
+            },
+            ActionRequest::RemoveInput { input } => Operation::RemoveInput {
+                name: input.clone(),
+                force: false,
+            },
+            ActionRequest::ToggleFlake { input } => Operation::SetFlake {
+                name: input.clone(),
+                value: None,
+            },
+            ActionRequest::PinToLocked { input } => Operation::Pin {
+                name: input.clone(),
+                rev: None,
+            },
+        }
+    }
+}
+
+/// The kind of a code action, as LSP names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    /// `quickfix`: fixes a diagnostic.
+    QuickFix,
+    /// `refactor.rewrite`: changes what is under the cursor.
+    Rewrite,
+    /// `refactor`: adds something new (prompting commands).
+    Refactor,
+}
+
+/// What choosing an action does.
+#[derive(Debug, Clone)]
+pub enum ActionEffect {
+    /// A library operation, verified when resolved.
+    Operation(ActionRequest),
+    /// A ready change set (a diagnostic's fix, already computed by the library).
+    Changes(ChangeSet),
+    /// A client-side command that prompts and then calls the server.
+    Command {
+        /// The client command's name.
+        command: String,
+    },
+}
+
+/// A code action offered at a cursor.
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// The menu title.
+    pub title: String,
+    /// Its kind.
+    pub kind: ActionKind,
+    /// What it does.
+    pub effect: ActionEffect,
+    /// The editor may apply it without asking (e.g. the one fix of a diagnostic).
+    pub preferred: bool,
+    /// Index into the diagnostics it fixes, when it is a quick fix.
+    pub fixes: Option<usize>,
+}
+
+/// The client command that prompts for a flake reference and adds it.
+pub const ADD_INPUT_CLIENT_COMMAND: &str = "flakeedit.addInput";
+/// The client command that prompts for `owner/repo@rev` and adds a source.
+pub const ADD_SOURCE_CLIENT_COMMAND: &str = "flakeedit.addSource";
+
+/// The code actions for the byte range `range` of `text`. Fast: parses
+/// once and computes change sets without re-parsing.
+pub fn actions_at(
+    text: &str,
+    lock: Option<&Lock>,
+    range: TextRange,
+    diagnostics: &[Diagnostic],
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let file = SourceFile::parse(text);
+    for (index, diagnostic) in diagnostics.iter().enumerate() {
+        let Some(fix) = &diagnostic.fix else {
+            continue;
+        };
+        // The fix is offered only if it keeps the file parsing.
+        if touches(diagnostic.range, range) && fix.changes.apply(&file).is_ok() {
+            actions.push(Action {
+                title: capitalized(&fix.title),
+                kind: ActionKind::QuickFix,
+                effect: ActionEffect::Changes(fix.changes.clone()),
+                preferred: true,
+                fixes: Some(index),
+            });
+        }
+    }
+    let Ok(flake) = Flake::read(&file) else {
+        return actions;
+    };
+    if let Some(input) = input_at(&flake, range) {
+        for (title, request) in input_actions(&flake, lock, input) {
+            let Ok(changes) = request.operation().changes(&file, &flake, lock) else {
+                continue;
+            };
+            let changes_text = changes
+                .apply_unchecked(text)
+                .is_ok_and(|changed| changed != text);
+            // A quick fix above that does the same (e.g. check's
+            // `not-following` fix) already offers this edit.
+            let duplicate = actions.iter().any(|action| match &action.effect {
+                ActionEffect::Changes(fix) => fix.edits() == changes.edits(),
+                _ => false,
+            });
+            if changes_text && !duplicate {
+                actions.push(Action {
+                    title,
+                    kind: ActionKind::Rewrite,
+                    effect: ActionEffect::Operation(request),
+                    preferred: false,
+                    fixes: None,
+                });
+            }
+        }
+    }
+    actions.push(Action {
+        title: "Add input…".to_string(),
+        kind: ActionKind::Refactor,
+        effect: ActionEffect::Command {
+            command: ADD_INPUT_CLIENT_COMMAND.to_string(),
+        },
+        preferred: false,
+        fixes: None,
+    });
+    actions
+}
+
+/// `add input …` → `Add input …`, like the other titles of the menu.
+fn capitalized(title: &str) -> String {
+    let mut chars = title.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn touches(a: TextRange, b: TextRange) -> bool {
+    a.start() <= b.end() && b.start() <= a.end()
+}
+
+/// The actions that may apply to `input`, before checking that they change
+/// anything.
+fn input_actions(
+    flake: &Flake,
+    lock: Option<&Lock>,
+    input: &InputDecl,
+) -> Vec<(String, ActionRequest)> {
+    let name = &input.name;
+    let mut found = Vec::new();
+    let is_flake = input.flake() != Some(false);
+    // Following makes sense for a flake input that has a nixpkgs of its own;
+    // without a lock entry, assume it might.
+    let locked = lock.and_then(|lock| lock.node_of_input(name));
+    let has_nixpkgs = locked.is_none_or(|(_, node)| node.inputs.contains_key("nixpkgs"));
+    if name != "nixpkgs" && is_flake && has_nixpkgs && flake.input("nixpkgs").is_some() {
+        found.push((
+            format!("Make `{name}` follow our `nixpkgs`"),
+            ActionRequest::FollowNixpkgs {
+                input: name.clone(),
+            },
+        ));
+    }
+    found.push((
+        format!("Remove input `{name}`"),
+        ActionRequest::RemoveInput {
+            input: name.clone(),
+        },
+    ));
+    let toggle = if is_flake {
+        format!("Set `flake = false` on `{name}` (a plain source)")
+    } else {
+        format!("Remove `flake = false` from `{name}`")
+    };
+    found.push((
+        toggle,
+        ActionRequest::ToggleFlake {
+            input: name.clone(),
+        },
+    ));
+    if let Some(rev) = locked.and_then(|(_, node)| node.rev.as_deref()) {
+        let short: String = rev.chars().take(7).collect();
+        found.push((
+            format!("Pin `{name}` to the locked revision {short}"),
+            ActionRequest::PinToLocked {
+                input: name.clone(),
+            },
+        ));
+    }
+    found
+}
+
+/// The input whose declaration, or outputs argument, contains `range`.
+fn input_at(flake: &Flake, range: TextRange) -> Option<&InputDecl> {
+    let declared = flake.inputs.iter().find(|input| {
+        input.bindings.iter().any(|binding| {
+            let node = binding.node.syntax().text_range();
+            node.contains_range(range) || (range.is_empty() && node.end() == range.start())
+        })
+    });
+    if declared.is_some() {
+        return declared;
+    }
+    let pattern = flake.outputs.as_ref()?.pattern()?;
+    let formal = pattern.pat_entries().find(|entry: &ast::PatEntry| {
+        entry.syntax().text_range().contains_range(range)
+            || entry.syntax().text_range().end() == range.start()
+    })?;
+    let name = formal.ident()?.syntax().text().to_string();
+    flake.input(&name)
+}
+
+/// Computes and verifies the edit of `request` on `text` with
+/// [`flakeedit_flake::run`]. An empty change set means nothing to do.
+pub fn resolve(
+    text: &str,
+    lock: Option<&Lock>,
+    request: &ActionRequest,
+) -> Result<ChangeSet, FlakeError> {
+    let result = flakeedit_flake::run(&request.operation(), text, lock)?;
+    Ok(result.changes)
+}
+
+/// Runs `operation` (from a command) on `text`, verified like [`resolve`].
+pub fn run_operation(
+    text: &str,
+    lock: Option<&Lock>,
+    operation: &Operation,
+) -> Result<ChangeSet, FlakeError> {
+    if text.len() > crate::documents::MAX_ANALYZED_BYTES {
+        return Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            "the document is too large for flakeedit to edit",
+        ));
+    }
+    let result = flakeedit_flake::run(operation, text, lock)?;
+    Ok(result.changes)
+}
+
+/// The offset just after `text`'s last byte, as a range (for diagnostics
+/// about the whole file).
+pub fn start_of_file() -> TextRange {
+    TextRange::empty(TextSize::from(0))
+}
+
+#[cfg(test)]
+mod tests;

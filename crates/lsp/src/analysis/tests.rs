@@ -1,0 +1,380 @@
+//! Code actions on cursor-marker fixtures: `$0` marks the cursor; each test
+//! shows the whole file after the action.
+
+use expect_test::{expect, Expect};
+use flakeedit_flake::Lock;
+use flakeedit_syntax::{TextRange, TextSize};
+
+use super::*;
+
+/// Splits a fixture at its `$0` marker.
+fn cursor(fixture: &str) -> (String, TextRange) {
+    let offset = fixture.find("$0").expect("the fixture has a $0 marker");
+    let text = fixture.replacen("$0", "", 1);
+    (text, TextRange::empty(TextSize::from(offset as u32)))
+}
+
+fn actions(fixture: &str, lock: Option<&str>) -> (String, Option<Lock>, Vec<Action>) {
+    let (text, range) = cursor(fixture);
+    let lock = lock.map(|lock| Lock::parse(lock).expect("the lock fixture parses"));
+    let found = diagnostics(&text, lock.as_ref());
+    let actions = actions_at(&text, lock.as_ref(), range, &found);
+    (text, lock, actions)
+}
+
+/// The titles of the actions at the cursor.
+fn check_titles(fixture: &str, lock: Option<&str>, expect: Expect) {
+    let (_, _, actions) = actions(fixture, lock);
+    let titles: Vec<String> = actions.iter().map(|action| action.title.clone()).collect();
+    expect.assert_eq(&titles.join("\n"));
+}
+
+/// Applies the action whose title starts with `title` and shows the file.
+fn check_action(fixture: &str, lock: Option<&str>, title: &str, expect: Expect) {
+    let (text, lock, actions) = actions(fixture, lock);
+    let action = actions
+        .iter()
+        .find(|action| action.title.starts_with(title))
+        .unwrap_or_else(|| panic!("no action `{title}` in {actions:#?}"));
+    let changes = match &action.effect {
+        ActionEffect::Operation(request) => resolve(&text, lock.as_ref(), request).unwrap(),
+        ActionEffect::Changes(changes) => changes.clone(),
+        ActionEffect::Command { command } => panic!("`{title}` runs the command {command}"),
+    };
+    let after = changes.apply_unchecked(&text).unwrap();
+    assert!(
+        flakeedit_syntax::SourceFile::parse(after.as_str()).is_valid(),
+        "{after}"
+    );
+    expect.assert_eq(&after);
+}
+
+const RIOT: &str = r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    ri$0ot.url = "github:emilpriver/riot";
+  };
+
+  outputs = { self, nixpkgs, riot }: { };
+}
+"#;
+
+const RIOT_LOCK: &str = r#"{
+  "nodes": {
+    "nixpkgs": { "locked": { "owner": "NixOS", "repo": "nixpkgs", "rev": "1111111111111111111111111111111111111111", "type": "github" } },
+    "nixpkgs_2": { "locked": { "owner": "NixOS", "repo": "nixpkgs", "rev": "2222222222222222222222222222222222222222", "type": "github" } },
+    "riot": { "inputs": { "nixpkgs": "nixpkgs_2" }, "locked": { "owner": "emilpriver", "repo": "riot", "rev": "3333333333333333333333333333333333333333", "type": "github" } },
+    "root": { "inputs": { "nixpkgs": "nixpkgs", "riot": "riot" } }
+  },
+  "root": "root",
+  "version": 7
+}"#;
+
+#[test]
+fn actions_on_an_input_without_lock() {
+    check_titles(
+        RIOT,
+        None,
+        expect![[r#"
+            Remove input `riot`
+            Make `riot` follow our `nixpkgs`
+            Set `flake = false` on `riot` (a plain source)
+            Add input…"#]],
+    );
+}
+
+#[test]
+fn the_lock_adds_pinning() {
+    check_titles(
+        RIOT,
+        Some(RIOT_LOCK),
+        expect![[r#"
+            Make `riot/nixpkgs` follow `nixpkgs`
+            Remove input `riot`
+            Set `flake = false` on `riot` (a plain source)
+            Pin `riot` to the locked revision 3333333
+            Add input…"#]],
+    );
+}
+
+#[test]
+fn follow_nixpkgs_with_the_lock_is_the_quick_fix_of_not_following() {
+    check_action(
+        RIOT,
+        Some(RIOT_LOCK),
+        "Make `riot/nixpkgs` follow",
+        expect![[r#"
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+                riot.url = "github:emilpriver/riot";
+                riot.inputs.nixpkgs.follows = "nixpkgs";
+              };
+
+              outputs = { self, nixpkgs, riot }: { };
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn follow_nixpkgs() {
+    check_action(
+        RIOT,
+        None,
+        "Make `riot` follow",
+        expect![[r#"
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+                riot.url = "github:emilpriver/riot";
+                riot.inputs.nixpkgs.follows = "nixpkgs";
+              };
+
+              outputs = { self, nixpkgs, riot }: { };
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn follow_nixpkgs_is_not_offered_when_it_already_follows() {
+    check_titles(
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    riot = {
+      url = "github:emilpriver/riot";
+      inputs.nixpkgs.follows = "nix$0pkgs";
+    };
+  };
+  outputs = inputs@{ self, ... }: { };
+}
+"#,
+        None,
+        expect![[r#"
+            Remove input `riot`
+            Set `flake = false` on `riot` (a plain source)
+            Add input…"#]],
+    );
+}
+
+#[test]
+fn follow_nixpkgs_is_not_offered_when_the_locked_input_has_no_nixpkgs() {
+    let lock = RIOT_LOCK.replace(r#""inputs": { "nixpkgs": "nixpkgs_2" }, "#, "");
+    check_titles(
+        RIOT,
+        Some(&lock),
+        expect![[r#"
+            Remove input `riot`
+            Set `flake = false` on `riot` (a plain source)
+            Pin `riot` to the locked revision 3333333
+            Add input…"#]],
+    );
+}
+
+#[test]
+fn remove_input_from_the_outputs_argument() {
+    check_action(
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    riot.url = "github:emilpriver/riot";
+  };
+
+  outputs = { self, nixpkgs, ri$0ot }: { };
+}
+"#,
+        None,
+        "Remove input",
+        expect![[r#"
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+              };
+
+              outputs = { self, nixpkgs }: { };
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn remove_is_not_offered_when_the_outputs_use_the_input() {
+    check_titles(
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.riot.url = "github:emilpriver/r$0iot";
+  outputs = { self, nixpkgs, riot }: { packages = riot.packages; };
+}
+"#,
+        None,
+        expect![[r#"
+            Make `riot` follow our `nixpkgs`
+            Set `flake = false` on `riot` (a plain source)
+            Add input…"#]],
+    );
+}
+
+#[test]
+fn toggle_flake_false_on_and_off() {
+    check_action(
+        RIOT,
+        None,
+        "Set `flake = false`",
+        expect![[r#"
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+                riot.url = "github:emilpriver/riot";
+                riot.flake = false;
+              };
+
+              outputs = { self, nixpkgs, riot }: { };
+            }
+        "#]],
+    );
+    check_action(
+        r#"{
+  inputs = {
+    advisory-db = {
+      url = "github:rustsec/advisory-db";
+      flake =$0 false;
+    };
+  };
+  outputs = { self, advisory-db }: { };
+}
+"#,
+        None,
+        "Remove `flake = false`",
+        expect![[r#"
+            {
+              inputs = {
+                advisory-db = {
+                  url = "github:rustsec/advisory-db";
+                };
+              };
+              outputs = { self, advisory-db }: { };
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn pin_to_the_locked_revision() {
+    check_action(
+        RIOT,
+        Some(RIOT_LOCK),
+        "Pin `riot`",
+        expect![[r#"
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+                riot.url = "github:emilpriver/riot/3333333333333333333333333333333333333333";
+              };
+
+              outputs = { self, nixpkgs, riot }: { };
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn outside_any_input_only_the_prompts_are_offered() {
+    check_titles(
+        r#"{
+  description = "x$0";
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { self, nixpkgs }: { };
+}
+"#,
+        None,
+        expect!["Add input…"],
+    );
+}
+
+#[test]
+fn a_file_with_syntax_errors_gets_diagnostics_and_no_edits() {
+    let (text, range) = cursor("{\n  inputs.nixpkgs.url = $0;\n}\n");
+    let found = diagnostics(&text, None);
+    let shown: Vec<String> = found
+        .iter()
+        .map(|d| format!("{:?} {} {:?}", d.range, d.code, d.message))
+        .collect();
+    expect![[r#"
+        25..26 syntax-error "syntax error: unexpected `;`, expected one of `(`, token rec, `{`, `[`, token string start, an identifier"
+        27..28 syntax-error "syntax error: unexpected `}`, expected `;`"
+        29..29 syntax-error "syntax error: unexpected end of file, expected `;`"
+        29..29 syntax-error "syntax error: unexpected end of file""#]].assert_eq(&shown.join("\n"));
+    assert!(actions_at(&text, None, range, &found).is_empty());
+}
+
+const SEED: &str = r#"{
+  description = "Nix and Ocaml template";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  };
+
+  outputs = inputs@{ flake-$0parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" ];
+      perSystem = { pkgs, ... }: {
+        formatter = pkgs.nixpkgs-fmt;
+      };
+    };
+}
+"#;
+
+#[test]
+fn the_seed_flake_gets_the_check_diagnostics() {
+    let (text, _) = cursor(SEED);
+    let shown: Vec<String> = diagnostics(&text, None)
+        .iter()
+        .map(|d| {
+            let fix = d.fix.as_ref().map(|fix| fix.title.as_str());
+            format!(
+                "{:?} {:?} {} {:?} fix: {fix:?}",
+                d.range, d.severity, d.code, d.message
+            )
+        })
+        .collect();
+    expect![[r#"142..153 Error undeclared-input "outputs takes `flake-parts`, but it is not a declared input: evaluation fails with \"called without required argument 'flake-parts'\"" fix: Some("add input `flake-parts` (github:hercules-ci/flake-parts)")"#]].assert_eq(&shown.join("\n"));
+}
+
+#[test]
+fn quick_fix_declares_the_undeclared_input() {
+    check_titles(
+        SEED,
+        None,
+        expect![[r#"
+        Add input `flake-parts` (github:hercules-ci/flake-parts)
+        Add input…"#]],
+    );
+    check_action(
+        SEED,
+        None,
+        "Add input `flake-parts`",
+        expect![[r#"
+        {
+          description = "Nix and Ocaml template";
+
+          inputs = {
+            nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+            flake-parts = {
+              url = "github:hercules-ci/flake-parts";
+              inputs.nixpkgs-lib.follows = "nixpkgs";
+            };
+          };
+
+          outputs = inputs@{ flake-parts, ... }:
+            flake-parts.lib.mkFlake { inherit inputs; } {
+              systems = [ "x86_64-linux" ];
+              perSystem = { pkgs, ... }: {
+                formatter = pkgs.nixpkgs-fmt;
+              };
+            };
+        }
+    "#]],
+    );
+}

@@ -1,0 +1,52 @@
+//! The flakeedit language server: diagnostics and code actions for
+//! `flake.nix` over the Language Server Protocol.
+//!
+//! A thin front-end, like the CLI: diagnostics and every edit come from
+//! `flakeedit-flake` (see [`analysis`]); this crate converts byte ranges
+//! and change sets to LSP positions and text edits ([`encoding`]), keeps the
+//! open documents in order ([`documents`]) and reads `flake.lock` beside
+//! each flake ([`lockfile`]).
+//!
+//! - **Positions**: UTF-16 columns, or UTF-8 when the client offers
+//!   `general.positionEncodings` with `utf-8`.
+//! - **Ordering**: `didOpen`/`didChange`/`didClose` are applied in the
+//!   order they arrive, before any handler runs (the transport runs
+//!   handlers concurrently; see [`OrderedService`]). A change with a version
+//!   not greater than the document's is ignored.
+//! - **Speed**: listing code actions computes change sets without
+//!   re-parsing; the verified edit (apply, re-parse, postcondition) is
+//!   computed in `codeAction/resolve`, or while listing for clients that
+//!   cannot resolve.
+//! - **Robustness**: no message or file content can panic the server;
+//!   analysis runs behind a panic shield, positions are clamped, and files
+//!   over [`documents::MAX_ANALYZED_BYTES`] are not analysed.
+
+pub mod analysis;
+pub mod commands;
+pub mod documents;
+pub mod encoding;
+pub mod lockfile;
+mod server;
+
+pub use server::{Backend, OrderedService, ADD_INPUT_COMMAND};
+
+use tower_lsp_server::Server;
+
+/// Serves the protocol on `input`/`output` until the client exits.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: tokio::io::AsyncRead + Unpin,
+    O: tokio::io::AsyncWrite,
+{
+    let (service, socket) = OrderedService::new();
+    Server::new(input, output, socket).serve(service).await;
+}
+
+/// Runs the server on standard input and output (`flakeedit lsp`).
+pub fn run_stdio() -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    Ok(())
+}

@@ -1,0 +1,510 @@
+//! The `LanguageServer` implementation and the service wrapper that applies
+//! document changes in wire order.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use flakeedit_syntax::ChangeSet;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tower::Service;
+use tower_lsp_server::jsonrpc::{self, Request, Response};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, ExitedError, LanguageServer, LspService};
+
+use crate::analysis::{self, ActionEffect, ActionKind, ActionRequest, Severity};
+use crate::commands;
+use crate::documents::{ChangeOutcome, Document, Documents, MAX_ANALYZED_BYTES};
+use crate::encoding::{LineMap, PositionEncoding};
+use crate::lockfile::{LockCache, LockState};
+
+/// What the client said it can do, as far as the server cares.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ClientFeatures {
+    pub encoding: PositionEncoding,
+    /// `codeAction/resolve` may fill in `edit` later.
+    pub resolve_edit: bool,
+    /// `WorkspaceEdit.documentChanges` (versioned edits).
+    pub document_changes: bool,
+    /// Dynamic registration of `workspace/didChangeWatchedFiles`.
+    pub watch_files: bool,
+}
+
+impl ClientFeatures {
+    fn from_params(params: &InitializeParams) -> ClientFeatures {
+        let capabilities = &params.capabilities;
+        let code_action = capabilities
+            .text_document
+            .as_ref()
+            .and_then(|text| text.code_action.as_ref());
+        ClientFeatures {
+            encoding: PositionEncoding::negotiate(
+                capabilities
+                    .general
+                    .as_ref()
+                    .and_then(|general| general.position_encodings.as_deref()),
+            ),
+            resolve_edit: code_action
+                .and_then(|action| action.resolve_support.as_ref())
+                .is_some_and(|support| support.properties.iter().any(|p| p == "edit")),
+            document_changes: capabilities
+                .workspace
+                .as_ref()
+                .and_then(|workspace| workspace.workspace_edit.as_ref())
+                .and_then(|edit| edit.document_changes)
+                .unwrap_or(false),
+            watch_files: capabilities
+                .workspace
+                .as_ref()
+                .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+                .and_then(|watched| watched.dynamic_registration)
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// State shared by the ordered wrapper and the handlers. Every lock here is
+/// a plain mutex held only for synchronous work, never across an `await`.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    documents: Mutex<Documents>,
+    features: Mutex<ClientFeatures>,
+    locks: Mutex<LockCache>,
+    /// The last version whose diagnostics were published, per document;
+    /// an async mutex because it is held across the publish.
+    published: tokio::sync::Mutex<HashMap<Uri, i32>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere never leaves these structures half-updated (every
+    // update is a single insert or assignment), so a poisoned lock is usable.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Shared {
+    pub(crate) fn features(&self) -> ClientFeatures {
+        *lock(&self.features)
+    }
+
+    pub(crate) fn document(&self, uri: &Uri) -> Option<Document> {
+        lock(&self.documents).get(uri).cloned()
+    }
+
+    pub(crate) fn lock_state(&self, uri: &Uri) -> LockState {
+        match uri.to_file_path() {
+            Some(path) => lock(&self.locks).lock_for(&path),
+            None => LockState::Missing,
+        }
+    }
+
+    /// Applies a document notification synchronously (called in wire order).
+    fn apply_notification(&self, request: &Request) -> Option<ChangeOutcome> {
+        let params = request.params()?.clone();
+        let encoding = self.features().encoding;
+        let mut documents = lock(&self.documents);
+        match request.method() {
+            "textDocument/didOpen" => Some(documents.open(serde_json::from_value(params).ok()?)),
+            "textDocument/didChange" => {
+                Some(documents.change(serde_json::from_value(params).ok()?, encoding))
+            }
+            "textDocument/didClose" => {
+                documents.close(serde_json::from_value(params).ok()?);
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Wraps the LSP service so that document notifications are applied in
+/// the order they arrived: the transport calls `call` once per message, in
+/// order, while it runs the returned futures concurrently.
+pub struct OrderedService {
+    inner: LspService<Backend>,
+    shared: Arc<Shared>,
+}
+
+impl OrderedService {
+    /// A new server, and the socket the transport uses to reach the client.
+    pub fn new() -> (OrderedService, tower_lsp_server::ClientSocket) {
+        let shared = Arc::new(Shared::default());
+        let for_backend = Arc::clone(&shared);
+        let (inner, socket) = LspService::new(move |client| Backend {
+            client,
+            shared: for_backend,
+        });
+        (OrderedService { inner, shared }, socket)
+    }
+}
+
+impl Service<Request> for OrderedService {
+    type Response = Option<Response>;
+    type Error = ExitedError;
+    type Future = Pin<Box<dyn Future<Output = Result<Option<Response>, ExitedError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), ExitedError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match request.method() {
+            "initialize" => {
+                if let Some(params) = request
+                    .params()
+                    .and_then(|p| serde_json::from_value::<InitializeParams>(p.clone()).ok())
+                {
+                    *lock(&self.shared.features) = ClientFeatures::from_params(&params);
+                }
+            }
+            "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose" => {
+                if let Some(ChangeOutcome::Ignored(reason)) =
+                    self.shared.apply_notification(&request)
+                {
+                    eprintln!("flakeedit lsp: {reason}");
+                }
+            }
+            _ => {}
+        }
+        Box::pin(self.inner.call(request))
+    }
+}
+
+/// The language server.
+#[derive(Debug)]
+pub struct Backend {
+    client: Client,
+    shared: Arc<Shared>,
+}
+
+/// The server-side command that adds an input (arguments: [`commands::AddInputArgs`]).
+pub const ADD_INPUT_COMMAND: &str = "flakeedit.server.addInput";
+
+/// What a code action's `data` carries to `codeAction/resolve`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ResolveData {
+    uri: Uri,
+    #[serde(flatten)]
+    request: ActionRequest,
+}
+
+/// "The request failed" (LSP's `RequestFailed`), with a message for people.
+pub(crate) fn request_failed(message: impl Into<String>) -> jsonrpc::Error {
+    jsonrpc::Error {
+        code: jsonrpc::ErrorCode::ServerError(-32803),
+        message: message.into().into(),
+        data: None,
+    }
+}
+
+/// Runs synchronous analysis, turning a panic (a bug) into `None` so one
+/// bad file never takes the server down.
+pub(crate) fn shielded<T>(work: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok()
+}
+
+fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Information => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+/// The diagnostics of a document, converted to LSP.
+pub(crate) fn lsp_diagnostics(
+    document: &Document,
+    lock_state: &LockState,
+    encoding: PositionEncoding,
+) -> (Vec<analysis::Diagnostic>, Vec<Diagnostic>) {
+    let text = &document.text;
+    let map = LineMap::new(text, encoding);
+    let mut lsp = Vec::new();
+    if let LockState::Invalid(message) = lock_state {
+        lsp.push(Diagnostic {
+            range: Range::default(),
+            severity: Some(DiagnosticSeverity::WARNING),
+            code: Some(NumberOrString::String("unreadable-lock".into())),
+            source: Some("flakeedit".into()),
+            message: format!("flake.lock is ignored: {message}"),
+            ..Diagnostic::default()
+        });
+    }
+    if text.len() > MAX_ANALYZED_BYTES {
+        lsp.push(Diagnostic {
+            range: Range::default(),
+            severity: Some(DiagnosticSeverity::INFORMATION),
+            code: Some(NumberOrString::String("too-large".into())),
+            source: Some("flakeedit".into()),
+            message: format!(
+                "this file is larger than {MAX_ANALYZED_BYTES} bytes; flakeedit does not analyse it"
+            ),
+            ..Diagnostic::default()
+        });
+        return (Vec::new(), lsp);
+    }
+    let found = shielded(|| analysis::diagnostics(text, lock_state.lock())).unwrap_or_default();
+    lsp.extend(found.iter().map(|diagnostic| Diagnostic {
+        range: map.range(text, diagnostic.range),
+        severity: Some(severity(diagnostic.severity)),
+        code: Some(NumberOrString::String(diagnostic.code.clone())),
+        source: Some("flakeedit".into()),
+        message: diagnostic.message.clone(),
+        ..Diagnostic::default()
+    }));
+    (found, lsp)
+}
+
+/// A workspace edit of `changes` made against `document`.
+pub(crate) fn workspace_edit(
+    uri: &Uri,
+    document: &Document,
+    changes: &ChangeSet,
+    features: ClientFeatures,
+) -> WorkspaceEdit {
+    let map = LineMap::new(&document.text, features.encoding);
+    let edits = map.edits(&document.text, changes);
+    if features.document_changes {
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(document.version),
+                },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }])),
+            ..WorkspaceEdit::default()
+        }
+    } else {
+        WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..WorkspaceEdit::default()
+        }
+    }
+}
+
+impl Backend {
+    /// Publishes the diagnostics of the current version of `uri`, unless a
+    /// newer version was published (or is current) in the meantime.
+    async fn publish(&self, uri: Uri) {
+        let Some(document) = self.shared.document(&uri) else {
+            return;
+        };
+        let lock_state = self.shared.lock_state(&uri);
+        let (_, diagnostics) =
+            lsp_diagnostics(&document, &lock_state, self.shared.features().encoding);
+        let mut published = self.shared.published.lock().await;
+        let current = self.shared.document(&uri).map(|d| d.version);
+        let newer_published = published.get(&uri).is_some_and(|v| *v >= document.version);
+        if current != Some(document.version) || newer_published {
+            return;
+        }
+        self.client
+            .publish_diagnostics(uri.clone(), diagnostics, Some(document.version))
+            .await;
+        published.insert(uri, document.version);
+    }
+
+    fn code_actions(&self, params: CodeActionParams) -> Option<CodeActionResponse> {
+        let uri = params.text_document.uri;
+        let document = self.shared.document(&uri)?;
+        let features = self.shared.features();
+        let lock_state = self.shared.lock_state(&uri);
+        let text = &document.text;
+        if text.len() > MAX_ANALYZED_BYTES {
+            return Some(Vec::new());
+        }
+        let map = LineMap::new(text, features.encoding);
+        let range = map.text_range(text, params.range);
+        let (found, lsp) = lsp_diagnostics(&document, &lock_state, features.encoding);
+        let offset = lsp.len() - found.len();
+        let actions = shielded(|| analysis::actions_at(text, lock_state.lock(), range, &found))?;
+        let only = params.context.only.unwrap_or_default();
+        let mut response = Vec::new();
+        for action in actions {
+            let kind = match action.kind {
+                ActionKind::QuickFix => CodeActionKind::QUICKFIX,
+                ActionKind::Rewrite => CodeActionKind::REFACTOR_REWRITE,
+                ActionKind::Refactor => CodeActionKind::REFACTOR,
+            };
+            if !only.is_empty() && !only.iter().any(|o| kind.as_str().starts_with(o.as_str())) {
+                continue;
+            }
+            let mut code_action = CodeAction {
+                title: action.title,
+                kind: Some(kind),
+                is_preferred: action.preferred.then_some(true),
+                diagnostics: action
+                    .fixes
+                    .and_then(|index| lsp.get(index + offset).cloned())
+                    .map(|d| vec![d]),
+                ..CodeAction::default()
+            };
+            match action.effect {
+                ActionEffect::Changes(changes) => {
+                    code_action.edit = Some(workspace_edit(&uri, &document, &changes, features));
+                }
+                ActionEffect::Operation(request) => {
+                    if features.resolve_edit {
+                        code_action.data = serde_json::to_value(ResolveData {
+                            uri: uri.clone(),
+                            request,
+                        })
+                        .ok();
+                    } else {
+                        let lock = lock_state.lock();
+                        match shielded(|| analysis::resolve(text, lock, &request)) {
+                            Some(Ok(changes)) if !changes.is_empty() => {
+                                code_action.edit =
+                                    Some(workspace_edit(&uri, &document, &changes, features));
+                            }
+                            _ => continue,
+                        }
+                    }
+                }
+                ActionEffect::Command { command } => {
+                    code_action.command = Some(Command {
+                        title: code_action.title.clone(),
+                        command,
+                        arguments: Some(vec![Value::String(uri.as_str().to_string())]),
+                    });
+                }
+            }
+            response.push(CodeActionOrCommand::CodeAction(code_action));
+        }
+        Some(response)
+    }
+
+    fn resolve_action(&self, mut action: CodeAction) -> jsonrpc::Result<CodeAction> {
+        let Some(data) = action
+            .data
+            .clone()
+            .and_then(|data| serde_json::from_value::<ResolveData>(data).ok())
+        else {
+            return Ok(action);
+        };
+        let document = self
+            .shared
+            .document(&data.uri)
+            .ok_or_else(|| request_failed(format!("{} is not open", data.uri.as_str())))?;
+        let lock_state = self.shared.lock_state(&data.uri);
+        let features = self.shared.features();
+        let changes =
+            shielded(|| analysis::resolve(&document.text, lock_state.lock(), &data.request))
+                .ok_or_else(|| request_failed("internal error while computing the edit"))?
+                .map_err(|error| request_failed(error.to_string()))?;
+        action.edit = Some(workspace_edit(&data.uri, &document, &changes, features));
+        Ok(action)
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, _: InitializeParams) -> jsonrpc::Result<InitializeResult> {
+        let features = self.shared.features();
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(features.encoding.kind()),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::REFACTOR,
+                            CodeActionKind::REFACTOR_REWRITE,
+                        ]),
+                        resolve_provider: Some(true),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: commands::server_commands(),
+                    ..ExecuteCommandOptions::default()
+                }),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "flakeedit".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if !self.shared.features().watch_files {
+            return;
+        }
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/flake.lock".into()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "flakeedit-flake-lock".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(error) = self.client.register_capability(vec![registration]).await {
+            eprintln!("flakeedit lsp: could not watch flake.lock files: {error}");
+        }
+    }
+
+    async fn shutdown(&self) -> jsonrpc::Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        // The text was stored in wire order by `OrderedService`.
+        self.publish(params.text_document.uri).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        self.publish(params.text_document.uri).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.shared.published.lock().await.remove(&uri);
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        lock(&self.shared.locks).clear();
+        let uris = lock(&self.shared.documents).uris();
+        for uri in uris {
+            // Same version, new lock: allow republishing it.
+            self.shared.published.lock().await.remove(&uri);
+            self.publish(uri).await;
+        }
+    }
+
+    async fn code_action(
+        &self,
+        params: CodeActionParams,
+    ) -> jsonrpc::Result<Option<CodeActionResponse>> {
+        Ok(self.code_actions(params))
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> jsonrpc::Result<CodeAction> {
+        self.resolve_action(action)
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> jsonrpc::Result<Option<LSPAny>> {
+        commands::execute(&self.client, &self.shared, params).await
+    }
+}

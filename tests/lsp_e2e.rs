@@ -1,0 +1,387 @@
+//! End-to-end tests of `flakeedit lsp`: the real binary, JSON-RPC over
+//! stdio, and a client that applies `workspace/applyEdit` like an editor.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A language client speaking to the spawned server.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+    /// Notifications received so far, in order.
+    notifications: Vec<Value>,
+    /// The client's copy of the open document (edits from the server are applied here).
+    text: String,
+    version: i32,
+    uri: String,
+}
+
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length: ") {
+            length = value.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_flakeedit"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("flakeedit lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+            notifications: Vec::new(),
+            text: String::new(),
+            version: 0,
+            uri: String::new(),
+        }
+    }
+
+    fn send_raw(&mut self, body: &[u8]) {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        self.stdin.write_all(header.as_bytes()).unwrap();
+        self.stdin.write_all(body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn send(&mut self, message: Value) {
+        self.send_raw(message.to_string().as_bytes());
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns its whole response, answering the
+    /// server's own requests meanwhile.
+    fn request_response(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.receive(deadline);
+            if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
+                return message;
+            }
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request_response(method, params);
+        assert!(
+            response.get("error").is_none(),
+            "{method} failed: {response}"
+        );
+        response["result"].clone()
+    }
+
+    /// The next message; server requests are answered, notifications recorded.
+    fn receive(&mut self, deadline: Instant) -> Value {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let message = match self.messages.recv_timeout(left) {
+            Ok(message) => message,
+            Err(RecvTimeoutError::Timeout) => panic!("no message from the server in time"),
+            Err(RecvTimeoutError::Disconnected) => panic!("the server closed its output"),
+        };
+        if let (Some(method), Some(id)) = (message.get("method"), message.get("id")) {
+            let result = match method.as_str() {
+                Some("workspace/applyEdit") => {
+                    self.apply_workspace_edit(&message["params"]["edit"]);
+                    json!({ "applied": true })
+                }
+                _ => Value::Null,
+            };
+            self.send(json!({ "jsonrpc": "2.0", "id": id, "result": result }));
+        } else if message.get("method").is_some() {
+            self.notifications.push(message.clone());
+        }
+        message
+    }
+
+    /// Waits for the diagnostics of `version`.
+    fn diagnostics(&mut self, version: i32) -> Vec<Value> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let found = self.notifications.iter().rev().find(|n| {
+                n["method"] == "textDocument/publishDiagnostics"
+                    && n["params"]["version"] == json!(version)
+            });
+            if let Some(found) = found {
+                return found["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            self.receive(deadline);
+        }
+    }
+
+    fn open(&mut self, path: &Path) {
+        self.text = std::fs::read_to_string(path).unwrap();
+        self.uri = format!("file://{}", path.display());
+        self.version = 1;
+        let params = json!({ "textDocument": {
+            "uri": self.uri, "languageId": "nix", "version": 1, "text": self.text } });
+        self.notify("textDocument/didOpen", params);
+    }
+
+    /// Applies LSP edits to the client's copy and tells the server, as an
+    /// editor does after `workspace/applyEdit` or a code action.
+    fn apply_workspace_edit(&mut self, edit: &Value) {
+        let edits: Vec<Value> = if let Some(changes) = edit["documentChanges"].as_array() {
+            changes
+                .iter()
+                .flat_map(|c| c["edits"].as_array().cloned().unwrap_or_default())
+                .collect()
+        } else {
+            edit["changes"][&self.uri]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        };
+        // Apply from the end so earlier ranges stay valid.
+        let mut sorted = edits.clone();
+        sorted.sort_by_key(|e| {
+            let start = &e["range"]["start"];
+            std::cmp::Reverse((start["line"].as_u64(), start["character"].as_u64()))
+        });
+        let mut content_changes = Vec::new();
+        for edit in sorted {
+            let start = offset(&self.text, &edit["range"]["start"]);
+            let end = offset(&self.text, &edit["range"]["end"]);
+            let new_text = edit["newText"].as_str().unwrap();
+            self.text.replace_range(start..end, new_text);
+            content_changes.push(json!({ "range": edit["range"], "text": new_text }));
+        }
+        self.version += 1;
+        let params = json!({
+            "textDocument": { "uri": self.uri, "version": self.version },
+            "contentChanges": content_changes,
+        });
+        self.notify("textDocument/didChange", params);
+    }
+
+    fn code_actions(&mut self, line: u32, character: u32) -> Vec<Value> {
+        let position = json!({ "line": line, "character": character });
+        let params = json!({
+            "textDocument": { "uri": self.uri },
+            "range": { "start": position, "end": position },
+            "context": { "diagnostics": [] },
+        });
+        self.request("textDocument/codeAction", params)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Resolves and applies the action whose title starts with `title`.
+    fn apply_action(&mut self, actions: &[Value], title: &str) {
+        let action = actions
+            .iter()
+            .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(title)))
+            .unwrap_or_else(|| panic!("no action `{title}` in {actions:#?}"))
+            .clone();
+        let action = if action.get("edit").is_some() {
+            action
+        } else {
+            self.request("codeAction/resolve", action)
+        };
+        self.apply_workspace_edit(&action["edit"]);
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "the server exited with {status}");
+    }
+}
+
+/// The byte offset of an LSP position (UTF-16 columns) in `text`.
+fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0;
+    for (index, c) in text[start..].char_indices() {
+        if units >= character || c == '\n' {
+            return start + index;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+fn initialize(client: &mut Client) -> Value {
+    let capabilities = json!({
+        "textDocument": { "codeAction": {
+            "codeActionLiteralSupport": { "codeActionKind": { "valueSet": ["quickfix", "refactor"] } },
+            "resolveSupport": { "properties": ["edit"] } } },
+        "workspace": {
+            "workspaceEdit": { "documentChanges": true },
+            "didChangeWatchedFiles": { "dynamicRegistration": true } },
+    });
+    let result = client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
+    );
+    client.notify("initialized", json!({}));
+    result
+}
+
+fn titles(actions: &[Value]) -> Vec<String> {
+    actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn line_of(text: &str, needle: &str) -> u32 {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .unwrap_or_else(|| panic!("`{needle}` not in the text")) as u32
+}
+
+#[test]
+fn seed_flake_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flake.nix");
+    let seed = include_str!("fixtures/seed/01-initial.nix");
+    std::fs::write(&path, seed).unwrap();
+    let mut client = Client::start();
+    let init = initialize(&mut client);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(
+        init["capabilities"]["codeActionProvider"]["resolveProvider"],
+        true
+    );
+    client.open(&path);
+    let diagnostics = client.diagnostics(1);
+    eprintln!("diagnostics of the seed: {diagnostics:#?}");
+
+    // A syntax error gets a precise range, and goes away when fixed.
+    let line = line_of(&client.text, "nixpkgs.url");
+    let broken = json!({ "start": { "line": line, "character": 55 }, "end": { "line": line, "character": 56 } });
+    client.version += 1;
+    let version = client.version;
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": client.uri, "version": version },
+                "contentChanges": [{ "range": broken, "text": "" }] }),
+    );
+    let errors = client.diagnostics(version);
+    let error = errors
+        .iter()
+        .find(|d| d["code"] == "syntax-error")
+        .expect("a syntax error");
+    assert_eq!(error["severity"], 1);
+    assert_eq!(error["range"]["start"]["line"], line + 1, "{error}");
+    client.version += 1;
+    let version = client.version;
+    let restore = json!({ "start": { "line": line, "character": 55 }, "end": { "line": line, "character": 55 } });
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": client.uri, "version": version },
+                "contentChanges": [{ "range": restore, "text": ";" }] }),
+    );
+    let after = client.diagnostics(version);
+    assert!(
+        after.iter().all(|d| d["code"] != "syntax-error"),
+        "{after:#?}"
+    );
+    assert_eq!(client.text, seed);
+
+    // "Add input…": the editor prompts, then runs the server command.
+    let actions = client.code_actions(line, 6);
+    assert!(
+        titles(&actions).contains(&"Add input…".to_string()),
+        "{actions:#?}"
+    );
+    let prompt = actions.iter().find(|a| a["title"] == "Add input…").unwrap();
+    assert_eq!(prompt["command"]["command"], "flakeedit.addInput");
+    let result = client.request(
+        "workspace/executeCommand",
+        json!({ "command": "flakeedit.server.addInput",
+                "arguments": [{ "uri": client.uri, "url": "github:emilpriver/riot", "follows": ["nixpkgs"] }] }),
+    );
+    assert_eq!(result["applied"], true, "{result}");
+    assert_eq!(client.text, include_str!("fixtures/seed/02-riot-input.nix"));
+
+    // Input actions at the cursor, then a lock appears beside the flake.
+    let riot = line_of(&client.text, "riot = {");
+    let titles_before = titles(&client.code_actions(riot, 6));
+    assert_eq!(
+        titles_before,
+        [
+            "Remove input `riot`",
+            "Set `flake = false` on `riot` (a plain source)",
+            "Add input…"
+        ]
+    );
+    let lock = r#"{ "nodes": {
+        "nixpkgs": { "locked": { "rev": "1111111111111111111111111111111111111111", "type": "github", "owner": "NixOS", "repo": "nixpkgs" } },
+        "riot": { "inputs": { "nixpkgs": ["nixpkgs"] }, "locked": { "rev": "3333333333333333333333333333333333333333", "type": "github", "owner": "emilpriver", "repo": "riot" } },
+        "root": { "inputs": { "nixpkgs": "nixpkgs", "riot": "riot" } } },
+      "root": "root", "version": 7 }"#;
+    std::fs::write(dir.path().join("flake.lock"), lock).unwrap();
+    let lock_uri = format!("file://{}", dir.path().join("flake.lock").display());
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": lock_uri, "type": 1 }] }),
+    );
+    let actions = client.code_actions(riot, 6);
+    assert!(
+        titles(&actions).contains(&"Pin `riot` to the locked revision 3333333".to_string()),
+        "{actions:#?}"
+    );
+    client.apply_action(&actions, "Pin `riot`");
+    let actions = client.code_actions(riot, 6);
+    client.apply_action(&actions, "Set `flake = false`");
+    expect_test::expect_file!["fixtures/lsp/after-actions.nix"].assert_eq(&client.text);
+    // The server's copy is the client's copy: one more round trip agrees.
+    let version = client.version;
+    let diagnostics = client.diagnostics(version);
+    assert!(diagnostics.iter().all(|d| d["code"] != "syntax-error"));
+    client.shutdown();
+}
