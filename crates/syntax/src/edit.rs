@@ -344,10 +344,20 @@ pub fn remove_entry(file: &SourceFile, entry: &SyntaxNode) -> TextEdit {
     }
     let before = &text[..entry_start];
     let spaces_before = before.len() - before.trim_end_matches([' ', '\t']).len();
-    TextEdit::delete(TextRange::new(
-        size(entry_start - spaces_before),
-        size(entry_end),
-    ))
+    let from = entry_start - spaces_before;
+    let mut to = entry_end;
+    // `{ a = 1;` then a blank line: with `a` gone, that blank line would sit
+    // right inside the brace, so one line break goes with the entry.
+    let ends_line = style::line_end(text, entry_end) == entry_end + spaces_after;
+    let next_line = style::next_line_start(text, entry_end);
+    if ends_line
+        && text[..from].ends_with(['{', '['])
+        && next_line < text.len()
+        && style::is_blank_line(text, next_line)
+    {
+        to = next_line;
+    }
+    TextEdit::delete(TextRange::new(size(from), size(to)))
 }
 
 /// Removes an entry that starts its line but shares it with the closing

@@ -254,6 +254,22 @@ fn remove_before_a_closing_brace_on_the_same_line() {
 }
 
 #[test]
+fn remove_after_an_opening_brace_on_the_same_line() {
+    assert_eq!(
+        remove("{ a = 1;\n\n  b = 2;\n}\n", &["a"]),
+        "{\n  b = 2;\n}\n"
+    );
+    assert_eq!(
+        remove("{ a = 1;\r\n\r\n  b = 2;\r\n}\r\n", &["a"]),
+        "{\r\n  b = 2;\r\n}\r\n"
+    );
+    assert_eq!(
+        remove("{ a = 1;\n  b = 2;\n}\n", &["a"]),
+        "{\n  b = 2;\n}\n"
+    );
+}
+
+#[test]
 fn remove_from_one_line_sets() {
     assert_eq!(
         remove("{ a = 1; b = 2; c = 3; }", &["b"]),
