@@ -15,6 +15,10 @@
 //! [`Prefetcher::Auto`], the default, uses Nix when it is installed and the native
 //! hasher otherwise.
 //!
+//! `fetchurl` checks a *flat* hash instead, the sha256 of the downloaded file itself;
+//! [`Client::prefetch_file_url`] computes it the same two ways (`nix-prefetch-url`
+//! without `--unpack`, or [`hash_flat`] on the streamed body).
+//!
 //! A branch or tag is first resolved to a commit with `git ls-remote`
 //! ([`GitHub::resolve_rev`]), so what gets written as `rev` never moves.
 //!
@@ -48,7 +52,7 @@ pub use github::{GitHub, ResolvedRev, RevKind};
 pub use hash::{parse_hash, to_sri, Hash, HashParseError};
 #[cfg(unix)]
 pub use nar::nar_hash_path;
-pub use native::hash_tarball;
+pub use native::{hash_flat, hash_tarball};
 pub use nix::find_nix_prefetch_url;
 
 /// How long to wait before giving up.
@@ -120,7 +124,7 @@ impl Prefetcher {
     ) -> Result<Prefetched, Error> {
         let mut method = self.method();
         let hash = match method {
-            Method::Nix => match nix::prefetch(url, timeouts, not_found_hint) {
+            Method::Nix => match nix::prefetch(url, true, timeouts, not_found_hint) {
                 Err(Error::NixFailed { .. }) if self == Prefetcher::Auto => {
                     method = Method::Native;
                     native::hash_url(url, timeouts, not_found_hint)?
@@ -137,7 +141,36 @@ impl Prefetcher {
     }
 }
 
-/// A downloaded and hashed tarball.
+impl Prefetcher {
+    /// The sha256 of the file at `url` as downloaded, not unpacked: the flat hash
+    /// `fetchurl` checks, as `nix-prefetch-url URL` (without `--unpack`) computes it.
+    /// `not_found_hint` completes the message of an HTTP 404.
+    pub fn hash_file_url(
+        self,
+        url: &str,
+        timeouts: &Timeouts,
+        not_found_hint: &str,
+    ) -> Result<Prefetched, Error> {
+        let mut method = self.method();
+        let hash = match method {
+            Method::Nix => match nix::prefetch(url, false, timeouts, not_found_hint) {
+                Err(Error::NixFailed { .. }) if self == Prefetcher::Auto => {
+                    method = Method::Native;
+                    native::hash_flat_url(url, timeouts, not_found_hint)?
+                }
+                result => result?,
+            },
+            Method::Native => native::hash_flat_url(url, timeouts, not_found_hint)?,
+        };
+        Ok(Prefetched {
+            url: url.to_owned(),
+            hash,
+            method,
+        })
+    }
+}
+
+/// A downloaded and hashed tarball or file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prefetched {
     /// The URL that was downloaded.
@@ -213,10 +246,18 @@ impl Client {
         self.github.resolve_rev(owner, repo, rev, &self.timeouts)
     }
 
-    /// Hashes the tarball at any URL.
+    /// Hashes the tarball at any URL, unpacked (as `fetchzip` and `fetchFromGitHub`
+    /// check it).
     pub fn prefetch_url(&self, url: &str) -> Result<Prefetched, Error> {
         self.prefetcher
             .hash_url(url, &self.timeouts, "check the URL")
+    }
+
+    /// Hashes the file at any URL as downloaded, not unpacked (as `fetchurl` checks
+    /// it); see [`Prefetcher::hash_file_url`].
+    pub fn prefetch_file_url(&self, url: &str) -> Result<Prefetched, Error> {
+        self.prefetcher
+            .hash_file_url(url, &self.timeouts, "check the URL")
     }
 
     /// Resolves `rev` to a commit and hashes the GitHub archive of that commit.

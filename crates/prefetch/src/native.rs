@@ -5,6 +5,8 @@ use std::io::{self, Read};
 use std::rc::Rc;
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
+
 use crate::unpack::{self, UnpackError};
 use crate::{nar, Error, Hash, Timeouts};
 
@@ -17,22 +19,60 @@ pub fn hash_tarball<R: Read>(tarball: R, origin: &str) -> Result<Hash, Error> {
     hash_watched(tarball, origin, None)
 }
 
-/// Downloads `url` and hashes it with [`hash_tarball`]. `not_found_hint` explains a 404.
-pub(crate) fn hash_url(
-    url: &str,
-    timeouts: &Timeouts,
-    not_found_hint: &str,
-) -> Result<Hash, Error> {
+/// The sha256 of the bytes read from `file`: the flat hash `fetchurl` checks and
+/// `nix-prefetch-url` (without `--unpack`) prints. `origin` names it in error messages.
+pub fn hash_flat<R: Read>(mut file: R, origin: &str) -> Result<Hash, Error> {
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher).map_err(|error| Error::io(format!("read {origin}"), error))?;
+    Ok(Hash::from_bytes(hasher.finalize().into()))
+}
+
+fn get(url: &str, timeouts: &Timeouts, not_found_hint: &str) -> Result<ureq::Response, Error> {
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(timeouts.connect)
         .timeout_read(timeouts.read)
         .timeout_write(timeouts.read)
         .user_agent(concat!("flakeedit-prefetch/", env!("CARGO_PKG_VERSION")))
         .build();
-    let response = agent
+    agent
         .get(url)
         .call()
-        .map_err(|error| request_error(url, error, timeouts, not_found_hint))?;
+        .map_err(|error| request_error(url, error, timeouts, not_found_hint))
+}
+
+/// Downloads `url` and returns the sha256 of its bytes, streamed, as
+/// [`hash_flat`] does. `not_found_hint` explains a 404.
+pub(crate) fn hash_flat_url(
+    url: &str,
+    timeouts: &Timeouts,
+    not_found_hint: &str,
+) -> Result<Hash, Error> {
+    let mut body = get(url, timeouts, not_found_hint)?.into_reader();
+    let mut hasher = Sha256::new();
+    io::copy(&mut body, &mut hasher).map_err(|error| {
+        if is_timeout(error.kind()) {
+            Error::Timeout {
+                url: url.to_owned(),
+                phase: "receiving the file",
+                after: timeouts.read,
+            }
+        } else {
+            Error::Network {
+                url: url.to_owned(),
+                detail: format!("the connection failed while receiving the file: {error}"),
+            }
+        }
+    })?;
+    Ok(Hash::from_bytes(hasher.finalize().into()))
+}
+
+/// Downloads `url` and hashes it with [`hash_tarball`]. `not_found_hint` explains a 404.
+pub(crate) fn hash_url(
+    url: &str,
+    timeouts: &Timeouts,
+    not_found_hint: &str,
+) -> Result<Hash, Error> {
+    let response = get(url, timeouts, not_found_hint)?;
     let failure = Rc::new(RefCell::new(None));
     let body = WatchedReader {
         inner: response.into_reader(),

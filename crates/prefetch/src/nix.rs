@@ -11,24 +11,35 @@ pub fn find_nix_prefetch_url() -> Option<PathBuf> {
     which::which("nix-prefetch-url").ok()
 }
 
-/// Runs `nix-prefetch-url --unpack --type sha256 URL` and parses the hash it prints.
+/// Runs `nix-prefetch-url --unpack --type sha256 URL` (or, with `unpack` false,
+/// `nix-prefetch-url --type sha256 URL`: the flat hash of the file, as `fetchurl`
+/// checks it) and parses the hash it prints.
 ///
-/// The download is named `source`, as `fetchFromGitHub` names it, so the store path it
-/// leaves behind is the one a later build would look for. `not_found_hint` explains a
-/// 404 (see [`Error::NotFound`]).
+/// An unpacked download is named `source`, as `fetchFromGitHub` and `fetchzip` name
+/// it, so the store path it leaves behind is the one a later build would look for; a
+/// flat one keeps Nix's default name, the URL's last segment, as `fetchurl` does.
+/// `not_found_hint` explains a 404 (see [`Error::NotFound`]).
 pub(crate) fn prefetch(
     url: &str,
+    unpack: bool,
     timeouts: &Timeouts,
     not_found_hint: &str,
 ) -> Result<Hash, Error> {
     let program = find_nix_prefetch_url().ok_or(Error::NixNotFound)?;
     let mut invocation = Command::new(program);
-    invocation.args(["--unpack", "--type", "sha256", "--name", "source", url]);
+    if unpack {
+        invocation.args(["--unpack", "--type", "sha256", "--name", "source", url]);
+    } else {
+        invocation.args(["--type", "sha256", url]);
+    }
     let finished = match command::run(invocation, timeouts.command) {
         Ok(Outcome::Finished(finished)) => finished,
         Ok(Outcome::TimedOut) => {
             return Err(Error::CommandTimeout {
-                command: format!("nix-prefetch-url --unpack {url}"),
+                command: format!(
+                    "nix-prefetch-url {}{url}",
+                    if unpack { "--unpack " } else { "" }
+                ),
                 after: timeouts.command.unwrap_or_default(),
             })
         }
