@@ -7,7 +7,10 @@
 //! re-parses and checks the operation's postcondition before the server
 //! hands the edit to the editor.
 
-use flakeedit_flake::{CheckOptions, ErrorKind, Flake, FlakeError, InputDecl, Lock, Operation};
+use flakeedit_flake::{
+    AddDevShell, AddDockerImage, AddDunePackage, CheckOptions, ErrorKind, Flake, FlakeError,
+    InputDecl, Layout, Lock, Operation,
+};
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{ChangeSet, SourceFile, TextRange, TextSize};
 use rowan::ast::AstNode;
@@ -98,6 +101,22 @@ pub enum ActionRequest {
         /// The input.
         input: String,
     },
+    /// A `dockerTools.buildLayeredImage` of a package.
+    AddDockerImage {
+        /// The package in the image.
+        package: String,
+        /// The image's attribute (`dockerImage` when `None`).
+        attr: Option<String>,
+    },
+    /// A `buildDunePackage` package.
+    AddDunePackage {
+        /// Its pname.
+        pname: String,
+        /// Write it as `packages.default`.
+        default: bool,
+    },
+    /// A `mkShell` dev shell with the default package's build inputs.
+    AddDevShell,
 }
 
 impl ActionRequest {
@@ -121,6 +140,21 @@ impl ActionRequest {
                 name: input.clone(),
                 rev: None,
             },
+            ActionRequest::AddDockerImage { package, attr } => {
+                Operation::AddDockerImage(AddDockerImage {
+                    package: Some(package.clone()),
+                    attr: attr.clone(),
+                    ..AddDockerImage::default()
+                })
+            }
+            ActionRequest::AddDunePackage { pname, default } => {
+                Operation::AddDunePackage(AddDunePackage {
+                    pname: pname.clone(),
+                    default: *default,
+                    ..AddDunePackage::default()
+                })
+            }
+            ActionRequest::AddDevShell => Operation::AddDevShell(AddDevShell::default()),
         }
     }
 }
@@ -177,6 +211,7 @@ pub fn actions_at(
     lock: Option<&Lock>,
     range: TextRange,
     diagnostics: &[Diagnostic],
+    project: Option<&str>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     let file = SourceFile::parse(text);
@@ -198,8 +233,13 @@ pub fn actions_at(
     let Ok(flake) = Flake::read(&file) else {
         return actions;
     };
+    let mut candidates = Vec::new();
     if let Some(input) = input_at(&flake, range) {
-        for (title, request) in input_actions(&flake, lock, input) {
+        candidates.extend(input_actions(&flake, lock, input));
+    }
+    candidates.extend(package_actions(&flake, range, project));
+    {
+        for (title, request) in candidates {
             let Ok(changes) = request.operation().changes(&file, &flake, lock) else {
                 continue;
             };
@@ -297,6 +337,84 @@ fn input_actions(
         ));
     }
     found
+}
+
+/// Package actions: a docker image of the package under the cursor; a
+/// `buildDunePackage` and a dev shell anywhere in `outputs`.
+fn package_actions(
+    flake: &Flake,
+    range: TextRange,
+    project: Option<&str>,
+) -> Vec<(String, ActionRequest)> {
+    let mut found = Vec::new();
+    let in_outputs = flake
+        .outputs
+        .as_ref()
+        .is_some_and(|outputs| outputs.binding.syntax().text_range().contains_range(range));
+    if !in_outputs {
+        return found;
+    }
+    let Ok(layout) = Layout::detect(flake) else {
+        return found;
+    };
+    let names: Vec<String> = layout
+        .targets
+        .iter()
+        .flat_map(|target| target.packages.names())
+        .collect();
+    let under_cursor = layout.targets.iter().find_map(|target| {
+        target.packages.names().into_iter().find(|name| {
+            target
+                .packages
+                .entry(name)
+                .is_some_and(|entry| entry.syntax().text_range().contains_range(range))
+        })
+    });
+    if let Some(package) = under_cursor.filter(|name| !name.to_lowercase().contains("image")) {
+        let attr = (names.iter().any(|n| n == "dockerImage") || package != "default")
+            .then(|| format!("{package}-image"))
+            .filter(|_| package != "default");
+        let shown = attr.clone().unwrap_or_else(|| "dockerImage".to_string());
+        found.push((
+            format!("Add a docker image `{shown}` of package `{package}`"),
+            ActionRequest::AddDockerImage { package, attr },
+        ));
+    }
+    let pname = dune_name(project.unwrap_or("app"));
+    let default = !names.iter().any(|name| name == "default");
+    let place = if default {
+        "the default package".to_string()
+    } else {
+        format!("package `{pname}`")
+    };
+    found.push((
+        format!("Add a buildDunePackage `{pname}` as {place}"),
+        ActionRequest::AddDunePackage { pname, default },
+    ));
+    found.push((
+        "Add a dev shell with the default package's build inputs".to_string(),
+        ActionRequest::AddDevShell,
+    ));
+    found
+}
+
+/// A dune package name from a directory name: lowercase letters, digits
+/// and `_`.
+fn dune_name(directory: &str) -> String {
+    let name: String = directory
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match name.chars().next() {
+        Some(first) if first.is_ascii_lowercase() => name,
+        _ => format!("app_{name}"),
+    }
 }
 
 /// The input whose declaration, or outputs argument, contains `range`.

@@ -18,7 +18,7 @@ fn actions(fixture: &str, lock: Option<&str>) -> (String, Option<Lock>, Vec<Acti
     let (text, range) = cursor(fixture);
     let lock = lock.map(|lock| Lock::parse(lock).expect("the lock fixture parses"));
     let found = diagnostics(&text, lock.as_ref());
-    let actions = actions_at(&text, lock.as_ref(), range, &found);
+    let actions = actions_at(&text, lock.as_ref(), range, &found, Some("nix_template"));
     (text, lock, actions)
 }
 
@@ -306,7 +306,7 @@ fn a_file_with_syntax_errors_gets_diagnostics_and_no_edits() {
         27..28 syntax-error "syntax error: unexpected `}`, expected `;`"
         29..29 syntax-error "syntax error: unexpected end of file, expected `;`"
         29..29 syntax-error "syntax error: unexpected end of file""#]].assert_eq(&shown.join("\n"));
-    assert!(actions_at(&text, None, range, &found).is_empty());
+    assert!(actions_at(&text, None, range, &found, None).is_empty());
 }
 
 const SEED: &str = r#"{
@@ -373,6 +373,180 @@ fn quick_fix_declares_the_undeclared_input() {
               perSystem = { pkgs, ... }: {
                 formatter = pkgs.nixpkgs-fmt;
               };
+            };
+        }
+    "#]],
+    );
+}
+
+/// The seed's flake after the riot input: packages come next.
+const SEED_RIOT: &str = r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts.url = "github:hercules-ci/flake-parts";
+  };
+
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" ];
+      perSystem = { config, self', inputs', pkgs, system, ... }:
+        let
+          version = "0.0.1";
+        in
+        {
+          devShells = {};
+          packages = {$0};
+        };
+    };
+}
+"#;
+
+#[test]
+fn package_actions_in_outputs() {
+    check_titles(
+        SEED_RIOT,
+        None,
+        expect![[r#"
+            Add a buildDunePackage `nix_template` as the default package
+            Add input…"#]],
+    );
+}
+
+#[test]
+fn add_a_build_dune_package_named_after_the_directory() {
+    check_action(
+        SEED_RIOT,
+        None,
+        "Add a buildDunePackage",
+        expect![[r#"
+        {
+          inputs = {
+            nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+            flake-parts.url = "github:hercules-ci/flake-parts";
+          };
+
+          outputs = inputs@{ flake-parts, ... }:
+            flake-parts.lib.mkFlake { inherit inputs; } {
+              systems = [ "x86_64-linux" ];
+              perSystem = { config, self', inputs', pkgs, system, ... }:
+                let
+                  version = "0.0.1";
+                in
+                {
+                  devShells = {};
+                  packages = {
+                    default = pkgs.ocamlPackages.buildDunePackage {
+                      inherit version;
+                      pname = "nix_template";
+                      src = ./.;
+                    };
+                  };
+                };
+            };
+        }
+    "#]],
+    );
+}
+
+const WITH_PACKAGE: &str = r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" ];
+      perSystem = { pkgs, ... }:
+        let
+          inherit (pkgs.ocamlPackages) buildDunePackage;
+        in
+        {
+          packages = {
+            default = buildDunePackage {
+              pname = "ser$0ver";
+              version = "1.0.0";
+              src = ./.;
+            };
+          };
+        };
+    };
+}
+"#;
+
+#[test]
+fn add_a_docker_image_of_the_package_under_the_cursor() {
+    check_action(
+        WITH_PACKAGE,
+        None,
+        "Add a docker image",
+        expect![[r#"
+        {
+          inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+          inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+
+          outputs = inputs@{ flake-parts, ... }:
+            flake-parts.lib.mkFlake { inherit inputs; } {
+              systems = [ "x86_64-linux" ];
+              perSystem = { pkgs, self', ... }:
+                let
+                  inherit (pkgs.ocamlPackages) buildDunePackage;
+                in
+                {
+                  packages = {
+                    default = buildDunePackage {
+                      pname = "server";
+                      version = "1.0.0";
+                      src = ./.;
+                    };
+                    dockerImage = pkgs.dockerTools.buildLayeredImage {
+                      name = "server";
+                      tag = "1.0.0";
+                      contents = [ self'.packages.default ];
+                      config = {
+                        Cmd = [ "${self'.packages.default}/bin/server" ];
+                      };
+                    };
+                  };
+                };
+            };
+        }
+    "#]],
+    );
+}
+
+#[test]
+fn add_a_dev_shell() {
+    check_action(
+        WITH_PACKAGE,
+        None,
+        "Add a dev shell",
+        expect![[r#"
+        {
+          inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+          inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+
+          outputs = inputs@{ flake-parts, ... }:
+            flake-parts.lib.mkFlake { inherit inputs; } {
+              systems = [ "x86_64-linux" ];
+              perSystem = { pkgs, self', ... }:
+                let
+                  inherit (pkgs.ocamlPackages) buildDunePackage;
+                in
+                {
+                  devShells = {
+                    default = pkgs.mkShell {
+                      inputsFrom = [
+                        self'.packages.default
+                      ];
+                    };
+                  };
+                  packages = {
+                    default = buildDunePackage {
+                      pname = "server";
+                      version = "1.0.0";
+                      src = ./.;
+                    };
+                  };
+                };
             };
         }
     "#]],

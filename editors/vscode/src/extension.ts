@@ -1,0 +1,95 @@
+// VS Code extension: starts `flakeedit lsp` for flake.nix files and adds
+// the prompt commands "Add input…" and "Add source from GitHub…".
+
+import * as vscode from "vscode";
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+} from "vscode-languageclient/node";
+
+import { addInput, addSource, CommandHost } from "./commands";
+
+let client: LanguageClient | undefined;
+
+function serverOptions(): ServerOptions {
+  const config = vscode.workspace.getConfiguration("flakeedit");
+  const command = config.get<string>("server.path") || "flakeedit";
+  const extraArgs = config.get<string[]>("server.extraArgs") ?? [];
+  return { command, args: ["lsp", ...extraArgs] };
+}
+
+function startClient(): LanguageClient {
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: "file", pattern: "**/flake.nix" }],
+    synchronize: {
+      fileEvents: vscode.workspace.createFileSystemWatcher("**/flake.lock"),
+    },
+  };
+  const started = new LanguageClient("flakeedit", "flakeedit", serverOptions(), clientOptions);
+  void started.start();
+  return started;
+}
+
+/** The flake a command applies to: its argument, or the active editor's. */
+function targetUri(argument: unknown): string | undefined {
+  if (typeof argument === "string") {
+    return argument;
+  }
+  const document = vscode.window.activeTextEditor?.document;
+  if (document && document.uri.path.endsWith("/flake.nix")) {
+    return document.uri.toString();
+  }
+  return undefined;
+}
+
+function host(): CommandHost {
+  return {
+    prompt: (prompt, placeHolder) => Promise.resolve(vscode.window.showInputBox({ prompt, placeHolder })),
+    execute: async (params) => {
+      if (!client) {
+        throw new Error("the flakeedit language server is not running");
+      }
+      return client.sendRequest(ExecuteCommandRequest.type, params);
+    },
+    error: (message) => void vscode.window.showErrorMessage(message),
+  };
+}
+
+function promptCommand(run: typeof addInput) {
+  return async (argument: unknown) => {
+    const uri = targetUri(argument);
+    if (!uri) {
+      void vscode.window.showErrorMessage("flakeedit: open a flake.nix first");
+      return;
+    }
+    try {
+      await run(host(), uri);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`flakeedit: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  client = startClient();
+  context.subscriptions.push(
+    vscode.commands.registerCommand("flakeedit.addInput", promptCommand(addInput)),
+    vscode.commands.registerCommand("flakeedit.addSource", promptCommand(addSource)),
+    vscode.commands.registerCommand("flakeedit.restartServer", async () => {
+      await client?.stop();
+      client = startClient();
+    }),
+    vscode.workspace.onDidChangeConfiguration(async (event) => {
+      if (event.affectsConfiguration("flakeedit.server")) {
+        await client?.stop();
+        client = startClient();
+      }
+    }),
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}
