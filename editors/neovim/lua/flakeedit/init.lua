@@ -1,0 +1,199 @@
+-- flakeedit for Neovim: starts `flakeedit lsp` for flake.nix buffers and
+-- adds :FlakeeditAddInput and :FlakeeditAddSource.
+--
+--   require("flakeedit").setup({
+--     cmd = { "flakeedit", "lsp" },  -- the server command
+--     on_attach = function(client, bufnr) end,
+--     capabilities = nil,            -- e.g. from cmp_nvim_lsp
+--   })
+--
+-- Works on Neovim 0.7 and later: it uses vim.lsp.start_client and
+-- buf_attach_client (vim.lsp.start is 0.8+), one client per flake directory.
+
+local M = {}
+
+local ADD_INPUT_SERVER_COMMAND = "flakeedit.server.addInput"
+local ADD_SOURCE_SERVER_COMMAND = "flakeedit.server.addSource"
+
+local defaults = {
+  cmd = { "flakeedit", "lsp" },
+  on_attach = nil,
+  capabilities = nil,
+}
+
+M.config = vim.deepcopy(defaults)
+
+-- Client ids by flake directory.
+local clients = {}
+
+local function flake_directory(bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == "" then
+    return nil
+  end
+  return vim.fn.fnamemodify(name, ":p:h")
+end
+
+--- Starts (or reuses) the server for the flake in `bufnr` and attaches it.
+function M.attach(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  local root = flake_directory(bufnr)
+  if not root then
+    return nil
+  end
+  local client_id = clients[root]
+  if not client_id or not vim.lsp.get_client_by_id(client_id) then
+    client_id = vim.lsp.start_client({
+      name = "flakeedit",
+      cmd = M.config.cmd,
+      root_dir = root,
+      capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities(),
+      on_attach = M.config.on_attach,
+    })
+    if not client_id then
+      vim.notify("flakeedit: cannot start " .. table.concat(M.config.cmd, " "), vim.log.levels.ERROR)
+      return nil
+    end
+    clients[root] = client_id
+  end
+  vim.lsp.buf_attach_client(bufnr, client_id)
+  return client_id
+end
+
+local function client_for(bufnr)
+  local client_id = clients[flake_directory(bufnr) or ""]
+  return client_id and vim.lsp.get_client_by_id(client_id)
+end
+
+local function notify_error(err)
+  local message = type(err) == "table" and err.message or tostring(err)
+  vim.notify("flakeedit: " .. message, vim.log.levels.ERROR)
+end
+
+--- Runs a server command with `arguments` for the flake in `bufnr`.
+local function execute(bufnr, command, arguments, on_done)
+  local client = client_for(bufnr)
+  if not client then
+    notify_error("no flakeedit server for this buffer; open a flake.nix")
+    return
+  end
+  client.request("workspace/executeCommand", { command = command, arguments = { arguments } }, function(err, result)
+    if err then
+      notify_error(err)
+    end
+    if on_done then
+      on_done(err, result)
+    end
+  end, bufnr)
+end
+
+--- Parses "REF [as NAME] [follows CHILD[=TARGET],...]".
+function M.parse_input_answer(answer)
+  local words = vim.split(vim.trim(answer or ""), "%s+")
+  if #words == 0 or words[1] == "" then
+    return nil
+  end
+  local result = { url = words[1], follows = {} }
+  local i = 2
+  while i <= #words do
+    local key, value = words[i], words[i + 1]
+    if value == nil then
+      return nil
+    end
+    if key == "as" then
+      result.name = value
+    elseif key == "follows" then
+      for follow in value:gmatch("[^,]+") do
+        table.insert(result.follows, follow)
+      end
+    else
+      return nil
+    end
+    i = i + 2
+  end
+  return result
+end
+
+--- Adds an input: `answer` is "REF [as NAME] [follows CHILD,...]"; when nil,
+--- the user is asked with vim.ui.input.
+function M.add_input(bufnr, answer, on_done)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  local function run(text)
+    if not text or vim.trim(text) == "" then
+      return
+    end
+    local parsed = M.parse_input_answer(text)
+    if not parsed then
+      notify_error('cannot read "' .. text .. '"; write e.g. github:owner/repo follows nixpkgs')
+      return
+    end
+    execute(bufnr, ADD_INPUT_SERVER_COMMAND, {
+      uri = vim.uri_from_bufnr(bufnr),
+      url = parsed.url,
+      name = parsed.name,
+      follows = parsed.follows,
+    }, on_done)
+  end
+  if answer and answer ~= "" then
+    run(answer)
+  else
+    vim.ui.input({ prompt = "Flake reference (e.g. github:owner/repo follows nixpkgs): " }, run)
+  end
+end
+
+--- Adds a source from GitHub: `answer` is "owner/repo@rev"; asked when nil.
+function M.add_source(bufnr, answer, on_done)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  local function run(text)
+    if not text or vim.trim(text) == "" then
+      return
+    end
+    text = vim.trim(text)
+    if not text:match("^[%w_.-]+/[%w_.-]+@%S+$") then
+      notify_error('"' .. text .. '" is not owner/repo@rev')
+      return
+    end
+    execute(bufnr, ADD_SOURCE_SERVER_COMMAND, { uri = vim.uri_from_bufnr(bufnr), spec = text }, on_done)
+  end
+  if answer and answer ~= "" then
+    run(answer)
+  else
+    vim.ui.input({ prompt = "GitHub source (owner/repo@rev): " }, run)
+  end
+end
+
+function M.setup(opts)
+  M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
+  local group = vim.api.nvim_create_augroup("flakeedit", { clear = true })
+  vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
+    group = group,
+    pattern = "flake.nix",
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+  })
+  -- Buffers opened before setup().
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.api.nvim_buf_get_name(bufnr):match("/flake%.nix$") then
+      M.attach(bufnr)
+    end
+  end
+
+  -- The code actions "Add input…" and "Add source from GitHub…" name these
+  -- client-side commands: prompt here, then run the server command.
+  vim.lsp.commands["flakeedit.addInput"] = function(_, ctx)
+    M.add_input(ctx.bufnr)
+  end
+  vim.lsp.commands["flakeedit.addSource"] = function(_, ctx)
+    M.add_source(ctx.bufnr)
+  end
+
+  vim.api.nvim_create_user_command("FlakeeditAddInput", function(command)
+    M.add_input(vim.api.nvim_get_current_buf(), command.args)
+  end, { nargs = "*", desc = "flakeedit: add a flake input (asks for the reference)" })
+  vim.api.nvim_create_user_command("FlakeeditAddSource", function(command)
+    M.add_source(vim.api.nvim_get_current_buf(), command.args)
+  end, { nargs = "?", desc = "flakeedit: add a source from GitHub (owner/repo@rev)" })
+end
+
+return M

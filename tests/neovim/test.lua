@@ -1,0 +1,119 @@
+-- Driven by tests/neovim/run.sh: loads the plugin, opens a flake, applies
+-- "follow nixpkgs" through vim.lsp.buf.code_action, writes, checks bytes;
+-- then :FlakeeditAddInput through vim.ui.input.
+
+local root = os.getenv("FLAKEEDIT_TEST_ROOT")
+local flake = os.getenv("FLAKEEDIT_TEST_FLAKE")
+
+local function read(path)
+  local file = assert(io.open(path, "rb"))
+  local bytes = file:read("*a")
+  file:close()
+  return bytes
+end
+
+local function fail(message)
+  io.stderr:write("FAIL: " .. message .. "\n")
+  vim.cmd("cquit 1")
+end
+
+local function wait_for(what, condition)
+  if not vim.wait(20000, condition, 20) then
+    fail("timed out waiting for " .. what)
+  end
+end
+
+local function expect_bytes(expected_path, what)
+  local expected = read(expected_path)
+  local actual = read(flake)
+  if actual ~= expected then
+    fail(what .. ": the file differs from " .. expected_path .. "\n--- got ---\n" .. actual)
+  end
+end
+
+local function run()
+  local flakeedit = require("flakeedit")
+  flakeedit.setup({ cmd = { os.getenv("FLAKEEDIT_BIN"), "lsp" } })
+  vim.cmd("edit " .. vim.fn.fnameescape(flake))
+  local bufnr = vim.api.nvim_get_current_buf()
+
+  local client
+  wait_for("the server to initialize", function()
+    for _, c in pairs(vim.lsp.buf_get_clients(bufnr)) do
+      if c.name == "flakeedit" and c.initialized then
+        client = c
+        return true
+      end
+    end
+    return false
+  end)
+
+  -- The seed's flake uses flake-parts without declaring it.
+  wait_for("diagnostics", function()
+    return #vim.diagnostic.get(bufnr) > 0
+  end)
+  local codes = {}
+  for _, diagnostic in ipairs(vim.diagnostic.get(bufnr)) do
+    table.insert(codes, tostring(diagnostic.code))
+  end
+  if not vim.tbl_contains(codes, "undeclared-input") then
+    fail("expected an undeclared-input diagnostic, got " .. table.concat(codes, ", "))
+  end
+
+  -- Cursor on `riot = {`, then the code action menu; vim.ui.select picks by title.
+  local riot_line = vim.fn.search("riot = {")
+  vim.api.nvim_win_set_cursor(0, { riot_line, 5 })
+  local offered = {}
+  local wanted = "Make `riot` follow our `nixpkgs`"
+  vim.ui.select = function(items, opts, on_choice)
+    for _, item in ipairs(items) do
+      local title = opts.format_item(item)
+      table.insert(offered, title)
+      if title == wanted then
+        on_choice(item)
+        return
+      end
+    end
+    on_choice(nil)
+  end
+  local before = vim.api.nvim_buf_get_changedtick(bufnr)
+  vim.lsp.buf.code_action()
+  wait_for("the code action to change the buffer", function()
+    return vim.api.nvim_buf_get_changedtick(bufnr) ~= before or
+      (#offered > 0 and not vim.tbl_contains(offered, wanted))
+  end)
+  if not vim.tbl_contains(offered, wanted) then
+    fail("no `" .. wanted .. "` action; offered: " .. table.concat(offered, " | "))
+  end
+  vim.cmd("write")
+  expect_bytes(root .. "/tests/fixtures/seed/02-riot-input.nix", "after follow nixpkgs")
+
+  -- :FlakeeditAddInput asks with vim.ui.input; the server sends workspace/applyEdit.
+  vim.ui.input = function(_, on_confirm)
+    on_confirm("github:hercules-ci/flake-parts follows nixpkgs-lib=nixpkgs")
+  end
+  before = vim.api.nvim_buf_get_changedtick(bufnr)
+  vim.cmd("FlakeeditAddInput")
+  wait_for(":FlakeeditAddInput to change the buffer", function()
+    return vim.api.nvim_buf_get_changedtick(bufnr) ~= before
+  end)
+  vim.cmd("write")
+  expect_bytes(root .. "/tests/neovim/expected-add-input.nix", "after :FlakeeditAddInput")
+
+  -- The undeclared-input diagnostic is gone once the server sees the change.
+  wait_for("the undeclared-input diagnostic to go away", function()
+    for _, diagnostic in ipairs(vim.diagnostic.get(bufnr)) do
+      if diagnostic.code == "undeclared-input" then
+        return false
+      end
+    end
+    return true
+  end)
+  client.stop()
+  vim.cmd("qall!")
+end
+
+local ok, err = pcall(run)
+if not ok then
+  fail(tostring(err))
+end
