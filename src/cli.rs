@@ -238,6 +238,9 @@ pub enum Command {
         #[arg(long, value_name = "TARGET", conflicts_with_all = ["name", "child"])]
         all: Option<String>,
     },
+    /// Lint flakes and flake.lock: undeclared/unused inputs, duplicate nixpkgs, stale
+    /// locks, old nixpkgs, fake hashes; `--fix` applies the safe fixes
+    Check(crate::check::CheckArgs),
     /// Run the language server on standard input and output (for editors)
     Lsp,
     /// Print a shell completion script

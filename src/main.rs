@@ -2,6 +2,7 @@
 //! library operations in `flakeedit-flake` and reports their outcomes.
 
 mod bulk;
+mod check;
 mod cli;
 mod driver;
 mod files;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
             );
             return ExitCode::SUCCESS;
         }
+        Command::Check(args) => return check::run(&cli.global, args),
         Command::Lsp => {
             return match flakeedit_lsp::run_stdio() {
                 Ok(()) => ExitCode::SUCCESS,

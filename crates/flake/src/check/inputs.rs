@@ -10,7 +10,11 @@ use crate::inputs::{add_input, remove_input, AddInput};
 use crate::model::{inputs_escape, uses_of_input, InputDecl};
 
 /// An input's name, its canonical url, and (child, our input) follows.
-type WellKnown = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+type WellKnown = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 /// Inputs flakeedit knows the canonical source of, with the nested inputs
 /// that should follow ours when we declare them: (name, url, follows as

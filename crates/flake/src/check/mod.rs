@@ -349,7 +349,7 @@ mod tests {
             assert!(
                 info.code
                     .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{}",
                 info.code
             );
