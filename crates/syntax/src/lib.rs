@@ -31,10 +31,13 @@
 //!    after that binding's same-line `# comment`; one inserted before a
 //!    binding goes above the comment lines directly over it. Removing a
 //!    binding removes its same-line trailing comment, never a comment above.
-//! 8. **Blank-line groups.** When every two entries of a set are separated
-//!    by a blank line, a new entry is too. Removing a binding never leaves
-//!    two blank lines together, nor a blank line just inside a brace, where
-//!    there was none.
+//! 8. **Blank-line groups.** When a set has three or more entries and every
+//!    two of them are separated by a blank line, a new entry is too (two
+//!    entries apart, often `inputs` and `outputs`, are not yet a pattern). A
+//!    binding inserted before an entry that a blank line sets apart keeps it
+//!    apart; one inserted beside a related binding ([`InsertPosition::Beside`])
+//!    never gets a blank line. Removing a binding never leaves two blank lines
+//!    together, nor a blank line just inside a brace, where there was none.
 //! 9. **Escaping.** Every string written from a value is a Nix string
 //!    literal with `\`, `"`, `${`, newlines, carriage returns and tabs
 //!    escaped; attribute names that are not plain identifiers are quoted
