@@ -249,8 +249,12 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 Ok(result) => result,
                 Err(error) => return error_report(error, stderr),
             };
-            for warning in &result.changes.warnings {
-                stderr.push_str(&format!("{}: warning: {warning}\n", path.display()));
+            // A bulk run reports failures and the summary; "nothing to do"
+            // warnings of unchanged files would bury them (JSON keeps them).
+            if !(settings.bulk && result.new_text.is_none()) {
+                for warning in &result.changes.warnings {
+                    stderr.push_str(&format!("{}: warning: {warning}\n", path.display()));
+                }
             }
             let Some(new_text) = result.new_text else {
                 return FileReport {

@@ -2,7 +2,8 @@
 //!
 //! The order is the order given: every `--file` first, then the entries of
 //! `--files-from`, then each `-r` directory's `flake.nix` files sorted by
-//! path. A path named twice is processed once (at its first place).
+//! path. A file named twice is processed once (at its first place), also
+//! when reached through different paths or a symlink.
 //!
 //! Walking follows ripgrep and fd: `.gitignore`, `.ignore`, `.git/info/exclude`
 //! and the global git excludes are honoured, hidden directories (`.git`,
@@ -38,8 +39,10 @@ pub fn select(global: &Global) -> Result<Vec<PathBuf>> {
     if paths.is_empty() && global.files_from.is_none() && global.recursive.is_empty() {
         paths.push(PathBuf::from(FLAKE_FILE));
     }
+    // The same file reached twice (`a/flake.nix` and `./a/flake.nix`, or a
+    // symlink and its target) would be edited twice, racing with itself.
     let mut seen = HashSet::new();
-    paths.retain(|path| seen.insert(path.clone()));
+    paths.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
     Ok(paths)
 }
 
