@@ -15,6 +15,12 @@ mod list;
 mod lock;
 mod model;
 pub mod packages;
+pub mod sources;
+
+/// The prefetcher (`Client`, `Prefetcher`, `GitHub`, hashes), for front-ends
+/// that resolve sources before running [`Operation::AddSource`] or
+/// [`Operation::FixHashes`].
+pub use flakeedit_prefetch as prefetch;
 
 pub use check::{check, fix_safe, CheckOptions, Diagnostic, Fix, Severity};
 pub use error::{ErrorKind, FlakeError};
@@ -29,9 +35,10 @@ pub use model::{
     LeafValue, NestedFollows, Outputs, OutputsParam,
 };
 pub use packages::{
-    add_dev_shell, add_docker_image, add_dune_package, init_flake, AddDevShell, AddDockerImage,
-    AddDunePackage, Layout, LayoutKind, Template,
+    add_dev_shell, add_docker_image, add_dune_package, add_source, init_flake, AddDevShell,
+    AddDockerImage, AddDunePackage, AddSource, Layout, LayoutKind, SourceHash, Template,
 };
+pub use sources::{fix_hashes, FixHashes};
 
 use flakeedit_syntax::{ChangeSet, SourceFile};
 
@@ -93,6 +100,11 @@ pub enum Operation {
     AddDockerImage(AddDockerImage),
     /// `add-dev-shell …`.
     AddDevShell(AddDevShell),
+    /// `add-source OWNER/REPO@REV …`, once resolved by
+    /// [`sources::resolve_source`].
+    AddSource(AddSource),
+    /// `fix-hashes`, with the hashes [`sources::prefetch_sites`] computed.
+    FixHashes(FixHashes),
 }
 
 impl Operation {
@@ -119,6 +131,8 @@ impl Operation {
             Operation::AddDunePackage(request) => add_dune_package(file, flake, request),
             Operation::AddDockerImage(request) => add_docker_image(file, flake, request),
             Operation::AddDevShell(request) => add_dev_shell(file, flake, request),
+            Operation::AddSource(request) => add_source(file, flake, request),
+            Operation::FixHashes(request) => fix_hashes(file, request),
         }
     }
 
@@ -203,6 +217,9 @@ impl Operation {
             Operation::AddDunePackage(request) => packages::verify_dune_package(request, after),
             Operation::AddDockerImage(request) => packages::verify_docker_image(request, after),
             Operation::AddDevShell(request) => packages::verify_dev_shell(request, after),
+            Operation::AddSource(request) => packages::verify_source(request, after),
+            // Checked on the edited text in `run`: placeholders are not in the model.
+            Operation::FixHashes(_) => Ok(()),
         }
     }
 }
@@ -270,7 +287,11 @@ pub fn run(
             ),
         )
     })?;
-    operation.verify(&flake, &after).map_err(|message| {
+    let verified = match operation {
+        Operation::FixHashes(request) => sources::verify_fix_hashes(request, &changed),
+        _ => operation.verify(&flake, &after),
+    };
+    verified.map_err(|message| {
         FlakeError::new(
             ErrorKind::Internal,
             format!("internal error: {message}; nothing was written"),

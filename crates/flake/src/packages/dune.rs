@@ -6,6 +6,7 @@ use flakeedit_syntax::{insert_entry, string_literal, ChangeSet, InsertPosition, 
 use rowan::ast::AstNode;
 
 use super::context::Context;
+use super::layout::{OutputPlace, Target};
 use super::list::{append_to_list, call_with_set, list_at, normalized, normalized_text, string_at};
 use super::{insert_output_entry, resolve_reference, targets_after, Unknown};
 use crate::error::{ErrorKind, FlakeError};
@@ -136,16 +137,7 @@ pub fn add_dune_package(
             continue;
         }
         let scope = context.scope(place);
-        let builder = if scope.contains("buildDunePackage") {
-            "buildDunePackage".to_string()
-        } else if scope.contains("ocamlPackages") {
-            "ocamlPackages.buildDunePackage".to_string()
-        } else {
-            format!(
-                "{}.ocamlPackages.buildDunePackage",
-                context.pkgs(&target, place)?
-            )
-        };
+        let builder = builder_expression(&mut context, &target, place)?;
         let version = match &request.version {
             Some(version) => format!("version = {};", string_literal(version)),
             None if scope.contains("version") => "inherit version;".to_string(),
@@ -158,18 +150,7 @@ pub fn add_dune_package(
                 "pass --version 0.1.0, or add `version = \"…\";` to the `let` around the packages",
             )),
         };
-        let mut snippet = format!(
-            "{builder} {{\n\t{version}\n\tpname = {};\n",
-            string_literal(&request.pname)
-        );
-        if !inputs.is_empty() {
-            snippet.push_str("\tbuildInputs = [\n");
-            for input in &inputs {
-                snippet.push_str(&format!("\t\t{input}\n"));
-            }
-            snippet.push_str("\t];\n");
-        }
-        snippet.push_str(&format!("\tsrc = {src};\n}}"));
+        let snippet = package_snippet(&builder, &version, &request.pname, &inputs, &src);
         changes.add(insert_output_entry(
             &context, &target, place, &attr, &snippet,
         )?)?;
@@ -181,6 +162,52 @@ pub fn add_dune_package(
         ));
     }
     Ok(changes)
+}
+
+/// The `buildDunePackage` function as it can be written at `place`: the
+/// name itself when in scope, else through `ocamlPackages` or `pkgs`.
+pub(crate) fn builder_expression(
+    context: &mut Context<'_>,
+    target: &Target,
+    place: &OutputPlace,
+) -> Result<String, FlakeError> {
+    let scope = context.scope(place);
+    Ok(if scope.contains("buildDunePackage") {
+        "buildDunePackage".to_string()
+    } else if scope.contains("ocamlPackages") {
+        "ocamlPackages.buildDunePackage".to_string()
+    } else {
+        format!(
+            "{}.ocamlPackages.buildDunePackage",
+            context.pkgs(target, place)?
+        )
+    })
+}
+
+/// `builder { version; pname; buildInputs; src; }` as a snippet indented
+/// with tabs (re-indented on insertion). `version` is a whole binding
+/// (`version = "1.0";` or `inherit version;`); `src` an expression whose
+/// continuation lines are already one tab deep.
+pub(crate) fn package_snippet(
+    builder: &str,
+    version: &str,
+    pname: &str,
+    inputs: &[String],
+    src: &str,
+) -> String {
+    let mut snippet = format!(
+        "{builder} {{\n\t{version}\n\tpname = {};\n",
+        string_literal(pname)
+    );
+    if !inputs.is_empty() {
+        snippet.push_str("\tbuildInputs = [\n");
+        for input in inputs {
+            snippet.push_str(&format!("\t\t{input}\n"));
+        }
+        snippet.push_str("\t];\n");
+    }
+    snippet.push_str(&format!("\tsrc = {src};\n}}"));
+    snippet
 }
 
 /// An existing `attr`: the same dune package gets the missing build inputs;
@@ -221,9 +248,28 @@ fn complete_existing(
             return Err(conflict(format!("with version `{version}`")));
         }
     }
-    let list = list_at(&set, &["buildInputs"]).or_else(|| {
+    if !append_build_inputs(context, existing, &set, attr, inputs, changes)? {
+        changes.warnings.push(format!(
+            "package `{attr}` already exists with these build inputs; nothing to do"
+        ));
+    }
+    Ok(())
+}
+
+/// Adds the `inputs` that are missing from the `buildInputs` list of a
+/// package's argument `set` (creating the list after `pname` when there is
+/// none); false when every one was there already.
+pub(crate) fn append_build_inputs(
+    context: &Context<'_>,
+    existing: &ast::AttrpathValue,
+    set: &ast::AttrSet,
+    attr: &str,
+    inputs: &[String],
+    changes: &mut ChangeSet,
+) -> Result<bool, FlakeError> {
+    let list = list_at(set, &["buildInputs"]).or_else(|| {
         // `buildInputs = with ocamlPackages; [ … ];`
-        let binding = super::list::binding_at(&set, &["buildInputs"])?;
+        let binding = super::list::binding_at(set, &["buildInputs"])?;
         match binding.value()? {
             ast::Expr::With(with) => match with.body()? {
                 ast::Expr::List(list) => Some(list),
@@ -242,10 +288,7 @@ fn complete_existing(
         .cloned()
         .collect();
     if missing.is_empty() {
-        changes.warnings.push(format!(
-            "package `{attr}` already exists with these build inputs; nothing to do"
-        ));
-        return Ok(());
+        return Ok(false);
     }
     match list {
         Some(list) => {
@@ -253,13 +296,13 @@ fn complete_existing(
                 changes.add(edit)?;
             }
         }
-        None if super::list::binding_at(&set, &["buildInputs"]).is_none() => {
+        None if super::list::binding_at(set, &["buildInputs"]).is_none() => {
             let mut snippet = "buildInputs = [\n".to_string();
             for input in &missing {
                 snippet.push_str(&format!("\t{input}\n"));
             }
             snippet.push_str("];");
-            let position = match super::list::binding_at(&set, &["pname"]) {
+            let position = match super::list::binding_at(set, &["pname"]) {
                 Some(pname) => InsertPosition::After(pname.syntax().clone()),
                 None => InsertPosition::Last,
             };
@@ -279,7 +322,7 @@ fn complete_existing(
             .hint("add the build input by hand"))
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The postcondition: the package is a `buildDunePackage` call with the

@@ -14,12 +14,13 @@ mod context;
 mod docker;
 mod dune;
 mod layout;
-mod list;
+pub(crate) mod list;
 mod shell;
+mod source;
 mod template;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use docker::{add_docker_image, AddDockerImage};
 pub use dune::{add_dune_package, AddDunePackage};
@@ -27,6 +28,7 @@ pub use layout::{
     is_system, Layout, LayoutKind, OutputPlace, SystemName, Target, SUPPORTED_LAYOUTS,
 };
 pub use shell::{add_dev_shell, AddDevShell};
+pub use source::{add_source, unstable_version, version_from_tag, AddSource, SourceHash};
 pub use template::{init_flake, Template};
 
 use flakeedit_syntax::{insert_entry, quote_attr_name, quote_attr_path, InsertPosition, TextEdit};
@@ -221,6 +223,11 @@ pub(crate) fn verify_dune_package(request: &AddDunePackage, after: &Flake) -> Re
 /// The postcondition of [`add_docker_image`] on the edited flake.
 pub(crate) fn verify_docker_image(request: &AddDockerImage, after: &Flake) -> Result<(), String> {
     docker::verify(request, after)
+}
+
+/// The postcondition of [`add_source`] on the edited flake.
+pub(crate) fn verify_source(request: &AddSource, after: &Flake) -> Result<(), String> {
+    source::verify(request, after)
 }
 
 /// The postcondition of [`add_dev_shell`] on the edited flake.

@@ -5,4 +5,4 @@
 mod errors;
 mod layouts;
 mod seed;
-mod support;
+pub(crate) mod support;

@@ -7,18 +7,18 @@ use flakeedit_oracle::Nix;
 use crate::{run, FlakeError, Operation};
 
 /// The repository's `tests/` directory.
-pub(super) fn tests_dir() -> PathBuf {
+pub(crate) fn tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests")
 }
 
 /// A fixture's text, by path below `tests/fixtures`.
-pub(super) fn fixture(path: &str) -> String {
+pub(crate) fn fixture(path: &str) -> String {
     let full = tests_dir().join("fixtures").join(path);
     std::fs::read_to_string(&full).unwrap_or_else(|error| panic!("{}: {error}", full.display()))
 }
 
 /// Runs `operation` on `text`; the new text (the old one when unchanged).
-pub(super) fn apply(
+pub(crate) fn apply(
     text: &str,
     operation: &Operation,
 ) -> Result<(String, Vec<String>), FlakeError> {
@@ -32,7 +32,7 @@ pub(super) fn apply(
 
 /// Runs `operation`, panicking on error, and checks that running it again
 /// changes nothing (idempotence) and says so.
-pub(super) fn apply_twice(text: &str, operation: &Operation) -> String {
+pub(crate) fn apply_twice(text: &str, operation: &Operation) -> String {
     let (changed, _) = apply(text, operation)
         .unwrap_or_else(|error| panic!("{operation:?} failed: {error:?}\n--- text ---\n{text}"));
     assert_ne!(changed, text, "{operation:?} changed nothing");
@@ -56,7 +56,7 @@ fn stubs() -> String {
 }
 
 /// Evaluates `expression` (with `outputs` and `inspect` bound) on a flake text.
-pub(super) fn eval(nix: &Nix, text: &str, expression: &str) -> serde_json::Value {
+pub(crate) fn eval(nix: &Nix, text: &str, expression: &str) -> serde_json::Value {
     nix.eval_flake(
         text,
         &format!(
@@ -70,7 +70,7 @@ pub(super) fn eval(nix: &Nix, text: &str, expression: &str) -> serde_json::Value
 }
 
 /// Panics unless the whole flake evaluates (every value forced).
-pub(super) fn assert_evaluates(nix: &Nix, text: &str) {
+pub(crate) fn assert_evaluates(nix: &Nix, text: &str) {
     eval(
         nix,
         text,

@@ -1,0 +1,46 @@
+{
+  description = "flake-parts with a let ... in inside perSystem";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts.url = "github:hercules-ci/flake-parts";
+  };
+
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" "aarch64-linux" "aarch64-darwin" "x86_64-darwin" ];
+      perSystem = { config, self', inputs', pkgs, system, ... }:
+        let
+          inherit (pkgs) ocamlPackages mkShell;
+          inherit (ocamlPackages) buildDunePackage;
+          version = "1.2.0";
+        in
+        {
+          packages = {
+            default = buildDunePackage {
+              inherit version;
+              pname = "tally";
+              src = ./.;
+              buildInputs = [ ocamlPackages.ounit2 self'.packages.randomconv ];
+            };
+            randomconv = buildDunePackage {
+              version = "0.2.0";
+              pname = "randomconv";
+              src = pkgs.fetchFromGitHub {
+                owner = "hannesm";
+                repo = "randomconv";
+                rev = "b2ce656d09738d676351f5a1c18aff0ff37a7dcc";
+                hash = "sha256-KIvx/UNtPTg0EqfwuJgzSCtr6RgKIXK6yv9QkUUHbJk=";
+              };
+            };
+          };
+          devShells = {
+            default = mkShell {
+              inputsFrom = [ self'.packages.default ];
+              buildInputs = [ ocamlPackages.ocaml-lsp ];
+            };
+          };
+          formatter = pkgs.nixpkgs-fmt;
+        };
+    };
+}

@@ -1,0 +1,46 @@
+{
+  description = "flake-parts, perSystem returning a set directly";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts.url = "github:hercules-ci/flake-parts";
+    flake-parts.inputs.nixpkgs-lib.follows = "nixpkgs";
+  };
+
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" "aarch64-darwin" ];
+      perSystem = { pkgs, self', inputs', ... }: {
+        packages.default = pkgs.rustPlatform.buildRustPackage {
+          pname = "ledger-sync";
+          buildInputs = [
+            self'.packages.randomconv
+          ];
+          version = "0.3.1";
+          src = ./.;
+          cargoLock.lockFile = ./Cargo.lock;
+        };
+        packages.docs = pkgs.stdenv.mkDerivation {
+          name = "ledger-sync-docs";
+          src = ./docs;
+          installPhase = "cp -r . $out";
+        };
+        packages.randomconv = pkgs.ocamlPackages.buildDunePackage {
+          version = "0.2.0";
+          pname = "randomconv";
+          src = pkgs.fetchFromGitHub {
+            owner = "hannesm";
+            repo = "randomconv";
+            rev = "b2ce656d09738d676351f5a1c18aff0ff37a7dcc";
+            hash = pkgs.lib.fakeHash;
+          };
+        };
+        devShells.default = pkgs.mkShell {
+          inputsFrom = [ self'.packages.default ];
+        };
+      };
+      flake = {
+        overlays.default = final: prev: { };
+      };
+    };
+}

@@ -1,0 +1,40 @@
+{
+  description = "flake-utils eachSystem over an explicit system list";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-utils.url = "github:numtide/flake-utils";
+  };
+
+  outputs = { self, nixpkgs, flake-utils }:
+    flake-utils.lib.eachSystem [ "x86_64-linux" "aarch64-linux" ] (system:
+      let
+        pkgs = nixpkgs.legacyPackages.${system};
+      in
+      {
+        packages.default = pkgs.stdenv.mkDerivation {
+          pname = "probe";
+          buildInputs = [
+            self.packages.${system}.randomconv
+          ];
+          version = "2.0.0";
+          src = ./.;
+          nativeBuildInputs = [ pkgs.pkg-config ];
+        };
+        packages.image = pkgs.dockerTools.streamLayeredImage {
+          name = "probe";
+          tag = "latest";
+          contents = [ self.packages.${system}.default ];
+        };
+        packages.randomconv = pkgs.ocamlPackages.buildDunePackage {
+          version = "0.2.0";
+          pname = "randomconv";
+          src = pkgs.fetchFromGitHub {
+            owner = "hannesm";
+            repo = "randomconv";
+            rev = "b2ce656d09738d676351f5a1c18aff0ff37a7dcc";
+            hash = pkgs.lib.fakeHash;
+          };
+        };
+      });
+}
