@@ -241,6 +241,12 @@ pub enum Command {
     /// Lint flakes and flake.lock: undeclared/unused inputs, duplicate nixpkgs, stale
     /// locks, old nixpkgs, fake hashes; `--fix` applies the safe fixes
     Check(crate::check::CheckArgs),
+    /// Add a library from GitHub sources (`buildDunePackage` + `fetchFromGitHub`),
+    /// with its commit resolved and its hash prefetched
+    AddSource(crate::sources::AddSourceArgs),
+    /// Prefetch placeholder hashes (`lib.fakeHash`, empty) of fetchFromGitHub, fetchurl
+    /// and fetchzip; convert legacy `sha256` to SRI `hash`
+    FixHashes(crate::sources::FixHashesArgs),
     /// Run the language server on standard input and output (for editors)
     Lsp,
     /// Print a shell completion script

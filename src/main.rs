@@ -9,6 +9,7 @@ mod files;
 mod report;
 mod init;
 mod selection;
+mod sources;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,14 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Command::Check(args) => return check::run(&cli.global, args),
+        Command::AddSource(args) => match sources::add_source_action(args) {
+            Ok(action) => action,
+            Err(code) => return code,
+        },
+        Command::FixHashes(args) => match sources::fix_hashes_action(&cli.global, args) {
+            Ok(action) => action,
+            Err(code) => return code,
+        },
         Command::Lsp => {
             return match flakeedit_lsp::run_stdio() {
                 Ok(()) => ExitCode::SUCCESS,

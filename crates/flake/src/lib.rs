@@ -101,8 +101,8 @@ pub enum Operation {
     /// `add-dev-shell …`.
     AddDevShell(AddDevShell),
     /// `add-source OWNER/REPO@REV …`, once resolved by
-    /// [`sources::resolve_source`].
-    AddSource(AddSource),
+    /// [`sources::resolve_source`] (boxed: it is the largest request).
+    AddSource(Box<AddSource>),
     /// `fix-hashes`, with the hashes [`sources::prefetch_sites`] computed.
     FixHashes(FixHashes),
 }

@@ -35,6 +35,10 @@ fn randomconv(hash: SourceHash, dep_of: Option<&str>) -> AddSource {
     }
 }
 
+fn add(request: AddSource) -> Operation {
+    Operation::AddSource(Box::new(request))
+}
+
 fn pnames(nix: &Nix, text: &str, list: &str) -> Value {
     eval(
         nix,
@@ -50,13 +54,10 @@ fn pnames(nix: &Nix, text: &str, list: &str) -> Value {
 fn sources_seed_step_08() {
     let nix = Nix::require();
     let step07 = fixture("seed/07-docker-image.nix");
-    let with_randomconv = apply_twice(
-        &step07,
-        &Operation::AddSource(randomconv(known(RANDOMCONV_HASH), None)),
-    );
+    let with_randomconv = apply_twice(&step07, &add(randomconv(known(RANDOMCONV_HASH), None)));
     let step08 = apply_twice(
         &with_randomconv,
-        &Operation::AddSource(AddSource {
+        &add(AddSource {
             owner: "leostera".into(),
             repo: "random".into(),
             rev: RANDOM_REV.into(),
@@ -134,7 +135,7 @@ fn sources_add_source_in_every_layout() {
         } else {
             SourceHash::Fake
         };
-        let operation = Operation::AddSource(AddSource {
+        let operation = add(AddSource {
             system: system.map(String::from),
             ..randomconv(hash, dep_of)
         });
@@ -173,11 +174,8 @@ fn sources_add_source_in_every_layout() {
 #[test]
 fn sources_placeholder_warns_and_errors_leave_nothing() {
     let before = fixture("layouts/flake-parts-let.nix");
-    let (_, warnings) = apply(
-        &before,
-        &Operation::AddSource(randomconv(SourceHash::Fake, Some("default"))),
-    )
-    .unwrap();
+    let (_, warnings) =
+        apply(&before, &add(randomconv(SourceHash::Fake, Some("default")))).unwrap();
     assert!(
         warnings
             .iter()
@@ -217,20 +215,17 @@ fn sources_placeholder_warns_and_errors_leave_nothing() {
         ),
     ];
     for (request, kind, message) in failures {
-        let error = apply(&before, &Operation::AddSource(request.clone())).unwrap_err();
+        let error = apply(&before, &add(request.clone())).unwrap_err();
         assert_eq!(error.kind, kind, "{request:?}: {error:?}");
         assert!(error.message.contains(message), "{error:?}");
     }
 
-    let once = apply_twice(
-        &before,
-        &Operation::AddSource(randomconv(known(RANDOMCONV_HASH), None)),
-    );
+    let once = apply_twice(&before, &add(randomconv(known(RANDOMCONV_HASH), None)));
     let moved = AddSource {
         rev: RANDOM_REV.into(),
         ..randomconv(known(RANDOMCONV_HASH), None)
     };
-    let error = apply(&once, &Operation::AddSource(moved)).unwrap_err();
+    let error = apply(&once, &add(moved)).unwrap_err();
     assert_eq!(error.kind, ErrorKind::Conflict);
     assert!(error.message.contains(RANDOMCONV_REV), "{error:?}");
 }
