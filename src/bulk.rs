@@ -18,6 +18,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::driver::{self, Action, FileReport, Outcome, Settings, Summary};
 
+// Bulk runs build and drop two syntax trees per file on every thread;
+// mimalloc's thread-local heaps do that with far less time in the allocator
+// than glibc's arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Files in flight or buffered per worker thread. A little slack keeps
 /// every thread busy while one slow file holds the head of the queue.
 const WINDOW_PER_THREAD: usize = 8;

@@ -119,11 +119,6 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
         Ok(file) => file,
         Err(error) => return failed(path, format!("{error:#}"), None, settings),
     };
-    if settings.writes() && matches!(action, Action::Edit(_)) {
-        if let Some(directory) = file.target.parent() {
-            files::remove_stale_temporaries(directory);
-        }
-    }
     let text = match std::str::from_utf8(&file.bytes) {
         Ok(text) => text,
         Err(error) => {

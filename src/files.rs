@@ -17,11 +17,11 @@
 //!
 //! A temporary file survives only when the process dies between creating
 //! and renaming it. Such leftovers never match `flake.nix`, so no run picks
-//! them up as input, and a writing run removes the ones in the directories
-//! it visits whose process is gone (on Linux, where that can be checked).
+//! them up as input, and a run that writes a file removes the ones next to
+//! it whose process is gone (on Linux, where that can be checked).
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
@@ -36,14 +36,27 @@ pub struct ReadFile {
     pub target: PathBuf,
     /// The bytes read.
     pub bytes: Vec<u8>,
+    /// The open file, kept to re-read it before replacing it.
+    handle: fs::File,
+    /// Its metadata when it was read.
+    metadata: fs::Metadata,
 }
 
 /// Reads a file, resolving symlinks so writes go to the target.
 pub fn read(path: &Path) -> Result<ReadFile> {
-    let target = fs::canonicalize(path)
-        .map_err(|error| anyhow!("cannot open: {}", describe_io(path, error)))?;
+    let link = fs::symlink_metadata(path).map_err(|error| anyhow!("cannot open: {error}"))?;
+    // Only a symlink needs resolving (the rename must replace its target,
+    // not the link); the directories on the way may be links, they lead to
+    // the same directory either way.
+    let (target, metadata) = if link.file_type().is_symlink() {
+        let target = fs::canonicalize(path)
+            .map_err(|error| anyhow!("cannot open: {}", describe_io(path, error)))?;
+        let metadata = fs::metadata(&target).map_err(|error| anyhow!("cannot open: {error}"))?;
+        (target, metadata)
+    } else {
+        (path.to_path_buf(), link)
+    };
     // Checked before opening: opening a FIFO would block until a writer came.
-    let metadata = fs::metadata(&target).map_err(|error| anyhow!("cannot open: {error}"))?;
     if !metadata.is_file() {
         bail!(
             "cannot read: not a regular file ({})",
@@ -54,8 +67,17 @@ pub fn read(path: &Path) -> Result<ReadFile> {
             }
         );
     }
-    let bytes = fs::read(&target).map_err(|error| anyhow!("cannot read: {error}"))?;
-    Ok(ReadFile { target, bytes })
+    let mut handle = fs::File::open(&target).map_err(|error| anyhow!("cannot read: {error}"))?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    handle
+        .read_to_end(&mut bytes)
+        .map_err(|error| anyhow!("cannot read: {error}"))?;
+    Ok(ReadFile {
+        target,
+        bytes,
+        handle,
+        metadata,
+    })
 }
 
 fn describe_io(path: &Path, error: std::io::Error) -> String {
@@ -74,10 +96,8 @@ pub fn write_atomically(file: &ReadFile, new_text: &str) -> Result<()> {
         // Never rewrite a file whose bytes would not change.
         return Ok(());
     }
-    let directory = file
-        .target
-        .parent()
-        .ok_or_else(|| anyhow!("the file has no parent directory"))?;
+    let directory = directory_of(&file.target);
+    // Fresh metadata: the permissions may have changed since the read.
     let metadata = fs::metadata(&file.target).map_err(|error| anyhow!("cannot stat: {error}"))?;
     if metadata.permissions().readonly() {
         bail!("the file is read-only; make it writable (chmod u+w) or leave it out");
@@ -91,36 +111,71 @@ pub fn write_atomically(file: &ReadFile, new_text: &str) -> Result<()> {
             directory.display()
         );
     }
-    // The rename only needs a writable directory; make sure the user may
-    // write the file itself too, as an in-place editor would need.
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&file.target)
-        .map_err(|error| anyhow!("cannot write: {error}"))?;
     let mut temporary = tempfile::Builder::new()
-        .prefix(&format!("{TEMPORARY_PREFIX}{}-", std::process::id()))
+        .prefix(&format!("{TEMPORARY_PREFIX}{}-", process_id()))
         .suffix(TEMPORARY_SUFFIX)
         .tempfile_in(directory)
         .map_err(|error| anyhow!("cannot create a temporary file next to it: {error}"))?;
+    keep_owner(temporary.as_file(), &metadata)?;
     temporary
         .write_all(new_text.as_bytes())
         .map_err(|error| anyhow!("cannot write the temporary file: {error}"))?;
     fs::set_permissions(temporary.path(), metadata.permissions())
         .map_err(|error| anyhow!("cannot copy the file's permissions: {error}"))?;
-    keep_owner(temporary.as_file(), &metadata)?;
     temporary
         .as_file()
         .sync_all()
         .map_err(|error| anyhow!("cannot write the temporary file: {error}"))?;
-    // Last check before replacing: has someone else written the file?
-    let current = fs::read(&file.target).map_err(|error| anyhow!("cannot re-read: {error}"))?;
-    if current != file.bytes {
+    // Last check before replacing: has someone else written the file, in
+    // place or by replacing it?
+    if !same_file(&file.metadata, &metadata) || !unchanged_since_read(file)? {
         bail!("the file changed on disk while flakeedit was editing it; nothing was written, run again");
     }
     temporary
         .persist(&file.target)
         .map_err(|error| anyhow!("cannot replace the file: {}", error.error))?;
+    // A killed run leaves its temporary file next to a file it had not yet
+    // replaced, which this run has now written: tidy up here.
+    remove_stale_temporaries(directory);
     Ok(())
+}
+
+/// The directory a file lives in (`.` for a bare file name).
+pub fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Whether the file still holds the bytes read, re-read through the
+/// handle opened then (no new open, no new path lookup).
+fn unchanged_since_read(file: &ReadFile) -> Result<bool> {
+    let mut current = Vec::with_capacity(file.bytes.len() + 1);
+    let mut handle = &file.handle;
+    std::io::Seek::rewind(&mut handle).map_err(|error| anyhow!("cannot re-read: {error}"))?;
+    handle
+        .take(file.bytes.len() as u64 + 1)
+        .read_to_end(&mut current)
+        .map_err(|error| anyhow!("cannot re-read: {error}"))?;
+    Ok(current == file.bytes)
+}
+
+#[cfg(unix)]
+fn same_file(before: &fs::Metadata, now: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    before.dev() == now.dev() && before.ino() == now.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_before: &fs::Metadata, _now: &fs::Metadata) -> bool {
+    true
+}
+
+/// The running process's id, looked up once.
+fn process_id() -> u32 {
+    static ID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *ID.get_or_init(std::process::id)
 }
 
 #[cfg(unix)]
@@ -141,15 +196,28 @@ fn check_links(_metadata: &fs::Metadata) -> Result<()> {
     Ok(())
 }
 
-/// Gives the temporary file the original's owner and group when they differ
-/// from the running user's (root editing a user's file); refuses when that
-/// is not allowed rather than silently changing who owns the file.
+/// Checks that the user may write the file and gives the temporary file the
+/// original's owner and group.
+///
+/// The rename only needs a writable directory, so the file's own
+/// permissions are checked here, as an in-place editor would meet them: the
+/// owner needs the owner write bit. Someone else's file can only be written
+/// by root, since only root may hand the new file back to its owner; a user
+/// editing a group-writable file of another is refused rather than silently
+/// taking the file over. The temporary file, just created, tells who the
+/// user is.
 #[cfg(unix)]
 fn keep_owner(temporary: &fs::File, original: &fs::Metadata) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let created = temporary
         .metadata()
         .map_err(|error| anyhow!("cannot stat the temporary file: {error}"))?;
+    let root = created.uid() == 0;
+    if !root && created.uid() == original.uid() && original.permissions().mode() & 0o200 == 0 {
+        bail!(
+            "the file is not writable by its owner; make it writable (chmod u+w) or leave it out"
+        );
+    }
     if created.uid() == original.uid() && created.gid() == original.gid() {
         return Ok(());
     }
@@ -167,7 +235,7 @@ fn keep_owner(_temporary: &fs::File, _original: &fs::Metadata) -> Result<()> {
 /// Only files named by a process that no longer exists are removed, so a
 /// run going on at the same time keeps its own. Errors are ignored: this is
 /// tidying, not part of the edit.
-pub fn remove_stale_temporaries(directory: &Path) {
+fn remove_stale_temporaries(directory: &Path) {
     let Ok(entries) = fs::read_dir(directory) else {
         return;
     };
@@ -177,7 +245,7 @@ pub fn remove_stale_temporaries(directory: &Path) {
             continue;
         };
         if let Some(pid) = temporary_owner(name) {
-            if pid != std::process::id() && !process_exists(pid) {
+            if pid != process_id() && !process_exists(pid) {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -246,6 +314,13 @@ mod tests {
         assert!(error.to_string().contains("changed on disk"), "{error}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "{ y = 2; }\n");
 
+        // Replaced by a rename (another editor saving), even with the same bytes.
+        let file = read(&path).unwrap();
+        fs::write(directory.path().join("saved"), "{ y = 2; }\n").unwrap();
+        fs::rename(directory.path().join("saved"), &path).unwrap();
+        let error = write_atomically(&file, "{ x = 1; }\n").unwrap_err();
+        assert!(error.to_string().contains("changed on disk"), "{error}");
+
         fs::hard_link(&path, directory.path().join("other.nix")).unwrap();
         let file = read(&path).unwrap();
         let error = write_atomically(&file, "{ x = 1; }\n").unwrap_err();
@@ -256,7 +331,7 @@ mod tests {
     #[test]
     fn removes_only_temporaries_of_dead_processes() {
         let directory = tempfile::tempdir().unwrap();
-        let own = format!(".flakeedit-{}-abc.tmp", std::process::id());
+        let own = format!(".flakeedit-{}-abc.tmp", process_id());
         // Process ids are below 2^22 on Linux: this one cannot exist.
         let dead = ".flakeedit-4999999-abc.tmp";
         for name in [own.as_str(), dead, "flake.nix", ".flakeedit-notes.tmp"] {

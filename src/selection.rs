@@ -42,8 +42,30 @@ pub fn select(global: &Global) -> Result<Vec<PathBuf>> {
     // The same file reached twice (`a/flake.nix` and `./a/flake.nix`, or a
     // symlink and its target) would be edited twice, racing with itself.
     let mut seen = HashSet::new();
-    paths.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
+    paths.retain(|path| seen.insert(identity(path)));
     Ok(paths)
+}
+
+/// What makes two paths the same file: device and inode (one `stat`), or
+/// the path itself when it cannot be read (the run reports why).
+#[derive(PartialEq, Eq, Hash)]
+enum FileIdentity {
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+#[cfg(unix)]
+fn identity(path: &Path) -> FileIdentity {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(path) {
+        Ok(metadata) => FileIdentity::Inode(metadata.dev(), metadata.ino()),
+        Err(_) => FileIdentity::Path(path.to_path_buf()),
+    }
+}
+
+#[cfg(not(unix))]
+fn identity(path: &Path) -> FileIdentity {
+    FileIdentity::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 /// Whether the run covers several files (bulk mode), which changes how

@@ -22,7 +22,9 @@ pub struct SourceFile {
     text: String,
     root: Root,
     errors: Vec<SyntaxError>,
-    lines: LineIndex,
+    /// Built on first use: most edits never need positions, and a bulk run
+    /// should not pay for an index per file.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl std::fmt::Debug for SourceFile {
@@ -45,12 +47,11 @@ impl SourceFile {
             .iter()
             .map(|error| convert_error(error, end))
             .collect();
-        let lines = LineIndex::new(&text);
         SourceFile {
             root: parse.tree(),
             text,
             errors,
-            lines,
+            lines: std::sync::OnceLock::new(),
         }
     }
 
@@ -81,7 +82,7 @@ impl SourceFile {
 
     /// The line index of the text.
     pub fn lines(&self) -> &LineIndex {
-        &self.lines
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// The text of a range of this file.
