@@ -129,7 +129,7 @@ fn progress_bar(total: usize, settings: &Settings) -> Option<ProgressBar> {
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
     if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files {per_sec} eta {eta}")
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files, eta {eta}")
     {
         bar.set_style(style);
     }
