@@ -128,9 +128,7 @@ fn progress_bar(total: usize, settings: &Settings) -> Option<ProgressBar> {
         return None;
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files, eta {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files, eta {eta}") {
         bar.set_style(style);
     }
     Some(bar)
