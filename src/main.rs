@@ -6,8 +6,8 @@ mod check;
 mod cli;
 mod driver;
 mod files;
-mod report;
 mod init;
+mod report;
 mod selection;
 mod sources;
 
@@ -76,17 +76,6 @@ fn main() -> ExitCode {
         Command::Pin { name, rev } => Action::Edit(Operation::Pin { name, rev }),
         Command::Unpin { name } => Action::Edit(Operation::Unpin { name }),
         Command::ToggleFlake { name } => Action::Edit(Operation::SetFlake { name, value: None }),
-        Command::Follow { name, child, all } => match (all, name, child) {
-            (Some(target), _, _) => Action::Edit(Operation::FollowAll { target }),
-            (None, Some(name), Some(child)) => {
-                let (child, target) = split_follows(&child);
-                Action::Edit(Operation::Follow {
-                    name,
-                    child,
-                    target,
-                })
-            }
-            _ => {
         Command::AddDunePackage {
             pname,
             attr,
@@ -149,6 +138,17 @@ fn main() -> ExitCode {
                 json: cli.global.json,
             });
         }
+        Command::Follow { name, child, all } => match (all, name, child) {
+            (Some(target), _, _) => Action::Edit(Operation::FollowAll { target }),
+            (None, Some(name), Some(child)) => {
+                let (child, target) = split_follows(&child);
+                Action::Edit(Operation::Follow {
+                    name,
+                    child,
+                    target,
+                })
+            }
+            _ => {
                 eprintln!("error: `follow` needs NAME CHILD[=TARGET], or --all TARGET");
                 return ExitCode::from(2);
             }

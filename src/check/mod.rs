@@ -180,7 +180,7 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
     // paths are a naming too.
     let defaulted =
         global.files.is_empty() && global.files_from.is_none() && global.recursive.is_empty();
-    if !(defaulted && !paths.is_empty()) {
+    if !defaulted || paths.is_empty() {
         paths.extend(from_flags);
     }
     let mut seen = std::collections::HashSet::new();
