@@ -107,15 +107,20 @@ fn with_query_param(url: &str, key: &str, value: Option<&str>) -> String {
     }
 }
 
+/// The forge reference's query (`?dir=x`) without any `rev=` parameter.
+fn query_without_rev(forge: &ForgeRef<'_>) -> String {
+    forge
+        .query
+        .map(|query| with_query_param(&format!("x?{query}"), "rev", None))
+        .map(|query| query.trim_start_matches('x').to_string())
+        .unwrap_or_default()
+}
+
 /// Pins a reference to commit `rev`: `github:o/r[/ref]` → `github:o/r/<rev>`;
 /// other schemes get `?rev=<rev>` (replacing any rev already there).
 pub fn pin_url(url: &str, rev: &str) -> String {
     if let Some(forge) = parse_forge(url) {
-        let query = forge
-            .query
-            .map(|query| with_query_param(&format!("x?{query}"), "rev", None))
-            .map(|q| q.trim_start_matches('x').to_string())
-            .unwrap_or_default();
+        let query = query_without_rev(&forge);
         return format!(
             "{}:{}/{}/{rev}{query}",
             forge.scheme, forge.owner, forge.repo
@@ -128,11 +133,7 @@ pub fn pin_url(url: &str, rev: &str) -> String {
 /// A branch or tag in the reference is kept.
 pub fn unpin_url(url: &str) -> String {
     if let Some(forge) = parse_forge(url) {
-        let query = forge
-            .query
-            .map(|query| with_query_param(&format!("x?{query}"), "rev", None))
-            .map(|q| q.trim_start_matches('x').to_string())
-            .unwrap_or_default();
+        let query = query_without_rev(&forge);
         let reference = forge
             .reference
             .filter(|reference| !is_commit(reference))
