@@ -233,8 +233,25 @@ impl Client {
     fn shutdown(mut self) {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
-        let status = self.child.wait().unwrap();
+        let deadline = Instant::now() + TIMEOUT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        };
         assert!(status.success(), "the server exited with {status}");
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // A failed test must not leave its server running.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
@@ -383,5 +400,178 @@ fn seed_flake_session() {
     let version = client.version;
     let diagnostics = client.diagnostics(version);
     assert!(diagnostics.iter().all(|d| d["code"] != "syntax-error"));
+    client.shutdown();
+}
+
+/// Waits for a response with `id` (a number, or null for parse errors).
+fn response_with_id(client: &mut Client, id: Value) -> Value {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let message = client.receive(deadline);
+        if message.get("method").is_none() && message.get("id") == Some(&id) {
+            return message;
+        }
+    }
+}
+
+fn error_code(response: &Value) -> i64 {
+    response["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not an error: {response}"))
+}
+
+#[test]
+fn hostile_messages_get_errors_or_nothing_never_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flake.nix");
+    std::fs::write(&path, include_str!("fixtures/seed/02-riot-input.nix")).unwrap();
+    let mut client = Client::start();
+    initialize(&mut client);
+
+    // Malformed JSON: a parse error (-32700) with a null id.
+    client.send_raw(b"{\"jsonrpc\": \"2.0\", \"id\": 5, \"method\": ");
+    let response = response_with_id(&mut client, Value::Null);
+    assert_eq!(error_code(&response), -32700, "{response}");
+    // Bytes that are not UTF-8 (replaced by U+FFFD: an unknown method).
+    client.send_raw(b"{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"\xff\xfe\",\"params\":{}}");
+    let response = response_with_id(&mut client, json!(6));
+    assert_eq!(error_code(&response), -32601, "{response}");
+    // JSON that is not a JSON-RPC message: invalid request, with its id.
+    client.send_raw(b"{\"id\": 8, \"params\": []}");
+    let response = response_with_id(&mut client, json!(8));
+    assert_eq!(error_code(&response), -32600, "{response}");
+    // A header block without a usable length, then a valid message.
+    client
+        .stdin
+        .write_all(b"Content-Length: lots\r\n\r\n")
+        .unwrap();
+    let response = response_with_id(&mut client, Value::Null);
+    assert_eq!(error_code(&response), -32700, "{response}");
+    // Unknown methods: MethodNotFound for a request, nothing for a notification.
+    let response = client.request_response("flakeedit/unknown", json!({}));
+    assert_eq!(error_code(&response), -32601, "{response}");
+    client.notify("$/flakeedit/unknown", json!({}));
+    // Wrong parameters for a known method.
+    let response = client.request_response("textDocument/codeAction", json!({ "nonsense": 1 }));
+    assert!(error_code(&response) < 0, "{response}");
+
+    client.open(&path);
+    client.diagnostics(1);
+    // A stale version is ignored.
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": client.uri, "version": 1 },
+                "contentChanges": [{ "text": "{ broken" }] }),
+    );
+    // Out-of-range positions: clamped, for changes and for actions.
+    let far = json!({ "line": 1_000_000, "character": 1_000_000 });
+    let response = client.request_response(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": client.uri }, "range": { "start": far, "end": far },
+                "context": { "diagnostics": [] } }),
+    );
+    assert!(response["result"].is_array(), "{response}");
+    client.version += 1;
+    let version = client.version;
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": client.uri, "version": version },
+                "contentChanges": [{ "range": { "start": far, "end": { "line": 0, "character": 999 } }, "text": "" }] }),
+    );
+    // The clamped change deleted from the end of line 1 to the end: `{`.
+    let diagnostics = client.diagnostics(version);
+    assert!(
+        diagnostics.iter().any(|d| d["code"] == "syntax-error"),
+        "{diagnostics:#?}"
+    );
+
+    // Resolve and commands with nonsense: errors, not crashes.
+    let response = client.request_response(
+        "codeAction/resolve",
+        json!({ "title": "x", "data": { "uri": "file:///nowhere/flake.nix", "action": "remove-input", "input": "a" } }),
+    );
+    assert!(error_code(&response) < 0, "{response}");
+    let response = client.request_response(
+        "codeAction/resolve",
+        json!({ "title": "x", "data": { "something": "else" } }),
+    );
+    assert_eq!(response["result"]["title"], "x", "{response}");
+    let response = client.request_response(
+        "workspace/executeCommand",
+        json!({ "command": "flakeedit.server.addInput", "arguments": [42] }),
+    );
+    assert_eq!(error_code(&response), -32602, "{response}");
+    let response = client.request_response(
+        "workspace/executeCommand",
+        json!({ "command": "flakeedit.server.addInput",
+                "arguments": [{ "uri": client.uri, "url": "github:a/b" }] }),
+    );
+    assert!(
+        error_code(&response) < 0,
+        "a file with syntax errors is not edited: {response}"
+    );
+
+    // A 5 MB document: opened, reported as too large, no actions, edits fine.
+    let big_path = dir.path().join("big").join("flake.nix");
+    let mut big = String::from("{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  outputs = { self, nixpkgs }: {\n    data = [\n");
+    while big.len() < 5 * 1024 * 1024 {
+        big.push_str("      \"abcdefghijklmnopqrstuvwxyz0123456789 é 🦀\"\n");
+    }
+    big.push_str("    ];\n  };\n}\n");
+    let big_uri = format!("file://{}", big_path.display());
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": big_uri, "languageId": "nix", "version": 1, "text": big } }),
+    );
+    let started = Instant::now();
+    let response = client.request_response(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": big_uri },
+                "range": { "start": { "line": 3, "character": 0 }, "end": { "line": 3, "character": 0 } },
+                "context": { "diagnostics": [] } }),
+    );
+    assert_eq!(response["result"], json!([]), "{response}");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": big_uri, "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } }, "text": "  # a comment\n" }] }),
+    );
+    let deadline = Instant::now() + TIMEOUT;
+    let too_large = loop {
+        let found =
+            client.notifications.iter().rev().find(|n| {
+                n["params"]["uri"] == json!(big_uri) && n["params"]["version"] == json!(2)
+            });
+        if let Some(found) = found {
+            break found["params"]["diagnostics"].clone();
+        }
+        client.receive(deadline);
+    };
+    assert_eq!(too_large[0]["code"], "too-large", "{too_large}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    // After all that, the server still answers, with the clamped change
+    // applied: undoing it makes the flake whole again.
+    client.version += 1;
+    let version = client.version;
+    let rest = include_str!("fixtures/seed/02-riot-input.nix")
+        .split_once('\n')
+        .map(|(_, rest)| format!("\n{rest}"))
+        .unwrap();
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": client.uri, "version": version },
+                "contentChanges": [{ "range": { "start": { "line": 0, "character": 1 }, "end": { "line": 0, "character": 1 } }, "text": rest }] }),
+    );
+    let diagnostics = client.diagnostics(version);
+    assert!(
+        diagnostics.iter().all(|d| d["code"] != "syntax-error"),
+        "{diagnostics:#?}"
+    );
+    let actions = client.code_actions(0, 0);
+    assert!(
+        titles(&actions).contains(&"Add input…".to_string()),
+        "{actions:#?}"
+    );
     client.shutdown();
 }

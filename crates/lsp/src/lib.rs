@@ -19,12 +19,15 @@
 //!   cannot resolve.
 //! - **Robustness**: no message or file content can panic the server;
 //!   analysis runs behind a panic shield, positions are clamped, and files
-//!   over [`documents::MAX_ANALYZED_BYTES`] are not analysed.
+//!   over [`documents::MAX_ANALYZED_BYTES`] are not analysed, and incoming
+//!   messages are re-framed so that no body can stop the transport
+//!   ([`framing`]).
 
 pub mod analysis;
 pub mod commands;
 pub mod documents;
 pub mod encoding;
+pub mod framing;
 pub mod lockfile;
 mod server;
 
@@ -39,7 +42,20 @@ where
     O: tokio::io::AsyncWrite,
 {
     let (service, socket) = OrderedService::new();
-    Server::new(input, output, socket).serve(service).await;
+    let (reader, writer) = tokio::io::duplex(64 * 1024);
+    let server = Server::new(reader, output, socket).serve(service);
+    tokio::pin!(server);
+    // `writer` is moved into `feeding` and dropped when the input ends,
+    // which ends the server's input too.
+    let feeding = async move {
+        if let Err(error) = framing::sanitize(input, writer).await {
+            eprintln!("flakeedit lsp: reading the client's messages failed: {error}");
+        }
+    };
+    tokio::select! {
+        () = &mut server => {}
+        () = feeding => server.await,
+    }
 }
 
 /// Runs the server on standard input and output (`flakeedit lsp`).
@@ -48,5 +64,8 @@ pub fn run_stdio() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // Reading stdin blocks a thread that only returns when the client
+    // closes the pipe; after `exit`, do not wait for it.
+    runtime.shutdown_background();
     Ok(())
 }

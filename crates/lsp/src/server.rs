@@ -134,10 +134,16 @@ impl OrderedService {
     pub fn new() -> (OrderedService, tower_lsp_server::ClientSocket) {
         let shared = Arc::new(Shared::default());
         let for_backend = Arc::clone(&shared);
-        let (inner, socket) = LspService::new(move |client| Backend {
+        let (inner, socket) = LspService::build(move |client| Backend {
             client,
             shared: for_backend,
-        });
+        })
+        .custom_method(crate::framing::PARSE_ERROR_METHOD, Backend::parse_error)
+        .custom_method(
+            crate::framing::INVALID_REQUEST_METHOD,
+            Backend::invalid_request,
+        )
+        .finish();
         (OrderedService { inner, shared }, socket)
     }
 }
@@ -289,6 +295,16 @@ pub(crate) fn workspace_edit(
 }
 
 impl Backend {
+    /// The answer to a message that was not JSON (see [`crate::framing`]).
+    async fn parse_error(&self) -> jsonrpc::Result<Value> {
+        Err(jsonrpc::Error::parse_error())
+    }
+
+    /// The answer to JSON that was not a JSON-RPC message.
+    async fn invalid_request(&self) -> jsonrpc::Result<Value> {
+        Err(jsonrpc::Error::invalid_request())
+    }
+
     /// Publishes the diagnostics of the current version of `uri`, unless a
     /// newer version was published (or is current) in the meantime.
     async fn publish(&self, uri: Uri) {
