@@ -56,8 +56,12 @@ pub struct Fix {
 /// The diagnostics of a flake's text: those of [`flakeedit_flake::check`],
 /// the one implementation `flakeedit check` uses too.
 pub fn diagnostics(text: &str, lock: Option<&Lock>) -> Vec<Diagnostic> {
-    let file = SourceFile::parse(text);
-    flakeedit_flake::check(&file, lock, &CheckOptions::default())
+    diagnostics_of(&SourceFile::parse(text), lock)
+}
+
+/// [`diagnostics`] of a parsed file.
+pub fn diagnostics_of(file: &SourceFile, lock: Option<&Lock>) -> Vec<Diagnostic> {
+    flakeedit_flake::check(file, lock, &CheckOptions::default())
         .into_iter()
         .map(|diagnostic| Diagnostic {
             range: diagnostic.range,
@@ -204,23 +208,23 @@ pub const ADD_INPUT_CLIENT_COMMAND: &str = "flakeedit.addInput";
 /// The client command that prompts for `owner/repo@rev` and adds a source.
 pub const ADD_SOURCE_CLIENT_COMMAND: &str = "flakeedit.addSource";
 
-/// The code actions for the byte range `range` of `text`. Fast: parses
-/// once and computes change sets without re-parsing.
+/// The code actions for the byte range `range` of `file`, given its
+/// [`diagnostics_of`]. Fast: computes change sets without re-parsing.
 pub fn actions_at(
-    text: &str,
+    file: &SourceFile,
     lock: Option<&Lock>,
     range: TextRange,
     diagnostics: &[Diagnostic],
     project: Option<&str>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
-    let file = SourceFile::parse(text);
+    let text = file.text();
     for (index, diagnostic) in diagnostics.iter().enumerate() {
         let Some(fix) = &diagnostic.fix else {
             continue;
         };
         // The fix is offered only if it keeps the file parsing.
-        if touches(diagnostic.range, range) && fix.changes.apply(&file).is_ok() {
+        if touches(diagnostic.range, range) && fix.changes.apply(file).is_ok() {
             actions.push(Action {
                 title: capitalized(&fix.title),
                 kind: ActionKind::QuickFix,
@@ -230,7 +234,7 @@ pub fn actions_at(
             });
         }
     }
-    let Ok(flake) = Flake::read(&file) else {
+    let Ok(flake) = Flake::read(file) else {
         return actions;
     };
     let mut candidates = Vec::new();
@@ -240,7 +244,7 @@ pub fn actions_at(
     candidates.extend(package_actions(&flake, range, project));
     {
         for (title, request) in candidates {
-            let Ok(changes) = request.operation().changes(&file, &flake, lock) else {
+            let Ok(changes) = request.operation().changes(file, &flake, lock) else {
                 continue;
             };
             let changes_text = changes

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
-use flakeedit_syntax::ChangeSet;
+use flakeedit_syntax::{ChangeSet, SourceFile};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tower::Service;
@@ -222,11 +222,13 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// The diagnostics of a document, converted to LSP.
+/// The diagnostics of a document, converted to LSP; `analysed` are the
+/// library's diagnostics when the caller already computed them.
 pub(crate) fn lsp_diagnostics(
     document: &Document,
     lock_state: &LockState,
     encoding: PositionEncoding,
+    analysed: Option<Vec<analysis::Diagnostic>>,
 ) -> (Vec<analysis::Diagnostic>, Vec<Diagnostic>) {
     let text = &document.text;
     let map = LineMap::new(text, encoding);
@@ -254,7 +256,10 @@ pub(crate) fn lsp_diagnostics(
         });
         return (Vec::new(), lsp);
     }
-    let found = shielded(|| analysis::diagnostics(text, lock_state.lock())).unwrap_or_default();
+    let found = match analysed {
+        Some(found) => found,
+        None => shielded(|| analysis::diagnostics(text, lock_state.lock())).unwrap_or_default(),
+    };
     lsp.extend(found.iter().map(|diagnostic| Diagnostic {
         range: map.range(text, diagnostic.range),
         severity: Some(severity(diagnostic.severity)),
@@ -312,8 +317,12 @@ impl Backend {
             return;
         };
         let lock_state = self.shared.lock_state(&uri);
-        let (_, diagnostics) =
-            lsp_diagnostics(&document, &lock_state, self.shared.features().encoding);
+        let (_, diagnostics) = lsp_diagnostics(
+            &document,
+            &lock_state,
+            self.shared.features().encoding,
+            None,
+        );
         let mut published = self.shared.published.lock().await;
         let current = self.shared.document(&uri).map(|d| d.version);
         let newer_published = published.get(&uri).is_some_and(|v| *v >= document.version);
@@ -337,15 +346,20 @@ impl Backend {
         }
         let map = LineMap::new(text, features.encoding);
         let range = map.text_range(text, params.range);
-        let (found, lsp) = lsp_diagnostics(&document, &lock_state, features.encoding);
-        let offset = lsp.len() - found.len();
         let project = uri.to_file_path().and_then(|path| {
             let directory = path.parent()?.file_name()?;
             Some(directory.to_string_lossy().into_owned())
         });
-        let actions = shielded(|| {
-            analysis::actions_at(text, lock_state.lock(), range, &found, project.as_deref())
+        // One parse for the diagnostics (their quick fixes) and the actions.
+        let (found, actions) = shielded(|| {
+            let file = SourceFile::parse(text.as_str());
+            let found = analysis::diagnostics_of(&file, lock_state.lock());
+            let actions =
+                analysis::actions_at(&file, lock_state.lock(), range, &found, project.as_deref());
+            (found, actions)
         })?;
+        let (found, lsp) = lsp_diagnostics(&document, &lock_state, features.encoding, Some(found));
+        let offset = lsp.len() - found.len();
         let only = params.context.only.unwrap_or_default();
         let mut response = Vec::new();
         for action in actions {

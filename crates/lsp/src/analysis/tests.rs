@@ -17,8 +17,9 @@ fn cursor(fixture: &str) -> (String, TextRange) {
 fn actions(fixture: &str, lock: Option<&str>) -> (String, Option<Lock>, Vec<Action>) {
     let (text, range) = cursor(fixture);
     let lock = lock.map(|lock| Lock::parse(lock).expect("the lock fixture parses"));
-    let found = diagnostics(&text, lock.as_ref());
-    let actions = actions_at(&text, lock.as_ref(), range, &found, Some("nix_template"));
+    let file = SourceFile::parse(text.as_str());
+    let found = diagnostics_of(&file, lock.as_ref());
+    let actions = actions_at(&file, lock.as_ref(), range, &found, Some("nix_template"));
     (text, lock, actions)
 }
 
@@ -306,7 +307,8 @@ fn a_file_with_syntax_errors_gets_diagnostics_and_no_edits() {
         27..28 syntax-error "syntax error: unexpected `}`, expected `;`"
         29..29 syntax-error "syntax error: unexpected end of file, expected `;`"
         29..29 syntax-error "syntax error: unexpected end of file""#]].assert_eq(&shown.join("\n"));
-    assert!(actions_at(&text, None, range, &found, None).is_empty());
+    let file = SourceFile::parse(text.as_str());
+    assert!(actions_at(&file, None, range, &found, None).is_empty());
 }
 
 const SEED: &str = r#"{

@@ -1,0 +1,169 @@
+//! Latency of the language server on a ~1,500-line flake: code-action
+//! listing at a cursor, and a change followed by its diagnostics.
+//! In-process, through the same service the stdio server runs.
+//!
+//!     cargo run --release -p flakeedit-lsp --example latency [ITERATIONS]
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+use tower::{Service, ServiceExt};
+use tower_lsp_server::jsonrpc::Request;
+
+use flakeedit_lsp::OrderedService;
+
+/// A flake with `inputs` inputs and `packages` dune packages under flake-parts.
+fn big_flake(inputs: usize, packages: usize) -> String {
+    let mut text = String::from("{\n  description = \"A large flake\";\n\n  inputs = {\n");
+    text.push_str("    nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n");
+    text.push_str("    flake-parts.url = \"github:hercules-ci/flake-parts\";\n");
+    for index in 0..inputs {
+        text.push_str(&format!(
+            "    # Input number {index}.\n    dep{index} = {{\n      url = \"github:example/dep{index}\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n    }};\n"
+        ));
+    }
+    text.push_str("  };\n\n  outputs = inputs@{ flake-parts, ... }:\n    flake-parts.lib.mkFlake { inherit inputs; } {\n");
+    text.push_str("      systems = [ \"x86_64-linux\" \"aarch64-linux\" ];\n");
+    text.push_str("      perSystem = { config, self', inputs', pkgs, system, ... }:\n        let\n          inherit (pkgs.ocamlPackages) buildDunePackage;\n          version = \"0.0.1\";\n        in\n        {\n          packages = {\n");
+    for index in 0..packages {
+        text.push_str(&format!(
+            "            pkg{index} = buildDunePackage {{\n              inherit version;\n              pname = \"pkg{index}\";\n              buildInputs = [ inputs'.dep{index}.packages.default ];\n              src = ./pkg{index};\n            }};\n"
+        ));
+    }
+    text.push_str("          };\n        };\n    };\n}\n");
+    text
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index]
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    println!(
+        "{name:<40} n={:<5} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
+        samples.len(),
+        percentile(&samples, 0.50).as_secs_f64() * 1e3,
+        percentile(&samples, 0.99).as_secs_f64() * 1e3,
+        samples.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+}
+
+async fn call(service: &mut OrderedService, request: Request) -> Option<Value> {
+    let response = service.ready().await.ok()?.call(request).await.ok()??;
+    let (_, result) = response.into_parts();
+    result.ok()
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let iterations: usize = std::env::args()
+        .nth(1)
+        .and_then(|arg| arg.parse().ok())
+        .unwrap_or(500);
+    let text = big_flake(156, 115);
+    println!(
+        "flake: {} lines, {} bytes; {iterations} iterations",
+        text.lines().count(),
+        text.len()
+    );
+    let (mut service, socket) = OrderedService::new();
+    tokio::spawn(socket.for_each(|_| async {}));
+    let capabilities = json!({ "textDocument": { "codeAction": {
+        "codeActionLiteralSupport": { "codeActionKind": { "valueSet": ["quickfix", "refactor"] } },
+        "resolveSupport": { "properties": ["edit"] } } } });
+    call(
+        &mut service,
+        Request::build("initialize")
+            .id(1)
+            .params(json!({ "capabilities": capabilities }))
+            .finish(),
+    )
+    .await;
+    call(
+        &mut service,
+        Request::build("initialized").params(json!({})).finish(),
+    )
+    .await;
+    let uri = "file:///bench/project/flake.nix";
+    call(
+        &mut service,
+        Request::build("textDocument/didOpen")
+            .params(json!({ "textDocument": { "uri": uri, "languageId": "nix", "version": 1, "text": text } }))
+            .finish(),
+    )
+    .await;
+    let input_line = text
+        .lines()
+        .position(|l| l.contains("dep75 = {"))
+        .unwrap_or(0);
+    let package_line = text
+        .lines()
+        .position(|l| l.contains("pname = \"pkg50\""))
+        .unwrap_or(0);
+
+    let mut listing = Vec::new();
+    let mut package_listing = Vec::new();
+    let mut resolving = Vec::new();
+    let mut changing = Vec::new();
+    for iteration in 0..iterations {
+        let id = 10 + iteration as i64 * 4;
+        // A change (a comment edit) and its diagnostics pass.
+        let position = json!({ "line": 1, "character": 18 });
+        let started = Instant::now();
+        call(
+            &mut service,
+            Request::build("textDocument/didChange")
+                .params(json!({
+                    "textDocument": { "uri": uri, "version": 2 + iteration },
+                    "contentChanges": [{ "range": { "start": position, "end": position }, "text": if iteration % 2 == 0 { "x" } else { "" } }],
+                }))
+                .finish(),
+        )
+        .await;
+        changing.push(started.elapsed());
+
+        for (line, samples) in [
+            (input_line, &mut listing),
+            (package_line, &mut package_listing),
+        ] {
+            let cursor = json!({ "line": line, "character": 6 });
+            let started = Instant::now();
+            let actions = call(
+                &mut service,
+                Request::build("textDocument/codeAction")
+                    .id(id)
+                    .params(json!({
+                        "textDocument": { "uri": uri },
+                        "range": { "start": cursor, "end": cursor },
+                        "context": { "diagnostics": [] },
+                    }))
+                    .finish(),
+            )
+            .await;
+            samples.push(started.elapsed());
+            if line == input_line {
+                let Some(action) = actions.as_ref().and_then(|a| a.get(0)).cloned() else {
+                    eprintln!("no code action at line {line}");
+                    return;
+                };
+                let started = Instant::now();
+                call(
+                    &mut service,
+                    Request::build("codeAction/resolve")
+                        .id(id + 3)
+                        .params(action)
+                        .finish(),
+                )
+                .await;
+                resolving.push(started.elapsed());
+            }
+        }
+    }
+    report("didChange + diagnostics (check)", changing);
+    report("codeAction listing (on an input)", listing);
+    report("codeAction listing (on a package)", package_listing);
+    report("codeAction/resolve (verified edit)", resolving);
+}
