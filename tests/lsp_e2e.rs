@@ -271,7 +271,12 @@ fn offset(text: &str, position: &Value) -> usize {
 }
 
 fn initialize(client: &mut Client) -> Value {
+    initialize_with(client, Value::Null)
+}
+
+fn initialize_with(client: &mut Client, options: Value) -> Value {
     let capabilities = json!({
+        "window": { "workDoneProgress": true },
         "textDocument": { "codeAction": {
             "codeActionLiteralSupport": { "codeActionKind": { "valueSet": ["quickfix", "refactor"] } },
             "resolveSupport": { "properties": ["edit"] } } },
@@ -281,7 +286,8 @@ fn initialize(client: &mut Client) -> Value {
     });
     let result = client.request(
         "initialize",
-        json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
+        json!({ "processId": null, "rootUri": null, "capabilities": capabilities,
+                "initializationOptions": options }),
     );
     client.notify("initialized", json!({}));
     result
@@ -373,7 +379,8 @@ fn seed_flake_session() {
         [
             "Remove input `riot`",
             "Set `flake = false` on `riot` (a plain source)",
-            "Add input…"
+            "Add input…",
+            "Add source from GitHub…"
         ]
     );
     let lock = r#"{ "nodes": {
@@ -573,5 +580,160 @@ fn hostile_messages_get_errors_or_nothing_never_a_crash() {
         titles(&actions).contains(&"Add input…".to_string()),
         "{actions:#?}"
     );
+    client.shutdown();
+}
+
+/// Serves registered paths over HTTP on 127.0.0.1 (404 for the rest).
+fn archive_server(routes: Vec<(String, Vec<u8>)>) -> String {
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if line.trim().is_empty() => break,
+                    Ok(_) => {}
+                }
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/");
+            let mut stream = stream;
+            match routes.iter().find(|(route, _)| route == path) {
+                Some((_, body)) => {
+                    let header = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(header.as_bytes());
+                    let _ = stream.write_all(body);
+                }
+                None => {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                }
+            }
+        }
+    });
+    base
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .args(args)
+        .output()
+        .expect("git is installed");
+    assert!(output.status.success(), "git {args:?}");
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn add_source_prefetches_with_progress_and_matches_the_cli() {
+    // A repository and the archive of its commit, where GitHub serves it.
+    let forge = tempfile::tempdir().unwrap();
+    let work = forge.path().join("work");
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    git(&work, &["init", "--quiet", "--initial-branch=main"]);
+    std::fs::write(work.join("dune-project"), "(lang dune 3.0)\n").unwrap();
+    std::fs::write(work.join("src/randomlib.ml"), "let x = 4\n").unwrap();
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "--quiet", "-m", "first"]);
+    let commit = git(&work, &["rev-parse", "HEAD"]);
+    let archive = forge.path().join("archive.tar.gz");
+    git(
+        &work,
+        &[
+            "archive",
+            "--format=tar.gz",
+            &format!("--prefix=randomlib-{commit}/"),
+            "-o",
+            archive.to_str().unwrap(),
+            &commit,
+        ],
+    );
+    let base = archive_server(vec![(
+        format!("/owner/randomlib/archive/{commit}.tar.gz"),
+        std::fs::read(&archive).unwrap(),
+    )]);
+
+    let seed = include_str!("fixtures/seed/03-package-default.nix");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("lsp")).unwrap();
+    std::fs::create_dir_all(dir.path().join("cli")).unwrap();
+    let path = dir.path().join("lsp/flake.nix");
+    std::fs::write(&path, seed).unwrap();
+    let cli_path = dir.path().join("cli/flake.nix");
+    std::fs::write(&cli_path, seed).unwrap();
+
+    let mut client = Client::start();
+    initialize_with(
+        &mut client,
+        json!({ "githubUrl": base, "prefetcher": "native" }),
+    );
+    client.open(&path);
+    client.diagnostics(1);
+    let actions = client.code_actions(0, 0);
+    let prompt = actions
+        .iter()
+        .find(|a| a["title"] == "Add source from GitHub…")
+        .expect("the prompt action");
+    assert_eq!(prompt["command"]["command"], "flakeedit.addSource");
+    let spec = format!("owner/randomlib@{commit}");
+    let result = client.request(
+        "workspace/executeCommand",
+        json!({ "command": "flakeedit.server.addSource",
+                "arguments": [{ "uri": client.uri, "spec": spec }] }),
+    );
+    assert_eq!(result["applied"], true, "{result}");
+    let progress: Vec<&Value> = client
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "$/progress")
+        .collect();
+    let kinds: Vec<&str> = progress
+        .iter()
+        .filter_map(|n| n["params"]["value"]["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["begin", "end"], "{progress:#?}");
+
+    // The CLI, on the same flake and forge, writes the same bytes.
+    let output = Command::new(env!("CARGO_BIN_EXE_flakeedit"))
+        .args(["--file", cli_path.to_str().unwrap(), "add-source", &spec])
+        .args(["--github-url", &base, "--prefetcher", "native"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let from_cli = std::fs::read_to_string(&cli_path).unwrap();
+    assert_ne!(from_cli, seed);
+    assert_eq!(client.text, from_cli);
+
+    // A repository the forge does not have: an error, the file unchanged.
+    let before = client.text.clone();
+    let response = client.request_response(
+        "workspace/executeCommand",
+        json!({ "command": "flakeedit.server.addSource",
+                "arguments": [{ "uri": client.uri, "spec": format!("owner/missing@{commit}") }] }),
+    );
+    assert!(
+        response["error"]["message"].as_str().is_some(),
+        "{response}"
+    );
+    assert_eq!(client.text, before);
     client.shutdown();
 }

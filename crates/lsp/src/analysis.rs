@@ -267,15 +267,20 @@ pub fn actions_at(
             }
         }
     }
-    actions.push(Action {
-        title: "Add input…".to_string(),
-        kind: ActionKind::Refactor,
-        effect: ActionEffect::Command {
-            command: ADD_INPUT_CLIENT_COMMAND.to_string(),
-        },
-        preferred: false,
-        fixes: None,
-    });
+    for (title, command) in [
+        ("Add input…", ADD_INPUT_CLIENT_COMMAND),
+        ("Add source from GitHub…", ADD_SOURCE_CLIENT_COMMAND),
+    ] {
+        actions.push(Action {
+            title: title.to_string(),
+            kind: ActionKind::Refactor,
+            effect: ActionEffect::Command {
+                command: command.to_string(),
+            },
+            preferred: false,
+            fixes: None,
+        });
+    }
     actions
 }
 

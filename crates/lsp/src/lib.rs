@@ -31,7 +31,7 @@ pub mod framing;
 pub mod lockfile;
 mod server;
 
-pub use server::{Backend, OrderedService, ADD_INPUT_COMMAND};
+pub use server::{Backend, OrderedService, ADD_INPUT_COMMAND, ADD_SOURCE_COMMAND};
 
 use tower_lsp_server::Server;
 

@@ -29,6 +29,8 @@ pub(crate) struct ClientFeatures {
     pub resolve_edit: bool,
     /// `WorkspaceEdit.documentChanges` (versioned edits).
     pub document_changes: bool,
+    /// `window/workDoneProgress/create` + `$/progress`.
+    pub work_done_progress: bool,
     /// Dynamic registration of `workspace/didChangeWatchedFiles`.
     pub watch_files: bool,
 }
@@ -56,6 +58,11 @@ impl ClientFeatures {
                 .and_then(|workspace| workspace.workspace_edit.as_ref())
                 .and_then(|edit| edit.document_changes)
                 .unwrap_or(false),
+            work_done_progress: capabilities
+                .window
+                .as_ref()
+                .and_then(|window| window.work_done_progress)
+                .unwrap_or(false),
             watch_files: capabilities
                 .workspace
                 .as_ref()
@@ -72,6 +79,7 @@ impl ClientFeatures {
 pub(crate) struct Shared {
     documents: Mutex<Documents>,
     features: Mutex<ClientFeatures>,
+    settings: Mutex<commands::Settings>,
     locks: Mutex<LockCache>,
     /// The last version whose diagnostics were published, per document;
     /// an async mutex because it is held across the publish.
@@ -89,6 +97,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub(crate) fn features(&self) -> ClientFeatures {
         *lock(&self.features)
+    }
+
+    pub(crate) fn settings(&self) -> commands::Settings {
+        lock(&self.settings).clone()
     }
 
     pub(crate) fn document(&self, uri: &Uri) -> Option<Document> {
@@ -165,6 +177,12 @@ impl Service<Request> for OrderedService {
                     .and_then(|p| serde_json::from_value::<InitializeParams>(p.clone()).ok())
                 {
                     *lock(&self.shared.features) = ClientFeatures::from_params(&params);
+                    if let Some(options) = params
+                        .initialization_options
+                        .and_then(|options| serde_json::from_value(options).ok())
+                    {
+                        *lock(&self.shared.settings) = options;
+                    }
                 }
             }
             "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose" => {
@@ -189,6 +207,10 @@ pub struct Backend {
 
 /// The server-side command that adds an input (arguments: [`commands::AddInputArgs`]).
 pub const ADD_INPUT_COMMAND: &str = "flakeedit.server.addInput";
+
+/// The server-side command that adds a source from GitHub (arguments:
+/// [`commands::AddSourceArgs`]); it resolves and prefetches, with progress.
+pub const ADD_SOURCE_COMMAND: &str = "flakeedit.server.addSource";
 
 /// What a code action's `data` carries to `codeAction/resolve`.
 #[derive(Debug, Clone, Serialize, Deserialize)]

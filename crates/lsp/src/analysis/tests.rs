@@ -80,7 +80,8 @@ fn actions_on_an_input_without_lock() {
             Remove input `riot`
             Make `riot` follow our `nixpkgs`
             Set `flake = false` on `riot` (a plain source)
-            Add input…"#]],
+            Add input…
+            Add source from GitHub…"#]],
     );
 }
 
@@ -94,7 +95,8 @@ fn the_lock_adds_pinning() {
             Remove input `riot`
             Set `flake = false` on `riot` (a plain source)
             Pin `riot` to the locked revision 3333333
-            Add input…"#]],
+            Add input…
+            Add source from GitHub…"#]],
     );
 }
 
@@ -156,7 +158,8 @@ fn follow_nixpkgs_is_not_offered_when_it_already_follows() {
         expect![[r#"
             Remove input `riot`
             Set `flake = false` on `riot` (a plain source)
-            Add input…"#]],
+            Add input…
+            Add source from GitHub…"#]],
     );
 }
 
@@ -170,7 +173,8 @@ fn follow_nixpkgs_is_not_offered_when_the_locked_input_has_no_nixpkgs() {
             Remove input `riot`
             Set `flake = false` on `riot` (a plain source)
             Pin `riot` to the locked revision 3333333
-            Add input…"#]],
+            Add input…
+            Add source from GitHub…"#]],
     );
 }
 
@@ -213,7 +217,8 @@ fn remove_is_not_offered_when_the_outputs_use_the_input() {
         expect![[r#"
             Make `riot` follow our `nixpkgs`
             Set `flake = false` on `riot` (a plain source)
-            Add input…"#]],
+            Add input…
+            Add source from GitHub…"#]],
     );
 }
 
@@ -290,7 +295,9 @@ fn outside_any_input_only_the_prompts_are_offered() {
 }
 "#,
         None,
-        expect!["Add input…"],
+        expect![[r#"
+            Add input…
+            Add source from GitHub…"#]],
     );
 }
 
@@ -350,8 +357,9 @@ fn quick_fix_declares_the_undeclared_input() {
         SEED,
         None,
         expect![[r#"
-        Add input `flake-parts` (github:hercules-ci/flake-parts)
-        Add input…"#]],
+            Add input `flake-parts` (github:hercules-ci/flake-parts)
+            Add input…
+            Add source from GitHub…"#]],
     );
     check_action(
         SEED,
@@ -410,7 +418,8 @@ fn package_actions_in_outputs() {
         None,
         expect![[r#"
             Add a buildDunePackage `nix_template` as the default package
-            Add input…"#]],
+            Add input…
+            Add source from GitHub…"#]],
     );
 }
 
