@@ -141,8 +141,12 @@ step_vscode() {
     step "vscode: skipped, editors/vscode does not exist yet"
     return
   fi
-  step "vscode: npm ci && npm test (editors/vscode)"
-  (cd editors/vscode && npm ci && npm test)
+  step "vscode: npm ci && npm test && vsce package (editors/vscode)"
+  # npm test drives the real server: build it first, so this step also
+  # works on its own (scripts/test.sh vscode).
+  cargo build --bin flakeedit "${cargo_locked[@]}"
+  export FLAKEEDIT_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/flakeedit"
+  (cd editors/vscode && npm ci && npm test && npx vsce package --out "${TMPDIR:-/tmp}/flakeedit-vscode.vsix")
 }
 
 step_neovim() {

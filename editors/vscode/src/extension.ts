@@ -21,8 +21,13 @@ function serverOptions(): ServerOptions {
 }
 
 function startClient(): LanguageClient {
+  const config = vscode.workspace.getConfiguration("flakeedit");
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", pattern: "**/flake.nix" }],
+    initializationOptions: {
+      githubUrl: config.get<string>("github.url") || undefined,
+      prefetcher: config.get<string>("prefetcher") ?? "auto",
+    },
     synchronize: {
       fileEvents: vscode.workspace.createFileSystemWatcher("**/flake.lock"),
     },
@@ -82,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): void {
       client = startClient();
     }),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
-      if (event.affectsConfiguration("flakeedit.server")) {
+      if (event.affectsConfiguration("flakeedit")) {
         await client?.stop();
         client = startClient();
       }

@@ -5,6 +5,10 @@
 --     cmd = { "flakeedit", "lsp" },  -- the server command
 --     on_attach = function(client, bufnr) end,
 --     capabilities = nil,            -- e.g. from cmp_nvim_lsp
+--     init_options = {               -- server settings
+--       githubUrl = nil,             -- GitHub Enterprise base URL for add-source
+--       prefetcher = "auto",         -- "auto", "nix" or "native"
+--     },
 --   })
 --
 -- Works on Neovim 0.7 and later: it uses vim.lsp.start_client and
@@ -19,6 +23,7 @@ local defaults = {
   cmd = { "flakeedit", "lsp" },
   on_attach = nil,
   capabilities = nil,
+  init_options = {},
 }
 
 M.config = vim.deepcopy(defaults)
@@ -49,6 +54,7 @@ function M.attach(bufnr)
       root_dir = root,
       capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities(),
       on_attach = M.config.on_attach,
+      init_options = M.config.init_options,
     })
     if not client_id then
       vim.notify("flakeedit: cannot start " .. table.concat(M.config.cmd, " "), vim.log.levels.ERROR)
