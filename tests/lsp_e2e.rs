@@ -723,6 +723,42 @@ fn add_source_prefetches_with_progress_and_matches_the_cli() {
     assert_ne!(from_cli, seed);
     assert_eq!(client.text, from_cli);
 
+    // A placeholder hash gets "Prefetch the hash", resolved with the network.
+    let hash_start = client.text.find("hash = \"sha256-").unwrap() + "hash = ".len();
+    let hash_end = hash_start + client.text[hash_start..].find(';').unwrap();
+    client.text.replace_range(hash_start..hash_end, "\"\"");
+    client.version += 1;
+    let version = client.version;
+    let full = client.text.clone();
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": client.uri, "version": version },
+                "contentChanges": [{ "text": full }] }),
+    );
+    let diagnostics = client.diagnostics(version);
+    let fake = diagnostics
+        .iter()
+        .find(|d| d["code"] == "fake-hash")
+        .unwrap_or_else(|| panic!("{diagnostics:#?}"))
+        .clone();
+    let start = &fake["range"]["start"];
+    let actions = client.code_actions(
+        start["line"].as_u64().unwrap() as u32,
+        start["character"].as_u64().unwrap() as u32,
+    );
+    let prefetch = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Prefetch the hash"))
+        })
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    assert!(prefetch.get("edit").is_none(), "listing must not download");
+    assert_eq!(prefetch["diagnostics"][0]["code"], "fake-hash");
+    client.apply_action(&actions, "Prefetch the hash");
+    assert_eq!(client.text, from_cli);
+
     // A repository the forge does not have: an error, the file unchanged.
     let before = client.text.clone();
     let response = client.request_response(

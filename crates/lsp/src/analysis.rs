@@ -7,6 +7,7 @@
 //! re-parses and checks the operation's postcondition before the server
 //! hands the edit to the editor.
 
+use flakeedit_flake::sources::{placeholder_hashes, FetchSite};
 use flakeedit_flake::{
     AddDevShell, AddDockerImage, AddDunePackage, CheckOptions, ErrorKind, Flake, FlakeError,
     InputDecl, Layout, Lock, Operation,
@@ -40,6 +41,9 @@ pub struct Diagnostic {
     pub code: String,
     /// What is wrong.
     pub message: String,
+    /// What it is about (`riot`, `fetchFromGitHub owner/repo.hash`);
+    /// stable across edits elsewhere in the file.
+    pub subject: String,
     /// The fix, when there is a safe one.
     pub fix: Option<Fix>,
 }
@@ -72,6 +76,7 @@ pub fn diagnostics_of(file: &SourceFile, lock: Option<&Lock>) -> Vec<Diagnostic>
             },
             code: diagnostic.code.to_string(),
             message: diagnostic.message,
+            subject: diagnostic.subject,
             fix: diagnostic.fix.map(|fix| Fix {
                 title: fix.title,
                 changes: fix.changes,
@@ -121,12 +126,19 @@ pub enum ActionRequest {
     },
     /// A `mkShell` dev shell with the default package's build inputs.
     AddDevShell,
+    /// Prefetch the source of a fetcher call whose hash is a placeholder
+    /// and write the hash (network: only in `codeAction/resolve`).
+    PrefetchHash {
+        /// The `fake-hash` diagnostic's subject.
+        subject: String,
+    },
 }
 
 impl ActionRequest {
-    /// The library operation this request runs.
-    pub fn operation(&self) -> Operation {
-        match self {
+    /// The library operation this request runs; `None` for a request that
+    /// needs the network first ([`ActionRequest::PrefetchHash`]).
+    pub fn operation(&self) -> Option<Operation> {
+        Some(match self {
             ActionRequest::FollowNixpkgs { input } => Operation::Follow {
                 name: input.clone(),
                 child: "nixpkgs".to_string(),
@@ -159,7 +171,8 @@ impl ActionRequest {
                 })
             }
             ActionRequest::AddDevShell => Operation::AddDevShell(AddDevShell::default()),
-        }
+            ActionRequest::PrefetchHash { .. } => return None,
+        })
     }
 }
 
@@ -234,6 +247,27 @@ pub fn actions_at(
             });
         }
     }
+    let placeholders: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.code == "fake-hash" && touches(d.range, range))
+        .collect();
+    if !placeholders.is_empty() {
+        let sites = placeholder_hashes(file);
+        for diagnostic in placeholders {
+            let site = sites.iter().find(|site| site.subject == diagnostic.subject);
+            if let Some(Ok(source)) = site.map(|site| &site.source) {
+                actions.push(Action {
+                    title: format!("Prefetch the hash of {source}"),
+                    kind: ActionKind::QuickFix,
+                    effect: ActionEffect::Operation(ActionRequest::PrefetchHash {
+                        subject: diagnostic.subject.clone(),
+                    }),
+                    preferred: true,
+                    fixes: diagnostics.iter().position(|d| std::ptr::eq(d, diagnostic)),
+                });
+            }
+        }
+    }
     let Ok(flake) = Flake::read(file) else {
         return actions;
     };
@@ -244,7 +278,10 @@ pub fn actions_at(
     candidates.extend(package_actions(&flake, range, project));
     {
         for (title, request) in candidates {
-            let Ok(changes) = request.operation().changes(file, &flake, lock) else {
+            let Some(operation) = request.operation() else {
+                continue;
+            };
+            let Ok(changes) = operation.changes(file, &flake, lock) else {
                 continue;
             };
             let changes_text = changes
@@ -453,8 +490,23 @@ pub fn resolve(
     lock: Option<&Lock>,
     request: &ActionRequest,
 ) -> Result<ChangeSet, FlakeError> {
-    let result = flakeedit_flake::run(&request.operation(), text, lock)?;
+    let operation = request.operation().ok_or_else(|| {
+        FlakeError::new(
+            ErrorKind::Unsupported,
+            "this action needs the network; the server resolves it separately",
+        )
+    })?;
+    let result = flakeedit_flake::run(&operation, text, lock)?;
     Ok(result.changes)
+}
+
+/// The placeholder-hash fetch sites of `text` with `subject` (what a
+/// [`ActionRequest::PrefetchHash`] prefetches).
+pub fn placeholder_sites(text: &str, subject: &str) -> Vec<FetchSite> {
+    placeholder_hashes(&SourceFile::parse(text))
+        .into_iter()
+        .filter(|site| site.subject == subject)
+        .collect()
 }
 
 /// Runs `operation` (from a command) on `text`, verified like [`resolve`].

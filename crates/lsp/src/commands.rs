@@ -43,7 +43,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn client(&self) -> PrefetchClient {
+    /// The prefetch client these settings describe.
+    pub fn client(&self) -> PrefetchClient {
         let mut client = PrefetchClient::new().with_prefetcher(match self.prefetcher.as_deref() {
             Some("nix") => Prefetcher::Nix,
             Some("native") => Prefetcher::Native,

@@ -408,6 +408,13 @@ impl Backend {
                     code_action.edit = Some(workspace_edit(&uri, &document, &changes, features));
                 }
                 ActionEffect::Operation(request) => {
+                    if matches!(request, ActionRequest::PrefetchHash { .. })
+                        && !features.resolve_edit
+                    {
+                        // Listing must not download; without resolve the
+                        // client runs `flakeedit fix-hashes` instead.
+                        continue;
+                    }
                     if features.resolve_edit {
                         code_action.data = serde_json::to_value(ResolveData {
                             uri: uri.clone(),
@@ -436,6 +443,56 @@ impl Backend {
             response.push(CodeActionOrCommand::CodeAction(code_action));
         }
         Some(response)
+    }
+
+    /// Resolves "Prefetch the hash": downloads on a blocking thread, then
+    /// writes the hash with the library's `fix-hashes` operation.
+    async fn resolve_prefetch(
+        &self,
+        mut action: CodeAction,
+        uri: Uri,
+        subject: String,
+    ) -> jsonrpc::Result<CodeAction> {
+        let document = self
+            .shared
+            .document(&uri)
+            .ok_or_else(|| request_failed(format!("{} is not open", uri.as_str())))?;
+        let sites =
+            shielded(|| analysis::placeholder_sites(&document.text, &subject)).unwrap_or_default();
+        if sites.is_empty() {
+            return Err(request_failed(format!(
+                "no placeholder hash for {subject} any more; ask for the code actions again"
+            )));
+        }
+        let client = self.shared.settings().client();
+        let hashes = tokio::task::spawn_blocking(move || {
+            flakeedit_flake::sources::prefetch_sites(&client, &sites)
+        })
+        .await
+        .map_err(|_| request_failed("internal error while prefetching"))?
+        .map_err(|error| request_failed(error.to_string()))?;
+        // The document may have changed during the download: edit the
+        // current text, whose version the edit carries.
+        let document = self
+            .shared
+            .document(&uri)
+            .ok_or_else(|| request_failed(format!("{} is not open", uri.as_str())))?;
+        let lock_state = self.shared.lock_state(&uri);
+        let operation = flakeedit_flake::Operation::FixHashes(flakeedit_flake::FixHashes {
+            hashes,
+            convert_legacy: false,
+        });
+        let changes =
+            shielded(|| analysis::run_operation(&document.text, lock_state.lock(), &operation))
+                .ok_or_else(|| request_failed("internal error while computing the edit"))?
+                .map_err(|error| request_failed(error.to_string()))?;
+        action.edit = Some(workspace_edit(
+            &uri,
+            &document,
+            &changes,
+            self.shared.features(),
+        ));
+        Ok(action)
     }
 
     fn resolve_action(&self, mut action: CodeAction) -> jsonrpc::Result<CodeAction> {
@@ -556,7 +613,18 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action_resolve(&self, action: CodeAction) -> jsonrpc::Result<CodeAction> {
-        self.resolve_action(action)
+        let prefetch = action
+            .data
+            .clone()
+            .and_then(|data| serde_json::from_value::<ResolveData>(data).ok())
+            .and_then(|data| match data.request {
+                ActionRequest::PrefetchHash { subject } => Some((data.uri, subject)),
+                _ => None,
+            });
+        match prefetch {
+            Some((uri, subject)) => self.resolve_prefetch(action, uri, subject).await,
+            None => self.resolve_action(action),
+        }
     }
 
     async fn execute_command(

@@ -563,3 +563,27 @@ fn add_a_dev_shell() {
     "#]],
     );
 }
+
+#[test]
+fn a_placeholder_hash_offers_a_prefetch_resolved_later() {
+    check_titles(
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { self, nixpkgs }: {
+    packages.x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.fetchFromGitHub {
+      owner = "owner";
+      repo = "lib";
+      rev = "0123456789abcdef0123456789abcdef01234567";
+      hash = "$0";
+    };
+  };
+}
+"#,
+        None,
+        expect![[r#"
+            Prefetch the hash of owner/lib at 0123456789abcdef0123456789abcdef01234567
+            Add a dev shell with the default package's build inputs
+            Add input…
+            Add source from GitHub…"#]],
+    );
+}
