@@ -39,7 +39,9 @@ local function run()
 
   local client
   wait_for("the server to initialize", function()
-    for _, c in pairs(vim.lsp.buf_get_clients(bufnr)) do
+    local attached = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr })
+      or vim.lsp.buf_get_clients(bufnr)
+    for _, c in pairs(attached) do
       if c.name == "flakeedit" and c.initialized then
         client = c
         return true

@@ -11,8 +11,9 @@
 --     },
 --   })
 --
--- Works on Neovim 0.7 and later: it uses vim.lsp.start_client and
--- buf_attach_client (vim.lsp.start is 0.8+), one client per flake directory.
+-- Works on Neovim 0.7 and later: vim.lsp.start where it exists (0.8+),
+-- else vim.lsp.start_client and buf_attach_client; one client per flake
+-- directory.
 
 local M = {}
 
@@ -46,16 +47,25 @@ function M.attach(bufnr)
   if not root then
     return nil
   end
+  local config = {
+    name = "flakeedit",
+    cmd = M.config.cmd,
+    root_dir = root,
+    capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities(),
+    on_attach = M.config.on_attach,
+    init_options = M.config.init_options,
+  }
+  if vim.lsp.start then
+    -- 0.8+: starts or reuses the client for this root and attaches it.
+    local client_id = vim.lsp.start(config, { bufnr = bufnr })
+    if client_id then
+      clients[root] = client_id
+    end
+    return client_id
+  end
   local client_id = clients[root]
   if not client_id or not vim.lsp.get_client_by_id(client_id) then
-    client_id = vim.lsp.start_client({
-      name = "flakeedit",
-      cmd = M.config.cmd,
-      root_dir = root,
-      capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities(),
-      on_attach = M.config.on_attach,
-      init_options = M.config.init_options,
-    })
+    client_id = vim.lsp.start_client(config)
     if not client_id then
       vim.notify("flakeedit: cannot start " .. table.concat(M.config.cmd, " "), vim.log.levels.ERROR)
       return nil
