@@ -234,7 +234,8 @@ pub enum Command {
         /// The nested input (`nixpkgs`, or a path `a/b`), optionally `=TARGET`
         #[arg(value_name = "CHILD[=TARGET]", required_unless_present = "all")]
         child: Option<String>,
-        /// Every input whose locked node brings its own TARGET follows ours
+        /// Every nested input named TARGET, at any depth of flake.lock
+        /// (`home-manager/nix-darwin/nixpkgs`), that is locked apart from ours follows ours
         #[arg(long, value_name = "TARGET", conflicts_with_all = ["name", "child"])]
         all: Option<String>,
     },

@@ -9,7 +9,7 @@ use rowan::ast::AstNode;
 
 use crate::error::{ErrorKind, FlakeError};
 use crate::flakeref::{infer_name, normalize_url, pin_url, pinned_rev, unpin_url};
-use crate::lock::{Lock, LockInputRef};
+use crate::lock::Lock;
 use crate::model::{uses_of_input, Flake, InputDecl, InputsStyle};
 
 /// What `add-input` is asked to do.
@@ -688,8 +688,9 @@ pub fn follow(
     Ok(changes)
 }
 
-/// `follow --all TARGET`: every input whose locked node has its own
-/// `TARGET` input follows ours. Needs `flake.lock`.
+/// `follow --all TARGET`: every nested input named `TARGET`, at any depth
+/// of the lock (`home-manager/nix-darwin/nixpkgs`), that is locked apart
+/// from ours follows ours. Needs `flake.lock`.
 pub fn follow_all(
     file: &SourceFile,
     flake: &Flake,
@@ -708,40 +709,33 @@ pub fn follow_all(
             "`follow --all {target}` needs an input named `{target}` to follow"
         )));
     }
-    let target_node = lock.resolve(&[target.to_string()]);
     let mut changes = ChangeSet::new();
     for input in flake.inputs.iter().filter(|input| input.name != target) {
-        if input.flake() == Some(false) {
+        if input.flake() == Some(false) || input.follows().is_some() {
             continue;
         }
-        let Some((_, node)) = lock.node_of_input(&input.name) else {
+        if lock.node_of_input(&input.name).is_none() {
             changes.warnings.push(format!(
                 "input `{}` is not in flake.lock; run `nix flake lock` and try again",
                 input.name
             ));
             continue;
-        };
-        let Some(reference) = node.inputs.get(target) else {
-            continue;
-        };
-        let already = input
-            .nested_follows()
-            .iter()
-            .any(|follows| follows.path == [target.to_string()]);
-        let resolved_to_ours = match reference {
-            LockInputRef::Follows(path) => lock.resolve(path) == target_node,
-            LockInputRef::Node(node) => Some(node) == target_node.as_ref(),
-        };
-        if already || resolved_to_ours {
-            continue;
         }
-        set_leaf(
-            file,
-            input,
-            &follows_path(&[target.to_string()]),
-            &string_literal(target),
-            &mut changes,
-        )?;
+        let overridden: Vec<Vec<String>> = input
+            .nested_follows()
+            .into_iter()
+            .map(|follows| follows.path)
+            .collect();
+        // The same walk as `check`'s `not-following`: at any depth.
+        for nested in lock.own_nested_inputs(&input.name, &[(target, target)], &overridden) {
+            set_leaf(
+                file,
+                input,
+                &follows_path(&nested.path),
+                &string_literal(target),
+                &mut changes,
+            )?;
+        }
     }
     Ok(changes)
 }

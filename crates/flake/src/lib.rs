@@ -29,7 +29,7 @@ pub use inputs::{
     add_input, follow, follow_all, pin, remove_input, set_flake, set_url, unpin, AddInput,
 };
 pub use list::{list_inputs, InputSummary, LockedSummary};
-pub use lock::{Lock, LockError, LockInputRef, LockNode};
+pub use lock::{Lock, LockError, LockInputRef, LockNode, OwnNestedInput};
 pub use model::{
     inputs_escape, uses_of_input, Flake, InputBinding, InputDecl, InputLeaf, InputUse, InputsStyle,
     LeafValue, NestedFollows, Outputs, OutputsParam,

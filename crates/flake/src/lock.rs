@@ -177,6 +177,78 @@ impl Lock {
             .map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Walks the lock graph below the node at root path `from` (`[]` for
+    /// the root itself) depth-first, in input-name order, calling
+    /// `visit(path, reference)` for every input edge; `path` is the edge's
+    /// full path from the root (`["home-manager", "nix-darwin"]`).
+    ///
+    /// The walk enters the node of a [`LockInputRef::Node`] edge only when
+    /// `visit` returns true, and never goes through a follows edge (its
+    /// target is visited at its own path). Locks are trees in practice, but
+    /// a hand-edited one may loop or share nodes: a node already on the
+    /// current path is not entered again, and depth and size are bounded.
+    pub fn walk(&self, from: &[String], mut visit: impl FnMut(&[String], &LockInputRef) -> bool) {
+        let Some(start) = self.resolve(from) else {
+            return;
+        };
+        let mut walk = Walk {
+            lock: self,
+            path: from.to_vec(),
+            on_path: vec![start.clone()],
+            budget: MAX_WALK_EDGES,
+        };
+        walk.node(&start, &mut visit);
+    }
+
+    /// The nested inputs of root input `input`, at any depth, that are
+    /// named like the first of a pair in `children` (nested name, our
+    /// input) and locked to another node than our input is (as their own
+    /// node, or by a follows that resolves elsewhere) — what
+    /// `inputs.<input>.inputs.<path>.follows = "<ours>"` would replace.
+    ///
+    /// `overridden` lists paths below `input` that flake.nix already makes
+    /// follow something: neither they nor anything below them is reported.
+    /// Nothing below a reported input is searched either: following ours
+    /// replaces all of it. Pairs whose `ours` is not a root input are
+    /// ignored.
+    pub fn own_nested_inputs(
+        &self,
+        input: &str,
+        children: &[(&str, &str)],
+        overridden: &[Vec<String>],
+    ) -> Vec<OwnNestedInput> {
+        let ours_nodes: Vec<(&str, &str, String)> = children
+            .iter()
+            .filter_map(|(child, ours)| Some((*child, *ours, self.resolve(&[ours.to_string()])?)))
+            .collect();
+        let mut found = Vec::new();
+        self.walk(&[input.to_string()], |path, reference| {
+            let below = &path[1..];
+            if overridden.iter().any(|done| below.starts_with(done)) {
+                return false;
+            }
+            let name = below.last().map(String::as_str).unwrap_or_default();
+            if let Some((_, ours, ours_node)) =
+                ours_nodes.iter().find(|(child, _, _)| *child == name)
+            {
+                let node = match reference {
+                    LockInputRef::Node(node) => Some(node.clone()),
+                    LockInputRef::Follows(target) => self.resolve(target),
+                };
+                if let Some(node) = node.filter(|node| node != ours_node) {
+                    found.push(OwnNestedInput {
+                        path: below.to_vec(),
+                        node,
+                        ours: ours.to_string(),
+                    });
+                }
+                return false;
+            }
+            true
+        });
+        found
+    }
+
     /// Does root input `input` have a nested input `child` that is its own
     /// node rather than a follows? (e.g. it brings its own `nixpkgs`.)
     pub fn brings_own(&self, input: &str, child: &str) -> Option<String> {
@@ -184,6 +256,56 @@ impl Lock {
         match node.inputs.get(child)? {
             LockInputRef::Node(own) => Some(own.clone()),
             LockInputRef::Follows(_) => None,
+        }
+    }
+}
+
+/// A nested input locked apart from the root flake's input of the same
+/// role (see [`Lock::own_nested_inputs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnNestedInput {
+    /// The path of input names below the root input (`["nix-darwin",
+    /// "nixpkgs"]` for `home-manager/nix-darwin/nixpkgs`).
+    pub path: Vec<String>,
+    /// The lock node it is locked to now.
+    pub node: String,
+    /// The root flake's input it could follow (`nixpkgs`).
+    pub ours: String,
+}
+
+/// How deep [`Lock::walk`] goes, and how many edges it visits at most.
+const MAX_WALK_DEPTH: usize = 32;
+const MAX_WALK_EDGES: usize = 100_000;
+
+/// The state of one [`Lock::walk`].
+struct Walk<'a> {
+    lock: &'a Lock,
+    path: Vec<String>,
+    on_path: Vec<String>,
+    budget: usize,
+}
+
+impl Walk<'_> {
+    fn node(&mut self, name: &str, visit: &mut impl FnMut(&[String], &LockInputRef) -> bool) {
+        let lock = self.lock;
+        let Some(node) = lock.nodes.get(name) else {
+            return;
+        };
+        for (child, reference) in &node.inputs {
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            self.path.push(child.clone());
+            let enter = visit(&self.path, reference);
+            if let (true, LockInputRef::Node(next)) = (enter, reference) {
+                if self.on_path.len() < MAX_WALK_DEPTH && !self.on_path.contains(next) {
+                    self.on_path.push(next.clone());
+                    self.node(next, visit);
+                    self.on_path.pop();
+                }
+            }
+            self.path.pop();
         }
     }
 }
@@ -226,6 +348,54 @@ mod tests {
             Some("nixos-unstable")
         );
         assert_eq!(nixpkgs.last_modified, Some(1_700_000_000));
+    }
+
+    /// `a → b → nixpkgs` at depth 2; `b` also loops back to `a`.
+    const DEEP: &str = r#"{ "version": 7, "root": "root", "nodes": {
+        "root": { "inputs": { "nixpkgs": "nixpkgs", "a": "a" } },
+        "nixpkgs": { "locked": { "rev": "1" } },
+        "a": { "inputs": { "b": "b", "nixpkgs": [ "nixpkgs" ] } },
+        "b": { "inputs": { "nixpkgs": "nixpkgs_2", "a": "a", "self": "b" } },
+        "nixpkgs_2": { "locked": { "rev": "2" } } } }"#;
+
+    #[test]
+    fn nested_inputs_are_found_at_any_depth_and_loops_end() {
+        let lock = Lock::parse(DEEP).unwrap();
+        let found = lock.own_nested_inputs("a", &[("nixpkgs", "nixpkgs")], &[]);
+        assert_eq!(
+            found,
+            [OwnNestedInput {
+                path: vec!["b".into(), "nixpkgs".into()],
+                node: "nixpkgs_2".into(),
+                ours: "nixpkgs".into(),
+            }]
+        );
+        // A follows declared for `a/b` (or below) hides everything under it.
+        let overridden = [vec!["b".to_string()]];
+        assert_eq!(
+            lock.own_nested_inputs("a", &[("nixpkgs", "nixpkgs")], &overridden),
+            []
+        );
+        // Our input not in the lock: nothing to follow.
+        assert_eq!(lock.own_nested_inputs("a", &[("nixpkgs", "nope")], &[]), []);
+        // The walk sees each edge of the loop once per path and stops.
+        let mut paths = Vec::new();
+        lock.walk(&[], |path, _| {
+            paths.push(path.join("/"));
+            true
+        });
+        assert_eq!(
+            paths,
+            [
+                "a",
+                "a/b",
+                "a/b/a",
+                "a/b/nixpkgs",
+                "a/b/self",
+                "a/nixpkgs",
+                "nixpkgs"
+            ]
+        );
     }
 
     #[test]

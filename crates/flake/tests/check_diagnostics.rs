@@ -39,6 +39,22 @@ fn duplicate_nixpkgs() {
     "#]].assert_eq(&render_fixture("duplicate-nixpkgs"));
 }
 
+/// `home-manager → nix-darwin → nixpkgs` and `crane → rust-overlay →
+/// nixpkgs`: found at depth 2, with the path; nix-darwin's and
+/// rust-overlay's nixpkgs are one revision, so fixing either alone removes
+/// none, and `home-manager/nixpkgs` already follows ours.
+#[test]
+fn transitive_nixpkgs() {
+    expect![[r#"
+        6:5-6:17 warning[not-following] `home-manager`: input `home-manager` brings its own `nixpkgs` at `home-manager/nix-darwin/nixpkgs` (locked at 64cfed0, 2024-02-24) instead of following `nixpkgs`; flake.lock holds 3 distinct nixpkgs revisions, following ours here removes 0 (all such fixes: 2)
+            fix (safe): make `home-manager/nix-darwin/nixpkgs` follow `nixpkgs`
+        10:5-10:14 warning[not-following] `crane.url`: input `crane` brings its own `nixpkgs` (locked at 3d71a1a, 2024-01-19) instead of following `nixpkgs`; flake.lock holds 3 distinct nixpkgs revisions, following ours here removes 1 (all such fixes: 2)
+            fix (safe): make `crane/nixpkgs` follow `nixpkgs`
+        10:5-10:14 warning[not-following] `crane.url`: input `crane` brings its own `nixpkgs` at `crane/rust-overlay/nixpkgs` (locked at 64cfed0, 2024-02-24) instead of following `nixpkgs`; flake.lock holds 3 distinct nixpkgs revisions, following ours here removes 0 (all such fixes: 2)
+            fix (safe): make `crane/rust-overlay/nixpkgs` follow `nixpkgs`
+    "#]].assert_eq(&render_fixture("transitive-nixpkgs"));
+}
+
 #[test]
 fn stale_follows() {
     expect![[r#"

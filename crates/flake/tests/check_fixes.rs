@@ -199,6 +199,66 @@ fn nested_inputs_follow_ours() {
     );
 }
 
+#[test]
+fn transitive_nixpkgs_follow_ours() {
+    let nix = Nix::require();
+    let (after, outcome) = fix("transitive-nixpkgs");
+    assert_eq!(
+        codes(&outcome),
+        [
+            "not-following home-manager/nix-darwin/nixpkgs",
+            "not-following crane/nixpkgs",
+            "not-following crane/rust-overlay/nixpkgs",
+        ]
+    );
+    expect![[r#"
+        {
+          description = "Inputs whose own inputs bring yet another nixpkgs";
+
+          inputs = {
+            nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+            home-manager = {
+              url = "github:nix-community/home-manager";
+              inputs.nixpkgs.follows = "nixpkgs";
+              inputs.nix-darwin.inputs.nixpkgs.follows = "nixpkgs";
+            };
+            crane.url = "github:ipetkov/crane";
+            crane.inputs.nixpkgs.follows = "nixpkgs";
+            crane.inputs.rust-overlay.inputs.nixpkgs.follows = "nixpkgs";
+          };
+
+          outputs = { self, nixpkgs, home-manager, crane }: {
+            packages.x86_64-linux.default = crane.packages.x86_64-linux.default;
+            packages.x86_64-linux.home-manager = home-manager.packages.x86_64-linux.default;
+          };
+        }
+    "#]]
+    .assert_eq(&after);
+    nix.assert_parses(&after);
+    let inputs = inputs(&nix, &after);
+    assert_eq!(
+        inputs["home-manager"]["inputs"],
+        json!({
+            "nixpkgs": { "follows": "nixpkgs" },
+            "nix-darwin": { "inputs": { "nixpkgs": { "follows": "nixpkgs" } } }
+        })
+    );
+    assert_eq!(
+        inputs["crane"]["inputs"],
+        json!({
+            "nixpkgs": { "follows": "nixpkgs" },
+            "rust-overlay": { "inputs": { "nixpkgs": { "follows": "nixpkgs" } } }
+        })
+    );
+    // Only relocking is left.
+    let remaining: Vec<&str> = outcome.remaining.iter().map(|d| d.code).collect();
+    assert_eq!(remaining, ["lock-out-of-date"; 3]);
+    assert_eq!(
+        evaluate(&nix, &after, "packages.x86_64-linux.home-manager.pname"),
+        json!("home-manager")
+    );
+}
+
 /// The output path of a fixed-output derivation depends only on its digest,
 /// so two spellings of a hash are the same hash when the paths agree.
 fn fixed_output_path(hash: &str) -> String {

@@ -254,6 +254,42 @@ fn follow_all_uses_the_lock() {
     assert!(pinned.contains("github:emilpriver/riot/3333333333333333333333333333333333333333"));
 }
 
+/// `home-manager → nix-darwin → nixpkgs`: `follow --all` walks the lock
+/// like `check` does, so a nixpkgs two levels down follows ours too, while
+/// `home-manager/nixpkgs` (already following) and `other/nix-darwin`
+/// (overridden as a whole in flake.nix) are left alone.
+#[test]
+fn follow_all_reaches_nested_inputs() {
+    let nix = Nix::require();
+    let before = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    home-manager = {\n      url = \"github:nix-community/home-manager\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n    };\n    other.url = \"github:o/other\";\n    other.inputs.nix-darwin.follows = \"\";\n  };\n  outputs = { self, ... }: { };\n}\n";
+    let lock = Lock::parse(
+        r#"{ "version": 7, "root": "root", "nodes": {
+        "root": { "inputs": { "nixpkgs": "nixpkgs", "home-manager": "home-manager", "other": "other" } },
+        "nixpkgs": { "locked": { "rev": "1111111111111111111111111111111111111111" } },
+        "home-manager": { "inputs": { "nixpkgs": [ "nixpkgs" ], "nix-darwin": "nix-darwin" } },
+        "nix-darwin": { "inputs": { "nixpkgs": "nixpkgs_2" } },
+        "nixpkgs_2": { "locked": { "rev": "2222222222222222222222222222222222222222" } },
+        "other": { "inputs": { "nix-darwin": "nix-darwin_2" } },
+        "nix-darwin_2": { "inputs": { "nixpkgs": "nixpkgs_3" } },
+        "nixpkgs_3": { "locked": { "rev": "3333333333333333333333333333333333333333" } } } }"#,
+    )
+    .unwrap();
+    let operation = Operation::FollowAll {
+        target: "nixpkgs".into(),
+    };
+    let after = apply(before, &operation, Some(&lock)).unwrap();
+    assert_eq!(
+        after,
+        "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    home-manager = {\n      url = \"github:nix-community/home-manager\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n      inputs.nix-darwin.inputs.nixpkgs.follows = \"nixpkgs\";\n    };\n    other.url = \"github:o/other\";\n    other.inputs.nix-darwin.follows = \"\";\n  };\n  outputs = { self, ... }: { };\n}\n"
+    );
+    assert_eq!(
+        inputs_json(&nix, &after)["home-manager"]["inputs"]["nix-darwin"],
+        json!({ "inputs": { "nixpkgs": { "follows": "nixpkgs" } } })
+    );
+    // Twice changes nothing.
+    assert_eq!(apply(&after, &operation, Some(&lock)).unwrap(), after);
+}
+
 #[test]
 fn errors_name_the_place_and_leave_the_text_alone() {
     let before = fixture("inputs/block.nix");

@@ -10,7 +10,7 @@ use super::inputs::input_name_range;
 use super::nixpkgs::date;
 use super::{Context, Fix, Sink};
 use crate::inputs::follow;
-use crate::lock::{Lock, LockInputRef, LockNode};
+use crate::lock::{Lock, LockInputRef, LockNode, OwnNestedInput};
 use crate::model::{InputDecl, InputsStyle};
 
 /// Nested inputs that should follow one of ours: (their name, our input).
@@ -65,12 +65,12 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
     }
 
     // Which nested inputs would be fixed, for the revision counts.
-    let mut candidates: Vec<(&InputDecl, String, &str, &str)> = Vec::new();
+    let mut candidates: Vec<(&InputDecl, OwnNestedInput)> = Vec::new();
     for input in &flake.inputs {
         if input.follows().is_some() || input.flake() == Some(false) {
             continue;
         }
-        let Some((node_name, node)) = lock.node_of_input(&input.name) else {
+        let Some((_, node)) = lock.node_of_input(&input.name) else {
             continue;
         };
         let declared = input.nested_follows();
@@ -95,44 +95,51 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                 }
             }
         }
-        for (child, ours) in FOLLOW_CHILDREN {
-            if flake.input(ours).is_none()
-                || declared
-                    .iter()
-                    .any(|f| f.path.first().map(String::as_str) == Some(child))
-            {
-                continue;
-            }
-            let Some(LockInputRef::Node(own)) = node.inputs.get(*child) else {
-                continue;
-            };
-            if lock.resolve(&[ours.to_string()]).as_ref() == Some(own) {
-                continue;
-            }
-            candidates.push((input, node_name.to_string(), child, ours));
-        }
+        let overridden: Vec<Vec<String>> = declared.iter().map(|f| f.path.clone()).collect();
+        let children: Vec<(&str, &str)> = FOLLOW_CHILDREN
+            .iter()
+            .filter(|(_, ours)| flake.input(ours).is_some())
+            .copied()
+            .collect();
+        let mut nested = lock.own_nested_inputs(&input.name, &children, &overridden);
+        // Shallow first, then in the order of FOLLOW_CHILDREN (nixpkgs first).
+        nested.sort_by_cached_key(|nested| {
+            let last = nested.path.last().map(String::as_str);
+            let rank = FOLLOW_CHILDREN
+                .iter()
+                .position(|(child, _)| Some(*child) == last);
+            (nested.path.len(), rank, nested.path.clone())
+        });
+        candidates.extend(nested.into_iter().map(|nested| (input, nested)));
     }
     if candidates.is_empty() || !sink.wants("not-following") {
         return;
     }
+    let full_path = |input: &InputDecl, nested: &OwnNestedInput| {
+        let mut path = vec![input.name.clone()];
+        path.extend(nested.path.iter().cloned());
+        path
+    };
     let before = nixpkgs_revisions(lock, &HashSet::new());
-    let all: HashSet<(String, String)> = candidates
+    let all: HashSet<Vec<String>> = candidates
         .iter()
-        .map(|(_, node, child, _)| (node.clone(), child.to_string()))
+        .map(|(input, nested)| full_path(input, nested))
         .collect();
     let removed_by_all = before.len() - nixpkgs_revisions(lock, &all).len().min(before.len());
-    for (input, node_name, child, ours) in candidates {
+    for (input, nested) in &candidates {
         let name = &input.name;
-        let one = HashSet::from([(node_name.clone(), child.to_string())]);
+        let subject = full_path(input, nested).join("/");
+        let Some((child, between)) = nested.path.split_last() else {
+            continue;
+        };
+        let ours = &nested.ours;
+        let one = HashSet::from([full_path(input, nested)]);
         let removed = before.len() - nixpkgs_revisions(lock, &one).len().min(before.len());
-        let own = lock
+        let locked_at = lock
             .nodes
-            .get(&node_name)
-            .and_then(|node| match node.inputs.get(child) {
-                Some(LockInputRef::Node(own)) => lock.nodes.get(own),
-                _ => None,
-            });
-        let locked_at = own.map(describe_lock).unwrap_or_default();
+            .get(&nested.node)
+            .map(describe_lock)
+            .unwrap_or_default();
         let counts = if is_nixpkgs_child(child) {
             format!(
                 "; flake.lock holds {} distinct nixpkgs revision{}, following ours here removes {removed}{}",
@@ -147,19 +154,31 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
         } else {
             String::new()
         };
-        let fix = follow(context.file, flake, name, child, Some(ours))
-            .ok()
-            .map(|changes| Fix {
-                title: format!("make `{name}/{child}` follow `{ours}`"),
-                changes,
-                safe: true,
-            });
+        // Deeper than one level, the message names the whole path.
+        let through = if between.is_empty() {
+            String::new()
+        } else {
+            format!(" at `{subject}`")
+        };
+        let fix = follow(
+            context.file,
+            flake,
+            name,
+            &nested.path.join("/"),
+            Some(ours),
+        )
+        .ok()
+        .map(|changes| Fix {
+            title: format!("make `{subject}` follow `{ours}`"),
+            changes,
+            safe: true,
+        });
         sink.report(
             "not-following",
             input_name_range(input),
-            format!("{name}/{child}"),
+            &subject,
             format!(
-                "input `{name}` brings its own `{child}`{locked_at} instead of following `{ours}`{counts}"
+                "input `{name}` brings its own `{child}`{through}{locked_at} instead of following `{ours}`{counts}"
             ),
             fix,
         );
@@ -312,37 +331,25 @@ fn is_nixpkgs(node: &LockNode) -> bool {
 }
 
 /// The distinct nixpkgs revisions reachable from the root, pretending the
-/// `(node, child)` edges in `skip` follow ours (so they are gone).
-fn nixpkgs_revisions(lock: &Lock, skip: &HashSet<(String, String)>) -> BTreeSet<String> {
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut stack = vec![lock.root.clone()];
+/// input paths in `skip` (`["home-manager", "nix-darwin", "nixpkgs"]`)
+/// follow ours (so they and everything below them are gone).
+fn nixpkgs_revisions(lock: &Lock, skip: &HashSet<Vec<String>>) -> BTreeSet<String> {
     let mut revisions = BTreeSet::new();
-    while let Some(name) = stack.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        let Some(node) = lock.nodes.get(&name) else {
-            continue;
+    lock.walk(&[], |path, reference| {
+        let LockInputRef::Node(name) = reference else {
+            return false;
         };
-        if name != lock.root && is_nixpkgs(node) {
+        if skip.contains(path) {
+            return false;
+        }
+        if let Some(node) = lock.nodes.get(name).filter(|node| is_nixpkgs(node)) {
             let id = commit_of(node)
                 .map(str::to_string)
                 .or_else(|| node.nar_hash.clone())
                 .unwrap_or_else(|| name.clone());
             revisions.insert(id);
         }
-        for (child, reference) in &node.inputs {
-            if skip.contains(&(name.clone(), child.clone())) {
-                continue;
-            }
-            let next = match reference {
-                LockInputRef::Node(next) => Some(next.clone()),
-                LockInputRef::Follows(path) => lock.resolve(path),
-            };
-            if let Some(next) = next {
-                stack.push(next);
-            }
-        }
-    }
+        true
+    });
     revisions
 }
