@@ -113,10 +113,17 @@ fn check_follows_target(
     if flake.input(first).is_some() || extra == Some(first) {
         return Ok(());
     }
+    // Point at where the flake's inputs are declared (or the file's start).
+    let range = match &flake.style {
+        InputsStyle::Block(set) => set.syntax().text_range(),
+        InputsStyle::Dotted(binding) => binding.syntax().text_range(),
+        InputsStyle::None => flake.root.syntax().text_range(),
+    };
     Err(FlakeError::new(
         ErrorKind::NotApplicable,
         format!("the follows target `{target}` is not an input of this flake"),
     )
+    .at(TextRange::empty(range.start()))
     .hint(format!(
         "add `{first}` as an input first, or give another target with CHILD=TARGET"
     )))
