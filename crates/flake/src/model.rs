@@ -433,10 +433,7 @@ pub fn uses_of_input(flake: &Flake, name: &str) -> Vec<InputUse> {
     let Some(outputs) = &flake.outputs else {
         return Vec::new();
     };
-    let Some(lambda) = &outputs.lambda else {
-        return Vec::new();
-    };
-    let Some(body) = lambda.body() else {
+    let Some(body) = outputs.lambda.as_ref().and_then(|lambda| lambda.body()) else {
         return Vec::new();
     };
     let is_formal = outputs.pattern().is_some_and(|pattern| {
@@ -444,6 +441,57 @@ pub fn uses_of_input(flake: &Flake, name: &str) -> Vec<InputUse> {
             .iter()
             .any(|n| n == name)
     });
+    let mut uses: Vec<InputUse> = Vec::new();
+    if is_formal {
+        uses.extend(
+            body.syntax()
+                .descendants()
+                .filter(|node| {
+                    node.kind() == SyntaxKind::NODE_IDENT
+                        && !in_attr_name(node)
+                        && node.text() == name
+                })
+                .map(|node| InputUse {
+                    range: node.text_range(),
+                    text: name.to_string(),
+                }),
+        );
+    }
+    uses.extend(
+        uses_through_input_set(flake)
+            .into_iter()
+            .filter(|(used, _)| used.name == name)
+            .map(|(_, found)| found),
+    );
+    uses.sort_by_key(|found| (found.range.start(), found.range.end()));
+    uses
+}
+
+/// An input name the outputs body takes from the input set, as
+/// [`uses_through_input_set`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputSetUse {
+    /// The input's name (`riot` in `inputs.riot.packages`).
+    pub name: String,
+    /// Just the base and the name (`inputs.riot`), or the name in an
+    /// `inherit (inputs) riot`: a precise range for diagnostics.
+    pub name_range: TextRange,
+    /// True for `inputs.riot or null`: a missing input is not an error.
+    pub has_default: bool,
+}
+
+/// Every input the outputs body takes from the input set: `alias.name`,
+/// `alias'.name` and flake-parts' `inputs'.name`, and `inherit (alias)
+/// name`, where `alias` is the outputs pattern's `@` name or parameter.
+/// Each comes with its [`InputUse`] (the whole selection, for messages).
+/// Dynamic names (`inputs.${x}`) are skipped; shadowing is ignored.
+pub fn uses_through_input_set(flake: &Flake) -> Vec<(InputSetUse, InputUse)> {
+    let Some(outputs) = &flake.outputs else {
+        return Vec::new();
+    };
+    let Some(body) = outputs.lambda.as_ref().and_then(|lambda| lambda.body()) else {
+        return Vec::new();
+    };
     let alias = outputs.inputs_alias();
     let aliases: Vec<String> = alias
         .iter()
@@ -452,16 +500,6 @@ pub fn uses_of_input(flake: &Flake, name: &str) -> Vec<InputUse> {
         .collect();
     let mut uses = Vec::new();
     for node in body.syntax().descendants() {
-        if is_formal
-            && node.kind() == SyntaxKind::NODE_IDENT
-            && !in_attr_name(&node)
-            && node.text() == name
-        {
-            uses.push(InputUse {
-                range: node.text_range(),
-                text: name.to_string(),
-            });
-        }
         if let Some(select) = ast::Select::cast(node.clone()) {
             let Some(ast::Expr::Ident(base)) = select.expr() else {
                 continue;
@@ -470,31 +508,51 @@ pub fn uses_of_input(flake: &Flake, name: &str) -> Vec<InputUse> {
             if !aliases.contains(&base_name) {
                 continue;
             }
-            let first = select
-                .attrpath()
-                .and_then(|path| path.attrs().next())
-                .and_then(|attr| flakeedit_syntax::attr_name(&attr));
-            if first.as_deref() == Some(name) {
-                uses.push(InputUse {
+            let Some(first) = select.attrpath().and_then(|path| path.attrs().next()) else {
+                continue;
+            };
+            let Some(name) = flakeedit_syntax::attr_name(&first) else {
+                continue;
+            };
+            uses.push((
+                InputSetUse {
+                    name: name.clone(),
+                    name_range: TextRange::new(
+                        select.syntax().text_range().start(),
+                        first.syntax().text_range().end(),
+                    ),
+                    has_default: select.or_token().is_some(),
+                },
+                InputUse {
                     range: select.syntax().text_range(),
                     text: format!("{base_name}.{name}"),
-                });
-            }
+                },
+            ));
         }
         if let Some(inherit) = ast::Inherit::cast(node.clone()) {
             let from = inherit
                 .from()
                 .and_then(|from| from.expr())
                 .map(|e| e.syntax().text().to_string());
-            if from.is_some_and(|from| aliases.contains(&from)) {
-                for attr in inherit.attrs() {
-                    if flakeedit_syntax::attr_name(&attr).as_deref() == Some(name) {
-                        uses.push(InputUse {
-                            range: attr.syntax().text_range(),
-                            text: format!("inherit ({}) {name}", alias.clone().unwrap_or_default()),
-                        });
-                    }
-                }
+            if !from.is_some_and(|from| aliases.contains(&from)) {
+                continue;
+            }
+            for attr in inherit.attrs() {
+                let Some(name) = flakeedit_syntax::attr_name(&attr) else {
+                    continue;
+                };
+                let range = attr.syntax().text_range();
+                uses.push((
+                    InputSetUse {
+                        name: name.clone(),
+                        name_range: range,
+                        has_default: false,
+                    },
+                    InputUse {
+                        range,
+                        text: format!("inherit ({}) {name}", alias.clone().unwrap_or_default()),
+                    },
+                ));
             }
         }
     }

@@ -16,6 +16,29 @@ fn undeclared() {
     "#]].assert_eq(&render_fixture("undeclared"));
 }
 
+/// `inherit (inputs) flake-utils`, `inputs.flake-utils.lib`,
+/// `inputs.mystery-tool`: the ranges cover the base and the name only;
+/// `inputs.optional.… or …` and `inputs.self` are fine.
+#[test]
+fn undeclared_uses() {
+    expect![[r#"
+        11:24-11:35 error[undeclared-input] `flake-utils`: outputs uses `inherit (inputs) flake-utils`, but `flake-utils` is not a declared input: evaluation fails with "attribute 'flake-utils' missing"
+            fix (safe): add input `flake-utils` (github:numtide/flake-utils)
+        13:32-13:50 error[undeclared-input] `inputs.flake-utils`: outputs uses `inputs.flake-utils`, but `flake-utils` is not a declared input: evaluation fails with "attribute 'flake-utils' missing"
+            fix (safe): add input `flake-utils` (github:numtide/flake-utils)
+        15:23-15:42 error[undeclared-input] `inputs.mystery-tool`: outputs uses `inputs.mystery-tool`, but `mystery-tool` is not a declared input: evaluation fails with "attribute 'mystery-tool' missing"; declare it with `flakeedit add-input URL --name mystery-tool`, or stop using it
+    "#]].assert_eq(&render_fixture("undeclared-uses"));
+}
+
+/// flake-parts' `inputs'.x` in `perSystem`, next to a declared one.
+#[test]
+fn undeclared_per_system_input() {
+    let text = "{\n  inputs.flake-parts.url = \"github:hercules-ci/flake-parts\";\n  inputs.riot.url = \"github:emilpriver/riot\";\n  outputs = inputs@{ flake-parts, ... }:\n    flake-parts.lib.mkFlake { inherit inputs; } {\n      perSystem = { inputs', ... }: {\n        packages.default = inputs'.riot.packages.default;\n        packages.tool = inputs'.tool.packages.default;\n      };\n    };\n}\n";
+    expect![[r#"
+        8:25-8:37 error[undeclared-input] `inputs'.tool`: outputs uses `inputs'.tool`, but `tool` is not a declared input: evaluation fails with "attribute 'tool' missing"; declare it with `flakeedit add-input URL --name tool`, or stop using it
+    "#]].assert_eq(&render(text, &diagnostics(text, None)));
+}
+
 #[test]
 fn missing_formal() {
     expect![[r#"

@@ -106,6 +106,67 @@ fn undeclared_flake_parts_is_declared() {
     );
 }
 
+/// Two uses of the undeclared `flake-utils` carry the same fix: it is
+/// applied once, and the flake then evaluates.
+#[test]
+fn undeclared_uses_are_declared() {
+    let nix = Nix::require();
+    let (after, outcome) = fix("undeclared-uses");
+    assert_eq!(
+        codes(&outcome),
+        [
+            "undeclared-input flake-utils",
+            "undeclared-input flake-utils"
+        ]
+    );
+    expect![[r#"
+        {
+          description = "Inputs taken from the input set without being declared";
+
+          inputs = {
+            nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+            systems.url = "github:nix-systems/default";
+            flake-utils = {
+              url = "github:numtide/flake-utils";
+              inputs.systems.follows = "systems";
+            };
+          };
+
+          outputs = { self, ... }@inputs:
+            let
+              inherit (inputs) flake-utils;
+            in
+            flake-utils.lib.eachSystem inputs.flake-utils.lib.defaultSystems (system: {
+              packages.default = inputs.nixpkgs.legacyPackages.${system}.hello;
+              packages.tool = inputs.mystery-tool.packages.${system}.default;
+              # A default makes a missing input fine, and `self` is always there.
+              packages.maybe = inputs.optional.packages.${system}.default or inputs.self.packages.${system}.default;
+              packages.systems = builtins.length (import inputs.systems);
+            });
+        }
+    "#]]
+    .assert_eq(&after);
+    nix.assert_parses(&after);
+    assert_eq!(
+        inputs(&nix, &after)["flake-utils"],
+        json!({ "url": "github:numtide/flake-utils", "inputs": { "systems": { "follows": "systems" } } })
+    );
+    let remaining: Vec<&str> = outcome
+        .remaining
+        .iter()
+        .map(|d| d.subject.as_str())
+        .collect();
+    assert_eq!(remaining, ["mystery-tool"]);
+    assert_eq!(
+        evaluate(&nix, &after, "packages.x86_64-linux.default.pname"),
+        json!("hello")
+    );
+    assert_eq!(
+        evaluate(&nix, &after, "packages.x86_64-linux.maybe.pname"),
+        json!("hello")
+    );
+}
+
 #[test]
 fn missing_formal_is_added() {
     let nix = Nix::require();

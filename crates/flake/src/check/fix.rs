@@ -51,6 +51,15 @@ pub fn fix_safe(
             let Some(fix) = diagnostic.fix.as_ref().filter(|fix| fix.safe) else {
                 continue;
             };
+            // Several uses of one undeclared input carry the same fix:
+            // applied once, it fixes them all.
+            if round
+                .iter()
+                .any(|done| done.fix.as_ref().map(|f| &f.changes) == Some(&fix.changes))
+            {
+                round.push(diagnostic.clone());
+                continue;
+            }
             // Try the fix on a copy: one that overlaps an earlier fix of
             // this round waits for the next round, on the re-read text.
             let mut attempt = changes.clone();

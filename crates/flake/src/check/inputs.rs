@@ -1,5 +1,5 @@
-//! Inputs against the outputs function: `undeclared-input`,
-//! `missing-formal`, `unused-input`, `dangling-follows`.
+//! Inputs against the outputs function: `undeclared-input` (formals and
+//! `inputs.x` uses), `missing-formal`, `unused-input`, `dangling-follows`.
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{add_formal, formal_name, is_plain_identifier, ChangeSet, TextRange};
@@ -7,7 +7,7 @@ use rowan::ast::AstNode;
 
 use super::{Context, Fix, Sink};
 use crate::inputs::{add_input, remove_input, AddInput};
-use crate::model::{inputs_escape, uses_of_input, InputDecl};
+use crate::model::{inputs_escape, uses_of_input, uses_through_input_set, InputDecl};
 
 /// An input's name, its canonical url, and (child, our input) follows.
 type WellKnown = (
@@ -56,6 +56,9 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
         for entry in pattern.pat_entries() {
             undeclared_formal(context, sink, &entry);
         }
+    }
+    undeclared_uses(context, sink);
+    if let Some(pattern) = &pattern {
         if outputs.is_closed_pattern() {
             let formals = flakeedit_syntax::formal_names(pattern);
             for input in &flake.inputs {
@@ -151,6 +154,36 @@ pub(crate) fn follows_targets(input: &InputDecl) -> impl Iterator<Item = &str> {
         .filter_map(|leaf| leaf.value.as_str())
 }
 
+/// The fix of an undeclared input flakeedit knows the source of: declare
+/// it, with its nested inputs following ours where we have them.
+fn well_known_fix(context: &Context, name: &str) -> Option<Fix> {
+    let (_, url, follows) = WELL_KNOWN.iter().find(|(known, _, _)| *known == name)?;
+    let request = AddInput {
+        url: url.to_string(),
+        name: Some(name.to_string()),
+        follows: follows
+            .iter()
+            .filter(|(_, ours)| context.flake.input(ours).is_some())
+            .map(|(child, ours)| (child.to_string(), ours.to_string()))
+            .collect(),
+        no_flake: false,
+    };
+    let changes = add_input(context.file, context.flake, &request).ok()?;
+    Some(Fix {
+        title: format!("add input `{name}` ({url})"),
+        changes,
+        safe: true,
+    })
+}
+
+fn undeclared_hint(fix: &Option<Fix>, name: &str, or: &str) -> String {
+    if fix.is_some() {
+        String::new()
+    } else {
+        format!("; declare it with `flakeedit add-input URL --name {name}`, or {or}")
+    }
+}
+
 fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) {
     let Some(name) = formal_name(entry) else {
         return;
@@ -159,32 +192,8 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
     if name == "self" || entry.default().is_some() || context.flake.input(&name).is_some() {
         return;
     }
-    let fix = WELL_KNOWN
-        .iter()
-        .find(|(known, _, _)| *known == name)
-        .and_then(|(_, url, follows)| {
-            let request = AddInput {
-                url: url.to_string(),
-                name: Some(name.clone()),
-                follows: follows
-                    .iter()
-                    .filter(|(_, ours)| context.flake.input(ours).is_some())
-                    .map(|(child, ours)| (child.to_string(), ours.to_string()))
-                    .collect(),
-                no_flake: false,
-            };
-            let changes = add_input(context.file, context.flake, &request).ok()?;
-            Some(Fix {
-                title: format!("add input `{name}` ({url})"),
-                changes,
-                safe: true,
-            })
-        });
-    let hint = if fix.is_some() {
-        String::new()
-    } else {
-        format!("; declare it with `flakeedit add-input URL --name {name}`, or remove the argument")
-    };
+    let fix = well_known_fix(context, &name);
+    let hint = undeclared_hint(&fix, &name, "remove the argument");
     sink.report(
         "undeclared-input",
         entry.syntax().text_range(),
@@ -195,6 +204,33 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
         ),
         fix,
     );
+}
+
+/// `inputs.foo`, `inputs'.foo` and `inherit (inputs) foo` in the outputs
+/// body where `foo` is not declared. `inputs.foo or …` is fine.
+fn undeclared_uses(context: &Context, sink: &mut Sink) {
+    if !sink.wants("undeclared-input") {
+        return;
+    }
+    for (used, found) in uses_through_input_set(context.flake) {
+        let name = &used.name;
+        if name == "self" || used.has_default || context.flake.input(name).is_some() {
+            continue;
+        }
+        let fix = well_known_fix(context, name);
+        let hint = undeclared_hint(&fix, name, "stop using it");
+        sink.report(
+            "undeclared-input",
+            used.name_range,
+            name,
+            format!(
+                "outputs uses `{}`, but `{name}` is not a declared input: evaluation fails with \
+                 \"attribute '{name}' missing\"{hint}",
+                found.text
+            ),
+            fix,
+        );
+    }
 }
 
 fn missing_formal(context: &Context, sink: &mut Sink, pattern: &ast::Pattern, input: &InputDecl) {
