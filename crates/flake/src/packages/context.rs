@@ -291,6 +291,14 @@ fn free_variables(root: &SyntaxNode) -> Vec<String> {
                 bound.push(first);
             }
         }
+        // `let inherit (pkgs) hello; in hello` binds `hello` too.
+        for inherit in flakeedit_syntax::rnix::ast::HasEntry::inherits(&let_in) {
+            bound.extend(
+                inherit
+                    .attrs()
+                    .filter_map(|attr| flakeedit_syntax::attr_name(&attr)),
+            );
+        }
     }
     let mut names = Vec::new();
     for node in root.descendants() {
@@ -298,6 +306,15 @@ fn free_variables(root: &SyntaxNode) -> Vec<String> {
             continue;
         }
         if node.parent().map(|p| p.kind()) == Some(SyntaxKind::NODE_ATTRPATH) {
+            continue;
+        }
+        // In `inherit (x) y`, `y` names an attribute of `x`, not a
+        // variable (`inherit y;` does read the variable `y`).
+        let inherited_from = node
+            .parent()
+            .and_then(ast::Inherit::cast)
+            .is_some_and(|inherit| inherit.from().is_some());
+        if inherited_from {
             continue;
         }
         let name = node.text().to_string();

@@ -204,3 +204,69 @@ fn packages_init_templates_evaluate() {
         }
     }
 }
+
+/// In `inherit (x) y` the `y` is an attribute name, not a variable: such
+/// expressions are accepted (and evaluate), while a truly free variable
+/// next to them is still refused.
+#[test]
+fn packages_inherit_from_in_an_expression_is_not_a_free_variable() {
+    let nix = Nix::require();
+    let before = fixture("layouts/flake-parts-let.nix");
+    let operation = |build_inputs: &[&str]| {
+        Operation::AddDunePackage(AddDunePackage {
+            pname: "extra".into(),
+            version: Some("0.1".into()),
+            build_inputs: build_inputs.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        })
+    };
+    let after = apply_twice(
+        &before,
+        &operation(&[
+            "(let inherit (pkgs.ocamlPackages) ounit2; in ounit2)",
+            "(pkgs.symlinkJoin { name = \"tools\"; paths = [ ]; inherit (pkgs) hello; })",
+        ]),
+    );
+    let added = after
+        .lines()
+        .skip_while(|line| !line.contains("extra = "))
+        .take(8)
+        .map(|line| line.get(12..).unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n");
+    expect_test::expect![[r#"
+        extra = buildDunePackage {
+          version = "0.1";
+          pname = "extra";
+          buildInputs = [
+            (let inherit (pkgs.ocamlPackages) ounit2; in ounit2)
+            (pkgs.symlinkJoin { name = "tools"; paths = [ ]; inherit (pkgs) hello; })
+          ];
+          src = ./.;"#]]
+    .assert_eq(&added);
+    nix.assert_parses(&after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "map (p: p.pname or p.name) outputs.packages.x86_64-linux.extra.buildInputs"
+        ),
+        json!(["ounit2", "tools"])
+    );
+    for (expression, free) in [
+        ("(let inherit (pkgs) hello; in nope)", "`nope`"),
+        (
+            "(pkgs.symlinkJoin { name = \"t\"; inherit nope; })",
+            "`nope`",
+        ),
+        ("(let inherit (missing) hello; in hello)", "`missing`"),
+    ] {
+        let error = error_of(&before, &operation(&[expression]));
+        assert_eq!(error.kind, ErrorKind::NotApplicable, "{expression}");
+        assert!(
+            error.message.contains(free),
+            "{expression}: {}",
+            error.message
+        );
+    }
+}
