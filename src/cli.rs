@@ -211,7 +211,13 @@ pub enum Command {
     },
     /// Write a new flake.nix from a template (never overwrites)
     #[command(
-        after_help = "Examples:\n  flakeedit init                       # ./flake.nix, OCaml template\n  flakeedit init --template rust my-project\n  flakeedit init --template minimal --dry-run"
+        after_help = "An existing flake.nix is never overwritten: if it is exactly what the template\n\
+                      gives, init does nothing and exits 0; otherwise it exits 1.\n\
+                      --dry-run prints the flake and writes nothing (exit 0).\n\
+                      --check writes nothing and exits 1 when flake.nix would be written, 0 when it\n\
+                      is already the template's (so CI can assert a project was initialised as is).\n\
+                      --diff shows the new file as a diff.\n\n\
+                      Examples:\n  flakeedit init                       # ./flake.nix, OCaml template\n  flakeedit init --template rust my-project\n  flakeedit init --template minimal --dry-run\n  flakeedit init --template minimal --check   # exit 1: it would be written"
     )]
     Init {
         /// The template

@@ -15,7 +15,13 @@ pub struct InitRequest {
     pub template: TemplateChoice,
     pub name: Option<String>,
     pub dir: Option<PathBuf>,
+    /// Write nothing; print the flake (unless `json`).
     pub dry_run: bool,
+    /// Write nothing; exit 1 when the file would be written.
+    pub check: bool,
+    /// Print a unified diff of what would be (or was) written.
+    pub diff: bool,
+    pub color: bool,
     pub json: bool,
 }
 
@@ -34,8 +40,12 @@ fn project_name(dir: &Path) -> String {
         .unwrap_or_else(|| "app".to_string())
 }
 
-/// Runs `init`: exit 0 when written (or printed with --dry-run), 1 when
-/// the file exists or cannot be written.
+/// Runs `init`. An existing flake.nix is never overwritten: when it is
+/// byte for byte what the template gives, there is nothing to do (exit 0,
+/// "unchanged", so running init twice is harmless); otherwise it is an
+/// error (exit 1). A missing file is written (exit 0), printed with
+/// `--dry-run` (exit 0), or reported as "would be written" with `--check`
+/// (exit 1, like every command whose file would change).
 pub fn run(request: InitRequest) -> ExitCode {
     let dir = request.dir.unwrap_or_else(|| PathBuf::from("."));
     let path = dir.join("flake.nix");
@@ -57,15 +67,47 @@ pub fn run(request: InitRequest) -> ExitCode {
         }
     };
     if path.exists() {
+        if std::fs::read(&path).is_ok_and(|existing| existing == text.as_bytes()) {
+            if !request.json {
+                eprintln!(
+                    "{}: unchanged (already the {} template)",
+                    path.display(),
+                    template.name()
+                );
+            }
+            report("unchanged", false, None);
+            return ExitCode::SUCCESS;
+        }
         report(
             "failed",
             false,
-            Some("the file exists; flakeedit init never overwrites (edit it with the add-* commands)".into()),
+            Some(format!(
+                "the file exists and is not the {} template; flakeedit init never overwrites \
+                 (edit it with the add-* commands)",
+                template.name()
+            )),
         );
         return ExitCode::from(1);
     }
-    if request.dry_run {
+    if request.diff && !request.json {
+        print!(
+            "{}",
+            crate::report::unified_diff(&path, "", &text, request.color)
+        );
+    }
+    if request.check {
         if !request.json {
+            eprintln!(
+                "{}: would be written ({} template)",
+                path.display(),
+                template.name()
+            );
+        }
+        report("changed", false, None);
+        return ExitCode::from(1);
+    }
+    if request.dry_run {
+        if !request.json && !request.diff {
             print!("{text}");
         }
         report("changed", false, None);

@@ -134,7 +134,10 @@ fn main() -> ExitCode {
                 template,
                 name,
                 dir,
-                dry_run: cli.global.dry_run || cli.global.check,
+                dry_run: cli.global.dry_run,
+                check: cli.global.check,
+                diff: cli.global.diff,
+                color: report::use_color(cli.global.color, report::stdout_is_terminal()),
                 json: cli.global.json,
             });
         }

@@ -162,3 +162,81 @@ fn packages_init_writes_a_flake_and_never_overwrites() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("never overwrites"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "# mine\n");
 }
+
+/// `init --check` is a question, "is flake.nix already this template?":
+/// exit 1 and nothing written while it would be written, 0 once it is
+/// byte for byte the template's; an edited file is never overwritten.
+#[test]
+fn packages_init_check_and_dry_run_write_nothing() {
+    let nix = Nix::require();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo/flake.nix");
+    let stderr = |output: &Output| String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    let init = ["init", "--template", "minimal", "demo"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        init.iter().copied().chain(extra.iter().copied()).collect()
+    };
+
+    let check = flakeedit(dir.path(), &with(&["--check"]));
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("would be written"),
+        "{}",
+        stderr(&check)
+    );
+    assert!(!path.exists());
+    let json_check = flakeedit(dir.path(), &with(&["--check", "--json"]));
+    assert_eq!(json_check.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(stdout(&json_check).trim()).unwrap();
+    assert_eq!(report["outcome"], "changed");
+    assert_eq!(report["written"], false);
+    let diff = flakeedit(dir.path(), &with(&["--check", "--diff"]));
+    assert_eq!(diff.status.code(), Some(1));
+    assert!(
+        stdout(&diff).contains("+++ b/demo/flake.nix"),
+        "{}",
+        stdout(&diff)
+    );
+    assert!(!path.exists());
+
+    let dry_run = flakeedit(dir.path(), &with(&["--dry-run"]));
+    assert_eq!(dry_run.status.code(), Some(0), "{}", stderr(&dry_run));
+    let printed = stdout(&dry_run);
+    nix.assert_parses(&printed);
+    assert!(!path.exists());
+
+    let written = flakeedit(dir.path(), &init);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), printed);
+    // Now it is the template's: nothing to do, for init and for --check.
+    for extra in [&[][..], &["--check"]] {
+        let again = flakeedit(dir.path(), &with(extra));
+        assert_eq!(
+            again.status.code(),
+            Some(0),
+            "{extra:?}: {}",
+            stderr(&again)
+        );
+        assert!(stderr(&again).contains("unchanged"), "{}", stderr(&again));
+    }
+    // An edited flake differs: --check fails and nothing is overwritten.
+    std::fs::write(&path, format!("{printed}# mine\n")).unwrap();
+    let edited = flakeedit(dir.path(), &with(&["--check"]));
+    assert_eq!(edited.status.code(), Some(1));
+    assert!(
+        stderr(&edited).contains("never overwrites"),
+        "{}",
+        stderr(&edited)
+    );
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .ends_with("# mine\n"));
+
+    let help = flakeedit(dir.path(), &["init", "--help"]);
+    assert!(
+        stdout(&help).contains("--check writes nothing"),
+        "{}",
+        stdout(&help)
+    );
+}
