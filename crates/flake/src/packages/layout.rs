@@ -282,13 +282,37 @@ fn place_in(body: &ast::AttrSet, name: &str) -> Result<OutputPlace, FlakeError> 
     }
     if !place.exists {
         place.before = new_output_anchor(body, name);
+        place.after = new_output_after(body, name);
     }
     Ok(place)
 }
 
-/// Where a new `packages` (or `devShells`) output goes: before the first
-/// other per-system output that sorts after it in the usual order
-/// (`devShells`, `packages`, `formatter`…, as the seed writes them).
+/// Where a new `devShells` output goes first of all: right after the last
+/// binding of the existing `packages` (`packages = { … };` or the last of
+/// `packages.default = …; packages.image = …;`), so what the flake builds
+/// stays first and its group is not split. `None` for `packages` itself,
+/// or when there are no packages.
+fn new_output_after(set: &ast::AttrSet, name: &str) -> Option<SyntaxNode> {
+    if name != "devShells" {
+        return None;
+    }
+    set.attrpath_values()
+        .filter(|binding| {
+            binding
+                .attrpath()
+                .as_ref()
+                .and_then(attrpath_names)
+                .and_then(|names| names.into_iter().next())
+                .is_some_and(|first| first == "packages")
+        })
+        .last()
+        .map(|binding| binding.syntax().clone())
+}
+
+/// Where a new `packages` (or `devShells`, when [`new_output_after`] finds
+/// no packages) output goes: before the first other per-system output
+/// that sorts after it in the usual order (`packages`, `devShells`,
+/// `checks`, `apps`, `formatter`…).
 fn new_output_anchor(set: &ast::AttrSet, name: &str) -> Option<SyntaxNode> {
     let after: &[&str] = if name == "packages" {
         &["checks", "apps", "formatter", "legacyPackages", "devShells"]
@@ -457,7 +481,7 @@ impl Layout {
                         exists: false,
                         generator,
                         before: new_output_anchor(outputs, name),
-                        after: None,
+                        after: new_output_after(outputs, name),
                     },
                     None,
                 ))
@@ -560,7 +584,8 @@ impl Layout {
                     .into_iter()
                     .filter(|found| found.depth == 0)
                     .map(|found| found.binding.syntax().clone())
-                    .last();
+                    .last()
+                    .or_else(|| new_output_after(outputs, name));
             }
             Ok(place)
         };

@@ -12,16 +12,6 @@
         pkgs = nixpkgs.legacyPackages.${system};
       in
       {
-        devShells = {
-          default = pkgs.mkShell {
-            packages = [
-              pkgs.jq
-            ];
-            inputsFrom = [
-              self.packages.${system}.default
-            ];
-          };
-        };
         packages.default = pkgs.stdenv.mkDerivation {
           pname = "probe";
           version = "2.0.0";
@@ -32,6 +22,16 @@
           name = "probe";
           tag = "latest";
           contents = [ self.packages.${system}.default ];
+        };
+        devShells = {
+          default = pkgs.mkShell {
+            packages = [
+              pkgs.jq
+            ];
+            inputsFrom = [
+              self.packages.${system}.default
+            ];
+          };
         };
       });
 }

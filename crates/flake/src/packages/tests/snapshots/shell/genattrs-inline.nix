@@ -4,6 +4,14 @@
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
 
   outputs = { self, nixpkgs }: {
+    packages = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-darwin" ] (system:
+      let
+        pkgs = import nixpkgs { inherit system; };
+      in
+      {
+        default = pkgs.hello;
+        greeter = pkgs.writeShellScriptBin "greeter" "echo hi";
+      });
     devShells = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-darwin" ] (system: {
       default = nixpkgs.legacyPackages.${system}.mkShell {
         packages = [
@@ -14,13 +22,5 @@
         ];
       };
     });
-    packages = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-darwin" ] (system:
-      let
-        pkgs = import nixpkgs { inherit system; };
-      in
-      {
-        default = pkgs.hello;
-        greeter = pkgs.writeShellScriptBin "greeter" "echo hi";
-      });
   };
 }
