@@ -469,8 +469,11 @@ pub fn remove_input(
     Ok(changes)
 }
 
+/// The attributes of a flake reference written as an attribute set (besides
+/// `url`): all of them describe the old source, so none survives `set-url`.
 const REFERENCE_FIELDS: &[&str] = &[
     "type",
+    "id",
     "owner",
     "repo",
     "ref",
@@ -481,6 +484,10 @@ const REFERENCE_FIELDS: &[&str] = &[
     "narHash",
     "submodules",
     "shallow",
+    "lfs",
+    "allRefs",
+    "lastModified",
+    "revCount",
 ];
 
 /// `set-url`: points an input at another reference. An input written as an
@@ -502,6 +509,13 @@ pub fn set_url(
         .collect();
     if input.leaf(&["url"]).is_some() || reference_leaves.is_empty() {
         set_leaf(file, input, &["url".to_string()], &literal, &mut changes)?;
+        // `{ type = "git"; url = …; ref = …; }`: the old `type`, `ref`, …
+        // would reinterpret the new url; the url alone says everything.
+        let rest: Vec<TextRange> = reference_leaves
+            .iter()
+            .map(|leaf| remove_entry(file, leaf.binding.syntax()).range)
+            .collect();
+        add_deletions(&mut changes, rest)?;
     } else {
         // Replace the first reference field by `url = …;`, drop the others.
         let first = reference_leaves[0];
