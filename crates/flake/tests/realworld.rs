@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use flakeedit_flake::Operation;
+use flakeedit_flake::{AddDevShell, AddDunePackage, Operation};
 use flakeedit_oracle::Nix;
 use serde_json::{json, Value};
 
@@ -43,5 +43,72 @@ fn set_url_replaces_every_reference_attribute() {
         );
         // Twice is once.
         assert_eq!(apply(&after, &operation, None).unwrap(), after, "{name}");
+    }
+}
+
+fn dune(pname: &str) -> Operation {
+    Operation::AddDunePackage(AddDunePackage {
+        pname: pname.into(),
+        attr: None,
+        version: Some("0.1.0".into()),
+        src: None,
+        build_inputs: vec![],
+        default: false,
+        system: None,
+    })
+}
+
+fn shell(package: &str) -> Operation {
+    Operation::AddDevShell(AddDevShell {
+        name: None,
+        packages: vec![package.into()],
+        inputs_from: vec![],
+        system: None,
+    })
+}
+
+fn stub_eval(nix: &Nix, text: &str, expression: &str) -> Value {
+    nix.eval_flake(
+        text,
+        &format!(
+            "let outputs = import ({} + \"/eval.nix\") {{ flake = ./flake.nix; }}; in {expression}",
+            stubs()
+        ),
+    )
+}
+
+/// `pkgsFor = eachSystem (system: …)` in a `let`, with a local
+/// `eachSystem = genAttrs …`: not flake-utils' layout. The package goes
+/// into `packages = eachSystem (system: { … })`.
+#[test]
+fn a_local_each_system_helper_is_not_flake_utils() {
+    let nix = Nix::require();
+    let before = fixture("realworld/genattrs-local-each-system.nix");
+    let after = apply(&before, &dune("fe-demo"), None).expect("a genAttrs layout");
+    nix.parse(&after).expect("parses");
+    assert_eq!(inputs_json(&nix, &after), inputs_json(&nix, &before));
+    assert_eq!(
+        stub_eval(
+            &nix,
+            &after,
+            "builtins.attrNames outputs.packages.x86_64-linux"
+        ),
+        json!(["default", "fe-demo"])
+    );
+    assert_eq!(apply(&after, &dune("fe-demo"), None).unwrap(), after);
+}
+
+/// `devShells = lib.mapAttrs (…) pkgsFor;` next to a genAttrs `packages`:
+/// flakeedit cannot add to it, and must not write a second `devShells`
+/// (a duplicate attribute Nix rejects).
+#[test]
+fn an_opaque_dev_shells_is_not_duplicated() {
+    let nix = Nix::require();
+    let before = fixture("realworld/genattrs-opaque-dev-shells.nix");
+    let error = apply(&before, &shell("hello"), None).expect_err("refused");
+    assert!(error.message.contains("devShells"), "{error:?}");
+    // Whatever happens to a package edit, it never writes a file Nix rejects.
+    if let Ok(after) = apply(&before, &dune("fe-demo"), None) {
+        nix.parse(&after).expect("parses");
     }
 }

@@ -233,6 +233,21 @@ fn function_name(expr: &ast::Expr) -> Option<String> {
     }
 }
 
+/// Whether `node` (through parentheses) is the value of a binding `x = node;`.
+fn is_binding_value(node: &SyntaxNode) -> bool {
+    let mut node = node.clone();
+    while let Some(parent) = node.parent() {
+        if ast::Paren::can_cast(parent.kind()) {
+            node = parent;
+            continue;
+        }
+        return ast::AttrpathValue::cast(parent)
+            .and_then(|binding| binding.value())
+            .is_some_and(|value| value.syntax() == &node);
+    }
+    false
+}
+
 /// `f (system: body)`: the lambda's parameter name and body when `apply`
 /// applies a function to a one-parameter lambda.
 fn system_lambda(apply: &ast::Apply) -> Option<(String, ast::Expr)> {
@@ -395,6 +410,13 @@ impl Layout {
             if !matches!(head.as_deref(), Some("eachDefaultSystem" | "eachSystem")) {
                 continue;
             }
+            // `pkgsFor = eachSystem (system: import nixpkgs { … })` in a
+            // `let`, or `packages = eachSystem (system: { … })` with a local
+            // `eachSystem = lib.genAttrs …`: a binding's value is a helper or
+            // a genAttrs-style output (found below), not flake-utils' layout.
+            if is_binding_value(apply.syntax()) {
+                continue;
+            }
             let Some((system, per_system)) = system_lambda(&apply) else {
                 continue;
             };
@@ -468,6 +490,21 @@ impl Layout {
                         },
                         Some(system),
                     ));
+                }
+                // `devShells = lib.mapAttrs (…) pkgsFor;`, `devShells.x86_64-linux…`:
+                // it exists in a form flakeedit cannot add to; a second
+                // `devShells` would be a duplicate attribute.
+                if let Some(found) = find_path(outputs, &[name]).into_iter().next() {
+                    return Err(FlakeError::new(
+                        ErrorKind::Unsupported,
+                        format!(
+                            "`{name}` is not written as a function of the system returning an attribute set literal"
+                        ),
+                    )
+                    .at(found.binding.syntax().text_range())
+                    .hint(format!(
+                        "write `{name} = forAllSystems (system: {{ … }});` to let flakeedit add to it"
+                    )));
                 }
                 // Create it with the same generator as the other output.
                 let generator = other
