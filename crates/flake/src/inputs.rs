@@ -665,7 +665,11 @@ pub fn set_flake(
         return Ok(changes);
     }
     if want_flake {
-        if let Some(leaf) = input.leaf(&["flake"]) {
+        if input.leaves.len() == 1 {
+            // `inputs.src.flake = false;` alone: without it the input would
+            // not be declared at all, so it becomes `flake = true`.
+            set_leaf(file, input, &["flake".to_string()], "true", &mut changes)?;
+        } else if let Some(leaf) = input.leaf(&["flake"]) {
             add_deletions(
                 &mut changes,
                 vec![remove_entry(file, leaf.binding.syntax()).range],

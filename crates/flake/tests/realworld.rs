@@ -112,3 +112,24 @@ fn an_opaque_dev_shells_is_not_duplicated() {
         nix.parse(&after).expect("parses");
     }
 }
+
+/// `inputs.src.flake = false;` is the input's only binding: toggling it must
+/// keep the input declared (`flake = true`), and toggling back restores it.
+#[test]
+fn toggling_an_input_declared_only_by_flake_false() {
+    let nix = Nix::require();
+    let before = fixture("realworld/flake-false-only.nix");
+    let before_inputs = inputs_json(&nix, &before);
+    for name in ["src", "extra"] {
+        let toggle = Operation::SetFlake {
+            name: name.into(),
+            value: None,
+        };
+        let after = apply(&before, &toggle, None).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let inputs = inputs_json(&nix, &after);
+        assert_eq!(inputs[name], json!({ "flake": true }), "{name}");
+        assert_eq!(without(&inputs, name), without(&before_inputs, name));
+        let back = apply(&after, &toggle, None).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(inputs_json(&nix, &back), before_inputs, "{name}");
+    }
+}
