@@ -51,7 +51,7 @@ fn text_output_has_location_source_line_and_caret() {
     assert_eq!(
         lines[..5],
         [
-            "undeclared/flake.nix:12:22: error[undeclared-input]: outputs takes `flake-parts`, but it is not a declared input: evaluation fails with \"called without required argument 'flake-parts'\"",
+            "undeclared/flake.nix:12:22: error[undeclared-input]: outputs takes `flake-parts`, but it is not a declared input: Nix then fetches `flake:flake-parts` through the flake registry, so what it gets depends on each machine's registry",
             "   |",
             "12 |   outputs = inputs@{ flake-parts, mystery-tool, ... }:",
             "   |                      ^^^^^^^^^^^",

@@ -133,3 +133,33 @@ fn toggling_an_input_declared_only_by_flake_false() {
         assert_eq!(inputs_json(&nix, &back), before_inputs, "{name}");
     }
 }
+
+/// `outputs = { self, nixpkgs, utils }:` with only `utils` declared (the
+/// shape of several official templates): Nix fetches `nixpkgs` as
+/// `flake:nixpkgs` through the registry, it does not fail. `check` says so.
+#[test]
+fn an_undeclared_formal_is_a_registry_input() {
+    let nix = Nix::require();
+    let text = fixture("realworld/registry-formal.nix");
+    // Nix calls outputs with every formal (the stubs do the same).
+    assert_eq!(
+        stub_eval(&nix, &text, "outputs.lib.greeting"),
+        json!("hello")
+    );
+    let diagnostics = flakeedit_flake::check(
+        &flakeedit_syntax::SourceFile::parse(&text),
+        None,
+        &flakeedit_flake::CheckOptions::default(),
+    );
+    let undeclared: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == "undeclared-input")
+        .collect();
+    assert_eq!(undeclared.len(), 1, "{diagnostics:?}");
+    assert!(
+        undeclared[0].message.contains("flake:nixpkgs")
+            && !undeclared[0].message.contains("evaluation fails"),
+        "{}",
+        undeclared[0].message
+    );
+}

@@ -199,8 +199,9 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
         entry.syntax().text_range(),
         &name,
         format!(
-            "outputs takes `{name}`, but it is not a declared input: evaluation fails with \
-             \"called without required argument '{name}'\"{hint}"
+            "outputs takes `{name}`, but it is not a declared input: Nix then fetches \
+             `flake:{name}` through the flake registry, so what it gets depends on each \
+             machine's registry{hint}"
         ),
         fix,
     );
