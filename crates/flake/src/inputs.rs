@@ -702,6 +702,27 @@ pub fn follow(
         ));
     }
     check_follows_target(flake, None, &target)?;
+    // `inputs.x.inputs.nixpkgs = { type = "github"; … };` (or `.url`)
+    // overrides the nested input with a reference: a `follows` next to it
+    // would leave that reference dead, so say where it is instead.
+    let mut nested: Vec<String> = follows_path(&child);
+    nested.pop();
+    if let Some(leaf) = input.leaves.iter().find(|leaf| {
+        leaf.path.len() == nested.len() + 1
+            && leaf.path.starts_with(&nested)
+            && (leaf.path[nested.len()] == "url"
+                || REFERENCE_FIELDS.contains(&leaf.path[nested.len()].as_str()))
+    }) {
+        let child = child.join("/");
+        return Err(FlakeError::new(
+            ErrorKind::Conflict,
+            format!("`{name}`'s input `{child}` is overridden with a flake reference here"),
+        )
+        .at(leaf.binding.syntax().text_range())
+        .hint(format!(
+            "remove the override of `{child}` first, then run `flakeedit follow {name} {child}`"
+        )));
+    }
     let mut changes = ChangeSet::new();
     set_leaf(
         file,

@@ -163,3 +163,36 @@ fn an_undeclared_formal_is_a_registry_input() {
         undeclared[0].message
     );
 }
+
+fn follow(name: &str, child: &str, target: Option<&str>) -> Operation {
+    Operation::Follow {
+        name: name.into(),
+        child: child.into(),
+        target: target.map(str::to_string),
+    }
+}
+
+/// `inputs.tool.inputs.nixpkgs = { type = "github"; … };` overrides the
+/// nested input with a reference: `follow tool nixpkgs` must not add a
+/// `follows` next to it (leaving a dead reference); it points at it.
+#[test]
+fn follow_refuses_a_nested_input_overridden_with_a_reference() {
+    let nix = Nix::require();
+    let before = fixture("realworld/nested-override.nix");
+    for name in ["tool", "other"] {
+        let error =
+            apply(&before, &follow(name, "nixpkgs", None), None).expect_err("a nested override");
+        assert_eq!(
+            error.kind,
+            flakeedit_flake::ErrorKind::Conflict,
+            "{error:?}"
+        );
+        assert!(error.message.contains("overridden"), "{error:?}");
+    }
+    // Another nested input of the same input can still follow.
+    let after = apply(&before, &follow("tool", "utils", Some("nixpkgs")), None).unwrap();
+    assert_eq!(
+        inputs_json(&nix, &after)["tool"]["inputs"]["utils"],
+        json!({ "follows": "nixpkgs" })
+    );
+}
