@@ -431,6 +431,14 @@ pub fn remove_input(
             ));
         }
     }
+    if uses.is_empty() && crate::model::inputs_escape(flake) {
+        // `mkFlake { inherit inputs; }`, `f inputs`: flake-parts takes `pkgs`
+        // from `inputs.nixpkgs`, a helper may read any input.
+        changes.warnings.push(format!(
+            "the outputs pass the whole input set on, so `{name}` may still be used through it; \
+             check that the flake still evaluates"
+        ));
+    }
     let mut deletions: Vec<TextRange> = input
         .bindings
         .iter()

@@ -196,3 +196,31 @@ fn follow_refuses_a_nested_input_overridden_with_a_reference() {
         json!({ "follows": "nixpkgs" })
     );
 }
+
+/// `mkFlake { inherit inputs; }`: nothing names `nixpkgs`, but flake-parts
+/// takes `pkgs` from `inputs.nixpkgs`. Removing it is allowed (any input may
+/// be unused), with a warning that it may still be used through the set.
+#[test]
+fn removing_an_input_while_the_input_set_escapes_warns() {
+    let nix = Nix::require();
+    let text = fixture("realworld/flake-parts-inherit-inputs.nix");
+    for name in ["nixpkgs", "unused-tool"] {
+        let operation = Operation::RemoveInput {
+            name: name.into(),
+            force: false,
+        };
+        let result = flakeedit_flake::run(&operation, &text, None).expect("removed");
+        let after = result.new_text.expect("changed");
+        nix.parse(&after).expect("parses");
+        assert!(inputs_json(&nix, &after).get(name).is_none(), "{name}");
+        assert!(
+            result
+                .changes
+                .warnings
+                .iter()
+                .any(|w| w.contains("whole input set")),
+            "{name}: {:?}",
+            result.changes.warnings
+        );
+    }
+}
