@@ -531,36 +531,36 @@ fn add_a_dev_shell() {
         None,
         "Add a dev shell",
         expect![[r#"
-        {
-          inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
-          inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+            {
+              inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+              inputs.flake-parts.url = "github:hercules-ci/flake-parts";
 
-          outputs = inputs@{ flake-parts, ... }:
-            flake-parts.lib.mkFlake { inherit inputs; } {
-              systems = [ "x86_64-linux" ];
-              perSystem = { pkgs, self', ... }:
-                let
-                  inherit (pkgs.ocamlPackages) buildDunePackage;
-                in
-                {
-                  devShells = {
-                    default = pkgs.mkShell {
-                      inputsFrom = [
-                        self'.packages.default
-                      ];
+              outputs = inputs@{ flake-parts, ... }:
+                flake-parts.lib.mkFlake { inherit inputs; } {
+                  systems = [ "x86_64-linux" ];
+                  perSystem = { pkgs, self', ... }:
+                    let
+                      inherit (pkgs.ocamlPackages) buildDunePackage;
+                    in
+                    {
+                      packages = {
+                        default = buildDunePackage {
+                          pname = "server";
+                          version = "1.0.0";
+                          src = ./.;
+                        };
+                      };
+                      devShells = {
+                        default = pkgs.mkShell {
+                          inputsFrom = [
+                            self'.packages.default
+                          ];
+                        };
+                      };
                     };
-                  };
-                  packages = {
-                    default = buildDunePackage {
-                      pname = "server";
-                      version = "1.0.0";
-                      src = ./.;
-                    };
-                  };
                 };
-            };
-        }
-    "#]],
+            }
+        "#]],
     );
 }
 
