@@ -233,6 +233,13 @@ impl Lock {
             {
                 let node = match reference {
                     LockInputRef::Node(node) => Some(node.clone()),
+                    // `agenix/darwin/nixpkgs` follows `agenix/nixpkgs`: the
+                    // walk reaches that one itself, and fixing it fixes this.
+                    LockInputRef::Follows(target)
+                        if target.first().map(String::as_str) == Some(input) =>
+                    {
+                        None
+                    }
                     LockInputRef::Follows(target) => self.resolve(target),
                 };
                 if let Some(node) = node.filter(|node| node != ours_node) {

@@ -224,3 +224,27 @@ fn removing_an_input_while_the_input_set_escapes_warns() {
         );
     }
 }
+
+/// The lock: `secrets-tool` brings its own nixpkgs, and its `darwin` and
+/// `home-manager` already follow `secrets-tool/nixpkgs`. Following ours at
+/// `secrets-tool/nixpkgs` fixes all three: `follow --all nixpkgs` writes one
+/// line, not also `secrets-tool.inputs.darwin.inputs.nixpkgs.follows`.
+#[test]
+fn follow_all_skips_nested_inputs_that_follow_inside_the_same_input() {
+    let nix = Nix::require();
+    let before = fixture("realworld/follows-inside-input.nix");
+    let lock = flakeedit_flake::Lock::parse(&fixture("realworld/follows-inside-input.lock"))
+        .expect("a lock");
+    let operation = Operation::FollowAll {
+        target: "nixpkgs".into(),
+    };
+    let after = apply(&before, &operation, Some(&lock)).expect("follows");
+    assert_eq!(
+        inputs_json(&nix, &after)["secrets-tool"],
+        json!({
+            "url": "github:example/secrets-tool",
+            "inputs": { "nixpkgs": { "follows": "nixpkgs" } }
+        })
+    );
+    assert_eq!(after.lines().count(), before.lines().count() + 1, "{after}");
+}
