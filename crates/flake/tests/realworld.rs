@@ -248,3 +248,19 @@ fn follow_all_skips_nested_inputs_that_follow_inside_the_same_input() {
     );
     assert_eq!(after.lines().count(), before.lines().count() + 1, "{after}");
 }
+
+/// crane's `craneLib.devShell { packages = [ … ]; }` takes `packages` like
+/// `mkShell`: `add-dev-shell --package` adds to it instead of refusing.
+#[test]
+fn add_dev_shell_extends_crane_dev_shell() {
+    let nix = Nix::require();
+    let before = fixture("realworld/crane-dev-shell.nix");
+    let after = apply(&before, &shell("pkgs.jq"), None).expect("extends the shell");
+    nix.parse(&after).expect("parses");
+    assert_eq!(inputs_json(&nix, &after), inputs_json(&nix, &before));
+    assert!(
+        after.contains("            pkgs.cargo-edit\n            pkgs.jq\n          ];"),
+        "{after}"
+    );
+    assert_eq!(apply(&after, &shell("pkgs.jq"), None).unwrap(), after);
+}

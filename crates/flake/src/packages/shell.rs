@@ -119,6 +119,12 @@ pub fn add_dev_shell(
     Ok(changes)
 }
 
+/// Shell functions that take `packages` and `inputsFrom` like `mkShell`:
+/// crane's `craneLib.devShell { … }` passes them on to `mkShell`.
+fn is_shell_function(function: &str) -> bool {
+    matches!(function, "mkShell" | "mkShellNoCC" | "devShell")
+}
+
 /// Adds what is missing to an existing `mkShell { … }` shell.
 fn extend_existing(
     context: &Context<'_>,
@@ -128,8 +134,8 @@ fn extend_existing(
     inputs_from: &[String],
     changes: &mut ChangeSet,
 ) -> Result<(), FlakeError> {
-    let Some((function, set)) = call_with_set(existing.value())
-        .filter(|(function, _)| matches!(function.as_str(), "mkShell" | "mkShellNoCC"))
+    let Some((function, set)) =
+        call_with_set(existing.value()).filter(|(function, _)| is_shell_function(function))
     else {
         return Err(FlakeError::new(
             ErrorKind::Conflict,
@@ -207,7 +213,7 @@ pub(crate) fn verify(request: &AddDevShell, after: &Flake) -> Result<(), String>
             .ok_or_else(|| format!("dev shell `{attr}` is missing"))?;
         let (function, set) = call_with_set(binding.value())
             .ok_or_else(|| format!("dev shell `{attr}` is not a call"))?;
-        if !matches!(function.as_str(), "mkShell" | "mkShellNoCC") {
+        if !is_shell_function(&function) {
             return Err(format!("dev shell `{attr}` is not a mkShell"));
         }
         let count = list_at(&set, &["inputsFrom"]).map_or(0, |list| list.items().count());
