@@ -424,10 +424,12 @@ pub fn remove_input(
             return Err(error);
         }
         for found in &uses {
+            let position = file.lines().line_col(file.text(), found.range.start());
             changes.warnings.push(format!(
-                "the outputs still use `{}` at byte {}; evaluation will fail until that use is removed",
+                "the outputs still use `{}` at line {}, column {}; evaluation will fail until that use is removed",
                 found.text,
-                u32::from(found.range.start())
+                position.line,
+                position.col
             ));
         }
     }

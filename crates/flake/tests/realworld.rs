@@ -264,3 +264,24 @@ fn add_dev_shell_extends_crane_dev_shell() {
     );
     assert_eq!(apply(&after, &shell("pkgs.jq"), None).unwrap(), after);
 }
+
+/// `remove-input --force` names each remaining use by line and column (bulk
+/// runs print the warnings; byte offsets meant nothing to a reader).
+#[test]
+fn forced_removal_warnings_give_line_and_column() {
+    let text = fixture("realworld/crane-dev-shell.nix");
+    let operation = Operation::RemoveInput {
+        name: "crane".into(),
+        force: true,
+    };
+    let result = flakeedit_flake::run(&operation, &text, None).expect("removed");
+    assert!(
+        result
+            .changes
+            .warnings
+            .iter()
+            .any(|w| w.contains("`crane` at line 14, column 20")),
+        "{:?}",
+        result.changes.warnings
+    );
+}
