@@ -1,0 +1,528 @@
+#!/usr/bin/env python3
+"""Real-world corpus harness for flakeedit.
+
+Usage: harness.py FLAKEEDIT CORPUS_SRC OUT_JSONL [filter-substring]
+
+CORPUS_SRC holds one directory per flake (flake.nix, optional flake.lock).
+Every operation runs on a fresh temp copy; results are judged with the
+real Nix parser/evaluator (nix-instantiate).
+"""
+import json, os, shutil, subprocess, sys, tempfile, difflib, re
+from multiprocessing import Pool
+
+FE = sys.argv[1]
+SRC = sys.argv[2]
+OUT = sys.argv[3]
+FILTER = sys.argv[4] if len(sys.argv) > 4 else None
+FAKE_REV = "0123456789abcdef0123456789abcdef01234567"
+NEW_URL = "github:example/fe-new-input"
+NEW_NAME = "fe-new-input"
+REF_KEYS = {"type", "owner", "repo", "ref", "rev", "dir", "host", "path", "narHash",
+            "submodules", "shallow", "lastModified", "revCount", "allRefs", "id", "url"}
+MAX_REMOVE = 8
+
+
+def run(cmd, cwd, timeout=60):
+    try:
+        p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                           env={**os.environ, "NO_COLOR": "1"})
+        return p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired:
+        return -999, "", "TIMEOUT"
+
+
+def nix_parse(d):
+    rc, out, err = run(["nix-instantiate", "--parse", "flake.nix"], d)
+    return rc == 0, err.strip()[:300]
+
+
+def nix_eval(d, expr):
+    rc, out, err = run(["nix-instantiate", "--eval", "--strict", "--json", "-E", expr], d)
+    if rc != 0:
+        return None, err.strip()[:300]
+    return json.loads(out), None
+
+
+def oracle(d):
+    inputs, e1 = nix_eval(d, "let f = import ./flake.nix; in f.inputs or {}")
+    fargs, e2 = nix_eval(d, "let o = (import ./flake.nix).outputs; in if builtins.isFunction o then builtins.functionArgs o else null")
+    ell = None
+    if fargs:
+        rc, out, err = run(["nix-instantiate", "--eval", "-E",
+                            "let f = (import ./flake.nix).outputs; a = builtins.mapAttrs (n: v: null) (builtins.functionArgs f); in builtins.seq (f (a // { __fe_probe__ = null; })) true"], d)
+        ell = "unexpected argument" not in err
+    return {"inputs": inputs, "inputs_err": e1, "fargs": fargs, "fargs_err": e2, "ellipsis": ell}
+
+
+def prune(v):
+    """Normalise an input attrset: drop empty nested `inputs`."""
+    if not isinstance(v, dict):
+        return v
+    r = {}
+    for k, x in v.items():
+        x = prune(x)
+        if k == "inputs" and isinstance(x, dict):
+            x = {kk: vv for kk, vv in x.items() if not (isinstance(vv, dict) and vv == {})}
+            if not x:
+                continue
+        r[k] = x
+    return r
+
+
+def norm_inputs(inp):
+    return {k: prune(v) for k, v in (inp or {}).items()}
+
+
+def nested_follows(v, path=()):
+    res = []
+    for c, cv in (v.get("inputs") or {}).items():
+        if not isinstance(cv, dict):
+            continue
+        if "follows" in cv:
+            res.append((list(path) + [c], cv["follows"]))
+        res.extend(nested_follows(cv, tuple(list(path) + [c])))
+    return res
+
+
+def compare_listing(orc_inputs, fe_inputs):
+    """Return list of disagreement strings."""
+    errs = []
+    fe = {i["name"]: i for i in fe_inputs}
+    if set(fe) != set(orc_inputs):
+        errs.append(f"names: nix={sorted(orc_inputs)} fe={sorted(fe)}")
+    for n, v in orc_inputs.items():
+        if n not in fe:
+            continue
+        f = fe[n]
+        if not isinstance(v, dict):
+            errs.append(f"{n}: non-attrset input {v!r}")
+            continue
+        if v.get("url") != f.get("url"):
+            errs.append(f"{n}: url nix={v.get('url')!r} fe={f.get('url')!r}")
+        if v.get("flake", True) != f.get("flake"):
+            errs.append(f"{n}: flake nix={v.get('flake', True)} fe={f.get('flake')}")
+        if v.get("follows") != f.get("follows"):
+            errs.append(f"{n}: follows nix={v.get('follows')!r} fe={f.get('follows')!r}")
+        nf = sorted((tuple(p), t) for p, t in nested_follows(v))
+        ff = sorted((tuple(x["path"]), x["target"]) for x in f.get("nested_follows") or [])
+        if nf != ff:
+            errs.append(f"{n}: nested_follows nix={nf} fe={ff}")
+        ref = {k: x for k, x in v.items() if k in REF_KEYS and k != "url"}
+        if ref:
+            fr = f.get("reference") or {}
+            fr = {k: x for k, x in fr.items() if x is not None}
+            if {k: str(x) for k, x in ref.items()} != {k: str(x) for k, x in fr.items()}:
+                errs.append(f"{n}: reference nix={ref} fe={fr}")
+        extra = set(v) - REF_KEYS - {"url", "flake", "follows", "inputs"}
+        if extra:
+            errs.append(f"{n}: unknown keys {sorted(extra)}")
+    return errs
+
+
+def line_ending_check(orig, new):
+    crlf = "\r\n" in orig
+    lf_only = re.search(r"(?<!\r)\n", orig) is not None
+    probs = []
+    if crlf and not lf_only and re.search(r"(?<!\r)\n", new):
+        probs.append("bare LF written into CRLF file")
+    if not crlf and "\r" in new:
+        probs.append("CR written into LF file")
+    if orig.endswith("\n") != new.endswith("\n"):
+        probs.append("trailing newline changed")
+    return probs
+
+
+def diff_stats(orig, new):
+    a = orig.splitlines(keepends=True)
+    b = new.splitlines(keepends=True)
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    removed = added = hunks = 0
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        hunks += 1
+        removed += i2 - i1
+        added += j2 - j1
+    return {"hunks": hunks, "removed": removed, "added": added}
+
+
+def indent_probs(orig, new):
+    """Inserted lines indented with spaces in a tab-indented file (or vice versa)."""
+    a = set(orig.splitlines())
+    ins = [l for l in new.splitlines() if l not in a and l.strip()]
+    tabs = sum(1 for l in orig.splitlines() if l.startswith("\t"))
+    spaces = sum(1 for l in orig.splitlines() if l.startswith(" "))
+    probs = []
+    if tabs > 3 * spaces and any(l.startswith(" ") for l in ins):
+        probs.append("space-indented insertion in tab file")
+    if spaces > 3 * tabs and any(l.startswith("\t") for l in ins):
+        probs.append("tab-indented insertion in space file")
+    return probs
+
+
+class Ctx:
+    def __init__(self, name):
+        self.name = name
+        self.src = os.path.join(SRC, name)
+        self.orig = open(os.path.join(self.src, "flake.nix"), newline="").read()
+        self.has_lock = os.path.exists(os.path.join(self.src, "flake.lock"))
+        self.tmp = tempfile.mkdtemp(prefix="fe-h-")
+        self.results = []
+
+    def fresh(self):
+        d = os.path.join(self.tmp, "w")
+        if os.path.exists(d):
+            shutil.rmtree(d)
+        shutil.copytree(self.src, d)
+        return d
+
+    def fe(self, d, args):
+        rc, out, err = run([FE, "--json"] + args, d)
+        j = None
+        try:
+            j = json.loads(out.strip().splitlines()[0]) if out.strip() else None
+        except Exception:
+            pass
+        return rc, j, out, err
+
+    def record(self, op, status, detail="", **kw):
+        self.results.append({"flake": self.name, "op": op, "status": status, "detail": detail, **kw})
+
+
+def classify_run(rc, j, out, err):
+    text = out + err
+    if rc == 101 or "panicked" in text:
+        return "panic", text[-800:]
+    if "internal error" in text.lower():
+        return "internal", text[-800:]
+    if rc == -999:
+        return "timeout", ""
+    if j is None:
+        return "noparse-json", text[-500:]
+    outc = j.get("outcome")
+    if outc in ("not-applicable", "failed"):
+        e = j.get("error") or {}
+        return "refused", (e.get("kind", "") + ": " + e.get("message", "")).strip()
+    return outc, ""
+
+
+def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second_expect="unchanged"):
+    """Run one edit, judge it. expect_fn(before_inputs) -> expected after inputs (normalised)
+    or None to skip the eval comparison."""
+    d = c.fresh()
+    rc, j, out, err = c.fe(d, args)
+    st, msg = classify_run(rc, j, out, err)
+    new = open(os.path.join(d, "flake.nix"), newline="").read()
+    if st in ("panic", "internal", "timeout", "noparse-json"):
+        c.record(op, st, msg, args=args)
+        return None
+    if st in ("refused", "unchanged"):
+        if new != c.orig:
+            c.record(op, "failed", f"{st} but file modified", args=args)
+        else:
+            c.record(op, st, msg, args=args)
+        return None
+    # changed
+    probs = []
+    ok, perr = nix_parse(d)
+    if not ok:
+        c.record(op, "failed", "nix --parse rejects output: " + perr, args=args,
+                 diff="".join(difflib.unified_diff(c.orig.splitlines(True), new.splitlines(True)))[:3000])
+        return None
+    probs += line_ending_check(c.orig, new)
+    ugly = indent_probs(c.orig, new)
+    after = oracle(d)
+    if expect_fn is not None:
+        if after["inputs_err"]:
+            probs.append("eval inputs failed after edit: " + after["inputs_err"])
+        else:
+            exp = expect_fn(norm_inputs(base["inputs"]))
+            got = norm_inputs(after["inputs"])
+            if exp is not None and exp != got:
+                probs.append("inputs changed wrongly: expected " + json.dumps(exp, sort_keys=True)[:1500] + " got " + json.dumps(got, sort_keys=True)[:1500])
+    if fargs_fn is not None and base["fargs"] is not None:
+        expf = fargs_fn(base["fargs"], base["ellipsis"])
+        kept = [w for w in ((j or {}).get("warnings") or []) if "kept" in str(w)]
+        if expf is not None and set(expf) != set(after["fargs"] or {}) and not (kept and set(after["fargs"] or {}) - set(expf) and all(str(x) in str(kept) for x in set(after["fargs"] or {}) - set(expf))):
+            probs.append(f"outputs args: expected {sorted(expf)} got {sorted(after['fargs'] or {})}")
+    # consistency: declared inputs vs ellipsis-less pattern
+    if after["fargs"] and after["ellipsis"] is False and after["inputs"] is not None:
+        missing = set(after["inputs"]) - set(after["fargs"])
+        if missing and not (set(base["inputs"] or {}) - set(base["fargs"] or {})) >= missing:
+            probs.append(f"ellipsis-less pattern lacks inputs {sorted(missing)}")
+    stats = diff_stats(c.orig, new)
+    # second run
+    if idempotent:
+        rc2, j2, out2, err2 = c.fe(d, args)
+        st2, msg2 = classify_run(rc2, j2, out2, err2)
+        new2 = open(os.path.join(d, "flake.nix"), newline="").read()
+        if st2 != second_expect and not (second_expect == "refused" and st2 == "refused"):
+            probs.append(f"second run: {st2} {msg2}")
+        if new2 != new and second_expect in ("unchanged", "refused"):
+            probs.append("second run modified the file")
+    diff = "".join(difflib.unified_diff(c.orig.splitlines(True), new.splitlines(True), n=1))
+    c.record(op, "failed" if probs else "ok", "; ".join(probs), args=args, stats=stats,
+             ugly=ugly, warnings=(j or {}).get("warnings"), diff=diff[:4000])
+    return d
+
+
+def process(name):
+    c = Ctx(name)
+    try:
+        return _process(c)
+    except Exception as e:
+        import traceback
+        c.record("harness", "harness-error", traceback.format_exc()[-1500:])
+        return c.results
+    finally:
+        shutil.rmtree(c.tmp, ignore_errors=True)
+
+
+def _process(c):
+    d = c.fresh()
+    ok, perr = nix_parse(d)
+    if not ok:
+        c.record("nix-parse", "nix-rejects", perr)
+        # still make sure flakeedit does not panic on it
+        rc, j, out, err = c.fe(d, ["list-inputs"])
+        st, msg = classify_run(rc, j, out, err)
+        c.record("list-inputs(nix-rejected)", st, msg)
+        return c.results
+    base = oracle(d)
+    if base["inputs_err"]:
+        c.record("nix-eval", "nix-eval-fails", base["inputs_err"])
+        return c.results
+    inputs = norm_inputs(base["inputs"])
+    names = sorted(inputs)
+    # 1. listing
+    rc, j, out, err = c.fe(d, ["list-inputs"])
+    st, msg = classify_run(rc, j, out, err)
+    if st in ("panic", "internal", "timeout", "noparse-json", "refused"):
+        c.record("list-inputs", st if st != "refused" else "failed", msg)
+        fe_inputs = None
+    else:
+        fe_inputs = j.get("inputs") or []
+        errs = compare_listing(base["inputs"] or {}, fe_inputs)
+        c.record("list-inputs", "failed" if errs else "ok", "; ".join(errs))
+
+    has_np = "nixpkgs" in inputs
+    fa = base["fargs"]
+
+    # 2. add-input
+    def exp_add(b):
+        e = dict(b)
+        v = {"url": NEW_URL}
+        if has_np:
+            v["inputs"] = {"nixpkgs": {"follows": "nixpkgs"}}
+        e[NEW_NAME] = v
+        return e
+
+    def fargs_add(f, ell):
+        if not f or ell:
+            return f
+        return {**f, NEW_NAME: False}
+    args = ["add-input", NEW_URL, "--name", NEW_NAME] + (["--follows", "nixpkgs"] if has_np else [])
+    edit_op(c, base, "add-input", args, exp_add, fargs_add)
+
+    # 3. remove-input
+    for n in names[:MAX_REMOVE]:
+        def exp_rm(b, n=n):
+            e = {}
+            for k, v in b.items():
+                if k == n:
+                    continue
+                v = strip_follows(v, n)
+                f = v.get("follows") if isinstance(v, dict) else None
+                if isinstance(f, str) and (f == n or f.startswith(n + "/")):
+                    v = {kk: x for kk, x in v.items() if kk != "follows"}
+                    if not v:
+                        continue
+                e[k] = v
+            return norm_inputs(e)
+
+        def fargs_rm(f, ell, n=n):
+            return {k: v for k, v in f.items() if k != n} if f else f
+        edit_op(c, base, "remove-input", ["remove-input", n], exp_rm, fargs_rm, second_expect="refused")
+        edit_op(c, base, "remove-input --force", ["remove-input", "--force", n], exp_rm, fargs_rm, second_expect="refused")
+
+    # 4. follow X nixpkgs
+    if has_np:
+        for n in names:
+            if n == "nixpkgs":
+                continue
+            def exp_follow(b, n=n):
+                e = json.loads(json.dumps(b))
+                e[n].setdefault("inputs", {}).setdefault("nixpkgs", {})
+                e[n]["inputs"]["nixpkgs"] = {**{k: v for k, v in e[n]["inputs"]["nixpkgs"].items() if k == "inputs"}, "follows": "nixpkgs"}
+                return norm_inputs(e)
+            edit_op(c, base, "follow", ["follow", n, "nixpkgs"], exp_follow, lambda f, ell: f)
+
+    # 5. toggle-flake (each input), twice
+    for n in names:
+        def exp_toggle(b, n=n):
+            e = json.loads(json.dumps(b))
+            if e[n].get("flake", True) is False:
+                e[n].pop("flake")
+            else:
+                e[n]["flake"] = False
+            return e
+        d2 = edit_op(c, base, "toggle-flake", ["toggle-flake", n], exp_toggle, lambda f, ell: f, idempotent=False)
+        if d2:
+            rc, j, out, err = c.fe(d2, ["toggle-flake", n])
+            st, msg = classify_run(rc, j, out, err)
+            back = oracle(d2)
+            if st != "changed" or norm_inputs(back["inputs"]) != norm_inputs({k: ({kk: vv for kk, vv in v.items() if not (kk == "flake" and vv is True)}) for k, v in base["inputs"].items()}) and norm_inputs(back["inputs"]) != inputs:
+                c.record("toggle-flake twice", "failed", f"{st} {msg} back={json.dumps(back['inputs'])[:800]}")
+            else:
+                c.record("toggle-flake twice", "ok")
+
+    # 6. set-url
+    for n in names:
+        def exp_seturl(b, n=n):
+            e = json.loads(json.dumps(b))
+            v = {k: x for k, x in e[n].items() if k not in REF_KEYS}
+            v["url"] = "github:example/replaced"
+            e[n] = v
+            return e
+        edit_op(c, base, "set-url", ["set-url", n, "github:example/replaced"], exp_seturl, lambda f, ell: f)
+
+    # 7. pin with a fake rev, then unpin
+    for n in names:
+        def exp_pin(b, n=n):
+            return None  # checked below
+        d2 = edit_op(c, base, "pin", ["pin", n, FAKE_REV], exp_pin, lambda f, ell: f)
+        if d2:
+            after = norm_inputs(oracle(d2)["inputs"])
+            v = after.get(n, {})
+            u = v.get("url", "") or ""
+            others_same = {k: x for k, x in after.items() if k != n} == {k: x for k, x in inputs.items() if k != n}
+            if (FAKE_REV not in u and v.get("rev") != FAKE_REV) or not others_same:
+                c.results[-1]["status"] = "failed"
+                c.results[-1]["detail"] += f" pin not reflected: {v}"
+            rc, j, out, err = c.fe(d2, ["unpin", n])
+            st, msg = classify_run(rc, j, out, err)
+            if st != "changed":
+                c.record("unpin", "failed" if st in ("panic", "internal") else st, msg)
+            else:
+                ok, perr = nix_parse(d2)
+                after2 = norm_inputs(oracle(d2)["inputs"]) if ok else {}
+                u2 = (after2.get(n) or {}).get("url", "") or ""
+                if not ok or FAKE_REV in u2 or (after2.get(n) or {}).get("rev") == FAKE_REV:
+                    c.record("unpin", "failed", f"parse={ok} {perr} after={after2.get(n)}")
+                else:
+                    c.record("unpin", "ok")
+
+    # 8. follow --all nixpkgs (needs lock)
+    if c.has_lock and has_np:
+        def exp_all(b):
+            return None
+        d2 = edit_op(c, base, "follow --all", ["follow", "--all", "nixpkgs"], exp_all, lambda f, ell: f)
+        if d2:
+            after = norm_inputs(oracle(d2)["inputs"])
+            # only additions of nested follows = "nixpkgs", at any depth
+            def strip_added(a, b0):
+                if not isinstance(a, dict):
+                    return a
+                r = {}
+                for k, x in a.items():
+                    bx = b0.get(k) if isinstance(b0, dict) else None
+                    if k == "follows" and x == "nixpkgs" and bx is None:
+                        continue
+                    r[k] = strip_added(x, bx) if isinstance(x, dict) else x
+                return r
+            bad = [k for k in set(after) | set(inputs)
+                   if after.get(k) != inputs.get(k)
+                   and (after.get(k) is None or inputs.get(k) is None
+                        or prune(norm_inputs({"x": strip_added(after[k], inputs[k])})["x"]) != inputs[k])]
+            if bad:
+                c.results[-1]["status"] = "failed"
+                c.results[-1]["detail"] += f" unexpected changes to {bad}"
+
+    # 9. check / check --fix
+    d = c.fresh()
+    rc, out, err = run([FE, "check", "--format", "json"], d)
+    if rc == 101 or "panicked" in out + err or "internal error" in (out + err).lower():
+        c.record("check", "panic" if rc == 101 else "internal", (out + err)[-800:])
+    elif rc not in (0, 1):
+        c.record("check", "failed", f"rc={rc} {(out+err)[-400:]}")
+    else:
+        try:
+            cj = json.loads(out)
+            codes = [x["code"] for f in cj["files"] for x in f["diagnostics"]]
+            c.record("check", "ok", "", codes=codes)
+        except Exception as e:
+            c.record("check", "failed", f"bad json {e} {out[:300]}")
+    d = c.fresh()
+    rc, out, err = run([FE, "check", "--fix", "--dry-run"], d)
+    if rc == 101 or "panicked" in out + err or "internal error" in (out + err).lower():
+        c.record("check --fix --dry-run", "panic" if rc == 101 else "internal", (out + err)[-800:])
+    elif open(os.path.join(d, "flake.nix"), newline="").read() != c.orig:
+        c.record("check --fix --dry-run", "failed", "dry-run wrote")
+    else:
+        c.record("check --fix --dry-run", "ok")
+    # check --fix for real, judged
+    rc, out, err = run([FE, "check", "--fix"], d)
+    new = open(os.path.join(d, "flake.nix"), newline="").read()
+    if rc == 101 or "panicked" in out + err or "internal error" in (out + err).lower():
+        c.record("check --fix", "panic" if rc == 101 else "internal", (out + err)[-800:])
+    elif new != c.orig:
+        ok, perr = nix_parse(d)
+        probs = [] if ok else ["nix --parse rejects: " + perr]
+        probs += line_ending_check(c.orig, new)
+        after = oracle(d) if ok else None
+        if after and after["inputs_err"]:
+            probs.append("eval fails after fix: " + after["inputs_err"])
+        if after and after["fargs"] and after["ellipsis"] is False and after["inputs"] is not None:
+            missing = set(after["inputs"]) - set(after["fargs"])
+            if missing:
+                probs.append(f"pattern lacks {sorted(missing)}")
+        c.record("check --fix", "failed" if probs else "ok", "; ".join(probs),
+                 diff="".join(difflib.unified_diff(c.orig.splitlines(True), new.splitlines(True), n=1))[:3000])
+    else:
+        c.record("check --fix", "unchanged")
+
+    # 10. package operations: inputs and outputs args unchanged
+    same = lambda b: b
+    same_f = lambda f, ell: f
+        # these may add `self` to an ellipsis-less pattern (they refer to self.packages)
+    with_self = lambda f, ell: ({**f, "self": False} if f and not ell and "self" not in f else f)
+    lax_self = lambda f, ell: None
+    edit_op(c, base, "add-dune-package", ["add-dune-package", "fe-pkg", "--version", "0.1.0"], same, lax_self)
+    edit_op(c, base, "add-docker-image", ["add-docker-image"], same, lax_self)
+    edit_op(c, base, "add-docker-image --name", ["add-docker-image", "--name", "fe-image", "--tag", "latest"], same, lax_self)
+    edit_op(c, base, "add-dev-shell", ["add-dev-shell", "--package", "hello"], same, lax_self)
+    return c.results
+
+
+def strip_follows(v, n):
+    if not isinstance(v, dict):
+        return v
+    r = {}
+    for k, x in v.items():
+        if k == "inputs" and isinstance(x, dict):
+            nx = {}
+            for ck, cv in x.items():
+                if isinstance(cv, dict):
+                    cv = dict(cv)
+                    f = cv.get("follows")
+                    if isinstance(f, str) and (f == n or f.startswith(n + "/")):
+                        cv.pop("follows")
+                    cv = strip_follows(cv, n)
+                nx[ck] = cv
+            r[k] = nx
+        else:
+            r[k] = x
+    return r
+
+
+if __name__ == "__main__":
+    names = sorted(os.listdir(SRC))
+    if FILTER:
+        names = [n for n in names if FILTER in n]
+    with Pool(2) as p, open(OUT, "w") as out:
+        for i, res in enumerate(p.imap_unordered(process, names)):
+            for r in res:
+                out.write(json.dumps(r) + "\n")
+            out.flush()
+            if i % 25 == 0:
+                print(f"{i}/{len(names)}", file=sys.stderr, flush=True)
