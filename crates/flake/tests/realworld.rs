@@ -285,3 +285,18 @@ fn forced_removal_warnings_give_line_and_column() {
         result.changes.warnings
     );
 }
+
+/// `inherit packages;` in the per-system set (packages defined in the
+/// `let`): a new `packages = { … };` next to it would be a duplicate
+/// attribute, which Nix rejects. flakeedit refuses and points at the inherit.
+#[test]
+fn inherited_packages_are_not_duplicated() {
+    let nix = Nix::require();
+    let before = fixture("realworld/inherit-packages.nix");
+    let error = apply(&before, &dune("fe-demo"), None).expect_err("refused");
+    assert!(error.message.contains("inherited"), "{error:?}");
+    // Whatever a dev-shell edit does, the file still parses.
+    if let Ok(after) = apply(&before, &shell("pkgs.jq"), None) {
+        nix.parse(&after).expect("parses");
+    }
+}

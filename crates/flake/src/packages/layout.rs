@@ -261,8 +261,31 @@ fn system_lambda(apply: &ast::Apply) -> Option<(String, ast::Expr)> {
     Some((name, lambda.body()?))
 }
 
+/// `inherit packages;` or `inherit (x) packages;` in `set`: the output
+/// exists, defined elsewhere; a new `packages = { … };` would be a duplicate
+/// attribute.
+fn inherited_here(set: &ast::AttrSet, name: &str) -> Result<(), FlakeError> {
+    for inherit in set.inherits() {
+        if inherit
+            .attrs()
+            .any(|attr| attr_name(&attr).as_deref() == Some(name))
+        {
+            return Err(FlakeError::new(
+                ErrorKind::Unsupported,
+                format!("`{name}` is inherited here, not written as an attribute set"),
+            )
+            .at(inherit.syntax().text_range())
+            .hint(format!(
+                "write `{name} = {{ … }};` (or add to the set it comes from by hand)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Finds the output place `name` in a per-system body set.
 fn place_in(body: &ast::AttrSet, name: &str) -> Result<OutputPlace, FlakeError> {
+    inherited_here(body, name)?;
     let mut place = OutputPlace {
         set: body.clone(),
         prefix: vec![name.to_string()],
@@ -491,6 +514,7 @@ impl Layout {
                         Some(system),
                     ));
                 }
+                inherited_here(outputs, name)?;
                 // `devShells = lib.mapAttrs (…) pkgsFor;`, `devShells.x86_64-linux…`:
                 // it exists in a form flakeedit cannot add to; a second
                 // `devShells` would be a duplicate attribute.
