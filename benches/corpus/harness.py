@@ -363,6 +363,8 @@ def _process(c):
             e = json.loads(json.dumps(b))
             if e[n].get("flake", True) is False:
                 e[n].pop("flake")
+                if not e[n]:
+                    e[n] = {"flake": True}  # its only binding: kept as `flake = true`
             else:
                 e[n]["flake"] = False
             return e
