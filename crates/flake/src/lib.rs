@@ -260,6 +260,21 @@ impl EditResult {
     }
 }
 
+/// rnix accepts an attribute defined twice; Nix rejects the whole file
+/// ("attribute 'x' already defined"). An edit must not add such a duplicate.
+fn no_new_duplicates(before: &SourceFile, after: &SourceFile) -> Result<(), FlakeError> {
+    let count = |file: &SourceFile| flakeedit_syntax::duplicate_attributes(file.syntax()).len();
+    if count(after) > count(before) {
+        return Err(FlakeError::new(
+            ErrorKind::Internal,
+            "internal error: the edit would define an attribute a second time, which Nix \
+             rejects; nothing was written",
+        )
+        .hint("this is a bug in flakeedit; please report it with the file"));
+    }
+    Ok(())
+}
+
 /// Runs `operation` on `text`: computes the change set, applies it,
 /// re-parses, and checks the postcondition. Nothing is returned as new
 /// text unless all of that succeeded.
@@ -278,6 +293,7 @@ pub fn run(
         });
     }
     let changed = changes.apply(&file)?;
+    no_new_duplicates(&file, &changed)?;
     let after = Flake::read(&changed).map_err(|error| {
         FlakeError::new(
             ErrorKind::Internal,
@@ -300,4 +316,20 @@ pub fn run(
     })?;
     let new_text = (changed.text() != text).then(|| changed.text().to_string());
     Ok(EditResult { changes, new_text })
+}
+
+#[cfg(test)]
+mod duplicate_guard_tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_that_adds_a_duplicate_attribute_is_refused() {
+        let before = SourceFile::parse("{ outputs = _: { inherit packages; }; }");
+        let after = SourceFile::parse("{ outputs = _: { inherit packages; packages = { }; }; }");
+        let error = no_new_duplicates(&before, &after).expect_err("a duplicate");
+        assert_eq!(error.kind, ErrorKind::Internal);
+        // A duplicate the file already had is not the edit's doing.
+        assert!(no_new_duplicates(&after, &after).is_ok());
+        assert!(no_new_duplicates(&before, &before).is_ok());
+    }
 }

@@ -51,6 +51,7 @@
 
 mod attrpath;
 mod change;
+mod duplicates;
 mod edit;
 mod escape;
 mod pattern;
@@ -63,6 +64,7 @@ pub use attrpath::{
     strip_parens, PathMatch, PathMatchKind,
 };
 pub use change::{ApplyError, ChangeSet, OverlapError, TextEdit};
+pub use duplicates::duplicate_attributes;
 pub use edit::{insert_entry, remove_entry, replace_value, InsertPosition, MalformedError};
 pub use escape::{
     attr_name as quote_attr_name, attr_path as quote_attr_path, is_plain_identifier, string_literal,

@@ -1,0 +1,152 @@
+//! Attributes defined twice in one attribute set or `let`, as Nix's parser
+//! sees them: rnix accepts `{ inherit a; a = 1; }`, Nix rejects it
+//! ("attribute 'a' already defined"). Nix merges two attribute-set literals
+//! for the same name (`a = { b = 1; }; a.c = 2;`), so those are fine.
+//! Only static names are compared; `${…}` names are skipped.
+
+use std::collections::BTreeMap;
+
+use rnix::ast::{self, HasEntry};
+use rowan::ast::AstNode;
+
+use crate::attrpath::{as_attr_set, attr_name};
+use crate::{SyntaxNode, TextRange};
+
+/// One attribute of the merged view of a set: a leaf (a value that is not
+/// an attribute-set literal, or an `inherit`), or a set of attributes.
+enum Slot {
+    Leaf,
+    Set(BTreeMap<String, Slot>),
+}
+
+/// Every binding (or inherited name) that defines an attribute a previous
+/// binding of the same set or `let` already defined, in source order.
+pub fn duplicate_attributes(root: &SyntaxNode) -> Vec<TextRange> {
+    let mut found = Vec::new();
+    for node in root.descendants() {
+        let entries: Box<dyn Iterator<Item = ast::Entry>> =
+            if let Some(set) = ast::AttrSet::cast(node.clone()) {
+                Box::new(set.entries())
+            } else if let Some(let_in) = ast::LetIn::cast(node.clone()) {
+                Box::new(let_in.entries())
+            } else {
+                continue;
+            };
+        let mut slots = BTreeMap::new();
+        add_entries(entries, &mut slots, &mut found);
+    }
+    found.sort_by_key(|range| range.start());
+    found.dedup();
+    found
+}
+
+fn add_entries(
+    entries: impl Iterator<Item = ast::Entry>,
+    slots: &mut BTreeMap<String, Slot>,
+    found: &mut Vec<TextRange>,
+) {
+    for entry in entries {
+        match entry {
+            ast::Entry::Inherit(inherit) => {
+                for attr in inherit.attrs() {
+                    if let Some(name) = attr_name(&attr) {
+                        if slots.insert(name, Slot::Leaf).is_some() {
+                            found.push(attr.syntax().text_range());
+                        }
+                    }
+                }
+            }
+            ast::Entry::AttrpathValue(binding) => {
+                let Some(path) = binding.attrpath() else {
+                    continue;
+                };
+                let names: Option<Vec<String>> = path.attrs().map(|a| attr_name(&a)).collect();
+                let Some(names) = names else {
+                    continue;
+                };
+                if !add_path(&names, &binding, slots, found) {
+                    found.push(binding.syntax().text_range());
+                }
+            }
+        }
+    }
+}
+
+/// Adds `names = value` below `slots`; false when it collides (collisions
+/// inside a merged set literal are pushed to `found` themselves).
+fn add_path(
+    names: &[String],
+    binding: &ast::AttrpathValue,
+    slots: &mut BTreeMap<String, Slot>,
+    found: &mut Vec<TextRange>,
+) -> bool {
+    let Some((first, rest)) = names.split_first() else {
+        return true;
+    };
+    if rest.is_empty() {
+        match as_attr_set(binding.value()) {
+            // A set literal merges with an earlier set (of any form).
+            Some(set) => {
+                let slot = slots
+                    .entry(first.clone())
+                    .or_insert_with(|| Slot::Set(BTreeMap::new()));
+                let Slot::Set(inner) = slot else {
+                    return false;
+                };
+                add_entries(set.entries(), inner, found);
+                true
+            }
+            _ => slots.insert(first.clone(), Slot::Leaf).is_none(),
+        }
+    } else {
+        let slot = slots
+            .entry(first.clone())
+            .or_insert_with(|| Slot::Set(BTreeMap::new()));
+        match slot {
+            Slot::Set(inner) => add_path(rest, binding, inner, found),
+            Slot::Leaf => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SourceFile;
+
+    fn duplicates(text: &str) -> Vec<String> {
+        let file = SourceFile::parse(text);
+        duplicate_attributes(file.syntax())
+            .into_iter()
+            .map(|range| file.slice(range).to_string())
+            .collect()
+    }
+
+    /// Each of these is rejected by `nix-instantiate --parse`.
+    #[test]
+    fn finds_what_nix_rejects() {
+        assert_eq!(duplicates("{ inherit a; a = 1; }"), ["a = 1;"]);
+        assert_eq!(duplicates("{ a = 1; a = 2; }"), ["a = 2;"]);
+        assert_eq!(duplicates("{ a.b = 1; a.b = 2; }"), ["a.b = 2;"]);
+        assert_eq!(duplicates("{ a = x; a.b = 2; }"), ["a.b = 2;"]);
+        assert_eq!(
+            duplicates("{ a = { b = 1; }; a = { b = 2; }; }"),
+            ["b = 2;"]
+        );
+        assert_eq!(duplicates("let x = 1; inherit (y) x; in x"), ["x"]);
+        assert_eq!(duplicates("{ p = { inherit q; q = 1; }; }"), ["q = 1;"]);
+        assert_eq!(duplicates("{ ${\"x\"} = 1; x = 2; }"), ["x = 2;"]);
+    }
+
+    /// Each of these is accepted by `nix-instantiate --parse` (Nix 2.8).
+    #[test]
+    fn accepts_what_nix_merges() {
+        assert!(duplicates("{ a = { b = 1; }; a.c = 2; }").is_empty());
+        assert!(duplicates("{ a.b = 1; a = { c = 2; }; }").is_empty());
+        assert!(duplicates("{ a.b.c = 1; a.b.d = 2; }").is_empty());
+        assert!(duplicates("{ ${x} = 1; ${x} = 2; }").is_empty());
+        assert!(duplicates("{ a = 1; b = { a = 2; }; }").is_empty());
+        assert!(duplicates("{ a = { b = 1; }; a = { c = 2; }; }").is_empty());
+        assert!(duplicates("{ a = rec { b = 1; }; a.c = 2; }").is_empty());
+    }
+}
