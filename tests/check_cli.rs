@@ -46,12 +46,21 @@ fn flakeedit(dir: &Path, args: &[&str]) -> (i32, String, String) {
 fn text_output_has_location_source_line_and_caret() {
     let dir = copy(&["undeclared"]);
     let (code, stdout, stderr) = flakeedit(dir.path(), &["undeclared/flake.nix"]);
-    assert_eq!(code, 1, "errors remain: exit 1\n{stdout}{stderr}");
+    // Registry inputs evaluate: warnings, so exit 0 by default.
+    assert_eq!(code, 0, "only warnings: exit 0\n{stdout}{stderr}");
+    assert_eq!(
+        flakeedit(
+            dir.path(),
+            &["undeclared/flake.nix", "--fail-on", "warning"]
+        )
+        .0,
+        1
+    );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[..5],
         [
-            "undeclared/flake.nix:12:22: error[undeclared-input]: outputs takes `flake-parts`, but it is not a declared input: Nix then fetches `flake:flake-parts` through the flake registry, so what it gets depends on each machine's registry",
+            "undeclared/flake.nix:12:22: warning[registry-input]: outputs takes `flake-parts`, but it is not a declared input: Nix then fetches `flake:flake-parts` through the flake registry, so what it gets depends on each machine's registry",
             "   |",
             "12 |   outputs = inputs@{ flake-parts, mystery-tool, ... }:",
             "   |                      ^^^^^^^^^^^",
@@ -59,7 +68,7 @@ fn text_output_has_location_source_line_and_caret() {
         ]
     );
     assert!(
-        stderr.contains("1 file checked: 2 errors, 0 warnings, 0 infos, 1 fixable with --fix"),
+        stderr.contains("1 file checked: 0 errors, 2 warnings, 0 infos, 1 fixable with --fix"),
         "{stderr}"
     );
 }
@@ -94,12 +103,13 @@ fn fail_on_select_and_ignore_decide_the_exit_code() {
 #[test]
 fn fix_writes_safe_fixes_and_reports_them() {
     let dir = copy(&["undeclared", "duplicate-nixpkgs"]);
-    let (code, stdout, stderr) = flakeedit(dir.path(), &["--fix", "-r", "."]);
-    // `mystery-tool` has no safe fix: an error remains.
+    let (code, stdout, stderr) =
+        flakeedit(dir.path(), &["--fix", "-r", ".", "--fail-on", "warning"]);
+    // `mystery-tool` has no safe fix: a warning remains.
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(
         stdout.contains(
-            "./undeclared/flake.nix:12:22: fixed[undeclared-input]: add input `flake-parts`"
+            "./undeclared/flake.nix:12:22: fixed[registry-input]: add input `flake-parts`"
         ),
         "{stdout}"
     );

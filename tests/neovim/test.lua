@@ -58,8 +58,8 @@ local function run()
   for _, diagnostic in ipairs(vim.diagnostic.get(bufnr)) do
     table.insert(codes, tostring(diagnostic.code))
   end
-  if not vim.tbl_contains(codes, "undeclared-input") then
-    fail("expected an undeclared-input diagnostic, got " .. table.concat(codes, ", "))
+  if not vim.tbl_contains(codes, "registry-input") then
+    fail("expected an registry-input diagnostic, got " .. table.concat(codes, ", "))
   end
 
   -- Cursor on `riot = {`, then the code action menu; vim.ui.select picks by title.
@@ -102,10 +102,10 @@ local function run()
   vim.cmd("write")
   expect_bytes(root .. "/tests/neovim/expected-add-input.nix", "after :FlakeeditAddInput")
 
-  -- The undeclared-input diagnostic is gone once the server sees the change.
-  wait_for("the undeclared-input diagnostic to go away", function()
+  -- The registry-input diagnostic is gone once the server sees the change.
+  wait_for("the registry-input diagnostic to go away", function()
     for _, diagnostic in ipairs(vim.diagnostic.get(bufnr)) do
-      if diagnostic.code == "undeclared-input" then
+      if diagnostic.code == "registry-input" then
         return false
       end
     end

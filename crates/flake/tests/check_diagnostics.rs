@@ -10,9 +10,9 @@ use expect_test::expect;
 #[test]
 fn undeclared() {
     expect![[r#"
-        12:22-12:33 error[undeclared-input] `flake-parts`: outputs takes `flake-parts`, but it is not a declared input: Nix then fetches `flake:flake-parts` through the flake registry, so what it gets depends on each machine's registry
+        12:22-12:33 warning[registry-input] `flake-parts`: outputs takes `flake-parts`, but it is not a declared input: Nix then fetches `flake:flake-parts` through the flake registry, so what it gets depends on each machine's registry
             fix (safe): add input `flake-parts` (github:hercules-ci/flake-parts)
-        12:35-12:47 error[undeclared-input] `mystery-tool`: outputs takes `mystery-tool`, but it is not a declared input: Nix then fetches `flake:mystery-tool` through the flake registry, so what it gets depends on each machine's registry; declare it with `flakeedit add-input URL --name mystery-tool`, or remove the argument
+        12:35-12:47 warning[registry-input] `mystery-tool`: outputs takes `mystery-tool`, but it is not a declared input: Nix then fetches `flake:mystery-tool` through the flake registry, so what it gets depends on each machine's registry; declare it with `flakeedit add-input URL --name mystery-tool`, or remove the argument
     "#]].assert_eq(&render_fixture("undeclared"));
 }
 

@@ -61,7 +61,7 @@ fn evaluate(nix: &Nix, text: &str, attribute: &str) -> Value {
 fn undeclared_flake_parts_is_declared() {
     let nix = Nix::require();
     let (after, outcome) = fix("undeclared");
-    assert_eq!(codes(&outcome), ["undeclared-input flake-parts"]);
+    assert_eq!(codes(&outcome), ["registry-input flake-parts"]);
     expect![[r#"
         {
           description = "The seed's mistake: flake-parts is used but never declared";

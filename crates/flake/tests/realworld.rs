@@ -153,9 +153,11 @@ fn an_undeclared_formal_is_a_registry_input() {
     );
     let undeclared: Vec<_> = diagnostics
         .iter()
-        .filter(|d| d.code == "undeclared-input")
+        .filter(|d| d.code == "registry-input")
         .collect();
     assert_eq!(undeclared.len(), 1, "{diagnostics:?}");
+    // It evaluates, so it is a warning, not an error.
+    assert_eq!(undeclared[0].severity, flakeedit_flake::Severity::Warning);
     assert!(
         undeclared[0].message.contains("flake:nixpkgs")
             && !undeclared[0].message.contains("evaluation fails"),

@@ -154,7 +154,7 @@ test("the seed flake: diagnostic, quick fix, and Add input… through the extens
     assert.ok(server.initialized.capabilities.executeCommandProvider.commands.includes(commands.ADD_INPUT_SERVER_COMMAND));
 
     const diagnostics = await server.diagnostics(1);
-    const undeclared = diagnostics.find((d) => d.code === "undeclared-input");
+    const undeclared = diagnostics.find((d) => d.code === "registry-input");
     assert.ok(undeclared, JSON.stringify(diagnostics));
     const line = seed.split("\n")[undeclared.range.start.line];
     assert.equal(line.slice(undeclared.range.start.character, undeclared.range.end.character), "flake-parts");
@@ -166,11 +166,11 @@ test("the seed flake: diagnostic, quick fix, and Add input… through the extens
     });
     const fix = actions.find((a) => a.kind === "quickfix");
     assert.ok(fix && fix.edit, JSON.stringify(actions));
-    assert.equal(fix.diagnostics[0].code, "undeclared-input");
+    assert.equal(fix.diagnostics[0].code, "registry-input");
     server.applyWorkspaceEdit(fix.edit);
     assert.match(server.state.text, /flake-parts = \{\n {6}url = "github:hercules-ci\/flake-parts";/);
     const after = await server.diagnostics(server.state.version);
-    assert.equal(after.filter((d) => d.code === "undeclared-input").length, 0, JSON.stringify(after));
+    assert.equal(after.filter((d) => d.code === "registry-input").length, 0, JSON.stringify(after));
 
     // The code action only names the client command; the extension prompts.
     const prompt = actions.find((a) => a.title === "Add input…");

@@ -1,5 +1,6 @@
-//! Inputs against the outputs function: `undeclared-input` (formals and
-//! `inputs.x` uses), `missing-formal`, `unused-input`, `dangling-follows`.
+//! Inputs against the outputs function: `registry-input` (undeclared
+//! formals), `undeclared-input` (`inputs.x` uses), `missing-formal`,
+//! `unused-input`, `dangling-follows`.
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{add_formal, formal_name, is_plain_identifier, ChangeSet, TextRange};
@@ -194,8 +195,10 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
     }
     let fix = well_known_fix(context, &name);
     let hint = undeclared_hint(&fix, &name, "remove the argument");
+    // Nix resolves such an argument as `flake:<name>` through the registry,
+    // so the flake evaluates (official templates rely on it): a warning.
     sink.report(
-        "undeclared-input",
+        "registry-input",
         entry.syntax().text_range(),
         &name,
         format!(

@@ -119,7 +119,8 @@ pub enum FixKind {
 pub const CODES: &[CodeInfo] = &[
     code("syntax-error", Severity::Error, "the file does not parse", FixKind::None, false),
     code("not-a-flake", Severity::Error, "the file is not an attribute set, or `inputs` is not written literally", FixKind::None, false),
-    code("undeclared-input", Severity::Error, "an outputs argument or `inputs.x` use is not a declared input", FixKind::SafeSometimes, false),
+    code("registry-input", Severity::Warning, "an outputs argument is not a declared input, so Nix takes it from the flake registry", FixKind::SafeSometimes, false),
+    code("undeclared-input", Severity::Error, "the outputs body uses `inputs.x` for an input that is not declared", FixKind::SafeSometimes, false),
     code("missing-formal", Severity::Error, "a declared input is missing from an outputs pattern without `...`", FixKind::Safe, false),
     code("unused-input", Severity::Warning, "a declared input is never used by outputs", FixKind::Unsafe, false),
     code("dangling-follows", Severity::Error, "a `follows` points at an input this flake does not declare", FixKind::None, false),

@@ -348,7 +348,7 @@ fn the_seed_flake_gets_the_check_diagnostics() {
             )
         })
         .collect();
-    expect![[r#"142..153 Error undeclared-input "outputs takes `flake-parts`, but it is not a declared input: Nix then fetches `flake:flake-parts` through the flake registry, so what it gets depends on each machine's registry" fix: Some("add input `flake-parts` (github:hercules-ci/flake-parts)")"#]].assert_eq(&shown.join("\n"));
+    expect![[r#"142..153 Warning registry-input "outputs takes `flake-parts`, but it is not a declared input: Nix then fetches `flake:flake-parts` through the flake registry, so what it gets depends on each machine's registry" fix: Some("add input `flake-parts` (github:hercules-ci/flake-parts)")"#]].assert_eq(&shown.join("\n"));
 }
 
 #[test]
