@@ -1,4 +1,11 @@
-//! Operations on inputs: add, remove, set-url, pin, unpin, flake = false, follow.
+//! Operations on inputs: add and remove here; set-url, pin, unpin and
+//! `flake = false` in [`reference`]; follows in [`follows`].
+
+mod follows;
+mod reference;
+
+pub use follows::{follow, follow_all};
+pub use reference::{pin, set_flake, set_url, unpin};
 
 use flakeedit_syntax::{
     add_formal, as_attr_set, formal_names, insert_entry, is_plain_identifier, quote_attr_path,
@@ -8,8 +15,7 @@ use flakeedit_syntax::{
 use rowan::ast::AstNode;
 
 use crate::error::{ErrorKind, FlakeError};
-use crate::flakeref::{infer_name, normalize_url, pin_url, pinned_rev, unpin_url};
-use crate::lock::Lock;
+use crate::flakeref::{infer_name, normalize_url};
 use crate::model::{uses_of_input, Flake, InputDecl, InputsStyle};
 
 /// What `add-input` is asked to do.
@@ -60,7 +66,7 @@ fn validate_name(name: &str) -> Result<(), FlakeError> {
     Ok(())
 }
 
-fn not_found(flake: &Flake, name: &str) -> FlakeError {
+pub(super) fn not_found(flake: &Flake, name: &str) -> FlakeError {
     let names: Vec<&str> = flake
         .inputs
         .iter()
@@ -74,12 +80,12 @@ fn not_found(flake: &Flake, name: &str) -> FlakeError {
     FlakeError::new(ErrorKind::NotApplicable, format!("no input named `{name}`")).hint(hint)
 }
 
-fn input<'a>(flake: &'a Flake, name: &str) -> Result<&'a InputDecl, FlakeError> {
+pub(super) fn input<'a>(flake: &'a Flake, name: &str) -> Result<&'a InputDecl, FlakeError> {
     flake.input(name).ok_or_else(|| not_found(flake, name))
 }
 
 /// Splits `a/b` into `["a", "b"]`, refusing empty segments.
-fn child_path(child: &str) -> Result<Vec<String>, FlakeError> {
+pub(super) fn child_path(child: &str) -> Result<Vec<String>, FlakeError> {
     let segments: Vec<String> = child.split('/').map(str::to_string).collect();
     if segments.iter().any(String::is_empty) {
         return Err(FlakeError::new(
@@ -91,7 +97,7 @@ fn child_path(child: &str) -> Result<Vec<String>, FlakeError> {
 }
 
 /// The path below an input that declares `follows` for a nested input.
-fn follows_path(child: &[String]) -> Vec<String> {
+pub(super) fn follows_path(child: &[String]) -> Vec<String> {
     let mut path = Vec::new();
     for segment in child {
         path.push("inputs".to_string());
@@ -101,7 +107,7 @@ fn follows_path(child: &[String]) -> Vec<String> {
     path
 }
 
-fn check_follows_target(
+pub(super) fn check_follows_target(
     flake: &Flake,
     extra: Option<&str>,
     target: &str,
@@ -129,7 +135,7 @@ fn check_follows_target(
     )))
 }
 
-fn binding_snippet(path: &[String], value: &str) -> String {
+pub(super) fn binding_snippet(path: &[String], value: &str) -> String {
     format!("{} = {value};", quote_attr_path(path))
 }
 
@@ -474,323 +480,6 @@ pub fn remove_input(
             ));
         } else if let Some(edit) = remove_formal(file, &pattern, name) {
             changes.add(edit)?;
-        }
-    }
-    Ok(changes)
-}
-
-/// The attributes of a flake reference written as an attribute set (besides
-/// `url`): all of them describe the old source, so none survives `set-url`.
-const REFERENCE_FIELDS: &[&str] = &[
-    "type",
-    "id",
-    "owner",
-    "repo",
-    "ref",
-    "rev",
-    "dir",
-    "host",
-    "path",
-    "narHash",
-    "submodules",
-    "shallow",
-    "lfs",
-    "allRefs",
-    "lastModified",
-    "revCount",
-];
-
-/// `set-url`: points an input at another reference. An input written as an
-/// attribute set (`type`, `owner`, `repo`, …) becomes a `url` input.
-pub fn set_url(
-    file: &SourceFile,
-    flake: &Flake,
-    name: &str,
-    url: &str,
-) -> Result<ChangeSet, FlakeError> {
-    let input = input(flake, name)?;
-    let url = normalize_url(url);
-    let literal = string_literal(&url);
-    let mut changes = ChangeSet::new();
-    let reference_leaves: Vec<_> = input
-        .leaves
-        .iter()
-        .filter(|leaf| leaf.path.len() == 1 && REFERENCE_FIELDS.contains(&leaf.path[0].as_str()))
-        .collect();
-    if input.leaf(&["url"]).is_some() || reference_leaves.is_empty() {
-        set_leaf(file, input, &["url".to_string()], &literal, &mut changes)?;
-        // `{ type = "git"; url = …; ref = …; }`: the old `type`, `ref`, …
-        // would reinterpret the new url; the url alone says everything.
-        let rest: Vec<TextRange> = reference_leaves
-            .iter()
-            .map(|leaf| remove_entry(file, leaf.binding.syntax()).range)
-            .collect();
-        add_deletions(&mut changes, rest)?;
-    } else {
-        // Replace the first reference field by `url = …;`, drop the others.
-        let first = reference_leaves[0];
-        let Some(path) = first.binding.attrpath() else {
-            return Err(FlakeError::new(
-                ErrorKind::Internal,
-                "a binding without a path",
-            ));
-        };
-        let mut written: Vec<String> = flakeedit_syntax::attrpath_names(&path).unwrap_or_default();
-        written.pop();
-        written.push("url".to_string());
-        changes.add(TextEdit::replace(
-            first.binding.syntax().text_range(),
-            binding_snippet(&written, &literal),
-        ))?;
-        let rest: Vec<TextRange> = reference_leaves[1..]
-            .iter()
-            .map(|leaf| remove_entry(file, leaf.binding.syntax()).range)
-            .collect();
-        add_deletions(&mut changes, rest)?;
-    }
-    Ok(changes)
-}
-
-fn is_commit(rev: &str) -> bool {
-    rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// `pin`: pins an input to a commit (`rev`), by default the one in `flake.lock`.
-pub fn pin(
-    file: &SourceFile,
-    flake: &Flake,
-    lock: Option<&Lock>,
-    name: &str,
-    rev: Option<&str>,
-) -> Result<ChangeSet, FlakeError> {
-    let input = input(flake, name)?;
-    let rev = match rev {
-        Some(rev) => rev.to_string(),
-        None => {
-            let lock = lock.ok_or_else(|| {
-                FlakeError::new(
-                    ErrorKind::NotApplicable,
-                    format!(
-                        "no REV given and no flake.lock to take `{name}`'s locked revision from"
-                    ),
-                )
-                .hint("pass the commit: `flakeedit pin NAME REV`, or run `nix flake lock` first")
-            })?;
-            lock.node_of_input(name)
-                .and_then(|(_, node)| node.rev.clone())
-                .ok_or_else(|| {
-                    FlakeError::new(
-                        ErrorKind::NotApplicable,
-                        format!("flake.lock has no locked revision for `{name}`"),
-                    )
-                    .hint("run `nix flake lock` to update the lock, or pass REV")
-                })?
-        }
-    };
-    if !is_commit(&rev) {
-        return Err(FlakeError::new(
-            ErrorKind::InvalidArgument,
-            format!("`{rev}` is not a full commit hash (40 hexadecimal digits)"),
-        ));
-    }
-    let mut changes = ChangeSet::new();
-    match input.url() {
-        Some(url) => {
-            let pinned = pin_url(url, &rev);
-            set_leaf(
-                file,
-                input,
-                &["url".to_string()],
-                &string_literal(&pinned),
-                &mut changes,
-            )?;
-        }
-        None if !input.reference().is_empty() => {
-            set_leaf(
-                file,
-                input,
-                &["rev".to_string()],
-                &string_literal(&rev),
-                &mut changes,
-            )?;
-            if let Some(reference) = input.leaf(&["ref"]) {
-                add_deletions(
-                    &mut changes,
-                    vec![remove_entry(file, reference.binding.syntax()).range],
-                )?;
-            }
-        }
-        None => {
-            return Err(FlakeError::new(
-                ErrorKind::Unsupported,
-                format!("input `{name}` has no url or reference to pin"),
-            )
-            .at(input.range()))
-        }
-    }
-    Ok(changes)
-}
-
-/// `unpin`: removes a commit pin (a branch or tag in the url is kept).
-pub fn unpin(file: &SourceFile, flake: &Flake, name: &str) -> Result<ChangeSet, FlakeError> {
-    let input = input(flake, name)?;
-    let mut changes = ChangeSet::new();
-    if let Some(url) = input.url() {
-        if pinned_rev(url).is_some() {
-            set_leaf(
-                file,
-                input,
-                &["url".to_string()],
-                &string_literal(&unpin_url(url)),
-                &mut changes,
-            )?;
-        }
-    } else if let Some(rev) = input.leaf(&["rev"]) {
-        add_deletions(
-            &mut changes,
-            vec![remove_entry(file, rev.binding.syntax()).range],
-        )?;
-    }
-    if changes.is_empty() {
-        changes
-            .warnings
-            .push(format!("input `{name}` is not pinned; nothing to do"));
-    }
-    Ok(changes)
-}
-
-/// `set-flake`/`toggle-flake`: writes or removes `flake = false`. With
-/// `value == None` the current setting is toggled.
-pub fn set_flake(
-    file: &SourceFile,
-    flake: &Flake,
-    name: &str,
-    value: Option<bool>,
-) -> Result<ChangeSet, FlakeError> {
-    let input = input(flake, name)?;
-    let is_flake = input.flake() != Some(false);
-    let want_flake = value.unwrap_or(!is_flake);
-    let mut changes = ChangeSet::new();
-    if want_flake == is_flake {
-        return Ok(changes);
-    }
-    if want_flake {
-        if input.leaves.len() == 1 {
-            // `inputs.src.flake = false;` alone: without it the input would
-            // not be declared at all, so it becomes `flake = true`.
-            set_leaf(file, input, &["flake".to_string()], "true", &mut changes)?;
-        } else if let Some(leaf) = input.leaf(&["flake"]) {
-            add_deletions(
-                &mut changes,
-                vec![remove_entry(file, leaf.binding.syntax()).range],
-            )?;
-        }
-    } else {
-        set_leaf(file, input, &["flake".to_string()], "false", &mut changes)?;
-    }
-    Ok(changes)
-}
-
-/// `follow NAME CHILD[=TARGET]`: makes a nested input of `name` follow
-/// `target` (by default the flake's input named like the child).
-pub fn follow(
-    file: &SourceFile,
-    flake: &Flake,
-    name: &str,
-    child: &str,
-    target: Option<&str>,
-) -> Result<ChangeSet, FlakeError> {
-    let input = input(flake, name)?;
-    let child = child_path(child)?;
-    let target = target
-        .map(str::to_string)
-        .unwrap_or_else(|| child.last().cloned().unwrap_or_default());
-    if target == name {
-        return Err(FlakeError::new(
-            ErrorKind::InvalidArgument,
-            format!("input `{name}` cannot follow itself"),
-        ));
-    }
-    check_follows_target(flake, None, &target)?;
-    // `inputs.x.inputs.nixpkgs = { type = "github"; … };` (or `.url`)
-    // overrides the nested input with a reference: a `follows` next to it
-    // would leave that reference dead, so say where it is instead.
-    let mut nested: Vec<String> = follows_path(&child);
-    nested.pop();
-    if let Some(leaf) = input.leaves.iter().find(|leaf| {
-        leaf.path.len() == nested.len() + 1
-            && leaf.path.starts_with(&nested)
-            && (leaf.path[nested.len()] == "url"
-                || REFERENCE_FIELDS.contains(&leaf.path[nested.len()].as_str()))
-    }) {
-        let child = child.join("/");
-        return Err(FlakeError::new(
-            ErrorKind::Conflict,
-            format!("`{name}`'s input `{child}` is overridden with a flake reference here"),
-        )
-        .at(leaf.binding.syntax().text_range())
-        .hint(format!(
-            "remove the override of `{child}` first, then run `flakeedit follow {name} {child}`"
-        )));
-    }
-    let mut changes = ChangeSet::new();
-    set_leaf(
-        file,
-        input,
-        &follows_path(&child),
-        &string_literal(&target),
-        &mut changes,
-    )?;
-    Ok(changes)
-}
-
-/// `follow --all TARGET`: every nested input named `TARGET`, at any depth
-/// of the lock (`home-manager/nix-darwin/nixpkgs`), that is locked apart
-/// from ours follows ours. Needs `flake.lock`.
-pub fn follow_all(
-    file: &SourceFile,
-    flake: &Flake,
-    lock: Option<&Lock>,
-    target: &str,
-) -> Result<ChangeSet, FlakeError> {
-    let lock = lock.ok_or_else(|| {
-        FlakeError::new(
-            ErrorKind::NotApplicable,
-            format!("no flake.lock next to the file, so flakeedit cannot know which inputs have their own `{target}`"),
-        )
-        .hint(format!("run `nix flake lock` first, or use `flakeedit follow NAME {target}` per input"))
-    })?;
-    if flake.input(target).is_none() {
-        return Err(not_found(flake, target).hint(format!(
-            "`follow --all {target}` needs an input named `{target}` to follow"
-        )));
-    }
-    let mut changes = ChangeSet::new();
-    for input in flake.inputs.iter().filter(|input| input.name != target) {
-        if input.flake() == Some(false) || input.follows().is_some() {
-            continue;
-        }
-        if lock.node_of_input(&input.name).is_none() {
-            changes.warnings.push(format!(
-                "input `{}` is not in flake.lock; run `nix flake lock` and try again",
-                input.name
-            ));
-            continue;
-        }
-        let overridden: Vec<Vec<String>> = input
-            .nested_follows()
-            .into_iter()
-            .map(|follows| follows.path)
-            .collect();
-        // The same walk as `check`'s `not-following`: at any depth.
-        for nested in lock.own_nested_inputs(&input.name, &[(target, target)], &overridden) {
-            set_leaf(
-                file,
-                input,
-                &follows_path(&nested.path),
-                &string_literal(target),
-                &mut changes,
-            )?;
         }
     }
     Ok(changes)

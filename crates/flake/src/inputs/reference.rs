@@ -1,0 +1,223 @@
+//! Edits of where an input comes from: `set-url`, `pin`, `unpin`, and
+//! `flake = false`.
+
+use flakeedit_syntax::{remove_entry, string_literal, ChangeSet, SourceFile, TextEdit, TextRange};
+use rowan::ast::AstNode;
+
+use super::{add_deletions, binding_snippet, input, set_leaf};
+use crate::error::{ErrorKind, FlakeError};
+use crate::flakeref::{normalize_url, pin_url, pinned_rev, unpin_url};
+use crate::lock::Lock;
+use crate::model::Flake;
+
+/// The attributes of a flake reference written as an attribute set (besides
+/// `url`): all of them describe the old source, so none survives `set-url`.
+pub(super) const REFERENCE_FIELDS: &[&str] = &[
+    "type",
+    "id",
+    "owner",
+    "repo",
+    "ref",
+    "rev",
+    "dir",
+    "host",
+    "path",
+    "narHash",
+    "submodules",
+    "shallow",
+    "lfs",
+    "allRefs",
+    "lastModified",
+    "revCount",
+];
+
+/// `set-url`: points an input at another reference. An input written as an
+/// attribute set (`type`, `owner`, `repo`, …) becomes a `url` input.
+pub fn set_url(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    url: &str,
+) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let url = normalize_url(url);
+    let literal = string_literal(&url);
+    let mut changes = ChangeSet::new();
+    let reference_leaves: Vec<_> = input
+        .leaves
+        .iter()
+        .filter(|leaf| leaf.path.len() == 1 && REFERENCE_FIELDS.contains(&leaf.path[0].as_str()))
+        .collect();
+    if input.leaf(&["url"]).is_some() || reference_leaves.is_empty() {
+        set_leaf(file, input, &["url".to_string()], &literal, &mut changes)?;
+        // `{ type = "git"; url = …; ref = …; }`: the old `type`, `ref`, …
+        // would reinterpret the new url; the url alone says everything.
+        let rest: Vec<TextRange> = reference_leaves
+            .iter()
+            .map(|leaf| remove_entry(file, leaf.binding.syntax()).range)
+            .collect();
+        add_deletions(&mut changes, rest)?;
+    } else {
+        // Replace the first reference field by `url = …;`, drop the others.
+        let first = reference_leaves[0];
+        let Some(path) = first.binding.attrpath() else {
+            return Err(FlakeError::new(
+                ErrorKind::Internal,
+                "a binding without a path",
+            ));
+        };
+        let mut written: Vec<String> = flakeedit_syntax::attrpath_names(&path).unwrap_or_default();
+        written.pop();
+        written.push("url".to_string());
+        changes.add(TextEdit::replace(
+            first.binding.syntax().text_range(),
+            binding_snippet(&written, &literal),
+        ))?;
+        let rest: Vec<TextRange> = reference_leaves[1..]
+            .iter()
+            .map(|leaf| remove_entry(file, leaf.binding.syntax()).range)
+            .collect();
+        add_deletions(&mut changes, rest)?;
+    }
+    Ok(changes)
+}
+
+fn is_commit(rev: &str) -> bool {
+    rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `pin`: pins an input to a commit (`rev`), by default the one in `flake.lock`.
+pub fn pin(
+    file: &SourceFile,
+    flake: &Flake,
+    lock: Option<&Lock>,
+    name: &str,
+    rev: Option<&str>,
+) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let rev = match rev {
+        Some(rev) => rev.to_string(),
+        None => {
+            let lock = lock.ok_or_else(|| {
+                FlakeError::new(
+                    ErrorKind::NotApplicable,
+                    format!(
+                        "no REV given and no flake.lock to take `{name}`'s locked revision from"
+                    ),
+                )
+                .hint("pass the commit: `flakeedit pin NAME REV`, or run `nix flake lock` first")
+            })?;
+            lock.node_of_input(name)
+                .and_then(|(_, node)| node.rev.clone())
+                .ok_or_else(|| {
+                    FlakeError::new(
+                        ErrorKind::NotApplicable,
+                        format!("flake.lock has no locked revision for `{name}`"),
+                    )
+                    .hint("run `nix flake lock` to update the lock, or pass REV")
+                })?
+        }
+    };
+    if !is_commit(&rev) {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            format!("`{rev}` is not a full commit hash (40 hexadecimal digits)"),
+        ));
+    }
+    let mut changes = ChangeSet::new();
+    match input.url() {
+        Some(url) => {
+            let pinned = pin_url(url, &rev);
+            set_leaf(
+                file,
+                input,
+                &["url".to_string()],
+                &string_literal(&pinned),
+                &mut changes,
+            )?;
+        }
+        None if !input.reference().is_empty() => {
+            set_leaf(
+                file,
+                input,
+                &["rev".to_string()],
+                &string_literal(&rev),
+                &mut changes,
+            )?;
+            if let Some(reference) = input.leaf(&["ref"]) {
+                add_deletions(
+                    &mut changes,
+                    vec![remove_entry(file, reference.binding.syntax()).range],
+                )?;
+            }
+        }
+        None => {
+            return Err(FlakeError::new(
+                ErrorKind::Unsupported,
+                format!("input `{name}` has no url or reference to pin"),
+            )
+            .at(input.range()))
+        }
+    }
+    Ok(changes)
+}
+
+/// `unpin`: removes a commit pin (a branch or tag in the url is kept).
+pub fn unpin(file: &SourceFile, flake: &Flake, name: &str) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let mut changes = ChangeSet::new();
+    if let Some(url) = input.url() {
+        if pinned_rev(url).is_some() {
+            set_leaf(
+                file,
+                input,
+                &["url".to_string()],
+                &string_literal(&unpin_url(url)),
+                &mut changes,
+            )?;
+        }
+    } else if let Some(rev) = input.leaf(&["rev"]) {
+        add_deletions(
+            &mut changes,
+            vec![remove_entry(file, rev.binding.syntax()).range],
+        )?;
+    }
+    if changes.is_empty() {
+        changes
+            .warnings
+            .push(format!("input `{name}` is not pinned; nothing to do"));
+    }
+    Ok(changes)
+}
+
+/// `set-flake`/`toggle-flake`: writes or removes `flake = false`. With
+/// `value == None` the current setting is toggled.
+pub fn set_flake(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    value: Option<bool>,
+) -> Result<ChangeSet, FlakeError> {
+    let input = input(flake, name)?;
+    let is_flake = input.flake() != Some(false);
+    let want_flake = value.unwrap_or(!is_flake);
+    let mut changes = ChangeSet::new();
+    if want_flake == is_flake {
+        return Ok(changes);
+    }
+    if want_flake {
+        if input.leaves.len() == 1 {
+            // `inputs.src.flake = false;` alone: without it the input would
+            // not be declared at all, so it becomes `flake = true`.
+            set_leaf(file, input, &["flake".to_string()], "true", &mut changes)?;
+        } else if let Some(leaf) = input.leaf(&["flake"]) {
+            add_deletions(
+                &mut changes,
+                vec![remove_entry(file, leaf.binding.syntax()).range],
+            )?;
+        }
+    } else {
+        set_leaf(file, input, &["flake".to_string()], "false", &mut changes)?;
+    }
+    Ok(changes)
+}
