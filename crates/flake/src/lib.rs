@@ -31,8 +31,8 @@ pub use inputs::{
 pub use list::{list_inputs, InputSummary, LockedSummary};
 pub use lock::{Lock, LockError, LockInputRef, LockNode, OwnNestedInput};
 pub use model::{
-    inputs_escape, uses_of_input, Flake, InputBinding, InputDecl, InputLeaf, InputUse, InputsStyle,
-    LeafValue, NestedFollows, Outputs, OutputsParam,
+    inputs_escape, uses_of_input, uses_through_input_set, Flake, InputBinding, InputDecl,
+    InputLeaf, InputSetUse, InputUse, InputsStyle, LeafValue, NestedFollows, Outputs, OutputsParam,
 };
 pub use packages::{
     add_dev_shell, add_docker_image, add_dune_package, add_source, init_flake, AddDevShell,
