@@ -16,4 +16,13 @@ in
   overlays.default = final: prev: { };
   nixosModules.default = { };
   lib = { };
+  # crane-style libraries: `crane.mkLib pkgs` gives builders.
+  mkLib = pkgs:
+    let
+      stub = import ./derivation.nix { system = pkgs.system or "x86_64-linux"; };
+    in
+    {
+      buildPackage = args: stub "buildPackage" args;
+      devShell = args: stub "devShell" args;
+    };
 }

@@ -46,6 +46,7 @@ packages [
   "clang-tools_17"
   "pkg-config"
   "cargo"
+  "cargo-edit"
   "rustc"
   "clippy"
   "rustfmt"
