@@ -16,7 +16,8 @@ trap 'rm -rf "$workdir"' EXIT
 cp examples/ocaml/flake.nix "$workdir/flake.nix"
 
 echo "==> flakeedit --file flake.nix --diff add-input github:emilpriver/riot --follows nixpkgs"
-diff=$("${CARGO_TARGET_DIR:-target}/release/flakeedit" --file "$workdir/flake.nix" --diff \
+flakeedit=$(readlink -f "${CARGO_TARGET_DIR:-target}/release/flakeedit")
+diff=$(cd "$workdir" && "$flakeedit" --file flake.nix --diff \
   add-input github:emilpriver/riot --follows nixpkgs)
 if [ -z "$diff" ]; then
   echo "flakeedit printed no diff: the riot input was not added" >&2
