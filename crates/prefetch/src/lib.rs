@@ -122,26 +122,9 @@ impl Prefetcher {
         timeouts: &Timeouts,
         not_found_hint: &str,
     ) -> Result<Prefetched, Error> {
-        let mut method = self.method();
-        let hash = match method {
-            Method::Nix => match nix::prefetch(url, true, timeouts, not_found_hint) {
-                Err(Error::NixFailed { .. }) if self == Prefetcher::Auto => {
-                    method = Method::Native;
-                    native::hash_url(url, timeouts, not_found_hint)?
-                }
-                result => result?,
-            },
-            Method::Native => native::hash_url(url, timeouts, not_found_hint)?,
-        };
-        Ok(Prefetched {
-            url: url.to_owned(),
-            hash,
-            method,
-        })
+        self.hash(url, true, timeouts, not_found_hint)
     }
-}
 
-impl Prefetcher {
     /// The sha256 of the file at `url` as downloaded, not unpacked: the flat hash
     /// `fetchurl` checks, as `nix-prefetch-url URL` (without `--unpack`) computes it.
     /// `not_found_hint` completes the message of an HTTP 404.
@@ -151,16 +134,35 @@ impl Prefetcher {
         timeouts: &Timeouts,
         not_found_hint: &str,
     ) -> Result<Prefetched, Error> {
+        self.hash(url, false, timeouts, not_found_hint)
+    }
+
+    /// Hashes `url` unpacked (NAR) or flat, with Nix or natively; `Auto`
+    /// falls back to the native hasher when Nix itself fails.
+    fn hash(
+        self,
+        url: &str,
+        unpack: bool,
+        timeouts: &Timeouts,
+        not_found_hint: &str,
+    ) -> Result<Prefetched, Error> {
+        let native = || {
+            if unpack {
+                native::hash_url(url, timeouts, not_found_hint)
+            } else {
+                native::hash_flat_url(url, timeouts, not_found_hint)
+            }
+        };
         let mut method = self.method();
         let hash = match method {
-            Method::Nix => match nix::prefetch(url, false, timeouts, not_found_hint) {
+            Method::Nix => match nix::prefetch(url, unpack, timeouts, not_found_hint) {
                 Err(Error::NixFailed { .. }) if self == Prefetcher::Auto => {
                     method = Method::Native;
-                    native::hash_flat_url(url, timeouts, not_found_hint)?
+                    native()?
                 }
                 result => result?,
             },
-            Method::Native => native::hash_flat_url(url, timeouts, not_found_hint)?,
+            Method::Native => native()?,
         };
         Ok(Prefetched {
             url: url.to_owned(),
