@@ -8,7 +8,7 @@ use rowan::ast::AstNode;
 use super::context::Context;
 use super::layout::{OutputPlace, Target};
 use super::list::{append_to_list, call_with_set, list_at, normalized, normalized_text, string_at};
-use super::{insert_output_entry, resolve_reference, targets_after, Unknown};
+use super::{insert_output_entry, resolve_build_inputs, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
 
@@ -119,19 +119,8 @@ pub fn add_dune_package(
     let mut changes = ChangeSet::new();
     for target in context.layout.targets.clone() {
         let place = &target.packages;
-        let mut inputs: Vec<String> = Vec::new();
-        for spec in &request.build_inputs {
-            if spec.trim() == attr {
-                return Err(FlakeError::new(
-                    ErrorKind::InvalidArgument,
-                    format!("package `{attr}` cannot be a build input of itself"),
-                ));
-            }
-            let reference = resolve_reference(&mut context, &target, place, spec, Unknown::Error)?;
-            if !inputs.contains(&reference) {
-                inputs.push(reference);
-            }
-        }
+        let inputs =
+            resolve_build_inputs(&mut context, &target, place, &attr, &request.build_inputs)?;
         if let Some(existing) = place.entry(&attr) {
             complete_existing(&context, &existing, request, &attr, &inputs, &mut changes)?;
             continue;

@@ -56,6 +56,31 @@ fn is_bare_name(spec: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '+'))
 }
 
+/// The build inputs of package `attr` as expressions valid at `place`,
+/// without duplicates; a package cannot be a build input of itself.
+fn resolve_build_inputs(
+    context: &mut Context<'_>,
+    target: &Target,
+    place: &OutputPlace,
+    attr: &str,
+    specs: &[String],
+) -> Result<Vec<String>, FlakeError> {
+    let mut inputs: Vec<String> = Vec::new();
+    for spec in specs {
+        if spec.trim() == attr {
+            return Err(FlakeError::new(
+                ErrorKind::InvalidArgument,
+                format!("package `{attr}` cannot be a build input of itself"),
+            ));
+        }
+        let reference = resolve_reference(context, target, place, spec, Unknown::Error)?;
+        if !inputs.contains(&reference) {
+            inputs.push(reference);
+        }
+    }
+    Ok(inputs)
+}
+
 /// Turns a user's package spec into an expression valid at `place`:
 /// a package of this flake by attribute name, `INPUT` or `INPUT#PACKAGE`
 /// for an input's package, or a Nix expression whose variables are in

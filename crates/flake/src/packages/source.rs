@@ -16,7 +16,7 @@ use rowan::ast::AstNode;
 use super::context::Context;
 use super::dune::{append_build_inputs, builder_expression, package_snippet};
 use super::list::{binding_at, call_with_set, list_at, string_at};
-use super::{insert_output_entry, resolve_reference, targets_after, Unknown};
+use super::{insert_output_entry, resolve_build_inputs, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
 
@@ -190,19 +190,8 @@ pub fn add_source(
                 Some((dep.clone(), existing, set))
             }
         };
-        let mut inputs: Vec<String> = Vec::new();
-        for spec in &request.build_inputs {
-            if spec.trim() == attr {
-                return Err(FlakeError::new(
-                    ErrorKind::InvalidArgument,
-                    format!("package `{attr}` cannot be a build input of itself"),
-                ));
-            }
-            let reference = resolve_reference(&mut context, &target, place, spec, Unknown::Error)?;
-            if !inputs.contains(&reference) {
-                inputs.push(reference);
-            }
-        }
+        let inputs =
+            resolve_build_inputs(&mut context, &target, place, &attr, &request.build_inputs)?;
         match place.entry(&attr) {
             Some(existing) => {
                 let source =
