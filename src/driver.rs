@@ -82,16 +82,12 @@ fn needs_lock(action: &Action) -> bool {
 }
 
 fn lock_next_to(target: &Path) -> (Option<Lock>, Option<String>) {
-    let path = target.with_file_name("flake.lock");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => match Lock::parse(&text) {
-            Ok(lock) => (Some(lock), None),
-            Err(error) => (
-                None,
-                Some(format!("{}: warning: ignored: {error}", path.display())),
-            ),
-        },
-        Err(_) => (None, None),
+    match files::lock_next_to(target) {
+        Ok(lock) => (lock, None),
+        Err((path, error)) => (
+            None,
+            Some(format!("{}: warning: ignored: {error}", path.display())),
+        ),
     }
 }
 

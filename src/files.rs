@@ -25,6 +25,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
+use flakeedit_flake::{Lock, LockError};
 
 /// Prefix and suffix of temporary files.
 const TEMPORARY_PREFIX: &str = ".flakeedit-";
@@ -86,6 +87,16 @@ fn describe_io(path: &Path, error: std::io::Error) -> String {
             "the path is a symlink whose target does not exist".to_string()
         }
         _ => error.to_string(),
+    }
+}
+
+/// The `flake.lock` beside `target`: `Ok(None)` when there is none (or it
+/// cannot be read), `Err` with its path when it is not a lock file.
+pub fn lock_next_to(target: &Path) -> Result<Option<Lock>, (PathBuf, LockError)> {
+    let path = target.with_file_name("flake.lock");
+    match fs::read_to_string(&path) {
+        Ok(text) => Lock::parse(&text).map(Some).map_err(|error| (path, error)),
+        Err(_) => Ok(None),
     }
 }
 

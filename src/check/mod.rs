@@ -259,19 +259,15 @@ fn check_all(paths: &[PathBuf], run: &Run) -> Vec<FileResult> {
 }
 
 fn lock_next_to(target: &Path) -> (Option<Lock>, Option<String>) {
-    let path = target.with_file_name("flake.lock");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => match Lock::parse(&text) {
-            Ok(lock) => (Some(lock), None),
-            Err(error) => (
-                None,
-                Some(format!(
-                    "{}: warning: ignored, so lock checks were skipped: {error}",
-                    path.display()
-                )),
-            ),
-        },
-        Err(_) => (None, None),
+    match files::lock_next_to(target) {
+        Ok(lock) => (lock, None),
+        Err((path, error)) => (
+            None,
+            Some(format!(
+                "{}: warning: ignored, so lock checks were skipped: {error}",
+                path.display()
+            )),
+        ),
     }
 }
 
