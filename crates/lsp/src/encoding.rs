@@ -6,7 +6,7 @@
 //! and a column inside a character means the start of that character. The
 //! LSP specification asks servers to treat out-of-range positions this way.
 
-use flakeedit_syntax::{ChangeSet, TextRange, TextSize};
+use flakeedit_syntax::{ChangeSet, LineIndex, TextRange, TextSize};
 use tower_lsp_server::ls_types::{Position, PositionEncodingKind, Range, TextEdit};
 
 /// How the client counts columns.
@@ -44,22 +44,15 @@ impl PositionEncoding {
 /// Line starts of a text, for converting offsets and positions.
 #[derive(Debug, Clone)]
 pub struct LineMap {
-    line_starts: Vec<usize>,
+    lines: LineIndex,
     encoding: PositionEncoding,
 }
 
 impl LineMap {
     /// Indexes `text` for `encoding`.
     pub fn new(text: &str, encoding: PositionEncoding) -> LineMap {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, byte)| *byte == b'\n')
-                .map(|(index, _)| index + 1),
-        );
         LineMap {
-            line_starts,
+            lines: LineIndex::new(text),
             encoding,
         }
     }
@@ -67,13 +60,13 @@ impl LineMap {
     /// The byte offset of `position` in `text` (clamped, see the module docs).
     pub fn offset(&self, text: &str, position: Position) -> usize {
         let line = position.line as usize;
-        let Some(&start) = self.line_starts.get(line) else {
+        let Some(start) = self.lines.line_start(line) else {
             return text.len();
         };
         // The line's content, without its line break.
         let end = self
-            .line_starts
-            .get(line + 1)
+            .lines
+            .line_start(line + 1)
             .map_or(text.len(), |next| next - 1);
         let end = if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
             end - 1
@@ -105,11 +98,8 @@ impl LineMap {
         while offset > 0 && !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(line) => line,
-            Err(next) => next.saturating_sub(1),
-        };
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let line = self.lines.line_of(offset);
+        let start = self.lines.line_start(line).unwrap_or(0);
         let prefix = text.get(start..offset).unwrap_or_default();
         let character = match self.encoding {
             PositionEncoding::Utf16 => prefix.encode_utf16().count(),
