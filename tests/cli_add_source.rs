@@ -5,14 +5,17 @@
 //! `nix-prefetch-url` on the same URLs; on every error the file must be
 //! byte-for-byte untouched and the exit status 1.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+use common::*;
 use flakeedit_oracle::Nix;
 
 type Routes = Arc<Mutex<HashMap<String, Vec<u8>>>>;
@@ -216,33 +219,6 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn project(text: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("flake.nix");
-    std::fs::write(&path, text).unwrap();
-    (dir, path)
-}
-
-fn flakeedit(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flakeedit"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run flakeedit")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn eval(nix: &Nix, text: &str, expression: &str) -> serde_json::Value {

@@ -1,33 +1,12 @@
 //! End-to-end tests of the package commands of the `flakeedit` binary:
 //! `add-dune-package`, `add-docker-image`, `add-dev-shell`, `init`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Output;
+
+use common::*;
 use flakeedit_oracle::Nix;
-
-fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn flakeedit(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flakeedit"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run flakeedit")
-}
-
-fn project(text: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("flake.nix");
-    std::fs::write(&path, text).unwrap();
-    (dir, path)
-}
 
 #[test]
 fn packages_commands_build_the_seed_flake() {
