@@ -19,17 +19,29 @@ use flakeedit_flake::{AddInput, Operation};
 use cli::{split_follows, Cli, Command};
 use driver::{Action, Settings};
 
+/// Writes the completion script to stdout. clap_complete panics when its
+/// writer fails, so the script is built in memory first; a closed pipe
+/// (`flakeedit completions bash | head`) is then a normal end, not a crash.
+fn print_completions(shell: clap_complete::Shell) -> ExitCode {
+    use std::io::Write;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "flakeedit", &mut script);
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&script).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: cannot write the completion script: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let action = match cli.command {
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "flakeedit",
-                &mut std::io::stdout(),
-            );
-            return ExitCode::SUCCESS;
+            return print_completions(shell);
         }
         Command::Check(args) => return check::run(&cli.global, args),
         Command::AddSource(args) => match sources::add_source_action(args) {

@@ -236,6 +236,26 @@ fn completions_are_generated() {
 }
 
 #[test]
+fn completions_into_a_closed_pipe_end_quietly() {
+    // `flakeedit completions bash | head`: the reader is gone before the
+    // script is written (the child needs milliseconds to start; the read end
+    // is closed right after spawning).
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flakeedit"))
+        .current_dir(dir.path())
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run flakeedit");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait for flakeedit");
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(!errors.contains("panicked"), "{errors}");
+    assert_eq!(output.status.code(), Some(0), "{errors}");
+}
+
+#[test]
 fn follow_all_reads_the_lock_next_to_the_file() {
     let nix = Nix::require();
     let text = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    riot.url = \"github:emilpriver/riot\";\n  };\n  outputs = { self, nixpkgs, riot }: { };\n}\n";
