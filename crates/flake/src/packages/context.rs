@@ -5,16 +5,13 @@
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
     add_formal, formal_names, is_plain_identifier, quote_attr_name, scope_at, static_string,
-    strip_parens, BinderKind, ChangeSet, Scope, SourceFile, SyntaxKind, SyntaxNode, TextRange,
+    strip_parens, BinderKind, ChangeSet, Scope, SourceFile, SyntaxNode, TextRange,
 };
 use rowan::ast::AstNode;
 
 use super::layout::{Layout, LayoutKind, OutputPlace, SystemName, Target};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
-
-/// Names that are always in scope in Nix.
-const BUILTIN_NAMES: &[&str] = &["builtins", "true", "false", "null", "import", "toString"];
 
 /// The layout of a file plus the formals the edit needs added.
 pub(crate) struct Context<'a> {
@@ -162,6 +159,11 @@ impl<'a> Context<'a> {
                 return Ok("pkgs".to_string());
             }
         }
+        if let Some(alias) =
+            super::expression::package_set_alias(&self.root(), &scope, &target.system)
+        {
+            return Ok(alias);
+        }
         let nixpkgs = self.outputs_argument(&scope, "nixpkgs")?;
         let system = target.system.selector().unwrap_or_default();
         Ok(format!("{nixpkgs}.legacyPackages.{system}"))
@@ -206,41 +208,6 @@ impl<'a> Context<'a> {
         let system = target.system.selector().unwrap_or_default();
         Ok(format!("{base}.packages.{system}.{package}"))
     }
-
-    /// Checks that every free variable of a user expression is in scope at
-    /// `place`, so the written expression evaluates there.
-    pub fn check_expression(
-        &self,
-        place: &OutputPlace,
-        expression: &str,
-    ) -> Result<(), FlakeError> {
-        let parsed = SourceFile::parse(expression);
-        let single = parsed.is_valid() && parsed.root().expr().is_some();
-        if !single {
-            return Err(FlakeError::new(
-                ErrorKind::InvalidArgument,
-                format!("`{}` is not a Nix expression", expression.escape_debug()),
-            )
-            .hint("give a package attribute name of this flake, an input name (`riot` or `riot#pkg`), or an expression such as `pkgs.hello`"));
-        }
-        let scope = self.scope(place);
-        for name in free_variables(parsed.syntax()) {
-            if !scope.contains(&name) && !BUILTIN_NAMES.contains(&name.as_str()) {
-                return Err(FlakeError::new(
-                    ErrorKind::NotApplicable,
-                    format!(
-                        "`{name}` (in `{expression}`) is not in scope where the package is written"
-                    ),
-                )
-                .at(place.set.syntax().text_range())
-                .hint(format!(
-                    "in scope there: {}",
-                    scope.names.keys().cloned().collect::<Vec<_>>().join(", ")
-                )));
-            }
-        }
-        Ok(())
-    }
 }
 
 /// The value of the `let` binding (or inherited attribute) a binder range
@@ -260,67 +227,4 @@ pub(crate) fn binder_string(root: &SyntaxNode, range: TextRange) -> Option<Strin
         ast::Expr::Str(string) => static_string(&string),
         _ => None,
     }
-}
-
-/// Identifiers used as variables (not attribute names) in an expression,
-/// ignoring names bound inside it by lambdas or `let` (conservatively:
-/// any name bound anywhere inside is not reported).
-fn free_variables(root: &SyntaxNode) -> Vec<String> {
-    let binder_parent = |node: &SyntaxNode| {
-        matches!(
-            node.parent().map(|p| p.kind()),
-            Some(
-                SyntaxKind::NODE_PAT_ENTRY
-                    | SyntaxKind::NODE_IDENT_PARAM
-                    | SyntaxKind::NODE_PAT_BIND
-            )
-        )
-    };
-    let mut bound: Vec<String> = root
-        .descendants()
-        .filter(|node| node.kind() == SyntaxKind::NODE_IDENT && binder_parent(node))
-        .map(|node| node.text().to_string())
-        .collect();
-    for let_in in root.descendants().filter_map(ast::LetIn::cast) {
-        for binding in flakeedit_syntax::rnix::ast::HasEntry::attrpath_values(&let_in) {
-            if let Some(first) = binding
-                .attrpath()
-                .and_then(|path| path.attrs().next())
-                .and_then(|attr| flakeedit_syntax::attr_name(&attr))
-            {
-                bound.push(first);
-            }
-        }
-        // `let inherit (pkgs) hello; in hello` binds `hello` too.
-        for inherit in flakeedit_syntax::rnix::ast::HasEntry::inherits(&let_in) {
-            bound.extend(
-                inherit
-                    .attrs()
-                    .filter_map(|attr| flakeedit_syntax::attr_name(&attr)),
-            );
-        }
-    }
-    let mut names = Vec::new();
-    for node in root.descendants() {
-        if node.kind() != SyntaxKind::NODE_IDENT || binder_parent(&node) {
-            continue;
-        }
-        if node.parent().map(|p| p.kind()) == Some(SyntaxKind::NODE_ATTRPATH) {
-            continue;
-        }
-        // In `inherit (x) y`, `y` names an attribute of `x`, not a
-        // variable (`inherit y;` does read the variable `y`).
-        let inherited_from = node
-            .parent()
-            .and_then(ast::Inherit::cast)
-            .is_some_and(|inherit| inherit.from().is_some());
-        if inherited_from {
-            continue;
-        }
-        let name = node.text().to_string();
-        if !bound.contains(&name) && !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    names
 }

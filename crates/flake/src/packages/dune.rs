@@ -6,9 +6,10 @@ use flakeedit_syntax::{insert_entry, string_literal, ChangeSet, InsertPosition, 
 use rowan::ast::AstNode;
 
 use super::context::Context;
+use super::expression::resolve_build_inputs;
 use super::layout::{OutputPlace, Target};
 use super::list::{append_to_list, call_with_set, list_at, normalized, normalized_text, string_at};
-use super::{insert_output_entry, resolve_build_inputs, targets_after};
+use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
 

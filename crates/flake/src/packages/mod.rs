@@ -13,6 +13,7 @@
 mod context;
 mod docker;
 mod dune;
+mod expression;
 mod layout;
 pub(crate) mod list;
 mod shell;
@@ -34,134 +35,9 @@ pub use template::{init_flake, Template};
 use flakeedit_syntax::{insert_entry, quote_attr_name, quote_attr_path, InsertPosition, TextEdit};
 use rowan::ast::AstNode;
 
-use crate::error::{ErrorKind, FlakeError};
+use crate::error::FlakeError;
 use crate::model::Flake;
 use context::Context;
-
-/// What to do with a bare name that is neither a package of the flake nor
-/// one of its inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unknown {
-    /// It is an error ("no package named …").
-    Error,
-    /// It is an attribute of nixpkgs (`pkgs.<name>`).
-    Nixpkgs,
-}
-
-/// True for specs written as a bare name (`random`, `riot`, `ocaml-lsp`).
-fn is_bare_name(spec: &str) -> bool {
-    !spec.is_empty()
-        && spec
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '+'))
-}
-
-/// The build inputs of package `attr` as expressions valid at `place`,
-/// without duplicates; a package cannot be a build input of itself.
-fn resolve_build_inputs(
-    context: &mut Context<'_>,
-    target: &Target,
-    place: &OutputPlace,
-    attr: &str,
-    specs: &[String],
-) -> Result<Vec<String>, FlakeError> {
-    let mut inputs: Vec<String> = Vec::new();
-    for spec in specs {
-        if spec.trim() == attr {
-            return Err(FlakeError::new(
-                ErrorKind::InvalidArgument,
-                format!("package `{attr}` cannot be a build input of itself"),
-            ));
-        }
-        let reference = resolve_reference(context, target, place, spec, Unknown::Error)?;
-        if !inputs.contains(&reference) {
-            inputs.push(reference);
-        }
-    }
-    Ok(inputs)
-}
-
-/// Turns a user's package spec into an expression valid at `place`:
-/// a package of this flake by attribute name, `INPUT` or `INPUT#PACKAGE`
-/// for an input's package, or a Nix expression whose variables are in
-/// scope (`ocamlPackages.ounit2`, `pkgs.hello`).
-fn resolve_reference(
-    context: &mut Context<'_>,
-    target: &Target,
-    place: &OutputPlace,
-    spec: &str,
-    unknown: Unknown,
-) -> Result<String, FlakeError> {
-    let spec = spec.trim();
-    if spec.is_empty() {
-        return Err(FlakeError::new(
-            ErrorKind::InvalidArgument,
-            "an empty package name",
-        ));
-    }
-    if is_bare_name(spec) && target.packages.names().iter().any(|name| name == spec) {
-        return context.self_package(target, place, spec);
-    }
-    let (input, package) = match spec.split_once('#') {
-        Some((input, package)) => (input, package),
-        None => (spec, "default"),
-    };
-    if is_bare_name(input) && context.flake.input(input).is_some() {
-        if package.is_empty() || package.contains(['\n', '\r']) {
-            return Err(FlakeError::new(
-                ErrorKind::InvalidArgument,
-                format!("`{}` names no package of `{input}`", spec.escape_debug()),
-            ));
-        }
-        return context.input_package(target, place, input, package);
-    }
-    if spec.contains('#') {
-        return Err(FlakeError::new(
-            ErrorKind::NotApplicable,
-            format!("no input named `{input}`"),
-        )
-        .hint(known_names(context, target)));
-    }
-    if is_bare_name(spec) {
-        return match unknown {
-            Unknown::Nixpkgs => {
-                let pkgs = context.pkgs(target, place)?;
-                Ok(format!("{pkgs}.{}", quote_attr_name(spec)))
-            }
-            Unknown::Error => Err(FlakeError::new(
-                ErrorKind::NotApplicable,
-                format!("no package or input named `{spec}` in this flake"),
-            )
-            .at(place.set.syntax().text_range())
-            .hint(known_names(context, target))),
-        };
-    }
-    context.check_expression(place, spec)?;
-    Ok(spec.to_string())
-}
-
-fn known_names(context: &Context<'_>, target: &Target) -> String {
-    let packages = target.packages.names();
-    let inputs: Vec<&str> = context
-        .flake
-        .inputs
-        .iter()
-        .map(|input| input.name.as_str())
-        .collect();
-    format!(
-        "packages: {}; inputs: {}; or give a Nix expression such as `pkgs.hello`",
-        if packages.is_empty() {
-            "none".to_string()
-        } else {
-            packages.join(", ")
-        },
-        if inputs.is_empty() {
-            "none".to_string()
-        } else {
-            inputs.join(", ")
-        }
-    )
-}
 
 /// Indents every line of a snippet after the first by one level.
 fn nest(snippet: &str) -> String {

@@ -6,10 +6,11 @@ use flakeedit_syntax::{insert_entry, ChangeSet, InsertPosition, SourceFile};
 use rowan::ast::AstNode;
 
 use super::context::Context;
+use super::expression::{resolve_reference, Unknown};
 use super::list::{
     append_to_list, binding_at, call_with_set, list_at, normalized, normalized_text,
 };
-use super::{insert_output_entry, resolve_reference, targets_after, Unknown};
+use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
 

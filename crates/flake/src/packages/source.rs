@@ -15,8 +15,9 @@ use rowan::ast::AstNode;
 
 use super::context::Context;
 use super::dune::{append_build_inputs, builder_expression, package_snippet};
+use super::expression::resolve_build_inputs;
 use super::list::{binding_at, call_with_set, list_at, string_at};
-use super::{insert_output_entry, resolve_build_inputs, targets_after};
+use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
 

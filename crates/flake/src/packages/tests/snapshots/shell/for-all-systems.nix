@@ -26,7 +26,7 @@
         default = (pkgsFor system).mkShell {
           inputsFrom = [ self.packages.${system}.default ];
           packages = [
-            nixpkgs.legacyPackages.${system}.jq
+            (pkgsFor system).jq
           ];
         };
       });
