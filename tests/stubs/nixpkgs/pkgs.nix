@@ -62,7 +62,6 @@ packages [
   "cacert"
   "gnumake"
   "cmake"
-  "python3"
   "jq"
   "curl"
   "zlib"
@@ -89,6 +88,16 @@ packages [
 
   rustPlatform = {
     buildRustPackage = stubDerivation "buildRustPackage";
+  };
+  buildGoModule = stubDerivation "buildGoModule";
+
+  # `python3.withPackages (ps: [ ps.numpy ])`: an environment of the packages chosen.
+  python3 = package "python3" // {
+    pkgs = packages [ "numpy" "requests" ];
+    withPackages = choose: stubDerivation "withPackages" {
+      pname = "python3-env";
+      paths = choose final.python3.pkgs;
+    };
   };
 
   dockerTools = {

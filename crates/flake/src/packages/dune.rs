@@ -5,10 +5,11 @@ use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{insert_entry, string_literal, ChangeSet, InsertPosition, SourceFile};
 use rowan::ast::AstNode;
 
+use super::argument::{list_value, missing_items};
 use super::context::Context;
 use super::expression::resolve_build_inputs;
 use super::layout::{OutputPlace, Target};
-use super::list::{append_to_list, call_with_set, list_at, normalized, normalized_text, string_at};
+use super::list::{append_to_list, call_with_set, string_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
@@ -257,26 +258,11 @@ pub(crate) fn append_build_inputs(
     inputs: &[String],
     changes: &mut ChangeSet,
 ) -> Result<bool, FlakeError> {
-    let list = list_at(set, &["buildInputs"]).or_else(|| {
-        // `buildInputs = with ocamlPackages; [ … ];`
-        let binding = super::list::binding_at(set, &["buildInputs"])?;
-        match binding.value()? {
-            ast::Expr::With(with) => match with.body()? {
-                ast::Expr::List(list) => Some(list),
-                _ => None,
-            },
-            _ => None,
-        }
-    });
-    let present: Vec<String> = list
-        .as_ref()
-        .map(|list| list.items().map(|item| normalized(item.syntax())).collect())
-        .unwrap_or_default();
-    let missing: Vec<String> = inputs
-        .iter()
-        .filter(|input| !present.contains(&normalized_text(input)))
-        .cloned()
-        .collect();
+    let list = list_value(set, "buildInputs");
+    let missing: Vec<String> = match &list {
+        Some(list) => missing_items(context.file.syntax(), list, inputs),
+        None => inputs.to_vec(),
+    };
     if missing.is_empty() {
         return Ok(false);
     }
@@ -335,19 +321,7 @@ pub(crate) fn verify(request: &AddDunePackage, after: &Flake) -> Result<(), Stri
         let mut wanted = request.build_inputs.clone();
         wanted.dedup();
         if !wanted.is_empty() {
-            let count = list_at(&set, &["buildInputs"])
-                .map(|list| list.items().count())
-                .or_else(|| {
-                    let binding = super::list::binding_at(&set, &["buildInputs"])?;
-                    match binding.value()? {
-                        ast::Expr::With(with) => match with.body()? {
-                            ast::Expr::List(list) => Some(list.items().count()),
-                            _ => None,
-                        },
-                        _ => None,
-                    }
-                })
-                .unwrap_or(0);
+            let count = list_value(&set, "buildInputs").map_or(0, |list| list.items().count());
             if count < wanted.len() {
                 return Err(format!("package `{attr}` lacks build inputs"));
             }

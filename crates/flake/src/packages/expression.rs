@@ -432,10 +432,8 @@ pub(super) fn package_set_alias(
             }
         }
         match &value {
-            ast::Expr::Lambda(lambda) => {
-                if lambda_of_package_set(lambda) {
-                    return Some(format!("{name} {argument}"));
-                }
+            ast::Expr::Lambda(lambda) if lambda_of_package_set(lambda) => {
+                return Some(format!("{name} {argument}"));
             }
             ast::Expr::Apply(apply) => {
                 let Some(ast::Expr::Lambda(lambda)) = apply.argument().map(strip_parens) else {

@@ -10,6 +10,7 @@
 //! [`flakeedit_syntax::string_literal`], every attribute name through
 //! [`flakeedit_syntax::quote_attr_name`].
 
+mod argument;
 mod context;
 mod docker;
 mod dune;

@@ -5,11 +5,10 @@ use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{insert_entry, ChangeSet, InsertPosition, SourceFile};
 use rowan::ast::AstNode;
 
+use super::argument::{builder_call, has_item, list_value, missing_items};
 use super::context::Context;
 use super::expression::{resolve_reference, Unknown};
-use super::list::{
-    append_to_list, binding_at, call_with_set, list_at, normalized, normalized_text,
-};
+use super::list::{append_to_list, binding_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
@@ -136,7 +135,7 @@ fn extend_existing(
     changes: &mut ChangeSet,
 ) -> Result<(), FlakeError> {
     let Some((function, set)) =
-        call_with_set(existing.value()).filter(|(function, _)| is_shell_function(function))
+        builder_call(existing.value()).filter(|(function, _)| is_shell_function(function))
     else {
         return Err(FlakeError::new(
             ErrorKind::Conflict,
@@ -151,22 +150,43 @@ fn extend_existing(
         if items.is_empty() {
             continue;
         }
-        // `packages = builtins.attrValues { … }` (the seed) is not a list:
-        // the packages go to `buildInputs`, which the shell also provides.
-        let list = list_at(&set, &[name]).or_else(|| {
-            (name == "packages" && binding_at(&set, &[name]).is_some())
-                .then(|| list_at(&set, &["buildInputs"]))
-                .flatten()
-        });
-        let present: Vec<String> = list
-            .as_ref()
-            .map(|list| list.items().map(|item| normalized(item.syntax())).collect())
-            .unwrap_or_default();
-        let missing: Vec<String> = items
+        // mkShell puts `packages`, `buildInputs` and `nativeBuildInputs`
+        // alike in the shell: a package in any of them is there already,
+        // and a shell that lists its tools in `buildInputs` gets new ones
+        // there. `packages = builtins.attrValues { … }` (the seed) is not a
+        // list: then they go to `buildInputs` too.
+        let (list, others): (Option<ast::List>, &[&str]) = if name == "packages" {
+            let own = list_value(&set, name);
+            let fallback = || {
+                list_value(&set, "buildInputs").or_else(|| {
+                    binding_at(&set, &[name])
+                        .is_none()
+                        .then(|| list_value(&set, "nativeBuildInputs"))
+                        .flatten()
+                })
+            };
+            (
+                own.or_else(fallback),
+                &["packages", "buildInputs", "nativeBuildInputs"],
+            )
+        } else {
+            (list_value(&set, name), &[])
+        };
+        let root = context.file.syntax();
+        let candidates: Vec<String> = items
             .iter()
-            .filter(|item| !present.contains(&normalized_text(item)))
+            .filter(|item| {
+                !others
+                    .iter()
+                    .filter_map(|other| list_value(&set, other))
+                    .any(|other| has_item(root, &other, item))
+            })
             .cloned()
             .collect();
+        let missing: Vec<String> = match &list {
+            Some(list) => missing_items(root, list, &candidates),
+            None => candidates,
+        };
         if missing.is_empty() {
             continue;
         }
@@ -212,12 +232,12 @@ pub(crate) fn verify(request: &AddDevShell, after: &Flake) -> Result<(), String>
             .dev_shells
             .entry(attr)
             .ok_or_else(|| format!("dev shell `{attr}` is missing"))?;
-        let (function, set) = call_with_set(binding.value())
+        let (function, set) = builder_call(binding.value())
             .ok_or_else(|| format!("dev shell `{attr}` is not a call"))?;
         if !is_shell_function(&function) {
             return Err(format!("dev shell `{attr}` is not a mkShell"));
         }
-        let count = list_at(&set, &["inputsFrom"]).map_or(0, |list| list.items().count());
+        let count = list_value(&set, "inputsFrom").map_or(0, |list| list.items().count());
         if count < request.inputs_from.len().min(1) {
             return Err(format!("dev shell `{attr}` lacks inputsFrom"));
         }

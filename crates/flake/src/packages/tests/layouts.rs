@@ -256,7 +256,7 @@ fn packages_dev_shell_in_every_layout() {
             &after,
             "builtins.mapAttrs (system: shells: let s = shells.default; in {
                inherit (s) _stub;
-               hasJq = builtins.any (p: (p.pname or \"\") == \"jq\") (s.packages or [ ]);
+               hasJq = builtins.any (p: (p.pname or \"\") == \"jq\") ((s.packages or [ ]) ++ (s.buildInputs or [ ]));
                inputsFrom = map (p: p.outPath) (s.inputsFrom or [ ]) ==
                  (if outputs ? packages && outputs.packages ? ${system} then [ outputs.packages.${system}.default.outPath ] else [ ]);
              }) outputs.devShells",

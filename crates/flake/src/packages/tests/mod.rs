@@ -6,3 +6,4 @@ mod errors;
 mod layouts;
 mod seed;
 pub(crate) mod support;
+mod values;

@@ -27,10 +27,7 @@
           devShells = {
             default = mkShell {
               inputsFrom = [ self'.packages.default ];
-              buildInputs = [ ocamlPackages.ocaml-lsp ];
-              packages = [
-                pkgs.jq
-              ];
+              buildInputs = [ ocamlPackages.ocaml-lsp pkgs.jq ];
             };
           };
           formatter = pkgs.nixpkgs-fmt;

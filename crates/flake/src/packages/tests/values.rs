@@ -1,0 +1,127 @@
+//! Values written into flakes: user expressions as list elements, `pkgs`
+//! mapped to the package set in scope, `with pkgs;` lists. Each case is a
+//! minimal fixture under `tests/fixtures/values`, the whole edited file as a
+//! snapshot, and what the edited flake evaluates to.
+
+use expect_test::expect_file;
+use flakeedit_oracle::Nix;
+use serde_json::json;
+
+use super::support::{apply_twice, assert_evaluates, eval, fixture};
+use crate::{AddDevShell, AddDunePackage, Operation};
+
+/// Runs `operation` twice on a values fixture; the result parses and
+/// evaluates completely.
+fn edit(nix: &Nix, name: &str, operation: &Operation) -> String {
+    let before = fixture(&format!("values/{name}.nix"));
+    let after = apply_twice(&before, operation);
+    nix.assert_parses(&after);
+    assert_evaluates(nix, &after);
+    after
+}
+
+#[test]
+fn values_expressions_are_one_element_and_pkgs_is_the_package_set_in_scope() {
+    let nix = Nix::require();
+    let after = edit(
+        &nix,
+        "pkgs-unbound",
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "extra".into(),
+            version: Some("0.2.0".into()),
+            build_inputs: vec![
+                "pkgs.python3.withPackages (ps: [ ps.numpy ])".into(),
+                "pkgs.hello".into(),
+                "default".into(),
+            ],
+            ..Default::default()
+        }),
+    );
+    expect_file!["snapshots/values/pkgs-unbound.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "builtins.mapAttrs (_: ps: map (p: p.pname) ps.extra.buildInputs) outputs.packages"
+        ),
+        json!({
+            "aarch64-linux": ["python3-env", "hello", "app"],
+            "x86_64-linux": ["python3-env", "hello", "app"],
+        })
+    );
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "map (p: p.pname) (builtins.head outputs.packages.x86_64-linux.extra.buildInputs).paths"
+        ),
+        json!(["numpy"])
+    );
+}
+
+#[test]
+fn values_the_files_own_package_set_table_is_used() {
+    let nix = Nix::require();
+    let after = edit(
+        &nix,
+        "nixpkgs-for",
+        &Operation::AddDevShell(AddDevShell {
+            packages: vec!["jq".into(), "pkgs.curl".into()],
+            ..Default::default()
+        }),
+    );
+    expect_file!["snapshots/values/nixpkgs-for.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "builtins.mapAttrs (system: s: map (p: p.pname + \"@\" + p.system) s.default.packages) outputs.devShells"
+        ),
+        json!({
+            "aarch64-darwin": ["jq@aarch64-darwin", "curl@aarch64-darwin"],
+            "x86_64-linux": ["jq@x86_64-linux", "curl@x86_64-linux"],
+        })
+    );
+}
+
+#[test]
+fn values_with_pkgs_lists_are_extended_in_their_style() {
+    let nix = Nix::require();
+    // `jq` is there already (bare, under `with pkgs;`); `curl` is a local
+    // binding in that file, so pkgs' curl must stay `pkgs.curl`.
+    let after = edit(
+        &nix,
+        "with-pkgs",
+        &Operation::AddDevShell(AddDevShell {
+            packages: vec!["jq".into(), "pkgs.curl".into(), "pkgs.nodejs".into()],
+            inputs_from: vec!["default".into()],
+            ..Default::default()
+        }),
+    );
+    let after = apply_twice(
+        &after,
+        &Operation::AddDevShell(AddDevShell {
+            name: Some("tools".into()),
+            packages: vec!["nix".into(), "cmake".into()],
+            ..Default::default()
+        }),
+    );
+    expect_file!["snapshots/values/with-pkgs.nix"].assert_eq(&after);
+    assert_evaluates(&nix, &after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "let s = outputs.devShells.x86_64-linux; in {
+               default = map (p: p.pname) s.default.packages;
+               inputsFrom = map (p: p.pname) s.default.inputsFrom;
+               tools = map (p: p.pname) s.tools.buildInputs;
+             }"
+        ),
+        json!({
+            "default": ["git", "jq", "curl", "nodejs"],
+            "inputsFrom": ["hello"],
+            "tools": ["nix", "cmake"],
+        })
+    );
+}
