@@ -42,10 +42,12 @@ let
 
   isNixpkgsName = name: builtins.substring 0 8 name == "nixpkgs-";
 
-  stubFor = name:
+  # Nix marks every input it passes as `_type = "flake"`; flake-parts' `inputs'`
+  # refuses inputs without it.
+  stubFor = name: { _type = "flake"; } // (
     inputs.${name} or knownStubs.${name} or (
       if isNixpkgsName name then nixpkgs
-      else import ./generic-input.nix { inherit lib name; });
+      else import ./generic-input.nix { inherit lib name; }));
 
   declared = flakeFile.inputs or { };
   requested = builtins.functionArgs flakeFile.outputs;
