@@ -24,7 +24,9 @@ pub use flakeedit_prefetch as prefetch;
 
 pub use check::{check, fix_safe, CheckOptions, Diagnostic, Fix, Severity};
 pub use error::{ErrorKind, FlakeError};
-pub use flakeref::{infer_name, normalize_url, pin_url, pinned_rev, unpin_url};
+pub use flakeref::{
+    infer_name, normalize_url, pin_url, pinned_rev, unpin_url, NotPinnable, Pinned,
+};
 pub use inputs::{
     add_input, follow, follow_all, pin, remove_input, set_flake, set_url, unpin, AddInput,
 };

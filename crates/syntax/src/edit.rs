@@ -406,6 +406,11 @@ pub fn replace_value(binding: &ast::AttrpathValue, new_value: &str) -> Option<Te
     ))
 }
 
+#[path = "edit/remove.rs"]
+mod remove;
+
+pub use remove::remove_entries;
+
 #[cfg(test)]
 #[path = "edit/tests.rs"]
 mod tests;

@@ -65,7 +65,9 @@ pub use attrpath::{
 };
 pub use change::{ApplyError, ChangeSet, OverlapError, TextEdit};
 pub use duplicates::duplicate_attributes;
-pub use edit::{insert_entry, remove_entry, replace_value, InsertPosition, MalformedError};
+pub use edit::{
+    insert_entry, remove_entries, remove_entry, replace_value, InsertPosition, MalformedError,
+};
 pub use escape::{
     attr_name as quote_attr_name, attr_path as quote_attr_path, is_plain_identifier, string_literal,
 };

@@ -7,10 +7,11 @@ mod reference;
 pub use follows::{follow, follow_all};
 pub use reference::{pin, set_flake, set_url, unpin};
 
+use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
     add_formal, as_attr_set, formal_names, insert_entry, is_plain_identifier, quote_attr_path,
-    remove_entry, remove_formal, string_literal, ChangeSet, InsertPosition, SourceFile, TextEdit,
-    TextRange,
+    remove_entries, remove_formal, string_literal, ChangeSet, InsertPosition, SourceFile,
+    SyntaxNode, TextEdit, TextRange,
 };
 use rowan::ast::AstNode;
 
@@ -149,6 +150,19 @@ pub(crate) fn set_leaf(
     value: &str,
     changes: &mut ChangeSet,
 ) -> Result<(), FlakeError> {
+    set_leaf_avoiding(file, input, path, value, changes, &[])
+}
+
+/// [`set_leaf`] that never writes next to one of `removed` (entries the
+/// same change set deletes), so the insertion does not land in a deletion.
+pub(super) fn set_leaf_avoiding(
+    file: &SourceFile,
+    input: &InputDecl,
+    path: &[String],
+    value: &str,
+    changes: &mut ChangeSet,
+    removed: &[SyntaxNode],
+) -> Result<(), FlakeError> {
     let wanted: Vec<&str> = path.iter().map(String::as_str).collect();
     if let Some(leaf) = input.leaf(&wanted) {
         let Some(current) = leaf.binding.value() else {
@@ -166,17 +180,27 @@ pub(crate) fn set_leaf(
         .filter(|binding| binding.below.is_empty())
         .find_map(|binding| as_attr_set(binding.node.value()))
     {
-        let edit = insert_entry(
-            file,
-            set.syntax(),
-            &binding_snippet(path, value),
-            InsertPosition::Last,
-        )?;
+        let kept = set
+            .syntax()
+            .children()
+            .filter(|entry| !removed.contains(entry))
+            .last();
+        let position = match kept {
+            Some(entry) if !removed.is_empty() => InsertPosition::After(entry),
+            _ => InsertPosition::Last,
+        };
+        let edit = insert_entry(file, set.syntax(), &binding_snippet(path, value), position)?;
         changes.add(edit)?;
         return Ok(());
     }
     // Dotted style: a sibling of the input's last binding, same prefix.
-    let Some(last) = input.bindings.last() else {
+    let Some(last) = input
+        .bindings
+        .iter()
+        .rev()
+        .find(|binding| !removed.contains(binding.node.syntax()))
+        .or(input.bindings.last())
+    else {
         return Err(FlakeError::new(
             ErrorKind::Internal,
             "an input without bindings",
@@ -214,6 +238,51 @@ pub(crate) fn set_leaf(
     )?;
     changes.add(edit)?;
     Ok(())
+}
+
+/// The nodes that remove `bindings` of `input`: a set left empty by the
+/// removal goes with them (`inputs = { nixpkgs.follows = "nixpkgs"; };`
+/// as a whole), up to (not including) the input's own bindings.
+pub(super) fn removal_roots(input: &InputDecl, bindings: &[ast::AttrpathValue]) -> Vec<SyntaxNode> {
+    let own: Vec<&SyntaxNode> = input
+        .bindings
+        .iter()
+        .map(|binding| binding.node.syntax())
+        .collect();
+    let mut nodes: Vec<SyntaxNode> = bindings
+        .iter()
+        .map(|binding| binding.syntax().clone())
+        .collect();
+    loop {
+        let mut grew = false;
+        let snapshot = nodes.clone();
+        for node in &snapshot {
+            let Some(set) = node.parent().and_then(ast::AttrSet::cast) else {
+                continue;
+            };
+            let Some(owner) = set.syntax().parent() else {
+                continue;
+            };
+            if owner.kind() != flakeedit_syntax::SyntaxKind::NODE_ATTRPATH_VALUE
+                || own.contains(&&owner)
+                || nodes.contains(&owner)
+            {
+                continue;
+            }
+            let all_removed = set
+                .syntax()
+                .children()
+                .all(|entry| snapshot.contains(&entry));
+            if all_removed {
+                nodes.retain(|other| other.parent().as_ref() != Some(set.syntax()));
+                nodes.push(owner);
+                grew = true;
+            }
+        }
+        if !grew {
+            return nodes;
+        }
+    }
 }
 
 /// Deletions that may touch or overlap (adjacent bindings) merged into
@@ -447,19 +516,20 @@ pub fn remove_input(
              check that the flake still evaluates"
         ));
     }
-    let mut deletions: Vec<TextRange> = input
+    let mut removed: Vec<SyntaxNode> = input
         .bindings
         .iter()
-        .map(|binding| remove_entry(file, binding.node.syntax()).range)
+        .map(|binding| binding.node.syntax().clone())
         .collect();
     for other in flake.inputs.iter().filter(|other| other.name != name) {
+        let mut follows_here = Vec::new();
         for leaf in &other.leaves {
             let points_here = leaf.path.last().is_some_and(|last| last == "follows")
                 && leaf.value.as_str().is_some_and(|target| {
                     target == name || target.starts_with(&format!("{name}/"))
                 });
             if points_here {
-                deletions.push(remove_entry(file, leaf.binding.syntax()).range);
+                follows_here.push(leaf.binding.clone());
                 if leaf.path.len() == 1 {
                     changes.warnings.push(format!(
                         "input `{}` followed `{name}` and is now declared without a source",
@@ -468,7 +538,9 @@ pub fn remove_input(
                 }
             }
         }
+        removed.extend(removal_roots(other, &follows_here));
     }
+    let deletions = remove_entries(file, &removed);
     add_deletions(&mut changes, deletions)?;
     // A formal the body still refers to stays: without it Nix rejects the
     // whole file ("undefined variable"); with it, only evaluation fails.

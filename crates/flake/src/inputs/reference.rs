@@ -1,14 +1,16 @@
 //! Edits of where an input comes from: `set-url`, `pin`, `unpin`, and
 //! `flake = false`.
 
-use flakeedit_syntax::{remove_entry, string_literal, ChangeSet, SourceFile, TextEdit, TextRange};
+use flakeedit_syntax::{
+    remove_entries, remove_entry, string_literal, ChangeSet, SourceFile, TextEdit, TextRange,
+};
 use rowan::ast::AstNode;
 
-use super::{add_deletions, binding_snippet, input, set_leaf};
+use super::{add_deletions, binding_snippet, input, removal_roots, set_leaf, set_leaf_avoiding};
 use crate::error::{ErrorKind, FlakeError};
-use crate::flakeref::{normalize_url, pin_url, pinned_rev, unpin_url};
+use crate::flakeref::{normalize_url, pin_url, unpin_url, NotPinnable};
 use crate::lock::Lock;
-use crate::model::Flake;
+use crate::model::{Flake, InputDecl};
 
 /// The attributes of a flake reference written as an attribute set (besides
 /// `url`): all of them describe the old source, so none survives `set-url`.
@@ -40,6 +42,7 @@ pub fn set_url(
     url: &str,
 ) -> Result<ChangeSet, FlakeError> {
     let input = input(flake, name)?;
+    refuse_if_follows(input, "a url")?;
     let url = normalize_url(url);
     let literal = string_literal(&url);
     let mut changes = ChangeSet::new();
@@ -95,6 +98,7 @@ pub fn pin(
     rev: Option<&str>,
 ) -> Result<ChangeSet, FlakeError> {
     let input = input(flake, name)?;
+    refuse_if_follows(input, "a pin")?;
     let rev = match rev {
         Some(rev) => rev.to_string(),
         None => {
@@ -125,18 +129,37 @@ pub fn pin(
         ));
     }
     let mut changes = ChangeSet::new();
-    match input.url() {
-        Some(url) => {
-            let pinned = pin_url(url, &rev);
+    match reference_form(input) {
+        Form::Url(url) => {
+            let pinned = pin_url(url, &rev).map_err(|refusal| refused(input, "pin", refusal))?;
+            if let Some(dropped) = &pinned.dropped_ref {
+                changes.warnings.push(format!(
+                    "`{name}` tracked `{dropped}`; a {} reference cannot name a branch or tag                      next to a commit, so `unpin` will track the default branch",
+                    url.split(':').next().unwrap_or("forge")
+                ));
+            }
             set_leaf(
                 file,
                 input,
                 &["url".to_string()],
-                &string_literal(&pinned),
+                &string_literal(&pinned.url),
                 &mut changes,
             )?;
         }
-        None if !input.reference().is_empty() => {
+        Form::Attributes(kind) => {
+            if !matches!(
+                kind.as_str(),
+                "github" | "gitlab" | "sourcehut" | "git" | "hg" | "indirect"
+            ) {
+                return Err(FlakeError::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "input `{name}` is a `type = \"{kind}\"` reference, which has no revision to pin"
+                    ),
+                )
+                .at(input.range())
+                .hint("only github, gitlab, sourcehut, git, hg and indirect references pin to a commit; flake.lock records the rest by narHash"));
+            }
             set_leaf(
                 file,
                 input,
@@ -144,14 +167,21 @@ pub fn pin(
                 &string_literal(&rev),
                 &mut changes,
             )?;
-            if let Some(reference) = input.leaf(&["ref"]) {
-                add_deletions(
-                    &mut changes,
-                    vec![remove_entry(file, reference.binding.syntax()).range],
-                )?;
+            // Forges reject a branch or tag next to a commit; git, hg and
+            // indirect references take both.
+            if matches!(kind.as_str(), "github" | "gitlab" | "sourcehut") {
+                if let Some(reference) = input.leaf(&["ref"]) {
+                    changes.warnings.push(format!(
+                        "removed `{name}`'s `ref`: a {kind} reference cannot name a branch or tag next to a commit"
+                    ));
+                    add_deletions(
+                        &mut changes,
+                        vec![remove_entry(file, reference.binding.syntax()).range],
+                    )?;
+                }
             }
         }
-        None => {
+        Form::Nothing => {
             return Err(FlakeError::new(
                 ErrorKind::Unsupported,
                 format!("input `{name}` has no url or reference to pin"),
@@ -162,25 +192,86 @@ pub fn pin(
     Ok(changes)
 }
 
+/// How an input names its source. With a `type`, Nix reads the attributes
+/// (a `url` among them is only the git/tarball location); without, the
+/// `url` string is the whole reference.
+enum Form<'a> {
+    Url(&'a str),
+    Attributes(String),
+    Nothing,
+}
+
+fn reference_form(input: &InputDecl) -> Form<'_> {
+    if let Some(kind) = input.string(&["type"]) {
+        return Form::Attributes(kind.to_string());
+    }
+    match input.url() {
+        Some(url) => Form::Url(url),
+        None if !input.reference().is_empty() => Form::Attributes(String::new()),
+        None => Form::Nothing,
+    }
+}
+
+fn refused(input: &InputDecl, verb: &str, refusal: NotPinnable) -> FlakeError {
+    let range = input
+        .leaf(&["url"])
+        .and_then(|leaf| leaf.binding.value())
+        .map_or_else(|| input.range(), |value| value.syntax().text_range());
+    FlakeError::new(
+        ErrorKind::Unsupported,
+        format!("cannot {verb} input `{}`: {}", input.name, refusal.reason),
+    )
+    .at(range)
+    .hint(refusal.hint)
+}
+
+/// An input with its own `follows` is that other input: Nix ignores its
+/// `url`, reference and `flake` while the `follows` is there, so writing
+/// them would change nothing (and mislead the reader).
+fn refuse_if_follows(input: &InputDecl, what: &str) -> Result<(), FlakeError> {
+    let Some(leaf) = input.leaf(&["follows"]) else {
+        return Ok(());
+    };
+    let target = leaf.value.as_str().unwrap_or("another input");
+    let name = &input.name;
+    Err(FlakeError::new(
+        ErrorKind::Conflict,
+        format!(
+            "input `{name}` follows `{target}`, so Nix would ignore {what} written for it"
+        ),
+    )
+    .at(leaf.binding.syntax().text_range())
+    .hint(format!(
+        "edit `{target}` instead, or delete this `follows` first to give `{name}` a source of its own"
+    )))
+}
+
 /// `unpin`: removes a commit pin (a branch or tag in the url is kept).
 pub fn unpin(file: &SourceFile, flake: &Flake, name: &str) -> Result<ChangeSet, FlakeError> {
     let input = input(flake, name)?;
+    refuse_if_follows(input, "a pin")?;
     let mut changes = ChangeSet::new();
-    if let Some(url) = input.url() {
-        if pinned_rev(url).is_some() {
-            set_leaf(
-                file,
-                input,
-                &["url".to_string()],
-                &string_literal(&unpin_url(url)),
-                &mut changes,
-            )?;
+    match reference_form(input) {
+        Form::Url(url) => {
+            let unpinned = unpin_url(url).map_err(|refusal| refused(input, "unpin", refusal))?;
+            if let Some(unpinned) = unpinned {
+                set_leaf(
+                    file,
+                    input,
+                    &["url".to_string()],
+                    &string_literal(&unpinned),
+                    &mut changes,
+                )?;
+            }
         }
-    } else if let Some(rev) = input.leaf(&["rev"]) {
-        add_deletions(
-            &mut changes,
-            vec![remove_entry(file, rev.binding.syntax()).range],
-        )?;
+        Form::Attributes(_) | Form::Nothing => {
+            if let Some(rev) = input.leaf(&["rev"]) {
+                add_deletions(
+                    &mut changes,
+                    vec![remove_entry(file, rev.binding.syntax()).range],
+                )?;
+            }
+        }
     }
     if changes.is_empty() {
         changes
@@ -199,6 +290,7 @@ pub fn set_flake(
     value: Option<bool>,
 ) -> Result<ChangeSet, FlakeError> {
     let input = input(flake, name)?;
+    refuse_if_follows(input, "`flake = …`")?;
     let is_flake = input.flake() != Some(false);
     let want_flake = value.unwrap_or(!is_flake);
     let mut changes = ChangeSet::new();
@@ -217,7 +309,34 @@ pub fn set_flake(
             )?;
         }
     } else {
-        set_leaf(file, input, &["flake".to_string()], "false", &mut changes)?;
+        // A plain source has no inputs: Nix ignores (and warns about)
+        // overrides of its nested inputs, so they go.
+        let nested: Vec<_> = input
+            .leaves
+            .iter()
+            .filter(|leaf| leaf.path.first().is_some_and(|first| first == "inputs"))
+            .collect();
+        let bindings: Vec<_> = nested.iter().map(|leaf| leaf.binding.clone()).collect();
+        let removed = removal_roots(input, &bindings);
+        set_leaf_avoiding(
+            file,
+            input,
+            &["flake".to_string()],
+            "false",
+            &mut changes,
+            &removed,
+        )?;
+        if !nested.is_empty() {
+            let shown: Vec<String> = nested
+                .iter()
+                .map(|leaf| format!("`{}`", leaf.binding.syntax().text()))
+                .collect();
+            changes.warnings.push(format!(
+                "removed {}: a `flake = false` input has no inputs of its own, so Nix ignores them",
+                shown.join(", ")
+            ));
+            add_deletions(&mut changes, remove_entries(file, &removed))?;
+        }
     }
     Ok(changes)
 }
