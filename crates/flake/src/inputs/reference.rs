@@ -160,24 +160,45 @@ pub fn pin(
                 .at(input.range())
                 .hint("only github, gitlab, sourcehut, git, hg and indirect references pin to a commit; flake.lock records the rest by narHash"));
             }
-            set_leaf(
-                file,
-                input,
-                &["rev".to_string()],
-                &string_literal(&rev),
-                &mut changes,
-            )?;
             // Forges reject a branch or tag next to a commit; git, hg and
             // indirect references take both.
-            if matches!(kind.as_str(), "github" | "gitlab" | "sourcehut") {
-                if let Some(reference) = input.leaf(&["ref"]) {
-                    changes.warnings.push(format!(
-                        "removed `{name}`'s `ref`: a {kind} reference cannot name a branch or tag next to a commit"
-                    ));
-                    add_deletions(
+            let forge = matches!(kind.as_str(), "github" | "gitlab" | "sourcehut");
+            let branch = input.leaf(&["ref"]).filter(|_| forge);
+            if branch.is_some() {
+                changes.warnings.push(format!(
+                    "replaced `{name}`'s `ref`: a {kind} reference cannot name a branch or tag next to a commit"
+                ));
+            }
+            match (branch, input.leaf(&["rev"])) {
+                // `ref = "main";` becomes `rev = "…";` where it stood.
+                (Some(branch), None) => {
+                    let mut written: Vec<String> = branch
+                        .binding
+                        .attrpath()
+                        .as_ref()
+                        .and_then(flakeedit_syntax::attrpath_names)
+                        .unwrap_or_default();
+                    written.pop();
+                    written.push("rev".to_string());
+                    changes.add(TextEdit::replace(
+                        branch.binding.syntax().text_range(),
+                        binding_snippet(&written, &string_literal(&rev)),
+                    ))?;
+                }
+                (branch, _) => {
+                    set_leaf(
+                        file,
+                        input,
+                        &["rev".to_string()],
+                        &string_literal(&rev),
                         &mut changes,
-                        vec![remove_entry(file, reference.binding.syntax()).range],
                     )?;
+                    if let Some(branch) = branch {
+                        add_deletions(
+                            &mut changes,
+                            vec![remove_entry(file, branch.binding.syntax()).range],
+                        )?;
+                    }
                 }
             }
         }
