@@ -4,8 +4,8 @@
 use flakeedit_prefetch::parse_hash;
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
 use flakeedit_syntax::{
-    as_attr_set, attrpath_names, static_string, string_literal, strip_parens, ChangeSet,
-    SyntaxKind, TextEdit,
+    as_attr_set, attrpath_names, scope_at, static_string, string_literal, strip_parens, BinderKind,
+    ChangeSet, SyntaxKind, TextEdit,
 };
 use rowan::ast::AstNode;
 
@@ -26,6 +26,11 @@ const FETCHERS: &[&str] = &[
     "fetchCrate",
 ];
 
+/// Nix's own fetchers, reachable without `builtins.`: they take `sha256`
+/// (or nothing) and reject `hash` ("unsupported argument").
+const GLOBAL_BUILTIN_FETCHERS: &[&str] =
+    &["fetchTarball", "fetchGit", "fetchMercurial", "fetchTree"];
+
 /// Names of nixpkgs' placeholder hashes (`lib.fakeHash` and friends).
 const FAKE_NAMES: &[&str] = &["fakeHash", "fakeSha256", "fakeSha512", "fakeSha1"];
 
@@ -39,6 +44,56 @@ fn function_name(expr: &ast::Expr) -> Option<String> {
             flakeedit_syntax::attr_name(&attr)
         }
         _ => None,
+    }
+}
+
+/// Whether the function of `apply` is a nixpkgs fetcher that takes `hash`
+/// (as `pkgs.fetchurl`, `fetchFromGitHub`, `fetchzip`, `fetchgit` and
+/// `fetchpatch` do). `builtins.fetchurl`, `builtins.fetchTarball` and
+/// `builtins.fetchGit` take only `sha256`; a name bound in the file to
+/// something flakeedit does not know may be either, so it counts as no.
+pub(crate) fn accepts_hash(apply: &ast::Apply) -> bool {
+    let Some(function) = apply.lambda().map(strip_parens) else {
+        return false;
+    };
+    let Some(name) = function_name(&function) else {
+        return false;
+    };
+    if !FETCHERS.contains(&name.as_str()) {
+        return false;
+    }
+    match function {
+        ast::Expr::Select(select) => !matches!(
+            select.expr().map(strip_parens),
+            Some(ast::Expr::Ident(base)) if base.syntax().text() == "builtins"
+        ),
+        ast::Expr::Ident(ident) => {
+            if GLOBAL_BUILTIN_FETCHERS.contains(&name.as_str()) {
+                return false;
+            }
+            let Some(root) = ident.syntax().ancestors().last() else {
+                return false;
+            };
+            let scope = scope_at(&root, ident.syntax().text_range().start());
+            match scope.names.get(&name) {
+                // A formal (`{ fetchurl, … }:`, callPackage style), a
+                // parameter, or a name from `with pkgs;`: nixpkgs' fetcher.
+                None => true,
+                Some(binder) => match binder.kind {
+                    BinderKind::Formal | BinderKind::Parameter | BinderKind::PatternAlias => true,
+                    BinderKind::Let | BinderKind::Inherit | BinderKind::RecAttribute => {
+                        // `inherit (pkgs) fetchurl;` or `fetchurl = pkgs.fetchurl;`
+                        // name nixpkgs' fetcher; anything from `builtins` or any
+                        // other definition is not known to take `hash`.
+                        let written = root.text().slice(binder.range).to_string();
+                        !written.contains("builtins")
+                            && (written.starts_with("inherit (")
+                                || written.contains(&format!(".{name};")))
+                    }
+                },
+            }
+        }
+        _ => false,
     }
 }
 
@@ -92,11 +147,11 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
         let Some(set) = as_attr_set(apply.argument()) else {
             continue;
         };
-        check_fetcher_set(sink, &fetcher, &set);
+        check_fetcher_set(sink, &fetcher, &set, accepts_hash(&apply));
     }
 }
 
-fn check_fetcher_set(sink: &mut Sink, fetcher: &str, set: &ast::AttrSet) {
+fn check_fetcher_set(sink: &mut Sink, fetcher: &str, set: &ast::AttrSet, takes_hash: bool) {
     let bindings: Vec<(String, ast::AttrpathValue)> = set
         .attrpath_values()
         .filter_map(|binding| {
@@ -130,7 +185,9 @@ fn check_fetcher_set(sink: &mut Sink, fetcher: &str, set: &ast::AttrSet) {
             );
             continue;
         }
-        if name != "sha256" {
+        // `builtins.fetchurl` and friends reject `hash`: their `sha256` is
+        // the only spelling, not a legacy one.
+        if name != "sha256" || !takes_hash {
             continue;
         }
         let ast::Expr::Str(string) = strip_parens(value.clone()) else {

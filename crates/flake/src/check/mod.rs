@@ -26,6 +26,7 @@ use crate::lock::Lock;
 use crate::model::Flake;
 
 pub use fix::{fix_safe, FixOutcome};
+pub(crate) use hashes::accepts_hash;
 
 /// How bad a diagnostic is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

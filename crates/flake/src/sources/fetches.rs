@@ -139,6 +139,21 @@ fn fetch_call_at(
     (called.syntax() == set.syntax()).then_some((fetcher, set, binding))
 }
 
+/// Whether the fetcher call whose argument set binds the value at `range`
+/// takes `hash` (nixpkgs' fetchers do, `builtins.fetchurl` does not).
+fn call_takes_hash(file: &SourceFile, range: TextRange) -> bool {
+    let node = match file.syntax().covering_element(range) {
+        rowan::NodeOrToken::Node(node) => Some(node),
+        rowan::NodeOrToken::Token(token) => token.parent(),
+    };
+    node.and_then(|node| {
+        node.ancestors()
+            .find(|ancestor| ancestor.kind() == SyntaxKind::NODE_APPLY)
+            .and_then(ast::Apply::cast)
+    })
+    .is_some_and(|apply| crate::check::accepts_hash(&apply))
+}
+
 /// Attributes that make a fetch's hash differ from a plain download's.
 fn blocking_attribute(set: &ast::AttrSet, names: &[&str]) -> Option<String> {
     names
@@ -274,7 +289,8 @@ pub fn fix_hashes(file: &SourceFile, request: &FixHashes) -> Result<ChangeSet, F
             site.range,
             string_literal(&hash.to_sri()),
         ))?;
-        if name != "hash" {
+        // `builtins.fetchurl { sha256 = …; }` rejects `hash`: keep the name.
+        if name != "hash" && call_takes_hash(file, site.range) {
             let has_hash = set.attrpath_values().any(|other| {
                 other.attrpath().as_ref().and_then(attrpath_names) == Some(vec!["hash".into()])
             });

@@ -349,3 +349,96 @@ fn sources_fix_hashes_writes_prefetched_hashes_and_converts_legacy_ones() {
     .unwrap();
     expect_file!["snapshots/convert-only.nix"].assert_eq(&converted);
 }
+
+/// Evaluates `outputs` of `text` with the stub nixpkgs and the real
+/// builtins, next to a `data.txt` that the builtin fetches download.
+fn eval_with_data(nix: &Nix, text: &str, expression: &str) -> Result<Value, String> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("flake.nix"), text).expect("write flake.nix");
+    std::fs::write(dir.path().join("data.txt"), "flakeedit\n").expect("write data.txt");
+    let stubs = crate::packages::tests::support::tests_dir().join("stubs");
+    let stubs = serde_json::to_string(&stubs.display().to_string()).unwrap_or_default();
+    nix.eval_json(
+        dir.path(),
+        &format!(
+            "let outputs = import ({stubs} + \"/eval.nix\") {{ flake = ./flake.nix; }}; in {expression}"
+        ),
+    )
+}
+
+/// `sha256` becomes `hash` only where the fetcher takes `hash`:
+/// `builtins.fetchurl` (also under a let-bound name) rejects it
+/// ("unsupported argument 'hash'"), so neither `check` nor `fix-hashes`
+/// touches it, and the result still fetches with the real builtins.
+#[test]
+fn sources_builtin_fetchers_keep_sha256() {
+    let nix = Nix::require();
+    let before = fixture("sources/builtin-fetchers.nix");
+    let legacy: Vec<String> = crate::check(
+        &SourceFile::parse(before.as_str()),
+        None,
+        &crate::CheckOptions {
+            select: vec!["legacy-sha256".into()],
+            now: Some(0),
+            ..crate::CheckOptions::default()
+        },
+    )
+    .into_iter()
+    .map(|diagnostic| diagnostic.subject)
+    .collect();
+    assert_eq!(
+        legacy,
+        vec!["fetchurl https://example.org/dist/notes.txt.sha256".to_string()]
+    );
+    let operation = Operation::FixHashes(FixHashes {
+        hashes: Vec::new(),
+        convert_legacy: true,
+    });
+    let after = apply_twice(&before, &operation);
+    expect_file!["snapshots/builtin-fetchers.txt"].assert_eq(&format!(
+        "=== before: sources/builtin-fetchers.nix\n{before}\n=== after: flakeedit fix-hashes --convert-only\n{after}"
+    ));
+    nix.assert_parses(&after);
+    let fetched = eval_with_data(
+        &nix,
+        &after,
+        "builtins.attrNames outputs.fetched ++ [ outputs.packages.x86_64-linux.notes.hash ]",
+    )
+    .unwrap_or_else(|error| panic!("the fixed flake does not evaluate:\n{error}"));
+    assert_eq!(
+        fetched,
+        json!([
+            "aliased",
+            "builtin",
+            parse_hash("0ldzm9a0y4xwfa9lyr3y12shrn1vdqjq54qfpvzllxwyqdm19r4p")
+                .unwrap()
+                .to_sri()
+        ])
+    );
+    // `check --fix` applies only safe fixes: the builtins stay as they are.
+    let fixed = crate::fix_safe(&before, None, &crate::CheckOptions::default()).unwrap();
+    let fixed = fixed.new_text.unwrap_or_else(|| before.clone());
+    assert_eq!(fixed, after);
+}
+
+/// A placeholder in a builtin fetcher gets the prefetched digest under its
+/// own name, `sha256`, never `hash`.
+#[test]
+fn sources_builtin_placeholder_is_filled_under_sha256() {
+    let before = "{\n  outputs = { self }: {\n    notes = builtins.fetchurl {\n      url = \"https://example.org/notes.txt\";\n      sha256 = \"\";\n    };\n  };\n}\n";
+    let sha = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    let operation = Operation::FixHashes(FixHashes {
+        hashes: vec![FetchHash {
+            source: FetchSource::File {
+                url: "https://example.org/notes.txt".into(),
+            },
+            hash: parse_hash(sha).unwrap(),
+        }],
+        convert_legacy: true,
+    });
+    let (after, _) = apply(before, &operation).unwrap();
+    assert_eq!(
+        after,
+        before.replace("sha256 = \"\"", &format!("sha256 = \"{sha}\""))
+    );
+}
