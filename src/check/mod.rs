@@ -157,7 +157,7 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
         ..CheckOptions::default()
     };
     if !args.supported_branches.is_empty() {
-        options.supported_branches = args.supported_branches.clone();
+        options.supported_branches = Some(args.supported_branches.clone());
     }
     let unknown = options.unknown_codes();
     if !unknown.is_empty() {

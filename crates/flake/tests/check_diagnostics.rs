@@ -97,10 +97,10 @@ fn stale_follows() {
 fn old_branch() {
     expect![[r#"
         5:19-5:53 warning[outdated-nixpkgs] `"github:nixos/nixpkgs/nixos-23.05"`: the locked nixpkgs of input `nixpkgs` is 564 days old (last modified 2023-11-14), more than 30 days: run `nix flake update nixpkgs`
-        5:19-5:53 warning[unsupported-branch] `"github:nixos/nixpkgs/nixos-23.05"`: input `nixpkgs` tracks nixpkgs branch `nixos-23.05`, which is not supported (supported: nixos-unstable, nixos-unstable-small, nixpkgs-unstable, nixos-24.11, nixos-24.11-small, nixpkgs-24.11-darwin, nixos-25.05, nixos-25.05-small, nixpkgs-25.05-darwin, nixos-25.11, nixos-25.11-small, nixpkgs-25.11-darwin); move to a supported branch
+        5:19-5:53 warning[unsupported-branch] `"github:nixos/nixpkgs/nixos-23.05"`: input `nixpkgs` tracks nixpkgs branch `nixos-23.05`, which is not supported (supported: nixos-unstable, nixos-unstable-small, nixpkgs-unstable, nixos-24.11, nixos-24.11-small, nixpkgs-24.11-darwin, nixos-25.05, nixos-25.05-small, nixpkgs-25.05-darwin); move to a supported branch
         6:24-6:63 warning[nixpkgs-owner] `"github:someone/nixpkgs/nixos-unstable"`: input `nixpkgs-fork` takes nixpkgs from `someone/nixpkgs`, not `NixOS/nixpkgs`: a fork gets security fixes late or never
         12:13-12:28 warning[outdated-nixpkgs] `"release-22.05"`: the locked nixpkgs of input `nixpkgs-attrs` is 1553 days old (last modified 2021-03-01), more than 30 days: run `nix flake update nixpkgs-attrs`
-        12:13-12:28 warning[unsupported-branch] `"release-22.05"`: input `nixpkgs-attrs` tracks nixpkgs branch `release-22.05`, which is not supported (supported: nixos-unstable, nixos-unstable-small, nixpkgs-unstable, nixos-24.11, nixos-24.11-small, nixpkgs-24.11-darwin, nixos-25.05, nixos-25.05-small, nixpkgs-25.05-darwin, nixos-25.11, nixos-25.11-small, nixpkgs-25.11-darwin); move to a supported branch
+        12:13-12:28 warning[unsupported-branch] `"release-22.05"`: input `nixpkgs-attrs` tracks nixpkgs branch `release-22.05`, which is not supported (supported: nixos-unstable, nixos-unstable-small, nixpkgs-unstable, nixos-24.11, nixos-24.11-small, nixpkgs-24.11-darwin, nixos-25.05, nixos-25.05-small, nixpkgs-25.05-darwin); move to a supported branch
     "#]].assert_eq(&render_fixture("old-branch"));
 }
 

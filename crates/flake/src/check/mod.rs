@@ -158,28 +158,15 @@ pub fn code_info(code: &str) -> Option<&'static CodeInfo> {
     CODES.iter().find(|info| info.code == code)
 }
 
-/// The nixpkgs branches flake-checker and the NixOS release team support
-/// (as of the 25.11 release); override with [`CheckOptions::supported_branches`].
-pub const DEFAULT_SUPPORTED_BRANCHES: &[&str] = &[
-    "nixos-unstable",
-    "nixos-unstable-small",
-    "nixpkgs-unstable",
-    "nixos-24.11",
-    "nixos-24.11-small",
-    "nixpkgs-24.11-darwin",
-    "nixos-25.05",
-    "nixos-25.05-small",
-    "nixpkgs-25.05-darwin",
-    "nixos-25.11",
-    "nixos-25.11-small",
-    "nixpkgs-25.11-darwin",
-];
+pub use nixpkgs::supported_branches_at;
 
 /// Settings of [`check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckOptions {
-    /// nixpkgs branches that do not trigger `unsupported-branch`.
-    pub supported_branches: Vec<String>,
+    /// nixpkgs branches that do not trigger `unsupported-branch`; `None`
+    /// follows the release calendar at [`CheckOptions::now`] (see
+    /// [`supported_branches_at`]).
+    pub supported_branches: Option<Vec<String>>,
     /// `outdated-nixpkgs` fires when the locked nixpkgs is older than this.
     pub max_age_days: u64,
     /// "Now" in seconds since the Unix epoch; `None` reads the system clock.
@@ -194,10 +181,7 @@ pub struct CheckOptions {
 impl Default for CheckOptions {
     fn default() -> Self {
         CheckOptions {
-            supported_branches: DEFAULT_SUPPORTED_BRANCHES
-                .iter()
-                .map(|branch| branch.to_string())
-                .collect(),
+            supported_branches: None,
             max_age_days: 30,
             now: None,
             select: Vec::new(),
