@@ -26,6 +26,7 @@ let
     concatMapStrings = f: list: builtins.concatStringsSep "" (map f list);
     makeBinPath = packages: builtins.concatStringsSep ":" (map (package: "${package}/bin") packages);
     getExe = package: "${package}/bin/${package.meta.mainProgram or package.pname or package.name}";
+    getName = x: if builtins.isString x then (builtins.parseDrvName x).name else x.pname or (builtins.parseDrvName x.name).name;
     id = x: x;
     const = x: _: x;
     flip = f: a: b: f b a;

@@ -5,7 +5,10 @@ use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{scope_at, string_literal, ChangeSet, SourceFile};
 use rowan::ast::AstNode;
 
+use super::argument::builder_call;
 use super::context::{binder_string, Context};
+use super::docker_reference::{check_image_name, check_tag};
+use super::expression::selectable;
 use super::list::{call_with_set, inherits, normalized, normalized_text, string_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
@@ -70,20 +73,32 @@ fn string_inside(value: &str) -> String {
 }
 
 /// What the package tells about itself: pname, version (following
-/// `inherit version;` to its binding), `meta.mainProgram`.
+/// `inherit version;` to its binding), `meta.mainProgram` as literals, and
+/// whether it has a `pname` or `version` at all (`inherit (meta) pname;`,
+/// `version = v;`).
+#[derive(Default)]
 struct PackageFacts {
     pname: Option<String>,
     version: Option<String>,
     main_program: Option<String>,
+    has_pname: bool,
+    has_version: bool,
+}
+
+/// Whether an argument set defines `name`, in any form.
+fn defines(set: &ast::AttrSet, name: &str) -> bool {
+    use flakeedit_syntax::rnix::ast::HasEntry;
+    super::list::binding_at(set, &[name]).is_some()
+        || set.inherits().any(|inherit| {
+            inherit
+                .attrs()
+                .any(|attr| flakeedit_syntax::attr_name(&attr).as_deref() == Some(name))
+        })
 }
 
 fn package_facts(file: &SourceFile, binding: &ast::AttrpathValue) -> PackageFacts {
-    let Some((_, set)) = call_with_set(binding.value()) else {
-        return PackageFacts {
-            pname: None,
-            version: None,
-            main_program: None,
-        };
+    let Some((_, set)) = builder_call(binding.value()) else {
+        return PackageFacts::default();
     };
     let inherited = |name: &str| {
         let inherit = inherits(&set, name)?;
@@ -91,12 +106,15 @@ fn package_facts(file: &SourceFile, binding: &ast::AttrpathValue) -> PackageFact
         let binder = scope.names.get(name)?;
         binder_string(file.syntax(), binder.range)
     };
+    let pname = string_at(&set, &["pname"]).or_else(|| inherited("pname"));
+    let has_pname = defines(&set, "pname");
     PackageFacts {
-        pname: string_at(&set, &["pname"])
-            .or_else(|| inherited("pname"))
-            .or_else(|| string_at(&set, &["name"])),
+        // `mkDerivation { name = "x"; }` without a pname: its name is the pname.
+        pname: pname.or_else(|| (!has_pname).then(|| string_at(&set, &["name"])).flatten()),
         version: string_at(&set, &["version"]).or_else(|| inherited("version")),
         main_program: string_at(&set, &["meta", "mainProgram"]),
+        has_pname,
+        has_version: defines(&set, "version"),
     }
 }
 
@@ -149,41 +167,64 @@ pub fn add_docker_image(
             }));
         };
         let facts = package_facts(file, &binding);
-        let name = request
-            .name
-            .clone()
-            .or(facts.pname.clone())
-            .ok_or_else(|| {
-                FlakeError::new(
-                    ErrorKind::InvalidArgument,
-                    format!(
-                        "package `{package}` has no literal `pname`, so the image needs a name"
-                    ),
-                )
-                .at(binding.syntax().text_range())
-                .hint("pass --name NAME")
-            })?;
-        let tag = request.tag.clone().or(facts.version.clone());
+        let reference = context.self_package(&target, place, package)?;
+        // The name and tag as Nix expressions: literals when known (and
+        // then valid for Docker), else read from the package when it says.
+        let name = match (&request.name, &facts.pname) {
+            (Some(name), _) => {
+                check_image_name(name, "--name")?;
+                string_literal(name)
+            }
+            (None, Some(pname)) => {
+                check_image_name(pname, &format!("the pname of package `{package}`"))?;
+                string_literal(pname)
+            }
+            (None, None) if facts.has_pname => format!("{reference}.pname"),
+            (None, None) => {
+                let pkgs = context.pkgs(&target, place)?;
+                let lib = if context.scope(place).contains("lib") {
+                    "lib".to_string()
+                } else {
+                    format!("{}.lib", selectable(&pkgs))
+                };
+                format!("{lib}.getName {reference}")
+            }
+        };
+        let tag = match (&request.tag, &facts.version) {
+            (Some(tag), _) => {
+                check_tag(tag, "--tag")?;
+                Some(string_literal(tag))
+            }
+            (None, Some(version)) => {
+                check_tag(version, &format!("the version of package `{package}`"))?;
+                Some(string_literal(version))
+            }
+            (None, None) if facts.has_version => Some(format!("{reference}.version")),
+            (None, None) => None,
+        };
         if tag.is_none() {
             changes.warnings.push(format!(
-                "package `{package}` has no literal version; the image is tagged with its Nix hash (pass --tag to choose one)"
+                "package `{package}` has no version; the image is tagged with its Nix hash (pass --tag to choose one)"
             ));
         }
-        let reference = context.self_package(&target, place, package)?;
         let command = match &request.cmd {
             Some(command) if command.starts_with('/') => string_literal(command),
             Some(command) => format!(
                 "\"${{{reference}}}/{}\"",
                 string_inside(command.trim_start_matches("./"))
             ),
-            None => {
-                let program = facts
-                    .main_program
-                    .clone()
-                    .or(facts.pname.clone())
-                    .unwrap_or(name.clone());
-                format!("\"${{{reference}}}/bin/{}\"", string_inside(&program))
-            }
+            None => match facts.main_program.clone().or(facts.pname.clone()) {
+                Some(program) => format!("\"${{{reference}}}/bin/{}\"", string_inside(&program)),
+                None => {
+                    let pkgs = context.pkgs(&target, place)?;
+                    let lib = if context.scope(place).contains("lib") {
+                        "lib".to_string()
+                    } else {
+                        format!("{}.lib", selectable(&pkgs))
+                    };
+                    format!("\"${{{lib}.getExe {reference}}}\"")
+                }
+            },
         };
         let pkgs = context.pkgs(&target, place)?;
         let builder = if request.stream {
@@ -191,12 +232,9 @@ pub fn add_docker_image(
         } else {
             "buildLayeredImage"
         };
-        let mut snippet = format!(
-            "{pkgs}.dockerTools.{builder} {{\n\tname = {};\n",
-            string_literal(&name)
-        );
+        let mut snippet = format!("{pkgs}.dockerTools.{builder} {{\n\tname = {name};\n");
         if let Some(tag) = &tag {
-            snippet.push_str(&format!("\ttag = {};\n", string_literal(tag)));
+            snippet.push_str(&format!("\ttag = {tag};\n"));
         }
         snippet.push_str(&format!(
             "\tcontents = [ {reference} ];\n\tconfig = {{\n\t\tCmd = [ {command} ];\n"

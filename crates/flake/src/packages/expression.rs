@@ -247,7 +247,7 @@ fn replace_ranges(text: &str, ranges: &[TextRange], replacement: &str) -> String
 
 /// An expression that can be followed by `.attr`: a name or a selection as
 /// it is, anything else in parentheses (`(pkgsFor system)`).
-fn selectable(expression: &str) -> String {
+pub(super) fn selectable(expression: &str) -> String {
     match SourceFile::parse(expression).root().expr() {
         Some(ast::Expr::Ident(_) | ast::Expr::Select(_) | ast::Expr::Paren(_)) => {
             expression.to_string()

@@ -13,6 +13,7 @@
 mod argument;
 mod context;
 mod docker;
+mod docker_reference;
 mod dune;
 mod expression;
 mod layout;

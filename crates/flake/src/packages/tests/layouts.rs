@@ -134,10 +134,10 @@ fn packages_docker_image_in_every_layout() {
         ),
     ];
     for (layout, snapshot) in cases {
-        // `pkgs.hello` has no literal pname: name it; the plain fixture's
-        // aarch64-darwin default is such a package, so pick one system.
+        // `pkgs.hello` has no literal pname: the image takes its name from
+        // the package (`lib.getName`); the plain fixture's aarch64-darwin
+        // default is such a package, so pick one system there.
         let (name, system) = match layout {
-            "genattrs-inline" => (Some("hello-image".to_string()), None),
             "plain-per-system" => (None, Some("x86_64-linux".to_string())),
             _ => (None, None),
         };

@@ -8,7 +8,7 @@ use flakeedit_oracle::Nix;
 use serde_json::json;
 
 use super::support::{apply_twice, assert_evaluates, eval, fixture};
-use crate::{AddDevShell, AddDunePackage, Operation};
+use crate::{run, AddDevShell, AddDockerImage, AddDunePackage, ErrorKind, Operation};
 
 /// Runs `operation` twice on a values fixture; the result parses and
 /// evaluates completely.
@@ -124,4 +124,87 @@ fn values_with_pkgs_lists_are_extended_in_their_style() {
             "tools": ["nix", "cmake"],
         })
     );
+}
+
+#[test]
+fn values_docker_name_and_tag_come_from_the_package_when_not_literal() {
+    let nix = Nix::require();
+    let after = edit(
+        &nix,
+        "docker-derived",
+        &Operation::AddDockerImage(AddDockerImage::default()),
+    );
+    expect_file!["snapshots/values/docker-derived.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "let ps = outputs.packages.x86_64-linux; i = ps.dockerImage; in {
+               inherit (i) imageName imageTag;
+               cmd = builtins.replaceStrings [ ps.default.outPath ] [ \"<default>\" ] (builtins.head i.config.Cmd);
+             }"
+        ),
+        json!({ "imageName": "probe", "imageTag": "1.4.0", "cmd": "<default>/bin/probe" })
+    );
+}
+
+#[test]
+fn values_docker_references_docker_refuses_are_refused_with_what_to_do() {
+    let before = fixture("values/docker-derived.nix");
+    for (request, message, hint) in [
+        (
+            AddDockerImage {
+                name: Some("My Server".into()),
+                ..Default::default()
+            },
+            "`My Server` (--name) is not a valid Docker image name",
+            "--name my-server",
+        ),
+        (
+            AddDockerImage {
+                name: Some("server:1.0".into()),
+                ..Default::default()
+            },
+            "`server:1.0` (--name)",
+            "--tag",
+        ),
+        (
+            AddDockerImage {
+                tag: Some("1.0 beta".into()),
+                ..Default::default()
+            },
+            "`1.0 beta` (--tag) is not a valid Docker tag",
+            "--tag 1.0-beta",
+        ),
+        (
+            AddDockerImage {
+                package: Some("Upper".into()),
+                tag: Some("latest".into()),
+                ..Default::default()
+            },
+            "`Upper` (the pname of package `Upper`)",
+            "--name upper",
+        ),
+        (
+            AddDockerImage {
+                package: Some("Upper".into()),
+                name: Some("upper".into()),
+                ..Default::default()
+            },
+            "`0.0.1+dev` (the version of package `Upper`)",
+            "--tag 0.0.1-dev",
+        ),
+    ] {
+        let error = match run(&Operation::AddDockerImage(request.clone()), &before, None) {
+            Ok(_) => panic!("{request:?} was accepted"),
+            Err(error) => error,
+        };
+        assert_eq!(error.kind, ErrorKind::InvalidArgument, "{request:?}");
+        assert!(error.message.contains(message), "{}", error.message);
+        assert!(
+            error.hint.as_deref().is_some_and(|h| h.contains(hint)),
+            "{:?}",
+            error.hint
+        );
+    }
 }
