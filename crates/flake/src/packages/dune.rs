@@ -5,8 +5,9 @@ use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{insert_entry, string_literal, ChangeSet, InsertPosition, SourceFile};
 use rowan::ast::AstNode;
 
-use super::argument::{list_value, missing_items};
+use super::argument::{builder_call, has_item, list_value, missing_items};
 use super::context::Context;
+use super::convention::Convention;
 use super::expression::resolve_build_inputs;
 use super::layout::{OutputPlace, Target};
 use super::list::{append_to_list, call_with_set, string_at};
@@ -141,7 +142,14 @@ pub fn add_dune_package(
                 "pass --version 0.1.0, or add `version = \"…\";` to the `let` around the packages",
             )),
         };
-        let snippet = package_snippet(&builder, &version, &request.pname, &inputs, &src);
+        let snippet = package_snippet(
+            &builder,
+            &version,
+            &request.pname,
+            &inputs,
+            &src,
+            Convention::of(file.syntax()),
+        );
         changes.add(insert_output_entry(
             &context, &target, place, &attr, &snippet,
         )?)?;
@@ -175,29 +183,35 @@ pub(crate) fn builder_expression(
     })
 }
 
-/// `builder { version; pname; buildInputs; src; }` as a snippet indented
-/// with tabs (re-indented on insertion). `version` is a whole binding
-/// (`version = "1.0";` or `inherit version;`); `src` an expression whose
-/// continuation lines are already one tab deep.
+/// `builder { pname; version; src; buildInputs; }` as a snippet indented
+/// with tabs (re-indented on insertion), in nixpkgs' order unless the file
+/// puts `version` first; the inputs go in the attribute the file's dune
+/// packages use. `version` is a whole binding (`version = "1.0";` or
+/// `inherit version;`); `src` an expression whose continuation lines are
+/// already one tab deep.
 pub(crate) fn package_snippet(
     builder: &str,
     version: &str,
     pname: &str,
     inputs: &[String],
     src: &str,
+    convention: Convention,
 ) -> String {
-    let mut snippet = format!(
-        "{builder} {{\n\t{version}\n\tpname = {};\n",
-        string_literal(pname)
-    );
+    let pname = format!("pname = {};", string_literal(pname));
+    let (first, second) = if convention.version_first {
+        (version, pname.as_str())
+    } else {
+        (pname.as_str(), version)
+    };
+    let mut snippet = format!("{builder} {{\n\t{first}\n\t{second}\n\tsrc = {src};\n");
     if !inputs.is_empty() {
-        snippet.push_str("\tbuildInputs = [\n");
+        snippet.push_str(&format!("\t{} = [\n", convention.dune_inputs));
         for input in inputs {
             snippet.push_str(&format!("\t\t{input}\n"));
         }
         snippet.push_str("\t];\n");
     }
-    snippet.push_str(&format!("\tsrc = {src};\n}}"));
+    snippet.push('}');
     snippet
 }
 
@@ -219,7 +233,7 @@ fn complete_existing(
         .at(existing.syntax().text_range())
         .hint("choose another attribute with --attr NAME, or remove the existing package first")
     };
-    let Some((function, set)) = call_with_set(existing.value()) else {
+    let Some((function, set)) = builder_call(existing.value()) else {
         return Err(conflict(
             "and is not a `buildDunePackage { … }` call".into(),
         ));
@@ -247,9 +261,14 @@ fn complete_existing(
     Ok(())
 }
 
-/// Adds the `inputs` that are missing from the `buildInputs` list of a
-/// package's argument `set` (creating the list after `pname` when there is
-/// none); false when every one was there already.
+/// The lists a package's dependencies are in.
+const INPUT_LISTS: &[&str] = &["buildInputs", "propagatedBuildInputs"];
+
+/// Adds the `inputs` that are in none of the dependency lists of a
+/// package's argument `set` to its `buildInputs` (or its
+/// `propagatedBuildInputs` when that is the one it has); a new list is
+/// named as the file's dune packages name it and goes after the other
+/// inputs, `src`, or `pname`/`version`. False when every one was there.
 pub(crate) fn append_build_inputs(
     context: &Context<'_>,
     existing: &ast::AttrpathValue,
@@ -258,47 +277,95 @@ pub(crate) fn append_build_inputs(
     inputs: &[String],
     changes: &mut ChangeSet,
 ) -> Result<bool, FlakeError> {
-    let list = list_value(set, "buildInputs");
+    let root = context.file.syntax();
+    let candidates: Vec<String> = inputs
+        .iter()
+        .filter(|input| {
+            !INPUT_LISTS
+                .iter()
+                .filter_map(|name| list_value(set, name))
+                .any(|list| has_item(root, &list, input))
+        })
+        .cloned()
+        .collect();
+    let target = INPUT_LISTS
+        .iter()
+        .find(|name| super::list::binding_at(set, &[name]).is_some())
+        .copied();
+    let list = target.and_then(|name| list_value(set, name));
     let missing: Vec<String> = match &list {
-        Some(list) => missing_items(context.file.syntax(), list, inputs),
-        None => inputs.to_vec(),
+        Some(list) => missing_items(root, list, &candidates),
+        None => candidates,
     };
     if missing.is_empty() {
         return Ok(false);
     }
-    match list {
-        Some(list) => {
+    match (list, target) {
+        (Some(list), _) => {
             if let Some(edit) = append_to_list(context.file, &list, &missing) {
                 changes.add(edit)?;
             }
         }
-        None if super::list::binding_at(set, &["buildInputs"]).is_none() => {
-            let mut snippet = "buildInputs = [\n".to_string();
+        (None, None) => {
+            let is_dune = builder_call(existing.value())
+                .is_some_and(|(function, _)| function == "buildDunePackage");
+            let name = if is_dune {
+                Convention::of(root).dune_inputs
+            } else {
+                "buildInputs"
+            };
+            let mut snippet = format!("{name} = [\n");
             for input in &missing {
                 snippet.push_str(&format!("\t{input}\n"));
             }
             snippet.push_str("];");
-            let position = match super::list::binding_at(set, &["pname"]) {
-                Some(pname) => InsertPosition::After(pname.syntax().clone()),
-                None => InsertPosition::Last,
-            };
             changes.add(insert_entry(
                 context.file,
                 set.syntax(),
                 &snippet,
-                position,
+                inputs_position(set),
             )?)?;
         }
-        None => {
+        (None, Some(name)) => {
             return Err(FlakeError::new(
                 ErrorKind::Unsupported,
-                format!("the `buildInputs` of `{attr}` is not a list literal"),
+                format!("the `{name}` of `{attr}` is not a list literal"),
             )
             .at(existing.syntax().text_range())
             .hint("add the build input by hand"))
         }
     }
     Ok(true)
+}
+
+/// Where a new list of inputs goes in a package's argument set: after its
+/// other `…Inputs` lists, else after `src`, else after `pname`/`version`.
+fn inputs_position(set: &ast::AttrSet) -> InsertPosition {
+    use flakeedit_syntax::rnix::ast::HasEntry;
+    let first_name = |entry: &ast::Entry| match entry {
+        ast::Entry::AttrpathValue(binding) => binding
+            .attrpath()
+            .and_then(|path| path.attrs().next())
+            .and_then(|attr| flakeedit_syntax::attr_name(&attr))
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ast::Entry::Inherit(inherit) => inherit
+            .attrs()
+            .filter_map(|attr| flakeedit_syntax::attr_name(&attr))
+            .collect(),
+    };
+    let entries: Vec<ast::Entry> = set.entries().collect();
+    let last_where = |wanted: &dyn Fn(&str) -> bool| {
+        entries
+            .iter()
+            .filter(|entry| first_name(entry).iter().any(|name| wanted(name)))
+            .last()
+            .map(|entry| entry.syntax().clone())
+    };
+    last_where(&|name| name.ends_with("Inputs"))
+        .or_else(|| last_where(&|name| name == "src"))
+        .or_else(|| last_where(&|name| matches!(name, "pname" | "version")))
+        .map_or(InsertPosition::Last, InsertPosition::After)
 }
 
 /// The postcondition: the package is a `buildDunePackage` call with the
@@ -321,7 +388,11 @@ pub(crate) fn verify(request: &AddDunePackage, after: &Flake) -> Result<(), Stri
         let mut wanted = request.build_inputs.clone();
         wanted.dedup();
         if !wanted.is_empty() {
-            let count = list_value(&set, "buildInputs").map_or(0, |list| list.items().count());
+            let count: usize = INPUT_LISTS
+                .iter()
+                .filter_map(|name| list_value(&set, name))
+                .map(|list| list.items().count())
+                .sum();
             if count < wanted.len() {
                 return Err(format!("package `{attr}` lacks build inputs"));
             }

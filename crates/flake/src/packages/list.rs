@@ -25,8 +25,12 @@ pub(crate) fn normalized_text(text: &str) -> String {
     normalized(SourceFile::parse(text).syntax())
 }
 
+/// The width past which a one-line list is broken into lines.
+const MAX_WIDTH: usize = 100;
+
 /// Appends `items` (Nix expressions) to a list literal, in its style: one
-/// item per line in a multi-line list, separated by spaces in a one-line one.
+/// item per line in a multi-line list, separated by spaces in a one-line
+/// one (broken into lines when it would grow past 100 columns).
 pub(crate) fn append_to_list(
     file: &SourceFile,
     list: &ast::List,
@@ -70,6 +74,35 @@ pub(crate) fn append_to_list(
         });
     }
     let joined = items.join(" ");
+    // A one-line list that would grow past the width a person keeps to is
+    // broken into one element per line, as a person would (only when it
+    // holds no comments, whose place a rewrite could not keep).
+    let line_end = flakeedit_syntax::style::line_end(text, close_start);
+    let line_start = flakeedit_syntax::style::line_start(text, open_end);
+    let width = text[line_start..line_end].chars().count() + joined.chars().count() + 1;
+    let has_comment = list
+        .syntax()
+        .descendants_with_tokens()
+        .any(|element| element.kind() == SyntaxKind::TOKEN_COMMENT);
+    if width > MAX_WIDTH && !has_comment {
+        let indent = line_indent(text, usize::from(open.text_range().start()));
+        let unit = file_indent_unit(text);
+        let mut lines: String = list
+            .items()
+            .map(|item| format!("{eol}{indent}{unit}{}", item.syntax().text()))
+            .collect();
+        for item in items {
+            lines.push_str(&format!("{eol}{indent}{unit}{item}"));
+        }
+        lines.push_str(&format!("{eol}{indent}"));
+        return Some(TextEdit::replace(
+            TextRange::new(
+                TextSize::from(open_end as u32),
+                TextSize::from(close_start as u32),
+            ),
+            lines,
+        ));
+    }
     Some(match last {
         Some(item) => TextEdit::insert(item.syntax().text_range().end(), format!(" {joined}")),
         None => TextEdit::replace(

@@ -12,6 +12,7 @@
 
 mod argument;
 mod context;
+mod convention;
 mod docker;
 mod docker_reference;
 mod dune;

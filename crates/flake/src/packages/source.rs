@@ -13,10 +13,12 @@ use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{is_trivia, quote_attr_name, string_literal, ChangeSet, SourceFile};
 use rowan::ast::AstNode;
 
+use super::argument::{builder_call, list_value};
 use super::context::Context;
+use super::convention::Convention;
 use super::dune::{append_build_inputs, builder_expression, package_snippet};
 use super::expression::resolve_build_inputs;
-use super::list::{binding_at, call_with_set, list_at, string_at};
+use super::list::{binding_at, call_with_set, string_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
@@ -135,6 +137,31 @@ fn github_source(set: &ast::AttrSet) -> Option<(String, String, String)> {
     ))
 }
 
+/// OCaml builders of nixpkgs' `ocamlPackages`.
+const OCAML_BUILDERS: &[&str] = &[
+    "buildDunePackage",
+    "buildOasisPackage",
+    "buildTopkgPackage",
+    "buildOcaml",
+];
+
+/// Whether a package is built as OCaml: with an OCaml builder, or by a
+/// generic builder (`stdenv.mkDerivation`) whose inputs bring OCaml or dune.
+fn is_ocaml_package(function: &str, set: &ast::AttrSet) -> bool {
+    if OCAML_BUILDERS.contains(&function) {
+        return true;
+    }
+    ["buildInputs", "nativeBuildInputs", "propagatedBuildInputs"]
+        .iter()
+        .filter_map(|name| list_value(set, name))
+        .flat_map(|list| list.items())
+        .any(|item| {
+            let text = compact(item.syntax());
+            text.split(['.', ' '])
+                .any(|name| name.starts_with("ocaml") || name.starts_with("dune"))
+        })
+}
+
 /// The text of a node without whitespace and comments.
 fn compact(node: &flakeedit_syntax::SyntaxNode) -> String {
     node.descendants_with_tokens()
@@ -142,17 +169,6 @@ fn compact(node: &flakeedit_syntax::SyntaxNode) -> String {
         .filter(|token| !is_trivia(token.kind()))
         .map(|token| token.text().to_string())
         .collect()
-}
-
-/// The `buildInputs` list of a package's argument set, `with …;` or not.
-fn build_inputs_list(set: &ast::AttrSet) -> Option<ast::List> {
-    list_at(set, &["buildInputs"]).or_else(|| match binding_at(set, &["buildInputs"])?.value()? {
-        ast::Expr::With(with) => match with.body()? {
-            ast::Expr::List(list) => Some(list),
-            _ => None,
-        },
-        _ => None,
-    })
 }
 
 /// `add-source`: the package in every target, and a reference to it in the
@@ -180,7 +196,7 @@ pub fn add_source(
                     .at(place.set.syntax().text_range())
                     .hint("name the package that needs it with --dep-of NAME, or pass --no-dep")
                 })?;
-                let (_, set) = call_with_set(existing.value()).ok_or_else(|| {
+                let (function, set) = builder_call(existing.value()).ok_or_else(|| {
                     FlakeError::new(
                         ErrorKind::Unsupported,
                         format!("package `{dep}` is not a call with an argument set (`f {{ … }}`), so it has no `buildInputs` to extend"),
@@ -188,6 +204,19 @@ pub fn add_source(
                     .at(existing.syntax().text_range())
                     .hint("pass --dep-of another package, or --no-dep and add it where it is needed by hand")
                 })?;
+                if !is_ocaml_package(&function, &set) {
+                    return Err(FlakeError::new(
+                        ErrorKind::Conflict,
+                        format!(
+                            "package `{dep}` is built with `{function}`, not as an OCaml package: \
+                             the OCaml library `{attr}` would do nothing in its build inputs"
+                        ),
+                    )
+                    .at(existing.syntax().text_range())
+                    .hint(format!(
+                        "pass --dep-of NAME with the OCaml package that needs `{attr}`, or --no-dep to add only the library"
+                    )));
+                }
                 Some((dep.clone(), existing, set))
             }
         };
@@ -248,7 +277,14 @@ pub fn add_source(
                     string_literal(&request.rev),
                 ));
                 let version = format!("version = {};", string_literal(&request.version));
-                let snippet = package_snippet(&builder, &version, &attr, &inputs, &src);
+                let snippet = package_snippet(
+                    &builder,
+                    &version,
+                    &attr,
+                    &inputs,
+                    &src,
+                    Convention::of(file.syntax()),
+                );
                 changes.add(insert_output_entry(
                     &context, &target, place, &attr, &snippet,
                 )?)?;
@@ -310,13 +346,14 @@ pub(crate) fn verify(request: &AddSource, after: &Flake) -> Result<(), String> {
                 .packages
                 .entry(dep)
                 .ok_or_else(|| format!("package `{dep}` disappeared"))?;
-            let (_, set) = call_with_set(binding.value())
+            let (_, set) = builder_call(binding.value())
                 .ok_or_else(|| format!("package `{dep}` is no longer a call"))?;
-            let found = build_inputs_list(&set).is_some_and(|list| {
-                list.items()
-                    .map(|item| compact(item.syntax()))
-                    .any(|item| item.contains(".packages.") && item.ends_with(&reference_end))
-            });
+            let found = ["buildInputs", "propagatedBuildInputs"]
+                .iter()
+                .filter_map(|name| list_value(&set, name))
+                .flat_map(|list| list.items())
+                .map(|item| compact(item.syntax()))
+                .any(|item| item.contains(".packages.") && item.ends_with(&reference_end));
             if !found {
                 return Err(format!("`{attr}` is not in the buildInputs of `{dep}`"));
             }

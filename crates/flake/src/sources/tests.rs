@@ -109,14 +109,16 @@ fn sources_add_source_in_every_layout() {
     let nix = Nix::require();
     let cases = [
         ("flake-parts-let", Some("default"), None, true),
-        ("flake-parts-no-let", Some("default"), None, false),
+        // A Rust and a C default package: an OCaml library is no build
+        // input of theirs (refused below), so it is added on its own.
+        ("flake-parts-no-let", None, None, false),
         (
             "flake-utils-each-default-system",
             Some("default"),
             None,
             true,
         ),
-        ("flake-utils-each-system", Some("default"), None, false),
+        ("flake-utils-each-system", None, None, false),
         ("for-all-systems", Some("default"), None, true),
         // `default = pkgs.hello;` has no argument set to extend.
         ("genattrs-inline", None, None, true),
@@ -128,6 +130,22 @@ fn sources_add_source_in_every_layout() {
         ),
         ("no-packages", None, None, true),
     ];
+    for (layout, builder) in [
+        ("flake-parts-no-let", "buildRustPackage"),
+        ("flake-utils-each-system", "mkDerivation"),
+    ] {
+        let before = fixture(&format!("layouts/{layout}.nix"));
+        let error = match apply(&before, &add(randomconv(SourceHash::Fake, Some("default")))) {
+            Ok((after, _)) => panic!("{layout}: an OCaml library went into `default`:\n{after}"),
+            Err(error) => error,
+        };
+        assert_eq!(error.kind, ErrorKind::Conflict, "{layout}");
+        assert!(
+            error.message.contains(&format!("built with `{builder}`")),
+            "{layout}: {}",
+            error.message
+        );
+    }
     for (layout, dep_of, system, real_hash) in cases {
         let before = fixture(&format!("layouts/{layout}.nix"));
         let hash = if real_hash {

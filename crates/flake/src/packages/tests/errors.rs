@@ -238,11 +238,11 @@ fn packages_inherit_from_in_an_expression_is_not_a_free_variable() {
         extra = buildDunePackage {
           version = "0.1";
           pname = "extra";
+          src = ./.;
           buildInputs = [
             (let inherit (pkgs.ocamlPackages) ounit2; in ounit2)
             (pkgs.symlinkJoin { name = "tools"; paths = [ ]; inherit (pkgs) hello; })
-          ];
-          src = ./.;"#]]
+          ];"#]]
     .assert_eq(&added);
     nix.assert_parses(&after);
     assert_eq!(

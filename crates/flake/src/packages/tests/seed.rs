@@ -6,8 +6,10 @@
 //! - step 03: the article (corrected fixture) adds `inherit (pkgs) ocamlPackages;
 //!   inherit (ocamlPackages) buildDunePackage;` to the `let`; flakeedit adds no
 //!   bindings and writes `pkgs.ocamlPackages.buildDunePackage`, since
-//!   `buildDunePackage` is not in scope. It keeps the attribute order
-//!   `inherit version; pname; buildInputs; src` but not the article's comment.
+//!   `buildDunePackage` is not in scope. It writes nixpkgs' attribute order
+//!   `pname; inherit version; src; buildInputs` (the article puts `version`
+//!   first and `src` last, in a package set that has no other package to
+//!   copy an order from) and not the article's comment.
 //! - step 04: the article also renames the version to `0.0.1+dev`, writes its
 //!   nixpkgs tools through `builtins.attrValues { inherit (pkgs) …; }` and sets
 //!   `dontDetectOcamlConflicts`; none of that is a flakeedit command. flakeedit

@@ -8,7 +8,9 @@ use flakeedit_oracle::Nix;
 use serde_json::json;
 
 use super::support::{apply_twice, assert_evaluates, eval, fixture};
-use crate::{run, AddDevShell, AddDockerImage, AddDunePackage, ErrorKind, Operation};
+use crate::{
+    run, AddDevShell, AddDockerImage, AddDunePackage, AddSource, ErrorKind, Operation, SourceHash,
+};
 
 /// Runs `operation` twice on a values fixture; the result parses and
 /// evaluates completely.
@@ -207,4 +209,86 @@ fn values_docker_references_docker_refuses_are_refused_with_what_to_do() {
             error.hint
         );
     }
+}
+
+fn randomconv(dep_of: &str) -> Operation {
+    Operation::AddSource(Box::new(AddSource {
+        owner: "hannesm".into(),
+        repo: "randomconv".into(),
+        rev: "b2ce656d09738d676351f5a1c18aff0ff37a7dcc".into(),
+        hash: SourceHash::Fake,
+        version: "0.2.0".into(),
+        dep_of: Some(dep_of.into()),
+        ..Default::default()
+    }))
+}
+
+#[test]
+fn values_add_source_never_puts_an_ocaml_library_into_a_go_package() {
+    let nix = Nix::require();
+    let before = fixture("values/go-default.nix");
+    let error = match run(&randomconv("default"), &before, None) {
+        Ok(result) => panic!("accepted: {:?}", result.new_text),
+        Err(error) => error,
+    };
+    assert_eq!(error.kind, ErrorKind::Conflict);
+    assert!(
+        error
+            .message
+            .contains("package `default` is built with `buildGoModule`, not as an OCaml package"),
+        "{}",
+        error.message
+    );
+    assert!(error.range.is_some());
+    assert!(error
+        .hint
+        .as_deref()
+        .is_some_and(|h| h.contains("--dep-of")));
+
+    // A generic builder with OCaml in its inputs is an OCaml package.
+    let after = edit(&nix, "go-default", &randomconv("tool"));
+    expect_file!["snapshots/values/go-default.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "let ps = outputs.packages.x86_64-linux; in {
+               tool = map (p: p.pname) ps.tool.buildInputs;
+               default = ps.default ? buildInputs;
+             }"
+        ),
+        json!({ "tool": ["randomconv"], "default": false })
+    );
+}
+
+/// The file writes `version` first and lists dependencies in
+/// `propagatedBuildInputs`: new packages do the same, and a one-line list
+/// that would pass 100 columns is broken into lines.
+#[test]
+fn values_new_packages_follow_the_files_conventions() {
+    let nix = Nix::require();
+    let after = edit(
+        &nix,
+        "libraries",
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "extra".into(),
+            version: Some("0.3.0".into()),
+            build_inputs: vec!["core".into()],
+            ..Default::default()
+        }),
+    );
+    let after = apply_twice(&after, &randomconv("default"));
+    expect_file!["snapshots/values/libraries.nix"].assert_eq(&after);
+    assert_evaluates(&nix, &after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "let ps = outputs.packages.x86_64-linux; in {
+               extra = map (p: p.pname) ps.extra.propagatedBuildInputs;
+               default = map (p: p.pname) ps.default.propagatedBuildInputs;
+             }"
+        ),
+        json!({ "extra": ["core"], "default": ["core", "yojson", "randomconv"] })
+    );
 }

@@ -106,17 +106,17 @@
             random = buildDunePackage {
               version = "0.0.1";
               pname = "random";
-              buildInputs = [
-                ocamlPackages.mirage-crypto-rng
-                ocamlPackages.mirage-crypto
-                self'.packages.randomconv
-              ];
               src = pkgs.fetchFromGitHub {
                 owner = "leostera";
                 repo = "random";
                 rev = "abb07c253dbc208219ac1983b34c78dab5fe93fd";
                 hash = "sha256-dcJDuWE3qLEanu+TBBSeJPxxQvAN9eq88R5W3XMEGiA=";
               };
+              buildInputs = [
+                ocamlPackages.mirage-crypto-rng
+                ocamlPackages.mirage-crypto
+                self'.packages.randomconv
+              ];
             };
           };
           formatter = pkgs.nixpkgs-fmt;

@@ -13,9 +13,6 @@
       perSystem = { pkgs, self', inputs', ... }: {
         packages.default = pkgs.rustPlatform.buildRustPackage {
           pname = "ledger-sync";
-          buildInputs = [
-            self'.packages.randomconv
-          ];
           version = "0.3.1";
           src = ./.;
           cargoLock.lockFile = ./Cargo.lock;
@@ -26,8 +23,8 @@
           installPhase = "cp -r . $out";
         };
         packages.randomconv = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "randomconv";
+          version = "0.2.0";
           src = pkgs.fetchFromGitHub {
             owner = "hannesm";
             repo = "randomconv";

@@ -21,8 +21,8 @@
             buildInputs = [ ocamlPackages.mirage-crypto self.packages.${system}.randomconv ];
           };
           randomconv = ocamlPackages.buildDunePackage {
-            version = "0.2.0";
             pname = "randomconv";
+            version = "0.2.0";
             src = pkgs.fetchFromGitHub {
               owner = "hannesm";
               repo = "randomconv";

@@ -14,9 +14,6 @@
       {
         packages.default = pkgs.stdenv.mkDerivation {
           pname = "probe";
-          buildInputs = [
-            self.packages.${system}.randomconv
-          ];
           version = "2.0.0";
           src = ./.;
           nativeBuildInputs = [ pkgs.pkg-config ];
@@ -27,8 +24,8 @@
           contents = [ self.packages.${system}.default ];
         };
         packages.randomconv = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "randomconv";
+          version = "0.2.0";
           src = pkgs.fetchFromGitHub {
             owner = "hannesm";
             repo = "randomconv";

@@ -17,15 +17,15 @@
         {
           default = pkgs.ocamlPackages.buildDunePackage {
             pname = "ticker";
+            version = "0.1.0";
+            src = ./.;
             buildInputs = [
               self.packages.${system}.randomconv
             ];
-            version = "0.1.0";
-            src = ./.;
           };
           randomconv = pkgs.ocamlPackages.buildDunePackage {
-            version = "0.2.0";
             pname = "randomconv";
+            version = "0.2.0";
             src = pkgs.fetchFromGitHub {
               owner = "hannesm";
               repo = "randomconv";

@@ -12,8 +12,8 @@
         default = pkgs.hello;
         greeter = pkgs.writeShellScriptBin "greeter" "echo hi";
         randomconv = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "randomconv";
+          version = "0.2.0";
           src = pkgs.fetchFromGitHub {
             owner = "hannesm";
             repo = "randomconv";

@@ -13,8 +13,8 @@
       };
 
       packages.x86_64-linux.randomconv = pkgs.ocamlPackages.buildDunePackage {
-        version = "0.2.0";
         pname = "randomconv";
+        version = "0.2.0";
         src = pkgs.fetchFromGitHub {
           owner = "hannesm";
           repo = "randomconv";

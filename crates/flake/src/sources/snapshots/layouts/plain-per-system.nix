@@ -6,16 +6,16 @@
   outputs = { self, nixpkgs }: {
     packages.x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.ocamlPackages.buildDunePackage {
       pname = "plain";
+      version = "1.0.0";
+      src = ./.;
       buildInputs = [
         self.packages.x86_64-linux.randomconv
       ];
-      version = "1.0.0";
-      src = ./.;
     };
     packages.x86_64-linux.hello = nixpkgs.legacyPackages.x86_64-linux.hello;
     packages.x86_64-linux.randomconv = nixpkgs.legacyPackages.x86_64-linux.ocamlPackages.buildDunePackage {
-      version = "0.2.0";
       pname = "randomconv";
+      version = "0.2.0";
       src = nixpkgs.legacyPackages.x86_64-linux.fetchFromGitHub {
         owner = "hannesm";
         repo = "randomconv";

@@ -26,10 +26,10 @@
             extra = buildDunePackage {
               version = "0.2.0";
               pname = "extra";
+              src = ./.;
               buildInputs = [
                 self'.packages.default
               ];
-              src = ./.;
             };
           };
           devShells = {

@@ -23,12 +23,12 @@
           installPhase = "cp -r . $out";
         };
         packages.extra = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "extra";
+          version = "0.2.0";
+          src = ./.;
           buildInputs = [
             self'.packages.default
           ];
-          src = ./.;
         };
         devShells.default = pkgs.mkShell {
           inputsFrom = [ self'.packages.default ];

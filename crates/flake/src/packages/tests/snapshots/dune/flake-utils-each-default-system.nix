@@ -21,12 +21,12 @@
             buildInputs = [ ocamlPackages.mirage-crypto ];
           };
           extra = ocamlPackages.buildDunePackage {
-            version = "0.2.0";
             pname = "extra";
+            version = "0.2.0";
+            src = ./.;
             buildInputs = [
               self.packages.${system}.default
             ];
-            src = ./.;
           };
         };
         devShells.default = pkgs.mkShell {

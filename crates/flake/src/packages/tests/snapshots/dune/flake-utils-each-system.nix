@@ -24,12 +24,12 @@
           contents = [ self.packages.${system}.default ];
         };
         packages.extra = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "extra";
+          version = "0.2.0";
+          src = ./.;
           buildInputs = [
             self.packages.${system}.default
           ];
-          src = ./.;
         };
       });
 }

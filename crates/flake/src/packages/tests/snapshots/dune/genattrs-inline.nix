@@ -12,12 +12,12 @@
         default = pkgs.hello;
         greeter = pkgs.writeShellScriptBin "greeter" "echo hi";
         extra = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "extra";
+          version = "0.2.0";
+          src = ./.;
           buildInputs = [
             self.packages.${system}.default
           ];
-          src = ./.;
         };
       });
   };

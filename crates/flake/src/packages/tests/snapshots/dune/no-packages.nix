@@ -13,8 +13,8 @@
       };
 
       packages.x86_64-linux.extra = pkgs.ocamlPackages.buildDunePackage {
-        version = "0.2.0";
         pname = "extra";
+        version = "0.2.0";
         src = ./.;
       };
 

@@ -12,8 +12,8 @@
     packages.x86_64-linux.hello = nixpkgs.legacyPackages.x86_64-linux.hello;
     packages.aarch64-darwin.default = nixpkgs.legacyPackages.aarch64-darwin.hello;
     packages.aarch64-linux.tool = nixpkgs.legacyPackages.aarch64-linux.ocamlPackages.buildDunePackage {
-      version = "1.0.0";
       pname = "tool";
+      version = "1.0.0";
       src = ./.;
     };
 

@@ -11,21 +11,21 @@
     };
     packages.x86_64-linux.hello = nixpkgs.legacyPackages.x86_64-linux.hello;
     packages.x86_64-linux.extra = nixpkgs.legacyPackages.x86_64-linux.ocamlPackages.buildDunePackage {
-      version = "0.2.0";
       pname = "extra";
+      version = "0.2.0";
+      src = ./.;
       buildInputs = [
         self.packages.x86_64-linux.default
       ];
-      src = ./.;
     };
     packages.aarch64-darwin.default = nixpkgs.legacyPackages.aarch64-darwin.hello;
     packages.aarch64-darwin.extra = nixpkgs.legacyPackages.aarch64-darwin.ocamlPackages.buildDunePackage {
-      version = "0.2.0";
       pname = "extra";
+      version = "0.2.0";
+      src = ./.;
       buildInputs = [
         self.packages.aarch64-darwin.default
       ];
-      src = ./.;
     };
 
     devShells.x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.mkShell {

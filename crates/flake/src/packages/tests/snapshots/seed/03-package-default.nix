@@ -20,12 +20,12 @@
           devShells = {};
           packages = {
             default = pkgs.ocamlPackages.buildDunePackage {
-              inherit version;
               pname = "nix_template";
+              inherit version;
+              src = ./.;
               buildInputs = [
                 inputs'.riot.packages.default
               ];
-              src = ./.;
             };
           };
           formatter = pkgs.nixpkgs-fmt;

@@ -37,13 +37,13 @@
           };
           packages = {
             default = pkgs.ocamlPackages.buildDunePackage {
-              inherit version;
               pname = "nix_template";
+              inherit version;
+              src = ./.;
               buildInputs = [
                 inputs'.riot.packages.default
                 self'.packages.random
               ];
-              src = ./.;
             };
             dockerImage = pkgs.dockerTools.buildLayeredImage {
               name = "nix-template";
@@ -56,17 +56,17 @@
               };
             };
             randomconv = pkgs.ocamlPackages.buildDunePackage {
-              version = "0.2.0";
               pname = "randomconv";
+              version = "0.2.0";
               src = ./.;
             };
             random = pkgs.ocamlPackages.buildDunePackage {
-              version = "0.0.1";
               pname = "random";
+              version = "0.0.1";
+              src = ./.;
               buildInputs = [
                 self'.packages.randomconv
               ];
-              src = ./.;
             };
           };
           formatter = pkgs.nixpkgs-fmt;

@@ -15,14 +15,14 @@
           src = ./.;
         };
         extra = nixpkgs.legacyPackages.${system}.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "extra";
+          version = "0.2.0";
+          src = ./.;
           buildInputs = [
             (nixpkgs.legacyPackages.${system}.python3.withPackages (ps: [ ps.numpy ]))
             nixpkgs.legacyPackages.${system}.hello
             self.packages.${system}.default
           ];
-          src = ./.;
         };
       });
     };
