@@ -430,32 +430,32 @@ fn add_a_build_dune_package_named_after_the_directory() {
         None,
         "Add a buildDunePackage",
         expect![[r#"
-        {
-          inputs = {
-            nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
-            flake-parts.url = "github:hercules-ci/flake-parts";
-          };
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+                flake-parts.url = "github:hercules-ci/flake-parts";
+              };
 
-          outputs = inputs@{ flake-parts, ... }:
-            flake-parts.lib.mkFlake { inherit inputs; } {
-              systems = [ "x86_64-linux" ];
-              perSystem = { config, self', inputs', pkgs, system, ... }:
-                let
-                  version = "0.0.1";
-                in
-                {
-                  devShells = {};
-                  packages = {
-                    default = pkgs.ocamlPackages.buildDunePackage {
-                      inherit version;
-                      pname = "nix_template";
-                      src = ./.;
+              outputs = inputs@{ flake-parts, ... }:
+                flake-parts.lib.mkFlake { inherit inputs; } {
+                  systems = [ "x86_64-linux" ];
+                  perSystem = { config, self', inputs', pkgs, system, ... }:
+                    let
+                      version = "0.0.1";
+                    in
+                    {
+                      devShells = {};
+                      packages = {
+                        default = pkgs.ocamlPackages.buildDunePackage {
+                          pname = "nix_template";
+                          inherit version;
+                          src = ./.;
+                        };
+                      };
                     };
-                  };
                 };
-            };
-        }
-    "#]],
+            }
+        "#]],
     );
 }
 
@@ -582,6 +582,7 @@ fn a_placeholder_hash_offers_a_prefetch_resolved_later() {
         None,
         expect![[r#"
             Prefetch the hash of owner/lib at 0123456789abcdef0123456789abcdef01234567
+            Add a docker image `dockerImage` of package `default`
             Add a dev shell with the default package's build inputs
             Add input…
             Add source from GitHub…"#]],
