@@ -154,28 +154,63 @@ fn crlf_files_keep_crlf_everywhere() {
 
 #[test]
 fn one_line_flakes_gain_no_stray_spaces() {
-    let before = fixture("inputs/style-one-line.nix");
-    let after = apply(
-        &before,
-        &add("github:o/extra", None, &[("nixpkgs", "nixpkgs")]),
-        None,
-    )
-    .unwrap();
+    let before = "{ inputs.a.url = \"github:o/a\"; outputs = { self, a }: { }; }\n";
+    let after = apply(before, &add("github:o/b", None, &[]), None).unwrap();
     assert_eq!(
-        after.trim_end(),
-        "{ inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\"; inputs.extra.url = \"github:o/extra\"; inputs.extra.inputs.nixpkgs.follows = \"nixpkgs\"; outputs = { self, nixpkgs, extra }: { }; }"
+        after,
+        "{ inputs.a.url = \"github:o/a\"; inputs.b.url = \"github:o/b\"; outputs = { self, a, b }: { }; }\n"
     );
-    assert!(!after.contains("  "), "double space in {after:?}");
     let removed = apply(
         &after,
         &Operation::RemoveInput {
-            name: "extra".into(),
+            name: "b".into(),
             force: false,
         },
         None,
     )
     .unwrap();
     assert_eq!(removed, before);
+}
+
+/// A one-line set that the edit would grow past 100 columns is written
+/// one binding per line, in the file's indentation, instead.
+#[test]
+fn one_line_sets_growing_past_100_columns_are_broken_into_lines() {
+    let nix = Nix::require();
+    let before = fixture("inputs/style-one-line.nix");
+    let operation = add("github:o/extra", None, &[("nixpkgs", "nixpkgs")]);
+    let after = apply(&before, &operation, None).unwrap();
+    assert_snapshot(
+        "add-input/one-line-past-100-columns.txt",
+        &before_after(
+            "style-one-line.nix",
+            &before,
+            "add-input github:o/extra --follows nixpkgs",
+            &after,
+        ),
+    );
+    assert!(after.lines().all(|line| line.len() <= 100), "{after}");
+    let inputs = inputs_json(&nix, &after);
+    assert_eq!(
+        inputs["extra"]["inputs"]["nixpkgs"]["follows"],
+        json!("nixpkgs")
+    );
+    assert_eq!(
+        inputs["nixpkgs"]["url"],
+        json!("github:NixOS/nixpkgs/nixos-unstable")
+    );
+    assert_eq!(outputs_args(&nix, &after)["extra"], json!(false));
+    let again = run(&operation, &after, None).unwrap();
+    assert!(again.new_text.is_none());
+
+    // A nested one-line set inside a multi-line file: only it is broken.
+    let before = "{\n\tinputs = { nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\"; utils.url = \"github:numtide/flake-utils\"; };\n\toutputs = { self, ... }: { };\n}\n";
+    let after = apply(before, &add("github:hannesm/randomconv", None, &[]), None).unwrap();
+    assert_eq!(
+        after,
+        "{\n\tinputs = {\n\t\tnixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n\t\tutils.url = \"github:numtide/flake-utils\";\n\t\trandomconv.url = \"github:hannesm/randomconv\";\n\t};\n\toutputs = { self, ... }: { };\n}\n"
+    );
+    nix.assert_parses(&after);
 }
 
 #[test]

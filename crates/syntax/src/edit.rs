@@ -406,9 +406,12 @@ pub fn replace_value(binding: &ast::AttrpathValue, new_value: &str) -> Option<Te
     ))
 }
 
+#[path = "edit/layout.rs"]
+mod layout;
 #[path = "edit/remove.rs"]
 mod remove;
 
+pub use layout::{break_long_one_line_sets, MAX_LINE_WIDTH};
 pub use remove::remove_entries;
 
 #[cfg(test)]

@@ -26,11 +26,17 @@
 //!    spaces). A set without entries takes the file's indent unit.
 //! 6. **One-line sets stay one line.** A binding added to a set written on
 //!    one line is written on that line, separated by single spaces. An empty
-//!    `{ }` becomes multi-line only when the new binding is.
+//!    `{ }` becomes multi-line only when the new binding is. Except: a
+//!    change set passed through [`break_long_one_line_sets`] writes a
+//!    one-line set that would grow past [`MAX_LINE_WIDTH`] columns one
+//!    binding per line, in the file's indentation and line ending.
 //! 7. **Comments stay attached.** A binding inserted after another goes
 //!    after that binding's same-line `# comment`; one inserted before a
 //!    binding goes above the comment lines directly over it. Removing a
-//!    binding removes its same-line trailing comment, never a comment above.
+//!    binding ([`remove_entry`]) removes its same-line trailing comment,
+//!    never a comment above. Removing bindings as a whole declaration
+//!    ([`remove_entries`]) also removes the comment lines directly above
+//!    each (no blank line between), which describe only it.
 //! 8. **Blank-line groups.** When a set has three or more entries and every
 //!    two of them are separated by a blank line, a new entry is too (two
 //!    entries apart, often `inputs` and `outputs`, are not yet a pattern). A
@@ -66,7 +72,8 @@ pub use attrpath::{
 pub use change::{ApplyError, ChangeSet, OverlapError, TextEdit};
 pub use duplicates::duplicate_attributes;
 pub use edit::{
-    insert_entry, remove_entries, remove_entry, replace_value, InsertPosition, MalformedError,
+    break_long_one_line_sets, insert_entry, remove_entries, remove_entry, replace_value,
+    InsertPosition, MalformedError, MAX_LINE_WIDTH,
 };
 pub use escape::{
     attr_name as quote_attr_name, attr_path as quote_attr_path, is_plain_identifier, string_literal,

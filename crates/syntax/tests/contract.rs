@@ -18,6 +18,7 @@ use flakeedit_syntax::{
     quote_attr_path, remove_entry, remove_formal, replace_value, static_string, string_literal,
     ApplyError, InsertPosition, SourceFile, TextEdit, TextRange,
 };
+use flakeedit_syntax::{break_long_one_line_sets, remove_entries, ChangeSet};
 use rowan::ast::AstNode;
 use serde_json::{json, Value};
 
@@ -438,6 +439,35 @@ fn clause_6_one_line_sets_stay_one_line() {
     );
     assert_eq!(remove("{ a = 1; b = 2; }", &["b"]), "{ a = 1; }");
     assert_eq!(remove("{ a = 1; b = 2; }", &["a"]), "{ b = 2; }");
+    // Past 100 columns, the layout pass writes one binding per line.
+    let long = "{\n\tx = { a = \"0123456789012345678901234567890123456789\"; b = \"01234567890123456789\"; };\n}\n";
+    let file = SourceFile::parse(long);
+    let set = set_at(&file, &["x"]);
+    let edit = insert_entry(
+        &file,
+        &set,
+        "c = \"0123456789\";\nd = 4;",
+        InsertPosition::Last,
+    )
+    .expect("well formed");
+    let mut changes = ChangeSet::new();
+    changes.add(edit).expect("one edit");
+    let laid_out = break_long_one_line_sets(&file, changes);
+    let after = laid_out.apply(&file).expect("parses");
+    nix().assert_parses(after.text());
+    assert_eq!(
+        after.text(),
+        "{\n\tx = {\n\t\ta = \"0123456789012345678901234567890123456789\";\n\t\tb = \"01234567890123456789\";\n\t\tc = \"0123456789\";\n\t\td = 4;\n\t};\n}\n"
+    );
+    // Under 100 columns it changes nothing.
+    let file = SourceFile::parse("{ a = 1; }");
+    let set = set_at(&file, &[]);
+    let mut changes = ChangeSet::new();
+    changes
+        .add(insert_entry(&file, &set, "b = 2;", InsertPosition::Last).expect("well formed"))
+        .expect("one edit");
+    let laid_out = break_long_one_line_sets(&file, changes.clone());
+    assert_eq!(laid_out.edits(), changes.edits());
 }
 
 #[test]
@@ -515,6 +545,16 @@ fn clause_7_comments_stay_attached() {
         remove("{\n  a = 1;\n  # about b\n  b = 2;\n}\n", &["a"]),
         "{\n  # about b\n  b = 2;\n}\n"
     );
+    // Removing a whole declaration takes the comment lines right above it,
+    // not one a blank line sets apart, and leaves no blank-line scar.
+    let text =
+        "{\n  # section\n\n  # about a\n  # more about a\n  a = 1; # same line\n\n  b = 2;\n}\n";
+    let file = SourceFile::parse(text);
+    let root = set_at(&file, &[]);
+    let a = entries(&root)[0].clone();
+    let ranges = remove_entries(&file, &[a]);
+    let after = apply(&file, ranges.into_iter().map(TextEdit::delete));
+    assert_eq!(after, "{\n  # section\n\n  b = 2;\n}\n");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `follow NAME CHILD[=TARGET]` and `follow --all TARGET`.
 
-use flakeedit_syntax::{string_literal, ChangeSet, SourceFile};
+use flakeedit_syntax::{break_long_one_line_sets, string_literal, ChangeSet, SourceFile};
 use rowan::ast::AstNode;
 
 use super::reference::REFERENCE_FIELDS;
@@ -59,7 +59,7 @@ pub fn follow(
         &string_literal(&target),
         &mut changes,
     )?;
-    Ok(changes)
+    Ok(break_long_one_line_sets(file, changes))
 }
 
 /// `follow --all TARGET`: every nested input named `TARGET`, at any depth
@@ -111,5 +111,5 @@ pub fn follow_all(
             )?;
         }
     }
-    Ok(changes)
+    Ok(break_long_one_line_sets(file, changes))
 }

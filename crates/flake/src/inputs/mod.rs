@@ -9,9 +9,9 @@ pub use reference::{pin, set_flake, set_url, unpin};
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
-    add_formal, as_attr_set, formal_names, insert_entry, is_plain_identifier, quote_attr_path,
-    remove_entries, remove_formal, string_literal, ChangeSet, InsertPosition, SourceFile,
-    SyntaxNode, TextEdit, TextRange,
+    add_formal, as_attr_set, break_long_one_line_sets, formal_names, insert_entry,
+    is_plain_identifier, quote_attr_path, remove_entries, remove_formal, string_literal, ChangeSet,
+    InsertPosition, SourceFile, SyntaxNode, TextEdit, TextRange,
 };
 use rowan::ast::AstNode;
 
@@ -360,7 +360,7 @@ pub fn add_input(
             ));
         }
         add_outputs_formal(file, flake, &name, &mut changes)?;
-        return Ok(changes);
+        return Ok(break_long_one_line_sets(file, changes));
     }
 
     // The new input's own attributes, below its name.
@@ -429,7 +429,7 @@ pub fn add_input(
     };
     changes.add(edit)?;
     add_outputs_formal(file, flake, &name, &mut changes)?;
-    Ok(changes)
+    Ok(break_long_one_line_sets(file, changes))
 }
 
 /// Adds `name` to an outputs pattern without `...` (where every input must

@@ -359,5 +359,5 @@ pub fn set_flake(
             add_deletions(&mut changes, remove_entries(file, &removed))?;
         }
     }
-    Ok(changes)
+    Ok(flakeedit_syntax::break_long_one_line_sets(file, changes))
 }
