@@ -7,6 +7,7 @@ use rowan::ast::AstNode;
 
 use super::argument::builder_call;
 use super::context::{binder_string, Context};
+use super::definition::{slot, Slot};
 use super::docker_reference::{check_image_name, check_tag};
 use super::expression::selectable;
 use super::list::{call_with_set, inherits, normalized, normalized_text, string_at};
@@ -254,7 +255,8 @@ pub fn add_docker_image(
             snippet.push_str(&format!("\t\tEnv = [ {} ];\n", variables.join(" ")));
         }
         snippet.push_str("\t};\n}");
-        if let Some(existing) = place.entry(attr) {
+        let what = format!("`{attr}`");
+        if let Slot::Taken(existing) = slot(place, attr, &what, &mut changes.warnings)? {
             let same = existing
                 .value()
                 .is_some_and(|value| normalized(value.syntax()) == normalized_text(&snippet));

@@ -8,6 +8,7 @@ use rowan::ast::AstNode;
 use super::argument::{builder_call, has_item, list_value, missing_items};
 use super::context::Context;
 use super::convention::Convention;
+use super::definition::{slot, Slot};
 use super::expression::resolve_build_inputs;
 use super::layout::{OutputPlace, Target};
 use super::list::{append_to_list, call_with_set, string_at};
@@ -124,7 +125,8 @@ pub fn add_dune_package(
         let place = &target.packages;
         let inputs =
             resolve_build_inputs(&mut context, &target, place, &attr, &request.build_inputs)?;
-        if let Some(existing) = place.entry(&attr) {
+        let what = format!("package `{attr}`");
+        if let Slot::Taken(existing) = slot(place, &attr, &what, &mut changes.warnings)? {
             complete_existing(&context, &existing, request, &attr, &inputs, &mut changes)?;
             continue;
         }

@@ -13,6 +13,7 @@
 mod argument;
 mod context;
 mod convention;
+mod definition;
 mod docker;
 mod docker_reference;
 mod dune;

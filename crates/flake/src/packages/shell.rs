@@ -7,6 +7,7 @@ use rowan::ast::AstNode;
 
 use super::argument::{builder_call, has_item, list_value, missing_items};
 use super::context::Context;
+use super::definition::{slot, Slot};
 use super::expression::{resolve_reference, Unknown};
 use super::list::{append_to_list, binding_at};
 use super::{insert_output_entry, targets_after};
@@ -82,7 +83,8 @@ pub fn add_dev_shell(
                 inputs_from.push(reference);
             }
         }
-        if let Some(existing) = place.entry(attr) {
+        let what = format!("dev shell `{attr}`");
+        if let Slot::Taken(existing) = slot(place, attr, &what, &mut changes.warnings)? {
             extend_existing(
                 &context,
                 &existing,

@@ -16,6 +16,7 @@ use rowan::ast::AstNode;
 use super::argument::{builder_call, list_value};
 use super::context::Context;
 use super::convention::Convention;
+use super::definition::{slot, Slot};
 use super::dune::{append_build_inputs, builder_expression, package_snippet};
 use super::expression::resolve_build_inputs;
 use super::list::{binding_at, call_with_set, string_at};
@@ -222,8 +223,9 @@ pub fn add_source(
         };
         let inputs =
             resolve_build_inputs(&mut context, &target, place, &attr, &request.build_inputs)?;
-        match place.entry(&attr) {
-            Some(existing) => {
+        let what = format!("package `{attr}`");
+        match slot(place, &attr, &what, &mut changes.warnings)? {
+            Slot::Taken(existing) => {
                 let source =
                     call_with_set(existing.value()).and_then(|(_, set)| github_source(&set));
                 let wanted = (&request.owner, &request.repo, &request.rev);
@@ -247,7 +249,7 @@ pub fn add_source(
                     }
                 }
             }
-            None => {
+            Slot::Free => {
                 let scope = context.scope(place);
                 let builder = builder_expression(&mut context, &target, place)?;
                 let fetcher = if scope.contains("fetchFromGitHub") {

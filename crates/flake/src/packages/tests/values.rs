@@ -292,3 +292,47 @@ fn values_new_packages_follow_the_files_conventions() {
         json!({ "extra": ["core"], "default": ["core", "yojson", "randomconv"] })
     );
 }
+
+/// An image or dev shell that exists in another form than `name = …;`
+/// is never defined a second time: the refusal points at it.
+#[test]
+fn values_no_second_definition_of_an_inherited_entry() {
+    let before = fixture("values/definitions.nix");
+    for (operation, message, at) in [
+        (
+            Operation::AddDockerImage(AddDockerImage {
+                name: Some("hello".into()),
+                ..Default::default()
+            }),
+            "`dockerImage` is defined already, by `inherit`",
+            "inherit dockerImage;",
+        ),
+        (
+            Operation::AddDevShell(AddDevShell {
+                packages: vec!["jq".into()],
+                ..Default::default()
+            }),
+            "dev shell `default` is defined already, by `inherit`",
+            "inherit (shells) default;",
+        ),
+        (
+            Operation::AddDunePackage(AddDunePackage {
+                pname: "image".into(),
+                attr: Some("dockerImage".into()),
+                version: Some("1".into()),
+                ..Default::default()
+            }),
+            "package `dockerImage` is defined already, by `inherit`",
+            "inherit dockerImage;",
+        ),
+    ] {
+        let error = match run(&operation, &before, None) {
+            Ok(result) => panic!("{operation:?} was accepted: {:?}", result.new_text),
+            Err(error) => error,
+        };
+        assert_eq!(error.kind, ErrorKind::Conflict, "{operation:?}");
+        assert!(error.message.contains(message), "{}", error.message);
+        let range = error.range.expect("the refusal points at the definition");
+        assert_eq!(&before[range], at);
+    }
+}
