@@ -219,3 +219,99 @@ fn packages_init_check_and_dry_run_write_nothing() {
         stdout(&help)
     );
 }
+
+/// A value given on the command line is one Nix expression written as one
+/// list element, with `pkgs` meaning the package set where it lands; what
+/// is not one expression, or names Docker refuses, are refused with what
+/// to do, and nothing is written.
+#[test]
+fn packages_values_are_expressions_and_docker_references_are_checked() {
+    let nix = Nix::require();
+    let original = fixture("values/pkgs-unbound.nix");
+    let (dir, path) = project(&original);
+    for (args, says) in [
+        (
+            &[
+                "add-dune-package",
+                "x",
+                "--version",
+                "1",
+                "--build-input",
+                "pkgs.hello;",
+            ][..],
+            "is not a Nix expression",
+        ),
+        (
+            &[
+                "add-dune-package",
+                "x",
+                "--version",
+                "1",
+                "--build-input",
+                "nope.hello",
+            ][..],
+            "`nope`",
+        ),
+        (
+            &["add-docker-image", "--name", "My Image"][..],
+            "is not a valid Docker image name",
+        ),
+        (
+            &["add-docker-image", "--tag", "1.0+dev"][..],
+            "is not a valid Docker tag",
+        ),
+    ] {
+        let output = flakeedit(dir.path(), args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = stderr(&output);
+        assert!(
+            stderr.contains(says) && stderr.contains("hint:"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+    }
+    let output = flakeedit(
+        dir.path(),
+        &[
+            "add-dune-package",
+            "extra",
+            "--version",
+            "0.1.0",
+            "--build-input",
+            "pkgs.python3.withPackages (ps: [ ps.numpy ])",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(
+            "            (nixpkgs.legacyPackages.${system}.python3.withPackages (ps: [ ps.numpy ]))\n"
+        ),
+        "{text}"
+    );
+    nix.assert_parses(&text);
+}
+
+/// add-source never makes an OCaml library a build input of a Go package.
+#[test]
+fn packages_add_source_refuses_a_go_default_package() {
+    let original = fixture("values/go-default.nix");
+    let (dir, path) = project(&original);
+    let output = flakeedit(
+        dir.path(),
+        &[
+            "add-source",
+            "hannesm/randomconv@b2ce656d09738d676351f5a1c18aff0ff37a7dcc",
+            "--no-prefetch",
+            "--version",
+            "0.2.0",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains("built with `buildGoModule`") && stderr.contains("--dep-of"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+}
