@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the real-world corpus OUTSIDE the repository: every flake.nix (with
 # its flake.lock when there is one) of the repositories in repos.txt, one
-# directory per flake, plus CRLF copies of every 11th flake.
+# directory per flake with the .nix, .toml and .json files beside and below it
+# (what the flake imports or reads), plus CRLF copies of every 11th flake.
 #
 #   benches/corpus/build.sh DEST                        # clones from github.com
 #   benches/corpus/build.sh --from-mirrors MIRRORS DEST  # no network
@@ -64,13 +65,21 @@ while read -r repo; do
     git --git-dir="$dir" show "HEAD:$path" > "$dest/src/$id/flake.nix"
     lock="${sub}/flake.lock"; [ "$sub" = . ] && lock=flake.lock
     git --git-dir="$dir" show "HEAD:$lock" > "$dest/src/$id/flake.lock" 2>/dev/null || rm -f "$dest/src/$id/flake.lock"
+    # The files the flake may import or read (./nix/*.nix, Cargo.toml, …),
+    # so that more of it evaluates; small text files only.
+    prefix=; [ "$sub" = . ] || prefix="$sub/"
+    git --git-dir="$dir" ls-tree -r -l HEAD -- "${prefix:-.}" \
+      | awk '$4 != "-" && $4 <= 262144 { print $5 }' \
+      | grep -E '\.(nix|toml|json)$' | grep -vE '(^|/)flake\.nix$' | head -n 600 \
+      | xargs -r -d '\n' git --git-dir="$dir" archive --format=tar HEAD -- \
+      | tar -x -i -C "$dest/src/$id" --strip-components="$(printf %s "$prefix" | tr -cd / | wc -c)" || true
   done || true
 done < "$here/repos.txt"
 # CRLF variants: the corpus has no CRLF flake of its own.
 cd "$dest/src"
 for d in $(ls | grep -v '^crlf__' | awk 'NR%11==0'); do
-  mkdir -p "crlf__$d"
+  rm -rf "crlf__$d"
+  cp -r "$d" "crlf__$d"
   sed 's/$/\r/' "$d/flake.nix" > "crlf__$d/flake.nix"
-  [ -f "$d/flake.lock" ] && cp "$d/flake.lock" "crlf__$d/"
 done
 echo "$(ls | wc -l) flakes in $dest/src from $((repos - skipped)) of $repos repositories ($skipped skipped)"

@@ -1,19 +1,40 @@
 #!/usr/bin/env python3
 """Real-world corpus harness for flakeedit.
 
-Usage: harness.py FLAKEEDIT CORPUS_SRC OUT_JSONL [filter-substring]
+Usage: harness.py [--nixpkgs-lib DIR] [--jobs N] FLAKEEDIT CORPUS_SRC OUT_JSONL [filter-substring]
 
-CORPUS_SRC holds one directory per flake (flake.nix, optional flake.lock).
-Every operation runs on a fresh temp copy; results are judged with the
-real Nix parser/evaluator (nix-instantiate).
+CORPUS_SRC holds one directory per flake (flake.nix, optional flake.lock and
+the files beside it). Every operation runs on a fresh temp copy; results are
+judged with the real Nix parser/evaluator (nix-instantiate): the inputs and
+the outputs pattern as before, and the per-system outputs evaluated with the
+project's stubs before and after (semantics.py). --nixpkgs-lib points at a
+full nixpkgs `lib` directory (more real flakes evaluate with it); the
+default is the part vendored in tests/stubs/vendor.
 """
-import json, os, shutil, subprocess, sys, tempfile, difflib, re
+import argparse, json, os, shutil, subprocess, sys, tempfile, difflib, re
 from multiprocessing import Pool
 
-FE = sys.argv[1]
-SRC = sys.argv[2]
-OUT = sys.argv[3]
-FILTER = sys.argv[4] if len(sys.argv) > 4 else None
+import semantics
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STUBS = os.path.join(HERE, "..", "..", "tests", "stubs")
+_args = argparse.ArgumentParser()
+_args.add_argument("--nixpkgs-lib", default=os.path.join(STUBS, "vendor", "nixpkgs-lib", "lib"))
+_args.add_argument("--jobs", type=int, default=2)
+_args.add_argument("--max-inputs", type=int, default=None,
+                   help="run the per-input commands on the first N inputs only (faster)")
+_args.add_argument("flakeedit")
+_args.add_argument("src")
+_args.add_argument("out")
+_args.add_argument("filter", nargs="?")
+ARGS = _args.parse_args()
+FE = os.path.abspath(ARGS.flakeedit)
+SRC = ARGS.src
+OUT = ARGS.out
+FILTER = ARGS.filter
+FAKE_HASH = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+PACKAGE_OPS = ("add-dune-package", "add-docker-image", "add-docker-image --name", "add-dev-shell",
+               "add-source --no-prefetch", "add-source --hash --no-dep")
 FAKE_REV = "0123456789abcdef0123456789abcdef01234567"
 NEW_URL = "github:example/fe-new-input"
 NEW_NAME = "fe-new-input"
@@ -44,8 +65,13 @@ def nix_eval(d, expr):
 
 
 def oracle(d):
-    inputs, e1 = nix_eval(d, "let f = import ./flake.nix; in f.inputs or {}")
-    fargs, e2 = nix_eval(d, "let o = (import ./flake.nix).outputs; in if builtins.isFunction o then builtins.functionArgs o else null")
+    both, _ = nix_eval(d, "let f = import ./flake.nix; o = f.outputs; in { inputs = f.inputs or {}; "
+                          "fargs = if builtins.isFunction o then builtins.functionArgs o else null; }")
+    if both is not None:
+        inputs, e1, fargs, e2 = both["inputs"], None, both["fargs"], None
+    else:
+        inputs, e1 = nix_eval(d, "let f = import ./flake.nix; in f.inputs or {}")
+        fargs, e2 = nix_eval(d, "let o = (import ./flake.nix).outputs; in if builtins.isFunction o then builtins.functionArgs o else null")
     ell = None
     if fargs:
         rc, out, err = run(["nix-instantiate", "--eval", "-E",
@@ -168,12 +194,15 @@ class Ctx:
         self.has_lock = os.path.exists(os.path.join(self.src, "flake.lock"))
         self.tmp = tempfile.mkdtemp(prefix="fe-h-")
         self.results = []
+        self.layout = layout_of(self.orig)
+        self.ev = semantics.Evaluator(STUBS, ARGS.nixpkgs_lib, self.tmp)
+        self.base_eval = None
 
     def fresh(self):
         d = os.path.join(self.tmp, "w")
         if os.path.exists(d):
             shutil.rmtree(d)
-        shutil.copytree(self.src, d)
+        shutil.copytree(self.src, d, symlinks=True)
         return d
 
     def fe(self, d, args):
@@ -186,7 +215,21 @@ class Ctx:
         return rc, j, out, err
 
     def record(self, op, status, detail="", **kw):
-        self.results.append({"flake": self.name, "op": op, "status": status, "detail": detail, **kw})
+        self.results.append({"flake": self.name, "op": op, "status": status, "detail": detail,
+                             "layout": self.layout, **kw})
+
+
+def layout_of(text):
+    """The per-system layout, from the text: the package commands' strata."""
+    if "mkFlake" in text:
+        return "flake-parts"
+    if re.search(r"eachDefaultSystem|eachSystem|flake-utils\.lib", text):
+        return "flake-utils"
+    if re.search(r"forAllSystems|forEachSystem|genAttrs|eachSystem|perSystem|systems", text):
+        return "forAllSystems/genAttrs"
+    if re.search(r"(packages|devShells?|defaultPackage|apps|checks|formatter)\.(\"?[a-z0-9_]+-(linux|darwin)|\$\{)", text):
+        return "plain"
+    return "other"
 
 
 def classify_run(rc, j, out, err):
@@ -206,9 +249,11 @@ def classify_run(rc, j, out, err):
     return outc, ""
 
 
-def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second_expect="unchanged"):
+def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second_expect="unchanged",
+            expect_new=(), allow_changed=(), judge_outputs=True):
     """Run one edit, judge it. expect_fn(before_inputs) -> expected after inputs (normalised)
-    or None to skip the eval comparison."""
+    or None to skip the eval comparison. expect_new/allow_changed: output paths
+    after `<output>.<system>.` (see semantics.judge)."""
     d = c.fresh()
     rc, j, out, err = c.fe(d, args)
     st, msg = classify_run(rc, j, out, err)
@@ -218,7 +263,7 @@ def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second
         return None
     if st in ("refused", "unchanged"):
         if new != c.orig:
-            c.record(op, "failed", f"{st} but file modified", args=args)
+            c.record(op, "failed", f"{st} but file modified", args=args, wrong=True)
         else:
             c.record(op, st, msg, args=args)
         return None
@@ -226,7 +271,7 @@ def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second
     probs = []
     ok, perr = nix_parse(d)
     if not ok:
-        c.record(op, "failed", "nix --parse rejects output: " + perr, args=args,
+        c.record(op, "failed", "nix --parse rejects output: " + perr, args=args, wrong=True,
                  diff="".join(difflib.unified_diff(c.orig.splitlines(True), new.splitlines(True)))[:3000])
         return None
     probs += line_ending_check(c.orig, new)
@@ -250,6 +295,20 @@ def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second
         missing = set(after["inputs"]) - set(after["fargs"])
         if missing and not (set(base["inputs"] or {}) - set(base["fargs"] or {})) >= missing:
             probs.append(f"ellipsis-less pattern lacks inputs {sorted(missing)}")
+    # meaning: the outputs evaluated with the stubs, before and after
+    be = c.base_eval
+    evaluation = "not-evaluable" if judge_outputs else "not-judged"
+    wrong = [p for p in probs if not p.startswith(("bare LF", "CR written", "trailing newline"))]
+    if be and be["values"] and judge_outputs:
+        sysname = be["system"]
+        full = lambda p: f"{p.split('.', 1)[0]}.{sysname}.{p.split('.', 1)[1]}"
+        eprobs, notes = semantics.judge(be, c.ev.after(d, be), [full(p) for p in expect_new],
+                                        [full(p) for p in allow_changed])
+        evaluation = "wrong" if eprobs else "same"
+        wrong += eprobs
+        probs += eprobs
+    elif expect_new and judge_outputs and be and be["system"] is None and c.layout == "other":
+        evaluation = "not-evaluable"
     stats = diff_stats(c.orig, new)
     # second run
     if idempotent:
@@ -262,7 +321,8 @@ def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second
             probs.append("second run modified the file")
     diff = "".join(difflib.unified_diff(c.orig.splitlines(True), new.splitlines(True), n=1))
     c.record(op, "failed" if probs else "ok", "; ".join(probs), args=args, stats=stats,
-             ugly=ugly, warnings=(j or {}).get("warnings"), diff=diff[:4000])
+             ugly=ugly, warnings=(j or {}).get("warnings"), diff=diff[:4000],
+             eval=evaluation, wrong=bool(wrong))
     return d
 
 
@@ -294,6 +354,14 @@ def _process(c):
         return c.results
     inputs = norm_inputs(base["inputs"])
     names = sorted(inputs)
+    if ARGS.max_inputs is not None:
+        # nixpkgs first: it is the input most edits are about.
+        names = sorted(names, key=lambda n: (n != "nixpkgs", n))[:ARGS.max_inputs]
+    c.base_eval = c.ev.baseline(c.fresh())
+    c.record("baseline", "evaluable" if c.base_eval["values"] else "not-evaluable",
+             c.base_eval["error"] or "", system=c.base_eval["system"],
+             evaluated=sorted(c.base_eval["values"]),
+             failing=[p for p, _ in c.base_eval["failing"]], extras=c.ev.extras[:50])
     # 1. listing
     rc, j, out, err = c.fe(d, ["list-inputs"])
     st, msg = classify_run(rc, j, out, err)
@@ -343,7 +411,8 @@ def _process(c):
         def fargs_rm(f, ell, n=n):
             return {k: v for k, v in f.items() if k != n} if f else f
         edit_op(c, base, "remove-input", ["remove-input", n], exp_rm, fargs_rm, second_expect="refused")
-        edit_op(c, base, "remove-input --force", ["remove-input", "--force", n], exp_rm, fargs_rm, second_expect="refused")
+        edit_op(c, base, "remove-input --force", ["remove-input", "--force", n], exp_rm, fargs_rm, second_expect="refused",
+                judge_outputs=False)
 
     # 4. follow X nixpkgs
     if has_np:
@@ -399,7 +468,7 @@ def _process(c):
             u = v.get("url", "") or ""
             others_same = {k: x for k, x in after.items() if k != n} == {k: x for k, x in inputs.items() if k != n}
             if (FAKE_REV not in u and v.get("rev") != FAKE_REV) or not others_same:
-                c.results[-1]["status"] = "failed"
+                c.results[-1].update(status="failed", wrong=True)
                 c.results[-1]["detail"] += f" pin not reflected: {v}"
             rc, j, out, err = c.fe(d2, ["unpin", n])
             st, msg = classify_run(rc, j, out, err)
@@ -437,7 +506,7 @@ def _process(c):
                    and (after.get(k) is None or inputs.get(k) is None
                         or prune(norm_inputs({"x": strip_added(after[k], inputs[k])})["x"]) != inputs[k])]
             if bad:
-                c.results[-1]["status"] = "failed"
+                c.results[-1].update(status="failed", wrong=True)
                 c.results[-1]["detail"] += f" unexpected changes to {bad}"
 
     # 9. check / check --fix
@@ -451,7 +520,10 @@ def _process(c):
         try:
             cj = json.loads(out)
             codes = [x["code"] for f in cj["files"] for x in f["diagnostics"]]
-            c.record("check", "ok", "", codes=codes)
+            errors = [f"{x['code']}: {x.get('message', '')}" for f in cj["files"] for x in f["diagnostics"]
+                      if x.get("severity") == "error"]
+            c.record("check", "ok", "; ".join(errors), codes=codes, errors=errors,
+                     evaluable=bool(c.base_eval and c.base_eval["values"]))
         except Exception as e:
             c.record("check", "failed", f"bad json {e} {out[:300]}")
     d = c.fresh()
@@ -478,7 +550,13 @@ def _process(c):
             missing = set(after["inputs"]) - set(after["fargs"])
             if missing:
                 probs.append(f"pattern lacks {sorted(missing)}")
-        c.record("check --fix", "failed" if probs else "ok", "; ".join(probs),
+        evaluation = "not-evaluable"
+        if ok and c.base_eval and c.base_eval["values"]:
+            eprobs, _ = semantics.judge(c.base_eval, c.ev.after(d, c.base_eval))
+            evaluation = "wrong" if eprobs else "same"
+            probs += eprobs
+        c.record("check --fix", "failed" if probs else "ok", "; ".join(probs), eval=evaluation,
+                 wrong=bool([p for p in probs if not p.startswith(("bare LF", "CR written", "trailing newline"))]),
                  diff="".join(difflib.unified_diff(c.orig.splitlines(True), new.splitlines(True), n=1))[:3000])
     else:
         c.record("check --fix", "unchanged")
@@ -489,10 +567,19 @@ def _process(c):
         # these may add `self` to an ellipsis-less pattern (they refer to self.packages)
     with_self = lambda f, ell: ({**f, "self": False} if f and not ell and "self" not in f else f)
     lax_self = lambda f, ell: None
-    edit_op(c, base, "add-dune-package", ["add-dune-package", "fe-pkg", "--version", "0.1.0"], same, lax_self)
-    edit_op(c, base, "add-docker-image", ["add-docker-image"], same, lax_self)
-    edit_op(c, base, "add-docker-image --name", ["add-docker-image", "--name", "fe-image", "--tag", "latest"], same, lax_self)
-    edit_op(c, base, "add-dev-shell", ["add-dev-shell", "--package", "hello"], same, lax_self)
+    edit_op(c, base, "add-dune-package", ["add-dune-package", "fe-pkg", "--version", "0.1.0"], same, lax_self,
+            expect_new=["packages.fe-pkg"])
+    edit_op(c, base, "add-docker-image", ["add-docker-image"], same, lax_self,
+            expect_new=["packages.dockerImage"])
+    edit_op(c, base, "add-docker-image --name", ["add-docker-image", "--name", "fe-image", "--tag", "latest"], same, lax_self,
+            expect_new=["packages.dockerImage"])
+    edit_op(c, base, "add-dev-shell", ["add-dev-shell", "--package", "hello"], same, lax_self,
+            expect_new=["devShells.default"], allow_changed=["devShells.default"])
+    src = "example/fe-lib@" + FAKE_REV
+    edit_op(c, base, "add-source --no-prefetch", ["add-source", src, "--no-prefetch"], same, lax_self,
+            expect_new=["packages.fe-lib"], allow_changed=["packages.default"])
+    edit_op(c, base, "add-source --hash --no-dep", ["add-source", src, "--hash", FAKE_HASH, "--no-dep"], same, lax_self,
+            expect_new=["packages.fe-lib"])
     return c.results
 
 
@@ -518,10 +605,13 @@ def strip_follows(v, n):
 
 
 if __name__ == "__main__":
+    import hashlib
     names = sorted(os.listdir(SRC))
     if FILTER:
         names = [n for n in names if FILTER in n]
-    with Pool(2) as p, open(OUT, "w") as out:
+    # A stable shuffle, so that a partial run is a sample of every repository.
+    names.sort(key=lambda n: hashlib.sha256(n.encode()).hexdigest())
+    with Pool(ARGS.jobs) as p, open(OUT, "w") as out:
         for i, res in enumerate(p.imap_unordered(process, names)):
             for r in res:
                 out.write(json.dumps(r) + "\n")
