@@ -223,9 +223,9 @@ def layout_of(text):
     """The per-system layout, from the text: the package commands' strata."""
     if "mkFlake" in text:
         return "flake-parts"
-    if re.search(r"eachDefaultSystem|eachSystem|flake-utils\.lib", text):
+    if "flake-utils" in text and re.search(r"eachDefaultSystem|eachSystem|flake-utils\.lib\.", text):
         return "flake-utils"
-    if re.search(r"forAllSystems|forEachSystem|genAttrs|eachSystem|perSystem|systems", text):
+    if re.search(r"for(All|Each)\w*Systems?\b|genAttrs|eachSystem|perSystem\b", text):
         return "forAllSystems/genAttrs"
     if re.search(r"(packages|devShells?|defaultPackage|apps|checks|formatter)\.(\"?[a-z0-9_]+-(linux|darwin)|\$\{)", text):
         return "plain"

@@ -35,9 +35,11 @@ def main():
     base = {r["flake"]: r for r in rows if r["op"] == "baseline"}
     flakes = {r["flake"] for r in rows}
     evaluable = {f for f, r in base.items() if r["status"] == "evaluable"}
-    per_system = {f for f, r in base.items() if r.get("system")}
+    layout = {r["flake"]: r.get("layout") for r in rows if r["op"] == "baseline"}
+    # Per-system outputs: found by evaluation, or by the layout of the text.
+    per_system = {f for f, r in base.items() if r.get("system") or layout.get(f) not in (None, "other")}
     print(f"{len(flakes)} flakes; {len(base)} judged; {len(evaluable)} evaluable with the stubs; "
-          f"{len(per_system)} with per-system outputs found by evaluation\n")
+          f"{len(per_system)} with per-system outputs (found by evaluation or by their layout)\n")
     cols = ("changed", "refused", "unchanged", "wrong", "crash", "not-eval")
     print(f"| {'command':28s} | " + " | ".join(f"{c:>9s}" for c in cols) + " |")
     print("|" + "-" * 30 + "|" + "|".join("-" * 11 for _ in cols) + "|")
