@@ -372,6 +372,19 @@ pub fn add_input(
     for (child, target) in &follows {
         attributes.push((follows_path(child), string_literal(target)));
     }
+    // `randomconv.url = …;` and `randomconv.inputs.nixpkgs.follows = …;`,
+    // one line each, below `prefix`.
+    let dotted_lines = |prefix: &[String]| -> String {
+        attributes
+            .iter()
+            .map(|(path, value)| {
+                let mut full = prefix.to_vec();
+                full.extend(path.iter().cloned());
+                binding_snippet(&full, value)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let as_set = |indent: &str| -> String {
         let mut text = format!("{} = {{\n", quote_attr_path(&[name.as_str()]));
         for (path, value) in &attributes {
@@ -384,24 +397,23 @@ pub fn add_input(
         InputsStyle::Block(set) => {
             let snippet = if attributes.len() == 1 {
                 binding_snippet(&[name.clone(), "url".into()], &attributes[0].1)
-            } else {
+            } else if writes_nested_sets(flake, false) {
                 as_set("")
+            } else {
+                dotted_lines(std::slice::from_ref(&name))
             };
             insert_entry(file, set.syntax(), &snippet, InsertPosition::Last)?
         }
         InputsStyle::Dotted(last) => {
-            let lines: Vec<String> = attributes
-                .iter()
-                .map(|(path, value)| {
-                    let mut full = vec!["inputs".to_string(), name.clone()];
-                    full.extend(path.iter().cloned());
-                    binding_snippet(&full, value)
-                })
-                .collect();
+            let snippet = if attributes.len() > 1 && writes_nested_sets(flake, true) {
+                format!("inputs.{}", as_set(""))
+            } else {
+                dotted_lines(&["inputs".to_string(), name.clone()])
+            };
             insert_entry(
                 file,
                 flake.root.syntax(),
-                &lines.join("\n"),
+                &snippet,
                 InsertPosition::After(last.syntax().clone()),
             )?
         }
@@ -430,6 +442,33 @@ pub fn add_input(
     changes.add(edit)?;
     add_outputs_formal(file, flake, &name, &mut changes)?;
     Ok(break_long_one_line_sets(file, changes))
+}
+
+/// Whether the file writes an input with several attributes as one set
+/// (`riot = { url = …; inputs.nixpkgs.follows = …; };`) rather than as
+/// dotted lines (`riot.url = …;` `riot.inputs.nixpkgs.follows = …;`), by
+/// what its own inputs do. With no such input to copy: nested in an
+/// `inputs` block, dotted at the top level (`inputs.x.url = …;`), which is
+/// how those files are usually written.
+fn writes_nested_sets(flake: &Flake, dotted_top_level: bool) -> bool {
+    let mut nested = 0usize;
+    let mut dotted = 0usize;
+    for input in &flake.inputs {
+        if input
+            .bindings
+            .iter()
+            .any(|binding| binding.below.is_empty() && as_attr_set(binding.node.value()).is_some())
+        {
+            nested += 1;
+        } else if input.bindings.len() > 1 {
+            dotted += 1;
+        }
+    }
+    match nested.cmp(&dotted) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => !dotted_top_level,
+    }
 }
 
 /// Adds `name` to an outputs pattern without `...` (where every input must
