@@ -7,7 +7,7 @@ use rowan::ast::AstNode;
 
 use super::argument::{builder_call, has_item, list_value, missing_items};
 use super::context::Context;
-use super::convention::Convention;
+use super::convention::{entry_column, Convention};
 use super::definition::{slot, Slot};
 use super::expression::resolve_build_inputs;
 use super::layout::{OutputPlace, Target};
@@ -151,6 +151,7 @@ pub fn add_dune_package(
             &inputs,
             &src,
             Convention::of(file.syntax()),
+            attribute_column(file, place),
         );
         changes.add(insert_output_entry(
             &context, &target, place, &attr, &snippet,
@@ -190,7 +191,8 @@ pub(crate) fn builder_expression(
 /// puts `version` first; the inputs go in the attribute the file's dune
 /// packages use. `version` is a whole binding (`version = "1.0";` or
 /// `inherit version;`); `src` an expression whose continuation lines are
-/// already one tab deep.
+/// already one tab deep; `column` is where the package's attributes will
+/// start, for the width of a one-line list.
 pub(crate) fn package_snippet(
     builder: &str,
     version: &str,
@@ -198,6 +200,7 @@ pub(crate) fn package_snippet(
     inputs: &[String],
     src: &str,
     convention: Convention,
+    column: usize,
 ) -> String {
     let pname = format!("pname = {};", string_literal(pname));
     let (first, second) = if convention.version_first {
@@ -207,11 +210,8 @@ pub(crate) fn package_snippet(
     };
     let mut snippet = format!("{builder} {{\n\t{first}\n\t{second}\n\tsrc = {src};\n");
     if !inputs.is_empty() {
-        snippet.push_str(&format!("\t{} = [\n", convention.dune_inputs));
-        for input in inputs {
-            snippet.push_str(&format!("\t\t{input}\n"));
-        }
-        snippet.push_str("\t];\n");
+        let list = convention.list_binding(convention.dune_inputs, inputs, column);
+        snippet.push_str(&format!("\t{}\n", super::nest(&list)));
     }
     snippet.push('}');
     snippet
@@ -261,6 +261,11 @@ fn complete_existing(
         ));
     }
     Ok(())
+}
+
+/// The column where the attributes of a new entry of `place` will start.
+pub(crate) fn attribute_column(file: &SourceFile, place: &OutputPlace) -> usize {
+    entry_column(file.text(), &place.set, if place.exists { 1 } else { 2 })
 }
 
 /// The lists a package's dependencies are in.
@@ -316,11 +321,8 @@ pub(crate) fn append_build_inputs(
             } else {
                 "buildInputs"
             };
-            let mut snippet = format!("{name} = [\n");
-            for input in &missing {
-                snippet.push_str(&format!("\t{input}\n"));
-            }
-            snippet.push_str("];");
+            let column = entry_column(context.file.text(), set, 0);
+            let snippet = Convention::of(root).list_binding(name, &missing, column);
             changes.add(insert_entry(
                 context.file,
                 set.syntax(),

@@ -7,7 +7,9 @@ use rowan::ast::AstNode;
 
 use super::argument::{builder_call, has_item, list_value, missing_items};
 use super::context::Context;
+use super::convention::{entry_column, Convention};
 use super::definition::{slot, Slot};
+use super::dune::attribute_column;
 use super::expression::{resolve_reference, Unknown};
 use super::list::{append_to_list, binding_at};
 use super::{insert_output_entry, targets_after};
@@ -35,15 +37,6 @@ impl AddDevShell {
     pub fn shell_attr(&self) -> &str {
         self.name.as_deref().unwrap_or("default")
     }
-}
-
-fn list_snippet(name: &str, items: &[String]) -> String {
-    let mut snippet = format!("{name} = [\n");
-    for item in items {
-        snippet.push_str(&format!("\t{item}\n"));
-    }
-    snippet.push_str("];");
-    snippet
 }
 
 /// `add-dev-shell`.
@@ -101,10 +94,13 @@ pub fn add_dev_shell(
         } else {
             format!("{}.mkShell", context.pkgs(&target, place)?)
         };
+        let convention = Convention::of(file.syntax());
+        let column = attribute_column(file, place);
         let mut snippet = format!("{make_shell} {{\n");
         for (name, items) in [("packages", &packages), ("inputsFrom", &inputs_from)] {
             if !items.is_empty() {
-                snippet.push_str(&format!("\t{}\n", super::nest(&list_snippet(name, items))));
+                let list = convention.list_binding(name, items, column);
+                snippet.push_str(&format!("\t{}\n", super::nest(&list)));
             }
         }
         snippet.push('}');
@@ -203,7 +199,11 @@ fn extend_existing(
                 changes.add(insert_entry(
                     context.file,
                     set.syntax(),
-                    &list_snippet(name, &missing),
+                    &Convention::of(root).list_binding(
+                        name,
+                        &missing,
+                        entry_column(context.file.text(), &set, 0),
+                    ),
                     InsertPosition::Last,
                 )?)?;
             }

@@ -17,7 +17,7 @@ use super::argument::{builder_call, list_value};
 use super::context::Context;
 use super::convention::Convention;
 use super::definition::{slot, Slot};
-use super::dune::{append_build_inputs, builder_expression, package_snippet};
+use super::dune::{append_build_inputs, attribute_column, builder_expression, package_snippet};
 use super::expression::resolve_build_inputs;
 use super::list::{binding_at, call_with_set, string_at};
 use super::{insert_output_entry, targets_after};
@@ -286,6 +286,7 @@ pub fn add_source(
                     &inputs,
                     &src,
                     Convention::of(file.syntax()),
+                    attribute_column(file, place),
                 );
                 changes.add(insert_output_entry(
                     &context, &target, place, &attr, &snippet,

@@ -19,9 +19,7 @@
             pname = "ticker";
             version = "0.1.0";
             src = ./.;
-            buildInputs = [
-              self.packages.${system}.randomconv
-            ];
+            buildInputs = [ self.packages.${system}.randomconv ];
           };
           randomconv = pkgs.ocamlPackages.buildDunePackage {
             pname = "randomconv";

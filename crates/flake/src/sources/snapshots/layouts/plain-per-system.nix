@@ -8,9 +8,7 @@
       pname = "plain";
       version = "1.0.0";
       src = ./.;
-      buildInputs = [
-        self.packages.x86_64-linux.randomconv
-      ];
+      buildInputs = [ self.packages.x86_64-linux.randomconv ];
     };
     packages.x86_64-linux.hello = nixpkgs.legacyPackages.x86_64-linux.hello;
     packages.x86_64-linux.randomconv = nixpkgs.legacyPackages.x86_64-linux.ocamlPackages.buildDunePackage {

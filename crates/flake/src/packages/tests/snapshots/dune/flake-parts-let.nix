@@ -27,9 +27,7 @@
               version = "0.2.0";
               pname = "extra";
               src = ./.;
-              buildInputs = [
-                self'.packages.default
-              ];
+              buildInputs = [ self'.packages.default ];
             };
           };
           devShells = {

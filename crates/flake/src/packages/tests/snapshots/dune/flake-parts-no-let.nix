@@ -26,9 +26,7 @@
           pname = "extra";
           version = "0.2.0";
           src = ./.;
-          buildInputs = [
-            self'.packages.default
-          ];
+          buildInputs = [ self'.packages.default ];
         };
         devShells.default = pkgs.mkShell {
           inputsFrom = [ self'.packages.default ];

@@ -14,18 +14,14 @@
       pname = "extra";
       version = "0.2.0";
       src = ./.;
-      buildInputs = [
-        self.packages.x86_64-linux.default
-      ];
+      buildInputs = [ self.packages.x86_64-linux.default ];
     };
     packages.aarch64-darwin.default = nixpkgs.legacyPackages.aarch64-darwin.hello;
     packages.aarch64-darwin.extra = nixpkgs.legacyPackages.aarch64-darwin.ocamlPackages.buildDunePackage {
       pname = "extra";
       version = "0.2.0";
       src = ./.;
-      buildInputs = [
-        self.packages.aarch64-darwin.default
-      ];
+      buildInputs = [ self.packages.aarch64-darwin.default ];
     };
 
     devShells.x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.mkShell {

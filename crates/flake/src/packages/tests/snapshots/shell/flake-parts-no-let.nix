@@ -24,9 +24,7 @@
         };
         devShells.default = pkgs.mkShell {
           inputsFrom = [ self'.packages.default ];
-          packages = [
-            pkgs.jq
-          ];
+          packages = [ pkgs.jq ];
         };
       };
       flake = {

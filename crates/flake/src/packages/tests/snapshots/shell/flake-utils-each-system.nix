@@ -25,12 +25,8 @@
         };
         devShells = {
           default = pkgs.mkShell {
-            packages = [
-              pkgs.jq
-            ];
-            inputsFrom = [
-              self.packages.${system}.default
-            ];
+            packages = [ pkgs.jq ];
+            inputsFrom = [ self.packages.${system}.default ];
           };
         };
       });

@@ -25,9 +25,7 @@
       devShells = forAllSystems (system: {
         default = (pkgsFor system).mkShell {
           inputsFrom = [ self.packages.${system}.default ];
-          packages = [
-            (pkgsFor system).jq
-          ];
+          packages = [ (pkgsFor system).jq ];
         };
       });
 

@@ -14,12 +14,8 @@
       });
     devShells = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-darwin" ] (system: {
       default = nixpkgs.legacyPackages.${system}.mkShell {
-        packages = [
-          nixpkgs.legacyPackages.${system}.jq
-        ];
-        inputsFrom = [
-          self.packages.${system}.default
-        ];
+        packages = [ nixpkgs.legacyPackages.${system}.jq ];
+        inputsFrom = [ self.packages.${system}.default ];
       };
     });
   };

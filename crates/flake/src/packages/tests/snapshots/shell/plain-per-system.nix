@@ -14,17 +14,11 @@
 
     devShells.x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.mkShell {
       inputsFrom = [ self.packages.x86_64-linux.default ];
-      packages = [
-        nixpkgs.legacyPackages.x86_64-linux.jq
-      ];
+      packages = [ nixpkgs.legacyPackages.x86_64-linux.jq ];
     };
     devShells.aarch64-darwin.default = nixpkgs.legacyPackages.aarch64-darwin.mkShell {
-      packages = [
-        nixpkgs.legacyPackages.aarch64-darwin.jq
-      ];
-      inputsFrom = [
-        self.packages.aarch64-darwin.default
-      ];
+      packages = [ nixpkgs.legacyPackages.aarch64-darwin.jq ];
+      inputsFrom = [ self.packages.aarch64-darwin.default ];
     };
   };
 }

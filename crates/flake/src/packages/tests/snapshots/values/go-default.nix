@@ -24,9 +24,7 @@
             version = "0.1.0";
             src = ./tool;
             nativeBuildInputs = with pkgs.ocamlPackages; [ ocaml dune_3 findlib ];
-            buildInputs = [
-              self.packages.${system}.randomconv
-            ];
+            buildInputs = [ self.packages.${system}.randomconv ];
           };
           randomconv = pkgs.ocamlPackages.buildDunePackage {
             pname = "randomconv";

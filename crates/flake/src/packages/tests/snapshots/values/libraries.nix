@@ -34,9 +34,7 @@
             version = "0.3.0";
             pname = "extra";
             src = ./.;
-            propagatedBuildInputs = [
-              self.packages.${system}.core
-            ];
+            propagatedBuildInputs = [ self.packages.${system}.core ];
           };
           randomconv = ocamlPackages.buildDunePackage {
             version = "0.2.0";

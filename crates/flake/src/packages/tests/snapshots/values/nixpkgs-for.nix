@@ -21,10 +21,7 @@
       devShells = forAllSystems (system: {
         default = nixpkgsFor.${system}.mkShell {
           inputsFrom = [ self.packages.${system}.default ];
-          packages = [
-            nixpkgsFor.${system}.jq
-            nixpkgsFor.${system}.curl
-          ];
+          packages = [ nixpkgsFor.${system}.jq nixpkgsFor.${system}.curl ];
         };
       });
     };

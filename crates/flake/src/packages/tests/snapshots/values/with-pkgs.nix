@@ -18,9 +18,7 @@
 
         devShells.default = with pkgs; mkShell {
           packages = [ git jq pkgs.curl nodejs ];
-          inputsFrom = [
-            self.packages.${system}.default
-          ];
+          inputsFrom = [ self.packages.${system}.default ];
         };
 
         devShells.tools = pkgs.mkShell {
