@@ -9,11 +9,13 @@ use super::argument::builder_call;
 use super::context::{binder_string, Context};
 use super::definition::{slot, Slot};
 use super::docker_reference::{check_image_name, check_tag};
+use super::dune::attribute_column;
 use super::expression::selectable;
 use super::list::{call_with_set, inherits, normalized, normalized_text, string_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
+use flakeedit_syntax::style::file_indent_unit;
 
 /// What `add-docker-image` is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -64,6 +66,27 @@ fn normalize_port(port: &str) -> Result<String, FlakeError> {
         .hint("write a port as 8000, 8000/tcp or 53/udp"));
     }
     Ok(format!("{number}/{protocol}"))
+}
+
+/// `name = { a b };` (or `[ … ]`) two tabs deep in the image snippet, on one
+/// line when it fits in 100 columns from `column`, else one item per line.
+fn one_line_or_lines(
+    name: &str,
+    open: &str,
+    close: &str,
+    items: &[String],
+    column: usize,
+) -> String {
+    let one_line = format!("{name} = {open} {} {close};", items.join(" "));
+    if column + one_line.chars().count() <= 100 {
+        return format!("\t\t{one_line}\n");
+    }
+    let mut lines = format!("\t\t{name} = {open}\n");
+    for item in items {
+        lines.push_str(&format!("\t\t\t{item}\n"));
+    }
+    lines.push_str(&format!("\t\t{close};\n"));
+    lines
 }
 
 /// The inside of a string literal (without its quotes), for interpolating
@@ -227,6 +250,8 @@ pub fn add_docker_image(
                 }
             },
         };
+        // `config`'s attributes are two levels inside the image's.
+        let column = attribute_column(file, place) + 2 * file_indent_unit(file.text()).len();
         let pkgs = context.pkgs(&target, place)?;
         let builder = if request.stream {
             "streamLayeredImage"
@@ -245,14 +270,17 @@ pub fn add_docker_image(
                 .iter()
                 .map(|port| format!("{} = {{ }};", string_literal(port)))
                 .collect();
-            snippet.push_str(&format!(
-                "\t\tExposedPorts = {{ {} }};\n",
-                exposed.join(" ")
+            snippet.push_str(&one_line_or_lines(
+                "ExposedPorts",
+                "{",
+                "}",
+                &exposed,
+                column,
             ));
         }
         if !request.env.is_empty() {
             let variables: Vec<String> = request.env.iter().map(|v| string_literal(v)).collect();
-            snippet.push_str(&format!("\t\tEnv = [ {} ];\n", variables.join(" ")));
+            snippet.push_str(&one_line_or_lines("Env", "[", "]", &variables, column));
         }
         snippet.push_str("\t};\n}");
         let what = format!("`{attr}`");

@@ -336,3 +336,37 @@ fn values_no_second_definition_of_an_inherited_entry() {
         assert_eq!(&before[range], at);
     }
 }
+
+/// Ports and environment that would pass 100 columns on one line are
+/// written one per line.
+#[test]
+fn values_docker_long_config_lists_are_broken_into_lines() {
+    let nix = Nix::require();
+    let env: Vec<String> = [
+        "DATABASE_URL=postgres://db.internal:5432/app",
+        "LOG_LEVEL=debug",
+        "PORT=8000",
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .collect();
+    let after = edit(
+        &nix,
+        "docker-derived",
+        &Operation::AddDockerImage(AddDockerImage {
+            ports: vec!["8000".into()],
+            env: env.clone(),
+            ..Default::default()
+        }),
+    );
+    expect_file!["snapshots/values/docker-long-config.nix"].assert_eq(&after);
+    assert!(after.lines().all(|line| line.chars().count() <= 100));
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "outputs.packages.x86_64-linux.dockerImage.config.Env"
+        ),
+        json!(env)
+    );
+}
