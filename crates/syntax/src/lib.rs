@@ -60,6 +60,7 @@ mod change;
 mod duplicates;
 mod edit;
 mod escape;
+mod free;
 mod pattern;
 mod scope;
 mod source;
@@ -77,6 +78,9 @@ pub use edit::{
 };
 pub use escape::{
     attr_name as quote_attr_name, attr_path as quote_attr_path, is_plain_identifier, string_literal,
+};
+pub use free::{
+    free_variables, is_global, references, FreeVariables, Reference, Resolution, TooDeep,
 };
 pub use pattern::{add_formal, formal_name, formal_names, pattern_alias, remove_formal};
 pub use scope::{scope_at, Binder, BinderKind, Scope};
