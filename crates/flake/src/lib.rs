@@ -3,7 +3,8 @@
 //! [`Flake::read`] understands inputs in every shape real flakes use and
 //! the outputs function's argument; [`Lock`] reads `flake.lock`. Each
 //! operation ([`Operation`]) produces a [`ChangeSet`]; [`run`] applies it,
-//! re-parses the result and checks the operation's postcondition, so a
+//! re-parses the result, checks the operation's postcondition and that
+//! nothing else changed meaning ([`apply_verified`]), so a
 //! front-end (the CLI, the bulk driver, the language server) never writes a
 //! file that does not mean what was asked.
 
@@ -13,6 +14,7 @@ mod flakeref;
 mod inputs;
 mod list;
 mod lock;
+mod meaning;
 mod model;
 pub mod packages;
 pub mod sources;
@@ -32,6 +34,7 @@ pub use inputs::{
 };
 pub use list::{list_inputs, InputSummary, LockedSummary};
 pub use lock::{Lock, LockError, LockInputRef, LockNode, OwnNestedInput};
+pub use meaning::{apply_verified, AllowedChange, VerifiedEdit};
 pub use model::{
     inputs_escape, uses_of_input, uses_through_input_set, Flake, InputBinding, InputDecl,
     InputLeaf, InputSetUse, InputUse, InputsStyle, LeafValue, NestedFollows, Outputs, OutputsParam,
@@ -262,24 +265,11 @@ impl EditResult {
     }
 }
 
-/// rnix accepts an attribute defined twice; Nix rejects the whole file
-/// ("attribute 'x' already defined"). An edit must not add such a duplicate.
-fn no_new_duplicates(before: &SourceFile, after: &SourceFile) -> Result<(), FlakeError> {
-    let count = |file: &SourceFile| flakeedit_syntax::duplicate_attributes(file.syntax()).len();
-    if count(after) > count(before) {
-        return Err(FlakeError::new(
-            ErrorKind::Internal,
-            "internal error: the edit would define an attribute a second time, which Nix \
-             rejects; nothing was written",
-        )
-        .hint("this is a bug in flakeedit; please report it with the file"));
-    }
-    Ok(())
-}
-
-/// Runs `operation` on `text`: computes the change set, applies it,
-/// re-parses, and checks the postcondition. Nothing is returned as new
-/// text unless all of that succeeded.
+/// Runs `operation` on `text`: computes the change set, applies it with
+/// [`apply_verified`] (re-parsed, and compared with the original for any
+/// change of meaning the operation did not ask for), and checks the
+/// operation's postcondition. Nothing is returned as new text unless all
+/// of that succeeded.
 pub fn run(
     operation: &Operation,
     text: &str,
@@ -294,17 +284,8 @@ pub fn run(
             new_text: None,
         });
     }
-    let changed = changes.apply(&file)?;
-    no_new_duplicates(&file, &changed)?;
-    let after = Flake::read(&changed).map_err(|error| {
-        FlakeError::new(
-            ErrorKind::Internal,
-            format!(
-                "internal error: the edited file cannot be read back: {}",
-                error.message
-            ),
-        )
-    })?;
+    let verified = apply_verified(&file, &flake, &changes, &AllowedChange::of(operation))?;
+    let (changed, after) = (verified.file, verified.flake);
     let verified = match operation {
         Operation::FixHashes(request) => sources::verify_fix_hashes(request, &changed),
         _ => operation.verify(&flake, &after),
@@ -328,10 +309,10 @@ mod duplicate_guard_tests {
     fn an_edit_that_adds_a_duplicate_attribute_is_refused() {
         let before = SourceFile::parse("{ outputs = _: { inherit packages; }; }");
         let after = SourceFile::parse("{ outputs = _: { inherit packages; packages = { }; }; }");
-        let error = no_new_duplicates(&before, &after).expect_err("a duplicate");
+        let error = meaning::no_new_duplicates(&before, &after).expect_err("a duplicate");
         assert_eq!(error.kind, ErrorKind::Internal);
         // A duplicate the file already had is not the edit's doing.
-        assert!(no_new_duplicates(&after, &after).is_ok());
-        assert!(no_new_duplicates(&before, &before).is_ok());
+        assert!(meaning::no_new_duplicates(&after, &after).is_ok());
+        assert!(meaning::no_new_duplicates(&before, &before).is_ok());
     }
 }

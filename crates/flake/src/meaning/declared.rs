@@ -1,0 +1,281 @@
+//! The declared parts of a flake before and after an edit: its inputs
+//! (names, references, `flake`, follows), each input's uses, the outputs
+//! arguments, the outputs body and every other top-level attribute.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use flakeedit_syntax::rnix::ast::{self, HasEntry};
+use flakeedit_syntax::{attrpath_names, formal_names};
+use rowan::ast::AstNode;
+
+use super::{drift, AllowedChange, Sides};
+use crate::error::FlakeError;
+use crate::model::{uses_of_input, Flake, InputDecl};
+
+/// Compares what the two files declare.
+pub(super) fn compare(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError> {
+    inputs(sides, allowed)?;
+    formals(sides, allowed)?;
+    input_uses(sides, allowed)?;
+    outputs_body(sides, allowed)?;
+    other_top_level(sides)
+}
+
+/// What an input declares, as far as meaning goes.
+#[derive(Debug, PartialEq, Eq)]
+struct Facts {
+    reference: (Option<String>, BTreeMap<String, String>),
+    flake: Option<bool>,
+    follows: Option<String>,
+    nested: BTreeSet<(Vec<String>, String)>,
+}
+
+fn facts(input: &InputDecl) -> Facts {
+    Facts {
+        reference: (input.url().map(str::to_string), input.reference()),
+        flake: input.flake(),
+        follows: input.follows().map(str::to_string),
+        nested: input
+            .nested_follows()
+            .into_iter()
+            .map(|follows| (follows.path, follows.target))
+            .collect(),
+    }
+}
+
+fn declared(flake: &Flake) -> BTreeMap<&str, Facts> {
+    flake
+        .inputs
+        .iter()
+        .map(|input| (input.name.as_str(), facts(input)))
+        .collect()
+}
+
+fn inputs(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError> {
+    let before = declared(sides.before_flake);
+    let after = declared(sides.after_flake);
+    let at = |name: &str| sides.before_flake.input(name).map(|input| input.range());
+    for name in after.keys() {
+        if !before.contains_key(name) && !allowed.inputs_added.contains(*name) {
+            return Err(drift(format!("it would declare the input `{name}`"), None));
+        }
+    }
+    for (name, old) in &before {
+        let Some(new) = after.get(name) else {
+            if allowed.inputs_removed.contains(*name) {
+                continue;
+            }
+            return Err(drift(
+                format!("it would remove the input `{name}`"),
+                at(name),
+            ));
+        };
+        if old.reference != new.reference && !allowed.references_of.contains(*name) {
+            return Err(drift(
+                format!("it would change where the input `{name}` comes from"),
+                at(name),
+            ));
+        }
+        if old.flake != new.flake && !allowed.flake_of.contains(*name) {
+            return Err(drift(
+                format!("it would change `flake` of the input `{name}`"),
+                at(name),
+            ));
+        }
+        if old.follows != new.follows && !allowed.follows_of.contains(*name) {
+            return Err(drift(
+                format!("it would change what the input `{name}` follows"),
+                at(name),
+            ));
+        }
+        if old.nested != new.nested
+            && !allowed.follows_of_all
+            && !allowed.follows_of.contains(*name)
+        {
+            // Removing an input drops the follows that point at it.
+            let dropped_only = new.nested.is_subset(&old.nested)
+                && old.nested.difference(&new.nested).all(|(_, target)| {
+                    let first = target.split('/').next().unwrap_or_default();
+                    allowed.inputs_removed.contains(first)
+                });
+            if !dropped_only {
+                return Err(drift(
+                    format!("it would change the follows of the input `{name}`"),
+                    at(name),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn formal_set(flake: &Flake) -> (BTreeSet<String>, Option<String>, bool) {
+    let Some(outputs) = &flake.outputs else {
+        return (BTreeSet::new(), None, false);
+    };
+    match outputs.pattern() {
+        Some(pattern) => (
+            formal_names(&pattern).into_iter().collect(),
+            outputs.inputs_alias(),
+            pattern.ellipsis_token().is_some(),
+        ),
+        None => (BTreeSet::new(), outputs.inputs_alias(), true),
+    }
+}
+
+fn formals(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError> {
+    let (before, before_alias, before_open) = formal_set(sides.before_flake);
+    let (after, after_alias, after_open) = formal_set(sides.after_flake);
+    if before_alias != after_alias || before_open != after_open {
+        return Err(drift(
+            "it would change the outputs function's `@` name or `...`".to_string(),
+            None,
+        ));
+    }
+    if let Some(name) = after
+        .difference(&before)
+        .find(|name| !allowed.formals_added.contains(*name))
+    {
+        return Err(drift(
+            format!("it would add the outputs argument `{name}`"),
+            None,
+        ));
+    }
+    if let Some(name) = before
+        .difference(&after)
+        .find(|name| !allowed.formals_removed.contains(*name))
+    {
+        return Err(drift(
+            format!("it would remove the outputs argument `{name}`"),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// Each input's uses, as the use analysis finds them, counted by their
+/// text: none may disappear unless the input is removed, and only new code
+/// or a newly declared input may add some.
+fn input_uses(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError> {
+    let names: BTreeSet<&str> = sides
+        .before_flake
+        .inputs
+        .iter()
+        .chain(&sides.after_flake.inputs)
+        .map(|input| input.name.as_str())
+        .collect();
+    for name in names {
+        let count = |flake: &Flake| {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for found in uses_of_input(flake, name) {
+                *counts.entry(found.text).or_default() += 1;
+            }
+            counts
+        };
+        let before = count(sides.before_flake);
+        let after = count(sides.after_flake);
+        let added = allowed.new_code
+            || allowed.inputs_added.contains(name)
+            || allowed.formals_added.contains(name);
+        for (text, old) in &before {
+            let new = after.get(text).copied().unwrap_or(0);
+            if new < *old && !allowed.inputs_removed.contains(name) {
+                let range = uses_of_input(sides.before_flake, name)
+                    .into_iter()
+                    .find(|found| &found.text == text)
+                    .map(|found| found.range);
+                return Err(drift(
+                    format!(
+                        "it would remove a use of the input `{name}` (`{text}`{})",
+                        range
+                            .map(|range| format!(" at {}", sides.before_at(range.start())))
+                            .unwrap_or_default()
+                    ),
+                    range,
+                ));
+            }
+        }
+        for (text, new) in &after {
+            if *new > before.get(text).copied().unwrap_or(0) && !added {
+                return Err(drift(
+                    format!("it would add a use of the input `{name}` (`{text}`)"),
+                    None,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Only package operations and hash fixes may edit the outputs body;
+/// everything else leaves it byte for byte.
+fn outputs_body(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError> {
+    if allowed.new_code || allowed.hashes {
+        return Ok(());
+    }
+    let body = |flake: &Flake| {
+        flake.outputs.as_ref().map(|outputs| match &outputs.lambda {
+            Some(lambda) => lambda
+                .body()
+                .map(|body| body.syntax().text().to_string())
+                .unwrap_or_default(),
+            None => outputs
+                .binding
+                .value()
+                .map(|value| value.syntax().text().to_string())
+                .unwrap_or_default(),
+        })
+    };
+    if body(sides.before_flake) != body(sides.after_flake) {
+        let range = sides
+            .before_flake
+            .outputs
+            .as_ref()
+            .map(|outputs| outputs.binding.syntax().text_range());
+        return Err(drift(
+            "it would change the body of outputs, which this edit must not touch".to_string(),
+            range,
+        ));
+    }
+    Ok(())
+}
+
+/// Top-level attributes other than `inputs` and `outputs` (`description`,
+/// `nixConfig`, …) never change.
+fn other_top_level(sides: &Sides<'_>) -> Result<(), FlakeError> {
+    let entries = |flake: &Flake| {
+        let mut found: Vec<String> = flake
+            .root
+            .entries()
+            .filter(|entry| match entry {
+                ast::Entry::AttrpathValue(binding) => {
+                    let first = binding
+                        .attrpath()
+                        .as_ref()
+                        .and_then(attrpath_names)
+                        .and_then(|names| names.into_iter().next());
+                    !matches!(first.as_deref(), Some("inputs" | "outputs"))
+                }
+                ast::Entry::Inherit(_) => true,
+            })
+            .map(|entry| entry.syntax().text().to_string())
+            .collect();
+        found.sort();
+        found
+    };
+    let before = entries(sides.before_flake);
+    let after = entries(sides.after_flake);
+    if before != after {
+        let changed = before
+            .iter()
+            .find(|entry| !after.contains(entry))
+            .or_else(|| after.iter().find(|entry| !before.contains(entry)))
+            .map(|entry| entry.lines().next().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        return Err(drift(
+            format!("it would change the top-level attribute `{changed}`"),
+            None,
+        ));
+    }
+    Ok(())
+}
