@@ -9,8 +9,8 @@
 
 use flakeedit_flake::sources::{placeholder_hashes, FetchSite};
 use flakeedit_flake::{
-    AddDevShell, AddDockerImage, AddDunePackage, CheckOptions, ErrorKind, Flake, FlakeError,
-    InputDecl, Layout, Lock, Operation,
+    AddDevShell, AddDockerImage, AddDunePackage, AllowedChange, CheckOptions, ErrorKind, Flake,
+    FlakeError, InputDecl, Layout, Lock, Operation,
 };
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{ChangeSet, SourceFile, TextRange, TextSize};
@@ -55,6 +55,9 @@ pub struct Fix {
     pub title: String,
     /// The edits, against the text the diagnostic was computed from.
     pub changes: ChangeSet,
+    /// What the fix may change in the flake's meaning; the fix is offered
+    /// only when [`flakeedit_flake::apply_verified`] accepts it.
+    pub allowed: AllowedChange,
 }
 
 /// The diagnostics of a flake's text: those of [`flakeedit_flake::check`],
@@ -80,6 +83,7 @@ pub fn diagnostics_of(file: &SourceFile, lock: Option<&Lock>) -> Vec<Diagnostic>
             fix: diagnostic.fix.map(|fix| Fix {
                 title: fix.title,
                 changes: fix.changes,
+                allowed: fix.allowed,
             }),
         })
         .collect()
@@ -232,12 +236,19 @@ pub fn actions_at(
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     let text = file.text();
+    let flake = Flake::read(file).ok();
     for (index, diagnostic) in diagnostics.iter().enumerate() {
         let Some(fix) = &diagnostic.fix else {
             continue;
         };
-        // The fix is offered only if it keeps the file parsing.
-        if touches(diagnostic.range, range) && fix.changes.apply(file).is_ok() {
+        // The fix is offered only if it passes the check every edit
+        // passes: it parses and changes no meaning it does not announce.
+        let verified = || {
+            flake.as_ref().is_some_and(|flake| {
+                flakeedit_flake::apply_verified(file, flake, &fix.changes, &fix.allowed).is_ok()
+            })
+        };
+        if touches(diagnostic.range, range) && verified() {
             actions.push(Action {
                 title: capitalized(&fix.title),
                 kind: ActionKind::QuickFix,
@@ -268,7 +279,7 @@ pub fn actions_at(
             }
         }
     }
-    let Ok(flake) = Flake::read(file) else {
+    let Some(flake) = flake else {
         return actions;
     };
     let mut candidates = Vec::new();

@@ -1,10 +1,14 @@
-//! `check --fix`: applies every safe fix, then verifies the result.
+//! `check --fix`: applies every safe fix, then verifies the result the way
+//! every edit is verified ([`apply_verified`]), plus that each fixed
+//! diagnostic is gone.
 
 use flakeedit_syntax::{ChangeSet, SourceFile};
 
 use super::{check, CheckOptions, Diagnostic};
 use crate::error::{ErrorKind, FlakeError};
 use crate::lock::Lock;
+use crate::meaning::{apply_verified, AllowedChange};
+use crate::model::Flake;
 
 /// What [`fix_safe`] did.
 #[derive(Debug, Clone)]
@@ -23,9 +27,12 @@ pub struct FixOutcome {
 const MAX_ROUNDS: usize = 4;
 
 /// Applies every safe fix of [`check`]'s diagnostics to `text`: all fixes
-/// of a round in one [`ChangeSet`], which must apply cleanly, leave a file
-/// that parses, and make every fixed diagnostic disappear when the result
-/// is checked again. A file with syntax errors is never changed.
+/// of a round in one [`ChangeSet`], which must apply cleanly, pass
+/// [`apply_verified`] with what the round's fixes may change (parses, no
+/// new duplicate, no other change of meaning), and make every fixed
+/// diagnostic disappear when the result is checked again. A file with
+/// syntax errors, or that is not a flake flakeedit can read, is never
+/// changed.
 ///
 /// Errors are internal (a fix that does not do what it says); then no text
 /// is returned at all.
@@ -44,8 +51,16 @@ pub fn fix_safe(
             remaining: diagnostics,
         });
     }
+    let Ok(mut flake) = Flake::read(&current) else {
+        return Ok(FixOutcome {
+            new_text: None,
+            fixed,
+            remaining: diagnostics,
+        });
+    };
     for _ in 0..MAX_ROUNDS {
         let mut changes = ChangeSet::new();
+        let mut allowed = AllowedChange::nothing();
         let mut round: Vec<Diagnostic> = Vec::new();
         for diagnostic in &diagnostics {
             let Some(fix) = diagnostic.fix.as_ref().filter(|fix| fix.safe) else {
@@ -65,19 +80,15 @@ pub fn fix_safe(
             let mut attempt = changes.clone();
             if attempt.extend(fix.changes.clone()).is_ok() {
                 changes = attempt;
+                allowed = allowed.union(fix.allowed.clone());
                 round.push(diagnostic.clone());
             }
         }
         if round.is_empty() {
             break;
         }
-        let next = changes.apply(&current).map_err(|error| {
-            FlakeError::new(
-                ErrorKind::Internal,
-                format!("internal error: the safe fixes do not apply: {error}"),
-            )
-            .hint("this is a bug in flakeedit; please report it with the file")
-        })?;
+        let verified = apply_verified(&current, &flake, &changes, &allowed)?;
+        let next = verified.file;
         let rechecked = check(&next, lock, options);
         for done in &round {
             if let Some(still) = rechecked
@@ -99,6 +110,7 @@ pub fn fix_safe(
         }
         fixed.extend(round);
         current = next;
+        flake = verified.flake;
         diagnostics = rechecked;
     }
     let new_text = (current.text() != text).then(|| current.text().to_string());

@@ -10,6 +10,7 @@ use flakeedit_syntax::{
 use rowan::ast::AstNode;
 
 use super::{Context, Fix, Sink};
+use crate::meaning::AllowedChange;
 
 /// Fetchers whose argument set carries `hash`/`sha256`.
 const FETCHERS: &[&str] = &[
@@ -237,6 +238,7 @@ fn legacy_fix(binding: &ast::AttrpathValue, sri: &str) -> Option<Fix> {
         title: "convert `sha256` to an SRI `hash`".into(),
         changes,
         safe: true,
+        allowed: AllowedChange::hashes(),
     })
 }
 

@@ -8,6 +8,7 @@ use rowan::ast::AstNode;
 
 use super::{Context, Fix, Sink};
 use crate::inputs::{add_input, remove_input, AddInput};
+use crate::meaning::AllowedChange;
 use crate::model::{inputs_escape, uses_of_input, uses_through_input_set, InputDecl};
 
 /// An input's name, its canonical url, and (child, our input) follows.
@@ -94,6 +95,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                     title: format!("remove input `{}`", input.name),
                     changes,
                     safe: false,
+                    allowed: AllowedChange::remove_input(&input.name, false),
                 });
             sink.report(
                 "unused-input",
@@ -174,6 +176,7 @@ fn well_known_fix(context: &Context, name: &str) -> Option<Fix> {
         title: format!("add input `{name}` ({url})"),
         changes,
         safe: true,
+        allowed: AllowedChange::add_input(name),
     })
 }
 
@@ -249,6 +252,7 @@ fn missing_formal(context: &Context, sink: &mut Sink, pattern: &ast::Pattern, in
                 title: format!("add `{name}` to the outputs arguments"),
                 changes,
                 safe: true,
+                allowed: AllowedChange::add_formal(name),
             })
         });
     sink.report(

@@ -11,6 +11,7 @@ use super::nixpkgs::date;
 use super::{Context, Fix, Sink};
 use crate::inputs::follow;
 use crate::lock::{Lock, LockInputRef, LockNode, OwnNestedInput};
+use crate::meaning::AllowedChange;
 use crate::model::{InputDecl, InputsStyle};
 
 /// Nested inputs that should follow one of ours: (their name, our input).
@@ -172,6 +173,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
             title: format!("make `{subject}` follow `{ours}`"),
             changes,
             safe: true,
+            allowed: AllowedChange::follows(name),
         });
         sink.report(
             "not-following",
@@ -260,6 +262,7 @@ fn check_declared_follows(
                     title: format!("remove the follows of `{subject}`"),
                     changes,
                     safe: false,
+                    allowed: AllowedChange::follows(&input.name),
                 }
             });
             sink.report(

@@ -23,6 +23,7 @@ mod nixpkgs;
 use flakeedit_syntax::{ChangeSet, SourceFile, TextRange};
 
 use crate::lock::Lock;
+use crate::meaning::AllowedChange;
 use crate::model::Flake;
 
 pub use fix::{fix_safe, FixOutcome};
@@ -67,6 +68,9 @@ pub struct Fix {
     /// diagnostic (`check --fix` applies only these); false when a person
     /// should decide (e.g. removing an input).
     pub safe: bool,
+    /// What the fix may change in the flake's meaning: whoever applies it
+    /// checks the result with [`crate::apply_verified`] against this.
+    pub allowed: AllowedChange,
 }
 
 /// One finding of [`check`].

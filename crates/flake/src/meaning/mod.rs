@@ -163,6 +163,19 @@ impl AllowedChange {
         self
     }
 
+    /// True when the declaration of input `name` may change.
+    fn may_edit_input(&self, name: &str) -> bool {
+        self.follows_of_all
+            || [
+                &self.inputs_removed,
+                &self.references_of,
+                &self.flake_of,
+                &self.follows_of,
+            ]
+            .iter()
+            .any(|names| names.contains(name))
+    }
+
     /// What `operation` may change.
     pub fn of(operation: &Operation) -> AllowedChange {
         match operation {
@@ -225,8 +238,8 @@ pub fn apply_verified(
             after_flake: &after_flake,
             changes,
         };
-        references::compare(&sides, allowed)?;
         declared::compare(&sides, allowed)?;
+        references::compare(&sides, allowed)?;
     }
     Ok(VerifiedEdit {
         file: after,

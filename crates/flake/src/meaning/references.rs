@@ -92,6 +92,11 @@ pub(super) fn compare(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), 
     let before = references(sides.before.syntax()).map_err(too_deep)?;
     let after = references(sides.after.syntax()).map_err(too_deep)?;
     let shift = Shift::new(sides.changes);
+    let outputs_range = sides
+        .before_flake
+        .outputs
+        .as_ref()
+        .map(|outputs| outputs.binding.syntax().text_range());
     let mut unmatched: HashMap<TextSize, &Reference> = after
         .iter()
         .map(|reference| (reference.range.start(), reference))
@@ -102,6 +107,7 @@ pub(super) fn compare(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), 
     for old in &before {
         let expected = match old.resolution {
             Resolution::Bound(binder) => shift.map(binder).map(Resolution::Bound),
+            Resolution::With(with) => shift.map(with).map(Resolution::With),
             other => Some(other),
         };
         let Some(range) = shift.map_range(old.range) else {
@@ -127,12 +133,18 @@ pub(super) fn compare(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), 
         };
         let same = match expected {
             Some(expected) => expected == new.resolution,
-            // Its binding was rewritten: it must still be bound, by a
-            // binding of the same name.
-            None => matches!(new.resolution, Resolution::Bound(_)),
+            // Its binding (or `with`) was rewritten: it must still be
+            // bound the same way, by a binding of the same name.
+            None => match old.resolution {
+                Resolution::With(_) => matches!(new.resolution, Resolution::With(_)),
+                _ => matches!(new.resolution, Resolution::Bound(_)),
+            },
         };
+        // remove-input --force may leave the outputs' uses of the input
+        // unbound, nothing else (not a `rec` inputs set's reference).
         let released = allowed.unbound.contains(&old.name)
-            && matches!(new.resolution, Resolution::Free | Resolution::With(_));
+            && matches!(new.resolution, Resolution::Free | Resolution::With(_))
+            && outputs_range.is_some_and(|range| range.contains_range(old.range));
         if !same && !released {
             return Err(drift(
                 format!(
@@ -158,14 +170,14 @@ pub(super) fn compare(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), 
             Resolution::Free => false,
         };
         if !allowed.new_code || !bound_here {
-            let what = if bound_here {
-                "a reference the edit may not add"
+            let what = if !allowed.new_code {
+                "but this edit adds no code"
             } else {
                 "a name nothing binds there"
             };
             return Err(drift(
                 format!(
-                    "it would insert `{}` at {} (after the edit), {what}",
+                    "it would insert a reference to `{}` at {} (after the edit), {what}",
                     new.name,
                     sides.after_at(new.range.start())
                 ),
@@ -193,6 +205,17 @@ fn removed_references_reappear(
     if removed.is_empty() || (allowed.hashes && !allowed.new_code) {
         return Ok(());
     }
+    // A reference inside the declaration of an input the edit may change
+    // (`nixpkgs-docs.url = nixpkgs.url;` in `inputs = rec { … }`) goes
+    // with that declaration; the declared-inputs check judges the result.
+    let editable: Vec<TextRange> = sides
+        .before_flake
+        .inputs
+        .iter()
+        .filter(|input| allowed.may_edit_input(&input.name))
+        .flat_map(|input| &input.bindings)
+        .map(|binding| binding.node.syntax().text_range())
+        .collect();
     let mut available: HashMap<(&str, Resolution), usize> = HashMap::new();
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     for new in added {
@@ -200,6 +223,9 @@ fn removed_references_reappear(
         *by_name.entry(&new.name).or_default() += 1;
     }
     for (old, expected) in removed {
+        if editable.iter().any(|range| range.contains_range(old.range)) {
+            continue;
+        }
         let found = match expected {
             Some(expected) => available
                 .get_mut(&(old.name.as_str(), *expected))

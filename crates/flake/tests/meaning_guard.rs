@@ -1,0 +1,217 @@
+//! The meaning check every edit passes must not refuse legitimate edits:
+//! every operation, on every fixture flake of the project, either succeeds
+//! or refuses for a reason of its own, never with an internal error. And
+//! `check --fix`, which goes through the same check, never fails either.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::repo_tests;
+use flakeedit_flake::check::fix_safe;
+use flakeedit_flake::{
+    run, AddDevShell, AddDockerImage, AddDunePackage, AddInput, AddSource, CheckOptions, ErrorKind,
+    FixHashes, Flake, Lock, Operation, SourceHash,
+};
+use flakeedit_oracle::Nix;
+use flakeedit_syntax::SourceFile;
+
+/// Every `.nix` fixture that is a valid flake, with the `flake.lock` beside
+/// it (or `<name>.lock`), sorted.
+fn fixture_flakes() -> Vec<(PathBuf, String, Option<Lock>)> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|ext| ext == "nix") {
+                found.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(&repo_tests().join("fixtures"), &mut paths);
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let file = SourceFile::parse(text.as_str());
+            (file.is_valid() && Flake::read(&file).is_ok()).then_some(())?;
+            let lock = [
+                path.with_file_name("flake.lock"),
+                path.with_extension("lock"),
+            ]
+            .iter()
+            .find_map(|lock| std::fs::read_to_string(lock).ok())
+            .and_then(|lock| Lock::parse(&lock).ok());
+            Some((path, text, lock))
+        })
+        .collect()
+}
+
+const REV: &str = "0123456789abcdef0123456789abcdef01234567";
+
+fn operations(flake: &Flake) -> Vec<Operation> {
+    let has_nixpkgs = flake.input("nixpkgs").is_some();
+    let mut operations = vec![
+        Operation::AddInput(AddInput {
+            url: "github:example/fe-new-input".into(),
+            name: Some("fe-new-input".into()),
+            follows: if has_nixpkgs {
+                vec![("nixpkgs".into(), "nixpkgs".into())]
+            } else {
+                vec![]
+            },
+            no_flake: false,
+        }),
+        Operation::FollowAll {
+            target: "nixpkgs".into(),
+        },
+        Operation::AddDunePackage(AddDunePackage {
+            pname: "fe_pkg".into(),
+            attr: None,
+            version: Some("0.1.0".into()),
+            src: None,
+            build_inputs: vec![],
+            default: false,
+            system: None,
+        }),
+        Operation::AddDockerImage(AddDockerImage::default()),
+        Operation::AddDevShell(AddDevShell::default()),
+        Operation::AddSource(Box::new(AddSource {
+            owner: "example".into(),
+            repo: "fe-lib".into(),
+            rev: REV.into(),
+            hash: SourceHash::Fake,
+            version: "0.1.0".into(),
+            ..AddSource::default()
+        })),
+        Operation::FixHashes(FixHashes {
+            hashes: vec![],
+            convert_legacy: true,
+        }),
+    ];
+    for input in &flake.inputs {
+        let name = input.name.clone();
+        operations.extend([
+            Operation::RemoveInput {
+                name: name.clone(),
+                force: false,
+            },
+            Operation::RemoveInput {
+                name: name.clone(),
+                force: true,
+            },
+            Operation::SetUrl {
+                name: name.clone(),
+                url: "github:example/replaced".into(),
+            },
+            Operation::Pin {
+                name: name.clone(),
+                rev: Some(REV.into()),
+            },
+            Operation::Unpin { name: name.clone() },
+            Operation::SetFlake {
+                name: name.clone(),
+                value: None,
+            },
+        ]);
+        if has_nixpkgs && name != "nixpkgs" {
+            operations.push(Operation::Follow {
+                name,
+                child: "nixpkgs".into(),
+                target: None,
+            });
+        }
+    }
+    operations
+}
+
+#[test]
+fn no_operation_on_any_fixture_is_refused_by_the_meaning_check() {
+    let mut changed = 0;
+    let mut failures = Vec::new();
+    let flakes = fixture_flakes();
+    assert!(flakes.len() > 40, "only {} fixture flakes", flakes.len());
+    for (path, text, lock) in &flakes {
+        let flake = Flake::read(&SourceFile::parse(text.as_str())).expect("filtered");
+        for operation in operations(&flake) {
+            match run(&operation, text, lock.as_ref()) {
+                Ok(result) => changed += usize::from(result.changed()),
+                // Other internal errors (an operation's own bug) are not
+                // this check's doing; its refusals all say "meaning".
+                Err(error)
+                    if error.kind == ErrorKind::Internal
+                        && error.message.contains("the flake's meaning") =>
+                {
+                    let fixtures = repo_tests().join("fixtures");
+                    let name = path.strip_prefix(&fixtures).unwrap_or(path);
+                    failures.push(format!(
+                        "{}: {operation:?}: {}",
+                        name.display(),
+                        error.message
+                    ))
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    // `inputs/rec-inputs.nix` loses its `nixpkgs` binding: a true finding,
+    // tested below.
+    failures.retain(|failure| {
+        !failure.starts_with("inputs/rec-inputs.nix: RemoveInput { name: \"nixpkgs\"")
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The run exercised the check: most operations edit most fixtures.
+    assert!(changed > 300, "only {changed} edits");
+}
+
+/// A finding of the check, judged by Nix: in `inputs = rec {
+/// nixpkgs-docs.url = nixpkgs.url; }`, removing `nixpkgs` leaves a file Nix
+/// rejects ("undefined variable 'nixpkgs'"), which parses for rnix. The
+/// edit must never be written.
+#[test]
+fn removing_an_input_another_input_refers_to_is_refused() {
+    let nix = Nix::require();
+    let text = common::fixture("inputs/rec-inputs.nix");
+    let file = SourceFile::parse(text.as_str());
+    let flake = Flake::read(&file).expect("a flake");
+    for force in [false, true] {
+        let operation = Operation::RemoveInput {
+            name: "nixpkgs".into(),
+            force,
+        };
+        // The edit itself, unverified, is one Nix rejects.
+        let unverified = operation
+            .changes(&file, &flake, None)
+            .and_then(|changes| Ok(changes.apply_unchecked(&text)?))
+            .expect("remove-input computes an edit");
+        let rejected = nix.parse(&unverified).expect_err("Nix rejects it");
+        assert!(
+            rejected.contains("undefined variable 'nixpkgs'"),
+            "{rejected}"
+        );
+        let error = run(&operation, &text, None).expect_err("refused");
+        assert!(error.message.contains("`nixpkgs`"), "{}", error.message);
+    }
+}
+
+#[test]
+fn check_fix_on_any_fixture_is_never_refused_by_the_meaning_check() {
+    let mut fixed = 0;
+    for (path, text, lock) in fixture_flakes() {
+        let options = CheckOptions {
+            now: Some(1_750_000_000),
+            ..CheckOptions::default()
+        };
+        match fix_safe(&text, lock.as_ref(), &options) {
+            Ok(outcome) => fixed += outcome.fixed.len(),
+            Err(error) => panic!("{}: {}", path.display(), error.message),
+        }
+    }
+    assert!(fixed > 5, "only {fixed} fixes");
+}
