@@ -160,10 +160,11 @@ fn no_operation_on_any_fixture_is_refused_by_the_meaning_check() {
             }
         }
     }
-    // `inputs/rec-inputs.nix` loses its `nixpkgs` binding: a true finding,
-    // tested below.
+    // True findings, tested below.
     failures.retain(|failure| {
         !failure.starts_with("inputs/rec-inputs.nix: RemoveInput { name: \"nixpkgs\"")
+            && !failure
+                .starts_with("inputs/references/follows-only.nix: RemoveInput { name: \"nixpkgs\"")
     });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The run exercised the check: most operations edit most fixtures.
@@ -198,6 +199,36 @@ fn removing_an_input_another_input_refers_to_is_refused() {
         let error = run(&operation, &text, None).expect_err("refused");
         assert!(error.message.contains("`nixpkgs`"), "{}", error.message);
     }
+}
+
+/// A finding of the check, judged by Nix: `pkgs-for-docs.follows =
+/// "nixpkgs"` declares `pkgs-for-docs` as nixpkgs; removing `nixpkgs`
+/// drops that declaration too, while outputs still takes `pkgs-for-docs`
+/// (which Nix would then look up in the registry). Refused.
+#[test]
+fn removing_an_input_that_another_input_follows_is_refused() {
+    let nix = Nix::require();
+    let text = common::fixture("inputs/references/follows-only.nix");
+    let file = SourceFile::parse(text.as_str());
+    let flake = Flake::read(&file).expect("a flake");
+    let operation = Operation::RemoveInput {
+        name: "nixpkgs".into(),
+        force: false,
+    };
+    let unverified = operation
+        .changes(&file, &flake, None)
+        .and_then(|changes| Ok(changes.apply_unchecked(&text)?))
+        .expect("remove-input computes an edit");
+    let inputs = common::inputs_json(&nix, &unverified);
+    assert!(inputs.get("pkgs-for-docs").is_none(), "{inputs}");
+    let arguments = common::outputs_args(&nix, &unverified);
+    assert!(arguments.get("pkgs-for-docs").is_some(), "{arguments}");
+    let error = run(&operation, &text, None).expect_err("refused");
+    assert!(
+        error.message.contains("remove the input `pkgs-for-docs`"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
