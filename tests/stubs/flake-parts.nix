@@ -10,6 +10,8 @@
 #   - `flake = { ... }` is merged into the outputs as they are.
 # `self'` and `config` are views of the result itself (a fixpoint), so a dev shell
 # can take `self'.packages.default` as in real flake-parts. `imports` is ignored.
+# A perSystem module written with `options`/`config` contributes its `config`,
+# as the module system reads such a module (the options themselves are ignored).
 { lib }:
 let
   perSystemOutputs = [ "apps" "checks" "devShells" "formatter" "legacyPackages" "packages" ];
@@ -52,8 +54,11 @@ let
         config = perSystemResults.${system};
       };
 
+      moduleConfig = module:
+        if module ? config || module ? options then module.config or { } else module;
+
       perSystemResults = lib.genAttrs systems
-        (system: callWithRequested perSystem (perSystemArgs system));
+        (system: moduleConfig (callWithRequested perSystem (perSystemArgs system)));
 
       outputNames = builtins.attrNames (builtins.foldl'
         (names: system: names // perSystemResults.${system})

@@ -5,7 +5,7 @@
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
     add_formal, formal_names, is_plain_identifier, quote_attr_name, scope_at, static_string,
-    strip_parens, BinderKind, ChangeSet, Scope, SourceFile, SyntaxNode, TextRange,
+    strip_parens, Binder, BinderKind, ChangeSet, Scope, SourceFile, SyntaxNode, TextRange,
 };
 use rowan::ast::AstNode;
 
@@ -20,6 +20,8 @@ pub(crate) struct Context<'a> {
     pub layout: Layout,
     /// Formals to add: (pattern, name), without duplicates.
     formals: Vec<(ast::Pattern, String)>,
+    /// Formals of a `perSystem` module the edit creates.
+    module_formals: Vec<String>,
 }
 
 impl<'a> Context<'a> {
@@ -49,6 +51,7 @@ impl<'a> Context<'a> {
             flake,
             layout,
             formals: Vec::new(),
+            module_formals: Vec::new(),
         })
     }
 
@@ -56,9 +59,47 @@ impl<'a> Context<'a> {
         self.file.syntax().clone()
     }
 
-    /// The scope inside an output place.
+    /// The scope inside an output place, with the names a per-system
+    /// function written along with a new output binds.
     pub fn scope(&self, place: &OutputPlace) -> Scope {
-        scope_at(&self.root(), place.inside())
+        let mut scope = scope_at(&self.root(), place.inside());
+        for name in &place.bound {
+            scope.names.insert(
+                name.clone(),
+                Binder {
+                    kind: BinderKind::Parameter,
+                    range: place.set.syntax().text_range(),
+                },
+            );
+        }
+        scope
+    }
+
+    /// The formals a `perSystem` module created by this edit takes, in
+    /// the order flake-parts documents them.
+    pub fn new_module_formals(&self) -> Vec<String> {
+        ["config", "self'", "inputs'", "pkgs", "system"]
+            .iter()
+            .filter(|name| self.module_formals.iter().any(|f| f == *name))
+            .map(|name| name.to_string())
+            .collect()
+    }
+
+    /// The selector of `place`'s system (`${system}`, `x86_64-linux`),
+    /// adding the formals it needs; an error where no expression names it.
+    pub fn system_selector(&mut self, place: &OutputPlace) -> Result<String, FlakeError> {
+        if let SystemName::Unknown(why) = &place.system {
+            return Err(FlakeError::new(
+                ErrorKind::Unsupported,
+                format!("{why}, so flakeedit cannot refer to this flake's or an input's packages there"),
+            )
+            .at(place.set.syntax().text_range())
+            .hint("have the helper pass the system too (`f { inherit pkgs system; }`), or add the reference by hand"));
+        }
+        for (pattern, name) in place.system_formals.clone() {
+            self.want_formal(&pattern, &name);
+        }
+        Ok(place.system.selector().unwrap_or_default())
     }
 
     fn want_formal(&mut self, pattern: &ast::Pattern, name: &str) {
@@ -124,6 +165,12 @@ impl<'a> Context<'a> {
         if scope.contains(name) {
             return Ok(name.to_string());
         }
+        if target.packages.new_per_system {
+            if !self.module_formals.iter().any(|f| f == name) {
+                self.module_formals.push(name.to_string());
+            }
+            return Ok(name.to_string());
+        }
         let pattern = target.module_pattern.clone().ok_or_else(|| {
             FlakeError::new(
                 ErrorKind::Unsupported,
@@ -143,9 +190,15 @@ impl<'a> Context<'a> {
         if self.layout.kind == LayoutKind::FlakeParts {
             return self.module_argument(target, "pkgs");
         }
+        if let Some(package_set) = &place.package_set {
+            for (pattern, name) in place.package_set_formals.clone() {
+                self.want_formal(&pattern, &name);
+            }
+            return Ok(package_set.clone());
+        }
         let scope = self.scope(place);
         if let Some(binder) = scope.names.get("pkgs") {
-            let usable = match &target.system {
+            let usable = match &place.system {
                 SystemName::Literal(system) => binding_value(&self.root(), binder.range)
                     .is_some_and(|value| {
                         let text = value.syntax().text().to_string();
@@ -160,12 +213,12 @@ impl<'a> Context<'a> {
             }
         }
         if let Some(alias) =
-            super::expression::package_set_alias(&self.root(), &scope, &target.system)
+            super::expression::package_set_alias(&self.root(), &scope, &place.system)
         {
             return Ok(alias);
         }
+        let system = self.system_selector(place)?;
         let nixpkgs = self.outputs_argument(&scope, "nixpkgs")?;
-        let system = target.system.selector().unwrap_or_default();
         Ok(format!("{nixpkgs}.legacyPackages.{system}"))
     }
 
@@ -182,8 +235,18 @@ impl<'a> Context<'a> {
             return Ok(format!("{this}.packages.{attr}"));
         }
         let scope = self.scope(place);
+        let system = self.system_selector(place)?;
         let this = self.outputs_argument(&scope, "self")?;
-        let system = target.system.selector().unwrap_or_default();
+        // Only the legacy `defaultPackage` stands for `default`.
+        let legacy = attr == "default" && {
+            let packages = &target.packages;
+            packages
+                .entry("default")
+                .is_some_and(|entry| packages.is_legacy(&entry))
+        };
+        if legacy {
+            return Ok(format!("{this}.defaultPackage.{system}"));
+        }
         Ok(format!("{this}.packages.{system}.{attr}"))
     }
 
@@ -204,8 +267,8 @@ impl<'a> Context<'a> {
             ));
         }
         let scope = self.scope(place);
+        let system = self.system_selector(place)?;
         let base = self.outputs_argument(&scope, input)?;
-        let system = target.system.selector().unwrap_or_default();
         Ok(format!("{base}.packages.{system}.{package}"))
     }
 }

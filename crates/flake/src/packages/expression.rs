@@ -417,7 +417,9 @@ pub(super) fn package_set_alias(
             flakeedit_syntax::string_literal(name),
             quote_attr_name(name),
         ),
-        SystemName::Implicit => return None,
+        // flake-parts has `pkgs`; a system named by an expression comes
+        // with the package set the per-system function receives.
+        SystemName::Implicit | SystemName::Expression(_) | SystemName::Unknown(_) => return None,
     };
     for (name, binder) in &scope.names {
         if binder.kind != flakeedit_syntax::BinderKind::Let {

@@ -29,6 +29,7 @@ pub(crate) mod tests;
 
 pub use docker::{add_docker_image, AddDockerImage};
 pub use dune::{add_dune_package, AddDunePackage};
+use layout::write_path;
 pub use layout::{
     is_system, Layout, LayoutKind, OutputPlace, SystemName, Target, SUPPORTED_LAYOUTS,
 };
@@ -36,7 +37,7 @@ pub use shell::{add_dev_shell, AddDevShell};
 pub use source::{add_source, unstable_version, version_from_tag, AddSource, SourceHash};
 pub use template::{init_flake, Template};
 
-use flakeedit_syntax::{insert_entry, quote_attr_name, quote_attr_path, InsertPosition, TextEdit};
+use flakeedit_syntax::{insert_entry, quote_attr_name, InsertPosition, TextEdit};
 use rowan::ast::AstNode;
 
 use crate::error::FlakeError;
@@ -57,6 +58,15 @@ fn insert_output_entry(
     attr: &str,
     value: &str,
 ) -> Result<TextEdit, FlakeError> {
+    let _ = target;
+    if let Some(conflict) = &place.entry_conflict {
+        return Err(conflict.clone());
+    }
+    if attr == "default" {
+        if let Some(conflict) = &place.default_conflict {
+            return Err(conflict.clone());
+        }
+    }
     let file = context.file;
     let entry = format!("{} = {value};", quote_attr_name(attr));
     if place.exists {
@@ -74,26 +84,37 @@ fn insert_output_entry(
             Some(last) => InsertPosition::After(last.syntax().clone()),
             None => InsertPosition::Last,
         };
-        let snippet = format!("{} = {value};", quote_attr_path(&path));
+        let snippet = format!("{} = {value};", write_path(&path));
         return Ok(insert_entry(file, place.set.syntax(), &snippet, position)?);
     }
-    let snippet = match (&place.generator, place.prefix.as_slice()) {
-        (Some(generator), [name]) => {
-            let system = match &target.system {
-                SystemName::Variable(system) => system.clone(),
-                _ => "system".to_string(),
-            };
-            format!(
-                "{} = {generator} ({system}: {{\n\t{}\n}});",
+    let snippet = if place.new_per_system {
+        // `perSystem = { pkgs, ... }: { packages.NAME = …; };`
+        let output = place.prefix.last().cloned().unwrap_or_default();
+        let mut formals = context.new_module_formals();
+        formals.push("...".to_string());
+        format!(
+            "perSystem = {{ {} }}: {{\n\t{}\n}};",
+            formals.join(", "),
+            nest(&format!(
+                "{} = {value};",
+                write_path(&[output, attr.to_string()])
+            ))
+        )
+    } else {
+        match (&place.generator, place.prefix.as_slice()) {
+            (Some((generator, parameter)), [name]) => format!(
+                "{} = {generator} ({parameter}: {{\n\t{}\n}});",
                 quote_attr_name(name),
                 nest(&entry)
-            )
-        }
-        (None, [name]) => format!("{} = {{\n\t{}\n}};", quote_attr_name(name), nest(&entry)),
-        _ => {
-            let mut path = place.prefix.clone();
-            path.push(attr.to_string());
-            format!("{} = {value};", quote_attr_path(&path))
+            ),
+            (None, [name]) => {
+                format!("{} = {{\n\t{}\n}};", quote_attr_name(name), nest(&entry))
+            }
+            _ => {
+                let mut path = place.prefix.clone();
+                path.push(attr.to_string());
+                format!("{} = {value};", write_path(&path))
+            }
         }
     };
     let position = match (&place.after, &place.before) {

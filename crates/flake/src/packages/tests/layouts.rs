@@ -8,6 +8,13 @@ use serde_json::json;
 use super::support::{apply_twice, assert_evaluates, eval, fixture};
 use crate::{AddDevShell, AddDockerImage, AddDunePackage, Operation};
 
+/// Layout fixtures without packages.
+const NO_PACKAGES: &[&str] = &["no-packages", "flake-parts-no-per-system"];
+
+/// Layout fixtures whose package set is `import nixpkgs { … }`, where the
+/// stubs print paths absolute.
+const IMPORTS_NIXPKGS: &[&str] = &["genattrs-inline", "for-each-system-args"];
+
 /// Runs `operation` on a layout fixture, compares the whole result with
 /// its snapshot, checks it parses and evaluates, and returns it.
 fn check_layout(nix: &Nix, layout: &str, operation: &Operation, snapshot: ExpectFile) -> String {
@@ -55,9 +62,41 @@ fn packages_dune_package_in_every_layout() {
             "no-packages",
             expect_file!["snapshots/dune/no-packages.nix"],
         ),
+        (
+            "for-all-systems-pkgs",
+            expect_file!["snapshots/dune/for-all-systems-pkgs.nix"],
+        ),
+        (
+            "for-each-system-args",
+            expect_file!["snapshots/dune/for-each-system-args.nix"],
+        ),
+        (
+            "each-system-pkgs",
+            expect_file!["snapshots/dune/each-system-pkgs.nix"],
+        ),
+        (
+            "flake-parts-module",
+            expect_file!["snapshots/dune/flake-parts-module.nix"],
+        ),
+        (
+            "flake-parts-imports",
+            expect_file!["snapshots/dune/flake-parts-imports.nix"],
+        ),
+        (
+            "plain-let-system",
+            expect_file!["snapshots/dune/plain-let-system.nix"],
+        ),
+        (
+            "outputs-merged",
+            expect_file!["snapshots/dune/outputs-merged.nix"],
+        ),
+        (
+            "flake-parts-no-per-system",
+            expect_file!["snapshots/dune/flake-parts-no-per-system.nix"],
+        ),
     ];
     for (layout, snapshot) in cases {
-        let has_default = layout != "no-packages";
+        let has_default = !NO_PACKAGES.contains(&layout);
         let operation = Operation::AddDunePackage(AddDunePackage {
             pname: "extra".into(),
             version: Some("0.2.0".into()),
@@ -76,7 +115,7 @@ fn packages_dune_package_in_every_layout() {
             &after,
             "let p = outputs.packages.x86_64-linux.extra; in { inherit (p) _stub pname version; src = baseNameOf p.src; }",
         );
-        let src = if layout == "genattrs-inline" {
+        let src = if IMPORTS_NIXPKGS.contains(&layout) {
             package["src"].clone()
         } else {
             json!(".")
@@ -131,6 +170,34 @@ fn packages_docker_image_in_every_layout() {
         (
             "plain-per-system",
             expect_file!["snapshots/docker/plain-per-system.nix"],
+        ),
+        (
+            "for-all-systems-pkgs",
+            expect_file!["snapshots/docker/for-all-systems-pkgs.nix"],
+        ),
+        (
+            "for-each-system-args",
+            expect_file!["snapshots/docker/for-each-system-args.nix"],
+        ),
+        (
+            "each-system-pkgs",
+            expect_file!["snapshots/docker/each-system-pkgs.nix"],
+        ),
+        (
+            "flake-parts-module",
+            expect_file!["snapshots/docker/flake-parts-module.nix"],
+        ),
+        (
+            "flake-parts-imports",
+            expect_file!["snapshots/docker/flake-parts-imports.nix"],
+        ),
+        (
+            "plain-let-system",
+            expect_file!["snapshots/docker/plain-let-system.nix"],
+        ),
+        (
+            "outputs-merged",
+            expect_file!["snapshots/docker/outputs-merged.nix"],
         ),
     ];
     for (layout, snapshot) in cases {
@@ -238,9 +305,37 @@ fn packages_dev_shell_in_every_layout() {
             "no-packages",
             expect_file!["snapshots/shell/no-packages.nix"],
         ),
+        (
+            "for-all-systems-pkgs",
+            expect_file!["snapshots/shell/for-all-systems-pkgs.nix"],
+        ),
+        (
+            "for-each-system-args",
+            expect_file!["snapshots/shell/for-each-system-args.nix"],
+        ),
+        (
+            "each-system-pkgs",
+            expect_file!["snapshots/shell/each-system-pkgs.nix"],
+        ),
+        (
+            "flake-parts-module",
+            expect_file!["snapshots/shell/flake-parts-module.nix"],
+        ),
+        (
+            "plain-let-system",
+            expect_file!["snapshots/shell/plain-let-system.nix"],
+        ),
+        (
+            "outputs-merged",
+            expect_file!["snapshots/shell/outputs-merged.nix"],
+        ),
+        (
+            "flake-parts-no-per-system",
+            expect_file!["snapshots/shell/flake-parts-no-per-system.nix"],
+        ),
     ];
     for (layout, snapshot) in cases {
-        let has_default = layout != "no-packages";
+        let has_default = !NO_PACKAGES.contains(&layout);
         let operation = Operation::AddDevShell(AddDevShell {
             packages: vec!["jq".into()],
             inputs_from: if has_default {
@@ -294,4 +389,216 @@ fn packages_plain_layout_adds_to_every_system_or_one() {
             "x86_64-linux": ["default", "hello"],
         })
     );
+}
+
+/// Legacy `defaultPackage`/`devShell` stand for `default`: a dev shell
+/// `default` extends `devShell` (a new `devShells.default` would replace it
+/// for `nix develop`), references to `default` go to `defaultPackage`.
+#[test]
+fn packages_legacy_default_outputs_stand_for_default() {
+    let nix = Nix::require();
+    let before = fixture("layouts/legacy-default.nix");
+    let shell = apply_twice(
+        &before,
+        &Operation::AddDevShell(AddDevShell {
+            packages: vec!["jq".into()],
+            ..Default::default()
+        }),
+    );
+    expect_file!["snapshots/shell/legacy-default.nix"].assert_eq(&shell);
+    assert_eq!(
+        eval(
+            &nix,
+            &shell,
+            "{ outputs = inspect.outputNames outputs; jq = map (p: p.pname) outputs.devShell.x86_64-linux.packages; }"
+        ),
+        json!({ "outputs": ["defaultPackage", "devShell"], "jq": ["jq"] })
+    );
+    let package = apply_twice(
+        &before,
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "extra".into(),
+            version: Some("1.0.0".into()),
+            build_inputs: vec!["default".into()],
+            ..Default::default()
+        }),
+    );
+    expect_file!["snapshots/dune/legacy-default.nix"].assert_eq(&package);
+    assert_eq!(
+        eval(
+            &nix,
+            &package,
+            "builtins.mapAttrs (system: ps: map (p: p.outPath) ps.extra.buildInputs == [ outputs.defaultPackage.${system}.outPath ]) outputs.packages"
+        ),
+        json!({ "aarch64-darwin": true, "aarch64-linux": true, "x86_64-darwin": true, "x86_64-linux": true })
+    );
+}
+
+/// A top-level `defaultPackage = forAllSystems …;` cannot be extended, and
+/// a new `packages.<system>.default` would win over it: refused.
+#[test]
+fn packages_new_default_next_to_legacy_generated_is_refused() {
+    let text = "{
+  outputs = { self, nixpkgs }:
+    let forAllSystems = nixpkgs.lib.genAttrs [ \"x86_64-linux\" ]; in
+    {
+      packages = forAllSystems (system: { tool = nixpkgs.legacyPackages.${system}.hello; });
+      defaultPackage = forAllSystems (system: self.packages.${system}.tool);
+    };
+}
+";
+    let error = refusal(
+        text,
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "app".into(),
+            version: Some("1".into()),
+            default: true,
+            ..Default::default()
+        }),
+    );
+    assert!(error.message.contains("`defaultPackage`"), "{error:?}");
+    assert_eq!(located(text, &error), (6, 7));
+    // Another name is fine.
+    let (after, _) = super::support::apply(
+        text,
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "app".into(),
+            version: Some("1".into()),
+            ..Default::default()
+        }),
+    )
+    .expect("a non-default package");
+    assert_ne!(after, text);
+}
+
+/// The refusal of `operation` on `text`, which must leave nothing written.
+fn refusal(text: &str, operation: &Operation) -> crate::FlakeError {
+    match crate::run(operation, text, None) {
+        Ok(result) => panic!("expected a refusal, got {:?}", result.new_text),
+        Err(error) => {
+            assert!(error.range.is_some(), "no location: {error:?}");
+            assert!(error.hint.is_some(), "no hint: {error:?}");
+            error
+        }
+    }
+}
+
+/// The 1-based line and column an error points at.
+fn located(text: &str, error: &crate::FlakeError) -> (usize, usize) {
+    let start = error
+        .range
+        .map(|r| usize::from(r.start()))
+        .unwrap_or_default();
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let column = start - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+fn every_operation() -> Vec<Operation> {
+    vec![
+        Operation::AddDunePackage(AddDunePackage {
+            pname: "extra".into(),
+            version: Some("0.1.0".into()),
+            ..Default::default()
+        }),
+        Operation::AddDockerImage(AddDockerImage {
+            name: Some("image".into()),
+            ..Default::default()
+        }),
+        Operation::AddDevShell(AddDevShell {
+            name: Some("tools".into()),
+            packages: vec!["jq".into()],
+            ..Default::default()
+        }),
+    ]
+}
+
+/// Layouts where a new attribute could be overridden, could duplicate one
+/// defined elsewhere, or could not be written where Nix accepts it:
+/// every package command refuses, naming the construct at its position.
+#[test]
+fn packages_layouts_that_are_refused_name_the_construct() {
+    let cases: [(&str, &str, (usize, usize)); 2] = [
+        // `forAllSystems (…) // { x86_64-linux.default = …; }` replaces
+        // x86_64-linux's whole set.
+        (
+            "packages-merged",
+            "`{ … }` is merged after it with `//`",
+            (13, 13),
+        ),
+        ("flake-parts-imports-only", "`imports`", (11, 7)),
+    ];
+    for (layout, says, at) in cases {
+        let text = fixture(&format!("layouts/{layout}.nix"));
+        for operation in every_operation() {
+            let error = refusal(&text, &operation);
+            assert!(error.message.contains(says), "{layout}: {error:?}");
+            assert_eq!(located(&text, &error), at, "{layout}: {error:?}");
+        }
+    }
+}
+
+/// A new `default` next to imported flake-parts modules may be a second
+/// definition; another name is added.
+#[test]
+fn packages_default_next_to_imported_modules_is_refused() {
+    let text = fixture("layouts/flake-parts-imports.nix");
+    let error = refusal(
+        &text,
+        &Operation::AddDevShell(AddDevShell {
+            packages: vec!["jq".into()],
+            ..Default::default()
+        }),
+    );
+    assert_eq!(error.kind, crate::ErrorKind::Conflict);
+    assert!(error.message.contains("`imports`"), "{error:?}");
+    assert_eq!(located(&text, &error), (11, 7));
+}
+
+/// `devShells.${system}.default = …;` cannot get a sibling
+/// `devShells.${system}.tools`: Nix rejects it.
+#[test]
+fn packages_dotted_dynamic_system_gets_no_sibling() {
+    let text = fixture("layouts/plain-let-system.nix");
+    let error = refusal(
+        &text,
+        &Operation::AddDevShell(AddDevShell {
+            name: Some("tools".into()),
+            packages: vec!["jq".into()],
+            ..Default::default()
+        }),
+    );
+    assert!(error.message.contains("`devShells.${system}`"), "{error:?}");
+    assert_eq!(located(&text, &error), (20, 7));
+}
+
+/// Outputs whose shape flakeedit cannot read are refused, naming the
+/// helper or the expression.
+#[test]
+fn packages_unknown_helpers_and_outputs_are_refused_by_name() {
+    let cases = [
+        (
+            "{ outputs = { self, nixpkgs, helpers }: { packages = helpers.lib.forAllSystems (pkgs: { default = pkgs.hello; }); }; }",
+            "`forAllSystems`",
+        ),
+        (
+            "{ outputs = { self, nixpkgs, eachSystem }: { packages = eachSystem (pkgs: { default = pkgs.hello; }); }; }",
+            "`eachSystem`",
+        ),
+        (
+            "{ outputs = inputs: import ./nix/outputs.nix inputs; }",
+            "`import ./nix/outputs.nix inputs`",
+        ),
+        (
+            "{ outputs = { self, nixpkgs }: let forAllSystems = f: builtins.listToAttrs (map f [ \"x86_64-linux\" ]); in { packages = forAllSystems (s: { default = s; }); }; }",
+            "`forAllSystems`",
+        ),
+    ];
+    for (text, names) in cases {
+        for operation in every_operation() {
+            let error = refusal(text, &operation);
+            assert!(error.message.contains(names), "{text}: {error:?}");
+        }
+    }
 }

@@ -1,0 +1,227 @@
+//! flake-parts: `mkFlake { … } { perSystem = …; }`. `perSystem` is a
+//! module: its attributes are its `config`, unless it is written with
+//! `config = { … }` (and `options`), where new ones go under `config`.
+//! Modules listed in `imports` may define anything, so a new `default`
+//! next to them is refused, and a flake whose `perSystem` lives only in
+//! imported files is not edited from `flake.nix`.
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::{as_attr_set, strip_parens, TextRange};
+use rowan::ast::AstNode;
+
+use super::place::{find, place_in, Match};
+use super::{
+    body_expr, construct, function_name, unsupported, Layout, LayoutKind, OutputPlace, SystemName,
+    Target,
+};
+use crate::error::{ErrorKind, FlakeError};
+
+/// Imported flake modules known not to define packages or dev shells.
+const QUIET_MODULES: &[&str] = &[
+    "treefmt",
+    "pre-commit",
+    "git-hooks",
+    "flake-root",
+    "hercules-ci-effects",
+    "easyOverlay",
+    "flakeModules.modules",
+    "flakeModules.partitions",
+];
+
+/// The flake-parts layout of the outputs body, if it is one.
+pub(super) fn detect(body: &ast::Expr) -> Result<Option<Layout>, FlakeError> {
+    if let Some(module) = mk_flake_module(body)? {
+        return module_layout(&module).map(Some);
+    }
+    // `perSystem` written somewhere else in the outputs (a module built
+    // in a `let`, an alias of mkFlake).
+    for node in body.syntax().descendants() {
+        let Some(binding) = ast::AttrpathValue::cast(node) else {
+            continue;
+        };
+        let names = binding.attrpath().as_ref().and_then(super::place::segments);
+        if names.as_ref().and_then(|n| n.last()).map(String::as_str) != Some("perSystem") {
+            continue;
+        }
+        return per_system_layout(&binding, None).map(Some);
+    }
+    Ok(None)
+}
+
+/// The module set of `mkFlake { … } MODULE` in the outputs.
+fn mk_flake_module(body: &ast::Expr) -> Result<Option<ast::AttrSet>, FlakeError> {
+    for node in body.syntax().descendants() {
+        let Some(apply) = ast::Apply::cast(node) else {
+            continue;
+        };
+        let Some(ast::Expr::Apply(inner)) = apply.lambda().map(strip_parens) else {
+            continue;
+        };
+        if inner.lambda().and_then(|f| function_name(&f)).as_deref() != Some("mkFlake") {
+            continue;
+        }
+        let Some(module) = apply.argument() else {
+            continue;
+        };
+        let set = match strip_parens(module.clone()) {
+            ast::Expr::AttrSet(set) => Some(set),
+            ast::Expr::Lambda(lambda) => match lambda.body().map(body_expr) {
+                Some(ast::Expr::AttrSet(set)) => Some(set),
+                _ => None,
+            },
+            _ => None,
+        };
+        return match set {
+            Some(set) => Ok(Some(set)),
+            None => Err(unsupported(
+                module.syntax().text_range(),
+                &format!(
+                    "the flake-parts module is `{}`, not written in this file",
+                    construct(module.syntax())
+                ),
+            )),
+        };
+    }
+    Ok(None)
+}
+
+/// `imports = [ … ]` of a module set: the binding's range when it lists
+/// modules that may define packages or dev shells.
+fn loud_imports(set: &ast::AttrSet) -> Option<TextRange> {
+    let binding = find(set, &["imports"])
+        .into_iter()
+        .find(|found| found.kind == Match::Exact)?
+        .binding;
+    let loud = match binding.value().map(strip_parens) {
+        Some(ast::Expr::List(list)) => list.items().any(|item| {
+            let text = item.syntax().text().to_string();
+            !QUIET_MODULES.iter().any(|quiet| text.contains(quiet))
+        }),
+        _ => true,
+    };
+    loud.then(|| binding.syntax().text_range())
+}
+
+fn imported_default(range: TextRange) -> FlakeError {
+    FlakeError::new(
+        ErrorKind::Conflict,
+        "`default` may already be defined by a module listed in `imports`, which flakeedit cannot see from this file",
+    )
+    .at(range)
+    .hint("choose another name (--name/--attr), or add it in the imported module")
+}
+
+fn module_layout(module: &ast::AttrSet) -> Result<Layout, FlakeError> {
+    let imports = loud_imports(module);
+    let per_system = find(module, &["perSystem"])
+        .into_iter()
+        .chain(find(module, &["config", "perSystem"]))
+        .find(|found| found.kind == Match::Exact);
+    if let Some(found) = per_system {
+        return per_system_layout(&found.binding, imports);
+    }
+    if let Some(range) = imports {
+        return Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            "this flake-parts flake has no `perSystem` here; it may be defined in the modules listed in `imports`, which flakeedit does not edit",
+        )
+        .at(range)
+        .hint("add the package in the imported module, or write `perSystem = { pkgs, ... }: { };` in flake.nix first"));
+    }
+    if find(module, &["systems"]).is_empty() {
+        return Err(unsupported(
+            module.syntax().text_range(),
+            "the flake-parts module has neither `perSystem` nor `systems`",
+        ));
+    }
+    // A new `perSystem` before `flake = { … }`, or last.
+    let place = |name: &str| {
+        let mut place = OutputPlace::new(
+            module,
+            vec!["perSystem".to_string(), name.to_string()],
+            SystemName::Implicit,
+        );
+        place.new_per_system = true;
+        place.before = find(module, &["flake"])
+            .into_iter()
+            .find(|found| found.depth == 0)
+            .map(|found| found.binding.syntax().clone());
+        place
+    };
+    Ok(Layout {
+        kind: LayoutKind::FlakeParts,
+        targets: vec![Target {
+            system: SystemName::Implicit,
+            packages: place("packages"),
+            dev_shells: place("devShells"),
+            module_pattern: None,
+        }],
+    })
+}
+
+/// The target of a `perSystem = { … }: { … };` binding.
+fn per_system_layout(
+    binding: &ast::AttrpathValue,
+    imports: Option<TextRange>,
+) -> Result<Layout, FlakeError> {
+    let binding_range = binding.syntax().text_range();
+    let Some(ast::Expr::Lambda(module)) = binding.value().map(strip_parens) else {
+        return Err(unsupported(
+            binding_range,
+            "`perSystem` is not written as a function here",
+        ));
+    };
+    let pattern = match module.param() {
+        Some(ast::Param::Pattern(pattern)) => Some(pattern),
+        _ => None,
+    };
+    let Some(ast::Expr::AttrSet(set)) = module.body().map(body_expr) else {
+        return Err(unsupported(
+            binding_range,
+            "`perSystem` does not return an attribute set literal",
+        ));
+    };
+    // Imports of the per-system module may define entries too.
+    let imports = imports.or_else(|| loud_imports(&set));
+    // A module written with `config`/`options`: its attributes are under `config`.
+    let module_style = ["config", "options"]
+        .iter()
+        .any(|name| !find(&set, &[name]).is_empty());
+    let (set, base) = if module_style {
+        let config = find(&set, &["config"])
+            .into_iter()
+            .find(|found| found.kind == Match::Exact);
+        match config {
+            Some(found) => match as_attr_set(found.binding.value()) {
+                Some(config) => (config, Vec::new()),
+                None => {
+                    return Err(unsupported(
+                        found.binding.syntax().text_range(),
+                        "`perSystem`'s `config` is not an attribute set literal",
+                    ))
+                }
+            },
+            None => (set, vec!["config".to_string()]),
+        }
+    } else {
+        (set, Vec::new())
+    };
+    let place = |name: &str| -> Result<OutputPlace, FlakeError> {
+        let mut place = place_in(&set, &base, name, SystemName::Implicit)?;
+        if module_style && base.is_empty() && !place.exists {
+            place.before = None;
+            place.after = None;
+        }
+        place.default_conflict = imports.map(imported_default);
+        Ok(place)
+    };
+    Ok(Layout {
+        kind: LayoutKind::FlakeParts,
+        targets: vec![Target {
+            system: SystemName::Implicit,
+            packages: place("packages")?,
+            dev_shells: place("devShells")?,
+            module_pattern: pattern,
+        }],
+    })
+}

@@ -1,0 +1,146 @@
+//! Sets merged with `//`: `{ … } // eachDefaultSystem (…)`,
+//! `packages = forAllSystems (…) // { … }`. `//` is shallow and its right
+//! side wins, so a new attribute goes in the rightmost set that defines
+//! the output, and only when nothing merged after it may define it too.
+
+use flakeedit_syntax::rnix::ast::{self, BinOpKind};
+use flakeedit_syntax::{strip_parens, SyntaxNode};
+use rowan::ast::AstNode;
+
+use super::place::{defines, first_segment};
+use super::{body_expr, construct, is_system};
+use crate::error::{ErrorKind, FlakeError};
+use flakeedit_syntax::rnix::ast::HasEntry;
+
+/// The operands of a `//` chain, left to right, each through parentheses
+/// and `let`; one operand for any other expression.
+pub(crate) fn operands(expr: &ast::Expr) -> Vec<ast::Expr> {
+    let expr = body_expr(expr.clone());
+    if let ast::Expr::BinOp(binop) = &expr {
+        if binop.operator() == Some(BinOpKind::Update) {
+            if let (Some(lhs), Some(rhs)) = (binop.lhs(), binop.rhs()) {
+                let mut parts = operands(&lhs);
+                parts.extend(operands(&rhs));
+                return parts;
+            }
+        }
+    }
+    vec![expr]
+}
+
+/// The attribute set literal a new attribute of output `name` goes in:
+/// the rightmost that defines `name`, else the rightmost literal (for an
+/// empty `name`: the rightmost literal); and the operands after it.
+pub(crate) fn chosen_operand(
+    parts: &[ast::Expr],
+    name: &str,
+) -> Option<(ast::AttrSet, Vec<ast::Expr>)> {
+    let literal = |index: usize| match &parts[index] {
+        ast::Expr::AttrSet(set) => Some(set.clone()),
+        _ => None,
+    };
+    let defining = (!name.is_empty())
+        .then(|| {
+            (0..parts.len())
+                .rev()
+                .find(|&i| literal(i).is_some_and(|set| defines(&set, name).is_some()))
+        })
+        .flatten();
+    let index = defining.or_else(|| (0..parts.len()).rev().find(|&i| literal(i).is_some()))?;
+    Some((literal(index)?, parts[index + 1..].to_vec()))
+}
+
+fn merged_after(name: &str, part: &ast::Expr, what: &str) -> FlakeError {
+    FlakeError::new(
+        ErrorKind::Unsupported,
+        format!(
+            "`{}` is merged after it with `//` and {what}, so a new attribute there could be overridden",
+            construct(part.syntax())
+        ),
+    )
+    .at(part.syntax().text_range())
+    .hint(format!("add to `{name}` by hand, or merge the sets the other way round"))
+}
+
+/// Refuses when an operand merged after the chosen one may define output
+/// `name` (a literal that defines it, or anything not a literal).
+pub(crate) fn shadowed_after(after: &[ast::Expr], name: &str) -> Result<(), FlakeError> {
+    for part in after {
+        match part {
+            ast::Expr::AttrSet(set) => {
+                if defines(set, name).is_some() {
+                    return Err(merged_after(name, part, &format!("defines `{name}` again")));
+                }
+            }
+            _ => return Err(merged_after(name, part, &format!("may define `{name}`"))),
+        }
+    }
+    Ok(())
+}
+
+/// [`shadowed_after`] for the operands merged after `node` on its way up
+/// to `stop` (the outputs body): `eachDefaultSystem (…) // { … }`.
+pub(crate) fn shadowed_around(
+    node: &SyntaxNode,
+    stop: &SyntaxNode,
+    name: &str,
+) -> Result<(), FlakeError> {
+    let mut node = node.clone();
+    while &node != stop {
+        let Some(parent) = node.parent() else {
+            break;
+        };
+        if let Some(binop) = ast::BinOp::cast(parent.clone()) {
+            if binop.operator() != Some(BinOpKind::Update) {
+                break;
+            }
+            let is_lhs = binop.lhs().is_some_and(|lhs| lhs.syntax() == &node);
+            if is_lhs {
+                if let Some(rhs) = binop.rhs() {
+                    shadowed_after(&operands(&rhs), name)?;
+                }
+            }
+        } else if !(ast::Paren::can_cast(parent.kind()) || ast::LetIn::can_cast(parent.kind())) {
+            break;
+        }
+        node = parent;
+    }
+    Ok(())
+}
+
+/// `packages = forAllSystems (…) // X`: refuses when `X` may replace a
+/// system's whole set (`//` is shallow).
+pub(crate) fn systems_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
+    for part in after {
+        let system_key = match strip_parens(part.clone()) {
+            ast::Expr::AttrSet(set) => {
+                set.attrpath_values().any(|binding| {
+                    first_segment(&binding)
+                        .is_none_or(|first| first.starts_with("${") || is_system(&first))
+                }) || set.inherits().next().is_some()
+            }
+            _ => true,
+        };
+        if system_key {
+            return Err(merged_after(
+                "packages",
+                part,
+                "may replace a system's whole set",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A per-system function returning `{ … } // X`: refuses when `X` is not
+/// a literal (it may define the new entry).
+pub(crate) fn entries_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
+    match after.first() {
+        Some(part) => Err(merged_after(
+            "the output",
+            part,
+            "may define the same names",
+        )),
+        None => Ok(()),
+    }
+}

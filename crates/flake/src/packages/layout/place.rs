@@ -1,0 +1,390 @@
+//! Output places: the attribute set a per-system output's entries are
+//! written in, found through dotted paths, nested sets and `${system}`
+//! segments bound to a literal system.
+
+use flakeedit_syntax::rnix::ast::{self, HasEntry};
+use flakeedit_syntax::{as_attr_set, attr_name, SyntaxNode, TextRange};
+use rowan::ast::AstNode;
+
+use super::SystemName;
+use crate::error::{ErrorKind, FlakeError};
+
+/// A per-system output set (`packages` or `devShells`) of one target: an
+/// attribute set, possibly written below a prefix (`packages.default = …;`
+/// is the set `packages` written as dotted bindings of its parent).
+#[derive(Debug, Clone)]
+pub struct OutputPlace {
+    /// The attribute set the output's entries are (or will be) written in.
+    pub set: ast::AttrSet,
+    /// The attribute path from `set` to the output (`[]` when `set` is
+    /// the output itself, `["packages"]` for dotted entries). A segment
+    /// written `${name}` is that dynamic attribute, verbatim.
+    pub prefix: Vec<String>,
+    /// Whether the output exists already.
+    pub exists: bool,
+    /// For a new output in the `genAttrs` layout: the function to apply
+    /// (`forAllSystems`) and the parameter of the new per-system function
+    /// (`system`, `pkgs`, `{ pkgs, ... }`), so the new binding is
+    /// `devShells = forAllSystems (system: { … });`.
+    pub generator: Option<(String, String)>,
+    /// For a new flake-parts `perSystem`: the module set it is added to.
+    pub new_per_system: bool,
+    /// Where a new output is inserted: before this binding, or last.
+    pub before: Option<SyntaxNode>,
+    /// Where a new output is inserted when set: after this binding (the
+    /// same output of another system, in the plain layout).
+    pub after: Option<SyntaxNode>,
+    /// How code written here names its system.
+    pub system: SystemName,
+    /// The per-system package set the enclosing per-system function
+    /// receives (`pkgs` in `forAllSystems (pkgs: …)`), when it gets one.
+    pub package_set: Option<String>,
+    /// Formals the per-system function's pattern lacks and needs for
+    /// [`OutputPlace::system`] (`{ pkgs, ... }` given `system` too).
+    pub system_formals: Vec<(ast::Pattern, String)>,
+    /// The same for [`OutputPlace::package_set`].
+    pub package_set_formals: Vec<(ast::Pattern, String)>,
+    /// Names bound around the place that are not in the file yet (the
+    /// parameter of a per-system function written with a new output).
+    pub bound: Vec<String>,
+    /// A legacy output that is this output's `default` entry to Nix
+    /// (`defaultPackage`, `devShell`): `nix build`/`nix develop` prefer a
+    /// new `default` to it, so it stands for `default`.
+    pub legacy_default: Option<ast::AttrpathValue>,
+    /// Why a new `default` entry may not be written here: it may exist
+    /// already (an imported module), or it would replace a legacy output.
+    pub default_conflict: Option<FlakeError>,
+    /// Why no new entry may be written here at all.
+    pub entry_conflict: Option<FlakeError>,
+}
+
+impl OutputPlace {
+    /// A place in `set` below `prefix`, not existing yet, in a layout that
+    /// names its system `system`.
+    pub(crate) fn new(set: &ast::AttrSet, prefix: Vec<String>, system: SystemName) -> Self {
+        OutputPlace {
+            set: set.clone(),
+            prefix,
+            exists: false,
+            generator: None,
+            new_per_system: false,
+            before: None,
+            after: None,
+            system,
+            package_set: None,
+            system_formals: Vec::new(),
+            package_set_formals: Vec::new(),
+            bound: Vec::new(),
+            legacy_default: None,
+            default_conflict: None,
+            entry_conflict: None,
+        }
+    }
+
+    /// The bindings whose value is the entry `name` of the output; for
+    /// `default`, the legacy output standing for it when there is one.
+    pub fn entry(&self, name: &str) -> Option<ast::AttrpathValue> {
+        let found = if self.exists {
+            let mut path: Vec<&str> = self.prefix.iter().map(String::as_str).collect();
+            path.push(name);
+            find(&self.set, &path)
+                .into_iter()
+                .find(|found| found.kind == Match::Exact)
+                .map(|found| found.binding)
+        } else {
+            None
+        };
+        found.or_else(|| {
+            (name == "default")
+                .then(|| self.legacy_default.clone())
+                .flatten()
+        })
+    }
+
+    /// The names of the output's entries, in source order (`default` for
+    /// a legacy `defaultPackage`/`devShell`).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        let mut push = |name: String| {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        };
+        if self.exists && self.prefix.is_empty() {
+            for binding in self.set.attrpath_values() {
+                if let Some(first) = first_segment(&binding) {
+                    push(first);
+                }
+            }
+        } else if self.exists {
+            let path: Vec<&str> = self.prefix.iter().map(String::as_str).collect();
+            for found in find(&self.set, &path) {
+                match found.kind {
+                    Match::Deeper(rest) => {
+                        if let Some(first) = rest.into_iter().next() {
+                            push(first);
+                        }
+                    }
+                    Match::Exact => {
+                        if let Some(inner) = as_attr_set(found.binding.value()) {
+                            for binding in inner.attrpath_values() {
+                                if let Some(first) = first_segment(&binding) {
+                                    push(first);
+                                }
+                            }
+                        }
+                    }
+                    Match::Opaque => {}
+                }
+            }
+        }
+        if self.legacy_default.is_some() {
+            push("default".to_string());
+        }
+        names
+    }
+
+    /// The last binding defining an entry of a dotted output, after which
+    /// new dotted entries go.
+    pub fn last_dotted(&self) -> Option<ast::AttrpathValue> {
+        if !self.exists || self.prefix.is_empty() {
+            return None;
+        }
+        let path: Vec<&str> = self.prefix.iter().map(String::as_str).collect();
+        find(&self.set, &path)
+            .into_iter()
+            .filter(|found| found.depth == 0)
+            .map(|found| found.binding)
+            .last()
+    }
+
+    /// An offset inside the place, for scope lookups.
+    pub fn inside(&self) -> flakeedit_syntax::TextSize {
+        self.set.syntax().text_range().start() + flakeedit_syntax::TextSize::from(1)
+    }
+
+    /// Whether `binding` is the legacy entry standing for `default`.
+    pub fn is_legacy(&self, binding: &ast::AttrpathValue) -> bool {
+        self.legacy_default
+            .as_ref()
+            .is_some_and(|legacy| legacy.syntax() == binding.syntax())
+    }
+}
+
+/// How one binding relates to a looked-up path (see
+/// [`flakeedit_syntax::find_path`], which this follows, plus `${name}`
+/// segments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Match {
+    Exact,
+    Deeper(Vec<String>),
+    Opaque,
+}
+
+/// One binding on a looked-up path.
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    pub binding: ast::AttrpathValue,
+    pub depth: usize,
+    pub kind: Match,
+}
+
+/// The segments of an attribute path: static names, and `${name}` for a
+/// dynamic attribute that is one variable; `None` for any other dynamic
+/// attribute.
+pub(crate) fn segments(path: &ast::Attrpath) -> Option<Vec<String>> {
+    path.attrs()
+        .map(|attr| match &attr {
+            ast::Attr::Dynamic(dynamic) => match dynamic.expr()? {
+                ast::Expr::Ident(ident) => Some(format!("${{{}}}", ident.ident_token()?.text())),
+                _ => attr_name(&attr),
+            },
+            _ => attr_name(&attr),
+        })
+        .collect()
+}
+
+/// The first segment of a binding's attribute path.
+pub(crate) fn first_segment(binding: &ast::AttrpathValue) -> Option<String> {
+    segments(&binding.attrpath()?)?.into_iter().next()
+}
+
+/// Every binding of `set` on `path`, looking into nested set literals.
+pub(crate) fn find(set: &ast::AttrSet, path: &[&str]) -> Vec<Found> {
+    let mut found = Vec::new();
+    collect(set, path, 0, &mut found);
+    found
+}
+
+fn collect(set: &ast::AttrSet, path: &[&str], depth: usize, out: &mut Vec<Found>) {
+    let query = &path[depth..];
+    if query.is_empty() {
+        return;
+    }
+    for binding in set.attrpath_values() {
+        let Some(names) = binding.attrpath().as_ref().and_then(segments) else {
+            continue;
+        };
+        let common = names
+            .iter()
+            .zip(query)
+            .take_while(|(name, wanted)| name.as_str() == **wanted)
+            .count();
+        if common == 0 {
+            continue;
+        }
+        let record = |kind| Found {
+            binding: binding.clone(),
+            depth,
+            kind,
+        };
+        if common == names.len() && common == query.len() {
+            out.push(record(Match::Exact));
+        } else if common == query.len() {
+            out.push(record(Match::Deeper(names[common..].to_vec())));
+        } else if common == names.len() {
+            match as_attr_set(binding.value()) {
+                Some(inner) => collect(&inner, path, depth + common, out),
+                None => out.push(record(Match::Opaque)),
+            }
+        }
+    }
+}
+
+/// Writes an attribute path: `${name}` segments verbatim, others quoted
+/// as needed.
+pub(crate) fn write_path(path: &[String]) -> String {
+    path.iter()
+        .map(|segment| {
+            if segment.starts_with("${") && segment.ends_with('}') {
+                segment.clone()
+            } else {
+                flakeedit_syntax::quote_attr_name(segment)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// `inherit packages;` or `inherit (x) packages;` in `set`: the output
+/// exists, defined elsewhere; a new `packages = { … };` would be a duplicate
+/// attribute.
+pub(crate) fn inherited_here(set: &ast::AttrSet, name: &str) -> Result<(), FlakeError> {
+    for inherit in set.inherits() {
+        if inherit
+            .attrs()
+            .any(|attr| attr_name(&attr).as_deref() == Some(name))
+        {
+            return Err(FlakeError::new(
+                ErrorKind::Unsupported,
+                format!("`{name}` is inherited here, not written as an attribute set"),
+            )
+            .at(inherit.syntax().text_range())
+            .hint(format!(
+                "write `{name} = {{ … }};` (or add to the set it comes from by hand)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `set` defines `name` (by a binding or an inherit).
+pub(crate) fn defines(set: &ast::AttrSet, name: &str) -> Option<TextRange> {
+    if let Some(found) = find(set, &[name]).into_iter().next() {
+        return Some(found.binding.syntax().text_range());
+    }
+    set.inherits()
+        .find(|inherit| {
+            inherit
+                .attrs()
+                .any(|attr| attr_name(&attr).as_deref() == Some(name))
+        })
+        .map(|inherit| inherit.syntax().text_range())
+}
+
+/// Finds the output place `name` below `base` in a per-system body set.
+pub(crate) fn place_in(
+    body: &ast::AttrSet,
+    base: &[String],
+    name: &str,
+    system: SystemName,
+) -> Result<OutputPlace, FlakeError> {
+    if base.is_empty() {
+        inherited_here(body, name)?;
+    }
+    let mut prefix = base.to_vec();
+    prefix.push(name.to_string());
+    let mut place = OutputPlace::new(body, prefix.clone(), system);
+    let path: Vec<&str> = prefix.iter().map(String::as_str).collect();
+    for found in find(body, &path) {
+        match found.kind {
+            Match::Exact => match as_attr_set(found.binding.value()) {
+                Some(set) => {
+                    place.set = set;
+                    place.prefix.clear();
+                    place.exists = true;
+                    return Ok(place);
+                }
+                None => {
+                    return Err(FlakeError::new(
+                        ErrorKind::Unsupported,
+                        format!("`{name}` is not written as an attribute set here"),
+                    )
+                    .at(found.binding.syntax().text_range())
+                    .hint(format!(
+                        "write `{name} = {{ … }};` to let flakeedit add to it"
+                    )))
+                }
+            },
+            Match::Deeper(_) => place.exists = true,
+            Match::Opaque => {
+                return Err(FlakeError::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "`{}` is not written as an attribute set here",
+                        write_path(&base[..(found.depth + 1).min(base.len())])
+                    ),
+                )
+                .at(found.binding.syntax().text_range())
+                .hint(format!(
+                    "add `{name}` by hand, or write it as an attribute set literal"
+                )))
+            }
+        }
+    }
+    if !place.exists && base.is_empty() {
+        place.before = new_output_anchor(body, name);
+        place.after = new_output_after(body, name);
+    }
+    Ok(place)
+}
+
+/// Where a new `devShells` output goes first of all: right after the last
+/// binding of the existing `packages` (`packages = { … };` or the last of
+/// `packages.default = …; packages.image = …;`), so what the flake builds
+/// stays first and its group is not split. `None` for `packages` itself,
+/// or when there are no packages.
+pub(crate) fn new_output_after(set: &ast::AttrSet, name: &str) -> Option<SyntaxNode> {
+    if name != "devShells" {
+        return None;
+    }
+    set.attrpath_values()
+        .filter(|binding| first_segment(binding).is_some_and(|first| first == "packages"))
+        .last()
+        .map(|binding| binding.syntax().clone())
+}
+
+/// Where a new `packages` (or `devShells`, when [`new_output_after`] finds
+/// no packages) output goes: before the first other per-system output
+/// that sorts after it in the usual order (`packages`, `devShells`,
+/// `checks`, `apps`, `formatter`…).
+pub(crate) fn new_output_anchor(set: &ast::AttrSet, name: &str) -> Option<SyntaxNode> {
+    let after: &[&str] = if name == "packages" {
+        &["checks", "apps", "formatter", "legacyPackages", "devShells"]
+    } else {
+        &["packages", "checks", "apps", "formatter", "legacyPackages"]
+    };
+    set.attrpath_values()
+        .find(|binding| first_segment(binding).is_some_and(|first| after.contains(&first.as_str())))
+        .map(|binding| binding.syntax().clone())
+}

@@ -1,0 +1,26 @@
+{
+  description = "flake-parts whose perSystem also comes from an imported module";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts.url = "github:hercules-ci/flake-parts";
+  };
+
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      imports = [ ./nix/shell.nix ];
+      systems = [ "x86_64-linux" "aarch64-darwin" ];
+      perSystem = { pkgs, self', ... }: {
+        packages.default = pkgs.hello;
+        packages.dockerImage = pkgs.dockerTools.buildLayeredImage {
+          name = "hello-image";
+          contents = [ self'.packages.default ];
+          config = {
+            Cmd = [ "${self'.packages.default}/bin/hello-image" ];
+            ExposedPorts = { "8000/tcp" = { }; };
+            Env = [ "GITHUB_SHA=123123" ];
+          };
+        };
+      };
+    };
+}

@@ -1,0 +1,25 @@
+{
+  description = "flake-parts whose perSystem also comes from an imported module";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts.url = "github:hercules-ci/flake-parts";
+  };
+
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      imports = [ ./nix/shell.nix ];
+      systems = [ "x86_64-linux" "aarch64-darwin" ];
+      perSystem = { pkgs, self', ... }: {
+        packages.default = pkgs.hello;
+        packages.extra = pkgs.ocamlPackages.buildDunePackage {
+          version = "0.2.0";
+          pname = "extra";
+          buildInputs = [
+            self'.packages.default
+          ];
+          src = ./.;
+        };
+      };
+    };
+}

@@ -1,0 +1,30 @@
+{
+  description = "forAllSystems passes each system's package set, not the system";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+
+  outputs = { self, nixpkgs }:
+    let
+      systems = [ "x86_64-linux" "aarch64-darwin" ];
+      forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+    in
+    {
+      packages = forAllSystems (pkgs: {
+        default = pkgs.ocamlPackages.buildDunePackage {
+          pname = "relay";
+          version = "0.4.0";
+          src = ./.;
+        };
+        extra = pkgs.ocamlPackages.buildDunePackage {
+          version = "0.2.0";
+          pname = "extra";
+          buildInputs = [
+            self.packages.${pkgs.stdenv.hostPlatform.system}.default
+          ];
+          src = ./.;
+        };
+      });
+
+      formatter = forAllSystems (pkgs: pkgs.nixpkgs-fmt);
+    };
+}

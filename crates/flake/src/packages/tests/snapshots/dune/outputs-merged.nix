@@ -1,0 +1,28 @@
+{
+  description = "System-independent outputs merged with flake-utils' with //";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-utils.url = "github:numtide/flake-utils";
+  };
+
+  outputs = { self, nixpkgs, flake-utils }:
+    {
+      overlays.default = final: prev: { };
+    }
+    // flake-utils.lib.eachDefaultSystem (system:
+      let
+        pkgs = nixpkgs.legacyPackages.${system};
+      in
+      {
+        packages.default = pkgs.hello;
+        packages.extra = pkgs.ocamlPackages.buildDunePackage {
+          version = "0.2.0";
+          pname = "extra";
+          buildInputs = [
+            self.packages.${system}.default
+          ];
+          src = ./.;
+        };
+      });
+}
