@@ -15,6 +15,9 @@ in
   legacyPackages = lib.genAttrs systems perSystem;
   overlays.default = final: prev: { };
   nixosModules.default = { };
+  # A flake-parts module that defines nothing (devshell, devenv, … export one).
+  flakeModule = { };
+  flakeModules.default = { };
   lib = { };
   # crane-style libraries: `crane.mkLib pkgs` gives builders.
   mkLib = pkgs:

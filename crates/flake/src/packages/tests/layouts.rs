@@ -527,7 +527,7 @@ fn packages_layouts_that_are_refused_name_the_construct() {
             "`{ … }` is merged after it with `//`",
             (13, 13),
         ),
-        ("flake-parts-imports-only", "`imports`", (11, 7)),
+        ("flake-parts-imports-only", "`imports`", (12, 7)),
     ];
     for (layout, says, at) in cases {
         let text = fixture(&format!("layouts/{layout}.nix"));
@@ -553,7 +553,7 @@ fn packages_default_next_to_imported_modules_is_refused() {
     );
     assert_eq!(error.kind, crate::ErrorKind::Conflict);
     assert!(error.message.contains("`imports`"), "{error:?}");
-    assert_eq!(located(&text, &error), (11, 7));
+    assert_eq!(located(&text, &error), (12, 7));
 }
 
 /// `devShells.${system}.default = …;` cannot get a sibling

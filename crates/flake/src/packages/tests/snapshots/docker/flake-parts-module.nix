@@ -14,12 +14,17 @@
           default = "hello";
         };
         config = {
-          packages.default = pkgs.hello;
+          packages.default = pkgs.stdenv.mkDerivation {
+            pname = "greeter";
+            version = "1.1.0";
+            src = ./.;
+          };
           packages.dockerImage = pkgs.dockerTools.buildLayeredImage {
-            name = "hello-image";
+            name = "greeter";
+            tag = "1.1.0";
             contents = [ self'.packages.default ];
             config = {
-              Cmd = [ "${self'.packages.default}/bin/hello-image" ];
+              Cmd = [ "${self'.packages.default}/bin/greeter" ];
               ExposedPorts = { "8000/tcp" = { }; };
               Env = [ "GITHUB_SHA=123123" ];
             };

@@ -4,14 +4,19 @@
   inputs = {
     nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
     flake-parts.url = "github:hercules-ci/flake-parts";
+    devshell.url = "github:numtide/devshell";
   };
 
   outputs = inputs@{ flake-parts, ... }:
     flake-parts.lib.mkFlake { inherit inputs; } {
-      imports = [ ./nix/shell.nix ];
+      imports = [ inputs.devshell.flakeModule ];
       systems = [ "x86_64-linux" "aarch64-darwin" ];
       perSystem = { pkgs, self', ... }: {
-        packages.default = pkgs.hello;
+        packages.default = pkgs.stdenv.mkDerivation {
+          pname = "greeter";
+          version = "1.1.0";
+          src = ./.;
+        };
         packages.extra = pkgs.ocamlPackages.buildDunePackage {
           version = "0.2.0";
           pname = "extra";

@@ -14,7 +14,11 @@
           default = "hello";
         };
         config = {
-          packages.default = pkgs.hello;
+          packages.default = pkgs.stdenv.mkDerivation {
+            pname = "greeter";
+            version = "1.1.0";
+            src = ./.;
+          };
           packages.extra = pkgs.ocamlPackages.buildDunePackage {
             version = "0.2.0";
             pname = "extra";
