@@ -17,10 +17,10 @@
       {
         packages.default = pkgs.hello;
         packages.dockerImage = pkgs.dockerTools.buildLayeredImage {
-          name = "hello-image";
+          name = pkgs.lib.getName self.packages.${system}.default;
           contents = [ self.packages.${system}.default ];
           config = {
-            Cmd = [ "${self.packages.${system}.default}/bin/hello-image" ];
+            Cmd = [ "${pkgs.lib.getExe self.packages.${system}.default}" ];
             ExposedPorts = { "8000/tcp" = { }; };
             Env = [ "GITHUB_SHA=123123" ];
           };

@@ -20,12 +20,12 @@
             src = ./.;
           };
           packages.extra = pkgs.ocamlPackages.buildDunePackage {
-            version = "0.2.0";
             pname = "extra";
+            version = "0.2.0";
+            src = ./.;
             buildInputs = [
               self'.packages.default
             ];
-            src = ./.;
           };
         };
       };

@@ -11,8 +11,8 @@
       systems = [ "x86_64-linux" "aarch64-darwin" ];
       perSystem = { pkgs, ... }: {
         packages.extra = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "extra";
+          version = "0.2.0";
           src = ./.;
         };
       };

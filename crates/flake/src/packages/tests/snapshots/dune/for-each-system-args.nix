@@ -19,12 +19,12 @@
           src = ./.;
         };
         extra = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "extra";
+          version = "0.2.0";
+          src = ./.;
           buildInputs = [
             self.packages.${system}.default
           ];
-          src = ./.;
         };
       });
 

@@ -22,12 +22,12 @@
         };
         packages = {
           extra = pkgs.ocamlPackages.buildDunePackage {
-            version = "1.0.0";
             pname = "extra";
+            version = "1.0.0";
+            src = ./.;
             buildInputs = [
               self.defaultPackage.${system}
             ];
-            src = ./.;
           };
         };
       });

@@ -17,12 +17,12 @@
       {
         packages.default = pkgs.hello;
         packages.extra = pkgs.ocamlPackages.buildDunePackage {
-          version = "0.2.0";
           pname = "extra";
+          version = "0.2.0";
+          src = ./.;
           buildInputs = [
             self.packages.${system}.default
           ];
-          src = ./.;
         };
       });
 }
