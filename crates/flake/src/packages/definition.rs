@@ -135,6 +135,11 @@ fn merge_siblings(node: &SyntaxNode) -> Vec<(ast::Expr, bool)> {
 
 /// How `name` is defined in an output place already, if it is.
 pub(super) fn existing_definition(place: &OutputPlace, name: &str) -> Option<Definition> {
+    // The place's own lookup also reads `packages.${system}` paths and the
+    // legacy `defaultPackage`/`devShell` that stands for `default`.
+    if let Some(binding) = place.entry(name) {
+        return Some(Definition::Binding(binding));
+    }
     if let Some(definition) = defined_in(&place.set, &place.prefix, name) {
         return Some(definition);
     }
@@ -258,14 +263,12 @@ mod tests {
             .descendants()
             .find_map(ast::AttrSet::cast)
             .expect("a set");
-        let place = OutputPlace {
-            set,
-            prefix: Vec::new(),
-            exists: true,
-            generator: None,
-            before: None,
-            after: None,
-        };
+        let mut place = OutputPlace::new(
+            &set,
+            Vec::new(),
+            crate::packages::layout::SystemName::Implicit,
+        );
+        place.exists = true;
         existing_definition(&place, name).map(|definition| match definition {
             Definition::Binding(binding) => ("binding".into(), binding.syntax().text().to_string()),
             Definition::Other { range, form } => (form, text[range].to_string()),
