@@ -25,9 +25,7 @@
             pname = "extra";
             version = "1.0.0";
             src = ./.;
-            buildInputs = [
-              self.defaultPackage.${system}
-            ];
+            buildInputs = [ self.defaultPackage.${system} ];
           };
         };
       });

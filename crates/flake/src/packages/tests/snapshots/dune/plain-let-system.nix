@@ -19,9 +19,7 @@
           pname = "extra";
           version = "0.2.0";
           src = ./.;
-          buildInputs = [
-            self.packages.${system}.default
-          ];
+          buildInputs = [ self.packages.${system}.default ];
         };
       };
 

@@ -19,9 +19,7 @@
         };
         devShell = pkgs.mkShell {
           inputsFrom = [ self.defaultPackage.${system} ];
-          packages = [
-            pkgs.jq
-          ];
+          packages = [ pkgs.jq ];
         };
       });
 }

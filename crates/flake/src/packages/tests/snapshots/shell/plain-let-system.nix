@@ -19,9 +19,7 @@
 
       devShells.${system}.default = pkgs.mkShell {
         inputsFrom = [ self.packages.${system}.default ];
-        packages = [
-          pkgs.jq
-        ];
+        packages = [ pkgs.jq ];
       };
     };
 }
