@@ -25,7 +25,7 @@
 , realFlakeParts ? true
 }:
 let
-  realLib = import lib;
+  realLib = import ./corpus-lib.nix lib;
   inspect = import (stubs + "/inspect.nix");
   stubSystems = import (stubs + "/systems.nix");
 

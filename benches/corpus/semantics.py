@@ -40,7 +40,7 @@ class Evaluator:
         with open(os.path.join(self.np, "default.nix"), "w") as f:
             f.write(f"import {nix_string(os.path.join(HERE, 'lenient-nixpkgs.nix'))} {{\n"
                     f"  stubs = /. + {nix_string(self.stubs)};\n"
-                    f"  lib = import (/. + {nix_string(self.lib)});\n"
+                    f"  lib = import {nix_string(os.path.join(HERE, 'corpus-lib.nix'))} (/. + {nix_string(self.lib)});\n"
                     f"  extras = builtins.fromJSON (builtins.readFile ./extras.json);\n}}\n")
         self._write_extras()
 
