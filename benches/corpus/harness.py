@@ -21,6 +21,8 @@ STUBS = os.path.join(HERE, "..", "..", "tests", "stubs")
 _args = argparse.ArgumentParser()
 _args.add_argument("--nixpkgs-lib", default=os.path.join(STUBS, "vendor", "nixpkgs-lib", "lib"))
 _args.add_argument("--jobs", type=int, default=2)
+_args.add_argument("--per-repo", type=int, default=None,
+                   help="judge at most N flakes of each repository (its root flake first); CRLF copies count as one repository")
 _args.add_argument("--max-inputs", type=int, default=None,
                    help="run the per-input commands on the first N inputs only (faster)")
 _args.add_argument("flakeedit")
@@ -628,6 +630,14 @@ if __name__ == "__main__":
         names = [n for n in names if FILTER in n]
     # A stable shuffle, so that a partial run is a sample of every repository.
     names.sort(key=lambda n: hashlib.sha256(n.encode()).hexdigest())
+    if ARGS.per_repo is not None:
+        taken, sample = {}, []
+        for n in sorted(names, key=lambda n: not n.endswith("__.")):
+            repo = "crlf" if n.startswith("crlf__") else n.split("__")[0]
+            if taken.get(repo, 0) < ARGS.per_repo:
+                taken[repo] = taken.get(repo, 0) + 1
+                sample.append(n)
+        names = [n for n in names if n in set(sample)]
     with Pool(ARGS.jobs) as p, open(OUT, "w") as out:
         for i, res in enumerate(p.imap_unordered(process, names)):
             for r in res:
