@@ -34,11 +34,22 @@ pub(super) fn detect(body: &ast::Expr) -> Result<Option<Layout>, FlakeError> {
         return module_layout(&module).map(Some);
     }
     // `perSystem` written somewhere else in the outputs (a module built
-    // in a `let`, an alias of mkFlake).
+    // in a `let`, an alias of mkFlake); a `let perSystem = system: …;`
+    // handed to flake-utils is not one.
+    if !body.syntax().text().to_string().contains("mkFlake") {
+        return Ok(None);
+    }
     for node in body.syntax().descendants() {
         let Some(binding) = ast::AttrpathValue::cast(node) else {
             continue;
         };
+        if binding
+            .syntax()
+            .parent()
+            .is_some_and(|parent| ast::LetIn::can_cast(parent.kind()))
+        {
+            continue;
+        }
         let names = binding.attrpath().as_ref().and_then(super::place::segments);
         if names.as_ref().and_then(|n| n.last()).map(String::as_str) != Some("perSystem") {
             continue;

@@ -63,6 +63,10 @@ fn packages_dune_package_in_every_layout() {
             expect_file!["snapshots/dune/no-packages.nix"],
         ),
         (
+            "flake-utils-named-function",
+            expect_file!["snapshots/dune/flake-utils-named-function.nix"],
+        ),
+        (
             "for-all-systems-pkgs",
             expect_file!["snapshots/dune/for-all-systems-pkgs.nix"],
         ),
@@ -170,6 +174,10 @@ fn packages_docker_image_in_every_layout() {
         (
             "plain-per-system",
             expect_file!["snapshots/docker/plain-per-system.nix"],
+        ),
+        (
+            "flake-utils-named-function",
+            expect_file!["snapshots/docker/flake-utils-named-function.nix"],
         ),
         (
             "for-all-systems-pkgs",
@@ -304,6 +312,10 @@ fn packages_dev_shell_in_every_layout() {
         (
             "no-packages",
             expect_file!["snapshots/shell/no-packages.nix"],
+        ),
+        (
+            "flake-utils-named-function",
+            expect_file!["snapshots/shell/flake-utils-named-function.nix"],
         ),
         (
             "for-all-systems-pkgs",
