@@ -246,3 +246,65 @@ fn check_fix_on_any_fixture_is_never_refused_by_the_meaning_check() {
     }
     assert!(fixed > 5, "only {fixed} fixes");
 }
+
+fn add_input(name: &str) -> Operation {
+    Operation::AddInput(AddInput {
+        url: format!("github:example/{name}"),
+        name: Some(name.into()),
+        follows: vec![],
+        no_flake: false,
+    })
+}
+
+/// Adding the input `hello` to a pattern without `...` makes `hello` a
+/// lexical name, and a lexical name wins over `with pkgs;`: Nix shows the
+/// list would hold the input instead of `pkgs.hello`. Refused.
+#[test]
+fn a_new_input_that_would_capture_a_with_name_is_refused() {
+    let nix = Nix::require();
+    let text = common::fixture("meaning/with-name-becomes-input.nix");
+    let file = SourceFile::parse(text.as_str());
+    let flake = Flake::read(&file).expect("a flake");
+    let operation = add_input("hello");
+    let unverified = operation
+        .changes(&file, &flake, None)
+        .and_then(|changes| Ok(changes.apply_unchecked(&text)?))
+        .expect("add-input computes an edit");
+    let call = |arguments: &str| {
+        format!(
+            "((import ./flake.nix).outputs {{ self = null; nixpkgs = null; {arguments} }}).names"
+        )
+    };
+    let before = nix.eval_flake(&text, &call(""));
+    assert_eq!(before, serde_json::json!(["hello from pkgs"]));
+    let after = nix.eval_flake(&unverified, &call("hello = \"the input\";"));
+    assert_eq!(after, serde_json::json!(["the input"]));
+    let error = run(&operation, &text, None).expect_err("refused");
+    assert!(
+        error.message.contains(
+            "`hello` at 11:28 referred to the `with` at 11:15 and would refer to the binding at 8:30"
+        ),
+        "{}",
+        error.message
+    );
+}
+
+/// The `missing-formal` fix binds a use that was unbound: that is what it
+/// is for, so the check lets the fix through (and Nix then evaluates it).
+#[test]
+fn a_new_argument_may_bind_an_unbound_use() {
+    let nix = Nix::require();
+    let text = common::fixture("meaning/unbound-use-of-declared-input.nix");
+    let options = CheckOptions {
+        select: vec!["missing-formal".into()],
+        ..CheckOptions::default()
+    };
+    let outcome = fix_safe(&text, None, &options).expect("fixed");
+    let after = outcome.new_text.expect("a fix");
+    assert!(after.contains("{ self, nixpkgs, riot }:"), "{after}");
+    let names = nix.eval_flake(
+        &after,
+        "((import ./flake.nix).outputs { self = null; nixpkgs = null; riot = \"riot\"; }).names",
+    );
+    assert_eq!(names, serde_json::json!(["riot"]));
+}

@@ -145,7 +145,13 @@ pub(super) fn compare(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), 
         let released = allowed.unbound.contains(&old.name)
             && matches!(new.resolution, Resolution::Free | Resolution::With(_))
             && outputs_range.is_some_and(|range| range.contains_range(old.range));
-        if !same && !released {
+        // A new outputs argument binds what was unbound (an undeclared
+        // input's uses); what a `with` provided must stay with it, or
+        // `with pkgs; [ hello ]` would silently become the input `hello`.
+        let now_bound = allowed.formals_added.contains(&old.name)
+            && old.resolution == Resolution::Free
+            && matches!(new.resolution, Resolution::Bound(_));
+        if !same && !released && !now_bound {
             return Err(drift(
                 format!(
                     "`{}` at {} referred to {} and would refer to {}",
