@@ -107,7 +107,7 @@ fn insert_output_entry(
                 quote_attr_name(name),
                 nest(&entry)
             ),
-            (None, [name]) => {
+            (None, [name]) if !writes_outputs_dotted(&place.set) => {
                 format!("{} = {{\n\t{}\n}};", quote_attr_name(name), nest(&entry))
             }
             _ => {
@@ -123,6 +123,32 @@ fn insert_output_entry(
         (None, None) => InsertPosition::Last,
     };
     Ok(insert_entry(file, place.set.syntax(), &snippet, position)?)
+}
+
+/// Whether a set writes its per-system outputs dotted
+/// (`packages.default = …;`) rather than as nested sets: a new output then
+/// is dotted too.
+fn writes_outputs_dotted(set: &flakeedit_syntax::rnix::ast::AttrSet) -> bool {
+    use flakeedit_syntax::rnix::ast::HasEntry;
+    let (mut dotted, mut nested) = (0, 0);
+    for binding in set.attrpath_values() {
+        let Some(names) = binding
+            .attrpath()
+            .as_ref()
+            .and_then(flakeedit_syntax::attrpath_names)
+        else {
+            continue;
+        };
+        let output = names.first().is_some_and(|first| {
+            matches!(first.as_str(), "packages" | "devShells" | "checks" | "apps")
+        });
+        if output && names.len() > 1 {
+            dotted += 1;
+        } else if output {
+            nested += 1;
+        }
+    }
+    dotted > 0 && nested == 0
 }
 
 /// The targets an operation applies to, for postconditions.

@@ -19,15 +19,13 @@
             version = "1.1.0";
             src = ./.;
           };
-          devShells = {
-            default = pkgs.mkShell {
-              packages = [
-                pkgs.jq
-              ];
-              inputsFrom = [
-                self'.packages.default
-              ];
-            };
+          devShells.default = pkgs.mkShell {
+            packages = [
+              pkgs.jq
+            ];
+            inputsFrom = [
+              self'.packages.default
+            ];
           };
         };
       };

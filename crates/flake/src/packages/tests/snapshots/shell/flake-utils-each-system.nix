@@ -23,11 +23,9 @@
           tag = "latest";
           contents = [ self.packages.${system}.default ];
         };
-        devShells = {
-          default = pkgs.mkShell {
-            packages = [ pkgs.jq ];
-            inputsFrom = [ self.packages.${system}.default ];
-          };
+        devShells.default = pkgs.mkShell {
+          packages = [ pkgs.jq ];
+          inputsFrom = [ self.packages.${system}.default ];
         };
       });
 }

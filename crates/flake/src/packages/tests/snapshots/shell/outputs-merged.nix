@@ -16,15 +16,13 @@
       in
       {
         packages.default = pkgs.hello;
-        devShells = {
-          default = pkgs.mkShell {
-            packages = [
-              pkgs.jq
-            ];
-            inputsFrom = [
-              self.packages.${system}.default
-            ];
-          };
+        devShells.default = pkgs.mkShell {
+          packages = [
+            pkgs.jq
+          ];
+          inputsFrom = [
+            self.packages.${system}.default
+          ];
         };
       });
 }
