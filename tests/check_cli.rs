@@ -192,3 +192,39 @@ fn json_and_sarif_are_documents() {
         11
     );
 }
+
+/// Flakes that evaluate, with inputs used through `with inputs;`, computed
+/// names, shadowing `inputs` arguments, `inputs ? x` guards, outputs
+/// arguments as follows targets and non-flake inputs: no error, so `check`
+/// exits 0; what cannot be decided is an info naming the construct.
+#[test]
+fn scope_fixtures_have_no_errors() {
+    let names = [
+        "with-inputs",
+        "dynamic-use",
+        "shadowed-inputs",
+        "guarded-inputs",
+        "registry-follows",
+        "non-flake-inputs",
+    ];
+    let dir = copy(&names);
+    let files: Vec<String> = names
+        .iter()
+        .map(|name| format!("{name}/flake.nix"))
+        .collect();
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = flakeedit(dir.path(), &args);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("6 files checked: 0 errors, 1 warning, 6 infos"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains(
+            "dynamic-use/flake.nix:6:5: info[undecided-input-use]: cannot tell whether input `riot` is used: `inputs.${name}` takes an input whose name is computed, so it may be `riot` (line 13, column 25)"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("unused-input]"), "{stdout}");
+    assert!(!stdout.contains("dangling-follows"), "{stdout}");
+}

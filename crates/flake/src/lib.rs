@@ -36,8 +36,9 @@ pub use list::{list_inputs, InputSummary, LockedSummary};
 pub use lock::{Lock, LockError, LockInputRef, LockNode, OwnNestedInput};
 pub use meaning::{apply_verified, AllowedChange, VerifiedEdit};
 pub use model::{
-    inputs_escape, uses_of_input, uses_through_input_set, Flake, InputBinding, InputDecl,
-    InputLeaf, InputSetUse, InputUse, InputsStyle, LeafValue, NestedFollows, Outputs, OutputsParam,
+    analyze_uses, input_usage, inputs_escape, uses_of_input, uses_through_input_set, Flake,
+    InputBinding, InputDecl, InputLeaf, InputSetUse, InputUsage, InputUse, InputsStyle, LeafValue,
+    NestedFollows, Outputs, OutputsParam, UndecidedUse, UndecidedWhy, UseAnalysis, UseKind,
 };
 pub use packages::{
     add_dev_shell, add_docker_image, add_dune_package, add_source, init_flake, AddDevShell,

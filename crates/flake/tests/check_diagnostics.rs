@@ -27,6 +27,7 @@ fn undeclared_uses() {
         13:32-13:50 error[undeclared-input] `inputs.flake-utils`: outputs uses `inputs.flake-utils`, but `flake-utils` is not a declared input: evaluation fails with "attribute 'flake-utils' missing"
             fix (safe): add input `flake-utils` (github:numtide/flake-utils)
         15:23-15:42 error[undeclared-input] `inputs.mystery-tool`: outputs uses `inputs.mystery-tool`, but `mystery-tool` is not a declared input: evaluation fails with "attribute 'mystery-tool' missing"; declare it with `flakeedit add-input URL --name mystery-tool`, or stop using it
+        17:24-17:39 info[optional-input] `inputs.optional`: outputs uses `inputs.optional` with an `or` default, and `optional` is not a declared input, so that part is skipped; declare `optional` to use it
     "#]].assert_eq(&render_fixture("undeclared-uses"));
 }
 
@@ -126,4 +127,58 @@ fn legacy_sha256() {
             fix (safe): convert `sha256` to an SRI `hash`
         28:11-28:75 warning[legacy-sha256] `sha256 = "186d0kznngnhcl3b0irwi3a43xkm2nk4kb35cki2jhc0qy8k8g6g";…`: fetchurl https://example.org/both.tar.gz uses the legacy `sha256` attribute; write `hash = "sha256-zzw0kceAQSniZGWsSaYVdfZB1Ig8R7AGZdA+a/8EzaA="` instead; the set also has `hash`, so remove this `sha256`
     "#]].assert_eq(&render_fixture("legacy-sha256"));
+}
+
+/// `with inputs;`, `self.inputs.riot`, `inputs.${"crane"}` and
+/// `builtins.getAttr "tool" inputs` are uses: nothing is unused.
+#[test]
+fn with_inputs() {
+    expect![[r#""#]].assert_eq(&render_fixture("with-inputs"));
+}
+
+/// `inputs.${name}` and a bare `crane` under `with inputs; with pkgs;`:
+/// whether `riot` and `crane` are used cannot be told, so no warning.
+#[test]
+fn dynamic_use() {
+    expect![[r#"
+        6:5-6:13 info[undecided-input-use] `riot.url`: cannot tell whether input `riot` is used: `inputs.${name}` takes an input whose name is computed, so it may be `riot` (line 13, column 25)
+        7:5-7:14 info[undecided-input-use] `crane.url`: cannot tell whether input `crane` is used: `crane` under `with` takes `crane` from the input set unless `nixpkgs.legacyPackages.${system}` has an attribute `crane` (line 20, column 17)
+    "#]].assert_eq(&render_fixture("dynamic-use"));
+}
+
+/// An inner function's own `inputs` and a `let inputs` are not this
+/// flake's: no `undeclared-input`.
+#[test]
+fn shadowed_inputs() {
+    expect![[r#""#]].assert_eq(&render_fixture("shadowed-inputs"));
+}
+
+/// `inputs ? extra` and `builtins.hasAttr "other" inputs` guard the uses:
+/// infos that do not claim evaluation fails.
+#[test]
+fn guarded_inputs() {
+    expect![[r#"
+        9:44-9:56 info[optional-input] `inputs.extra`: outputs uses `inputs.extra` only where `inputs ? extra` (line 9) says it is there, and `extra` is not a declared input, so that part is skipped; declare `extra` to use it
+        11:17-11:29 info[optional-input] `inputs.other`: outputs uses `inputs.other` only where `builtins.hasAttr "other" inputs` (line 10) says it is there, and `other` is not a declared input, so that part is skipped; declare `other` to use it
+    "#]].assert_eq(&render_fixture("guarded-inputs"));
+}
+
+/// `nixpkgs` is only an outputs argument, which Nix adds as an input: a
+/// valid `follows` target.
+#[test]
+fn registry_follows() {
+    expect![[r#"
+        9:21-9:28 warning[registry-input] `nixpkgs`: outputs takes `nixpkgs`, but it is not a declared input: Nix then fetches `flake:nixpkgs` through the flake registry, so what it gets depends on each machine's registry
+            fix (safe): add input `nixpkgs` (github:NixOS/nixpkgs/nixos-unstable)
+    "#]].assert_eq(&render_fixture("registry-follows"));
+}
+
+/// flake-compat and another `flake = false` input unused by outputs: infos.
+#[test]
+fn non_flake_inputs() {
+    expect![[r#"
+        6:5-6:17 info[unused-non-flake-input] `flake-compat`: input `flake-compat` is not used by outputs: flake-compat is usually read by default.nix/shell.nix through flake.lock, so keep it while they use it
+        10:5-10:15 info[unused-non-flake-input] `docs-theme`: non-flake input `docs-theme` is not used by outputs; other files (default.nix, shell.nix) may read it through flake.lock, so remove it only if none does
+            fix (unsafe): remove input `docs-theme`
+    "#]].assert_eq(&render_fixture("non-flake-inputs"));
 }

@@ -4,7 +4,9 @@
 mod common;
 
 use common::*;
-use flakeedit_flake::{uses_of_input, AddInput, Flake, Operation};
+use flakeedit_flake::{
+    input_usage, uses_of_input, AddInput, Flake, InputUsage, Operation, UseKind,
+};
 use flakeedit_oracle::Nix;
 use flakeedit_syntax::SourceFile;
 use serde_json::{json, Value};
@@ -102,11 +104,16 @@ fn add_input_in_every_form() {
         // set grown past 100 columns into lines.
         let broke_lines = before.lines().count() == 1 && after.lines().count() > 1;
         if !model(&before).inputs.is_empty() && !broke_lines {
+            // Where the input set is passed on, whether the new input is
+            // read cannot be told: removing it takes --force.
+            let force = !input_usage(&model(&after), "randomconv")
+                .undecided
+                .is_empty();
             let removed = apply(
                 &after,
                 &Operation::RemoveInput {
                     name: "randomconv".into(),
-                    force: false,
+                    force,
                 },
                 None,
             )
@@ -124,18 +131,20 @@ fn remove_input_in_every_form() {
     let nix = Nix::require();
     for (name, before) in fixtures_in("inputs") {
         let flake = model(&before);
-        // The last input nobody uses, else the last one (with --force).
+        // The last input certainly unused, else the last one (with --force).
+        let unused = |input: &str| input_usage(&flake, input) == InputUsage::default();
         let Some(victim) = flake
             .inputs
             .iter()
             .rev()
-            .find(|input| uses_of_input(&flake, &input.name).is_empty())
+            .find(|input| unused(&input.name))
             .or(flake.inputs.last())
         else {
             continue;
         };
         let victim = victim.name.clone();
-        let force = !uses_of_input(&flake, &victim).is_empty();
+        let force = !unused(&victim);
+        let uses = uses_of_input(&flake, &victim);
         let after = apply(
             &before,
             &Operation::RemoveInput {
@@ -169,7 +178,7 @@ fn remove_input_in_every_form() {
             // file stays valid Nix (only evaluation fails, as it must).
             assert_eq!(
                 args.get(&victim).is_some(),
-                force,
+                uses.iter().any(|found| found.kind == UseKind::Variable),
                 "{name}: formal {victim}"
             );
             for remaining in inputs.as_object().unwrap().keys() {

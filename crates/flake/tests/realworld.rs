@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use flakeedit_flake::{AddDevShell, AddDunePackage, Operation};
+use flakeedit_flake::{AddDevShell, AddDunePackage, ErrorKind, Operation};
 use flakeedit_oracle::Nix;
 use serde_json::{json, Value};
 
@@ -200,31 +200,66 @@ fn follow_refuses_a_nested_input_overridden_with_a_reference() {
 }
 
 /// `mkFlake { inherit inputs; }`: nothing names `nixpkgs`, but flake-parts
-/// takes `pkgs` from `inputs.nixpkgs`. Removing it is allowed (any input may
-/// be unused), with a warning that it may still be used through the set.
+/// takes `pkgs` from `inputs.nixpkgs`, so removing it is refused as a use
+/// (`--force` removes it with a warning). The module is inline and imports
+/// nothing, so `unused-tool` is certainly unused and goes without `--force`;
+/// with an imported module, whether it is read cannot be told, and removal
+/// is refused naming `inherit inputs;` and its position.
 #[test]
-fn removing_an_input_while_the_input_set_escapes_warns() {
+fn removing_an_input_while_the_input_set_goes_to_mk_flake() {
     let nix = Nix::require();
     let text = fixture("realworld/flake-parts-inherit-inputs.nix");
-    for name in ["nixpkgs", "unused-tool"] {
-        let operation = Operation::RemoveInput {
-            name: name.into(),
-            force: false,
-        };
-        let result = flakeedit_flake::run(&operation, &text, None).expect("removed");
-        let after = result.new_text.expect("changed");
-        nix.parse(&after).expect("parses");
-        assert!(inputs_json(&nix, &after).get(name).is_none(), "{name}");
-        assert!(
-            result
-                .changes
-                .warnings
-                .iter()
-                .any(|w| w.contains("whole input set")),
-            "{name}: {:?}",
-            result.changes.warnings
-        );
-    }
+    let remove = |name: &str, force: bool, text: &str| {
+        flakeedit_flake::run(
+            &Operation::RemoveInput {
+                name: name.into(),
+                force,
+            },
+            text,
+            None,
+        )
+    };
+    let refused = remove("nixpkgs", false, &text).expect_err("refused");
+    assert_eq!(refused.kind, ErrorKind::Conflict);
+    assert_eq!(
+        refused.message,
+        "input `nixpkgs` is still used by outputs (1 place)"
+    );
+    assert_eq!(
+        refused.related[0].1,
+        "used here as `inherit inputs; (flake-parts' mkFlake reads `inputs.nixpkgs` for `pkgs`)`"
+    );
+    let forced = remove("nixpkgs", true, &text).expect("forced");
+    assert!(
+        forced
+            .changes
+            .warnings
+            .iter()
+            .any(|w| w.contains("mkFlake")),
+        "{:?}",
+        forced.changes.warnings
+    );
+    let after = remove("unused-tool", false, &text)
+        .expect("removed")
+        .new_text
+        .expect("changed");
+    assert!(inputs_json(&nix, &after).get("unused-tool").is_none());
+    assert_eq!(
+        output_names(&nix, &after),
+        output_names(&nix, &text),
+        "still evaluates to the same outputs"
+    );
+
+    let importing = text.replace(
+        "systems = [",
+        "imports = [ ./module.nix ];\n      systems = [",
+    );
+    let refused = remove("unused-tool", false, &importing).expect_err("refused");
+    assert_eq!(
+        refused.message,
+        "cannot tell whether input `unused-tool` is still used: `inherit inputs;` passes the \
+         whole input set on, so `unused-tool` may be read through it (line 11, column 31)"
+    );
 }
 
 /// The lock: `secrets-tool` brings its own nixpkgs, and its `darwin` and

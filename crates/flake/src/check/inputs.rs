@@ -1,6 +1,7 @@
 //! Inputs against the outputs function: `registry-input` (undeclared
-//! formals), `undeclared-input` (`inputs.x` uses), `missing-formal`,
-//! `unused-input`, `dangling-follows`.
+//! formals), `undeclared-input` and `optional-input` (`inputs.x` uses),
+//! `missing-formal`, `unused-input`, `unused-non-flake-input`,
+//! `undecided-input-use`, `dangling-follows`.
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{add_formal, formal_name, is_plain_identifier, ChangeSet, TextRange};
@@ -9,7 +10,7 @@ use rowan::ast::AstNode;
 use super::{Context, Fix, Sink};
 use crate::inputs::{add_input, remove_input, AddInput};
 use crate::meaning::AllowedChange;
-use crate::model::{inputs_escape, uses_of_input, uses_through_input_set, InputDecl};
+use crate::model::{analyze_uses, InputDecl, UseAnalysis};
 
 /// An input's name, its canonical url, and (child, our input) follows.
 type WellKnown = (
@@ -59,7 +60,8 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
             undeclared_formal(context, sink, &entry);
         }
     }
-    undeclared_uses(context, sink);
+    let analysis = analyze_uses(flake);
+    undeclared_uses(context, sink, &analysis);
     if let Some(pattern) = &pattern {
         if outputs.is_closed_pattern() {
             let formals = flakeedit_syntax::formal_names(pattern);
@@ -71,43 +73,8 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
             }
         }
     }
-
-    if sink.wants("unused-input") && outputs.lambda.is_some() && !inputs_escape(flake) {
-        let formals = pattern
-            .as_ref()
-            .map(flakeedit_syntax::formal_names)
-            .unwrap_or_default();
-        for input in &flake.inputs {
-            // Not a formal of a closed pattern: `missing-formal` says so.
-            if outputs.is_closed_pattern() && !formals.contains(&input.name) {
-                continue;
-            }
-            let followed = flake.inputs.iter().any(|other| {
-                follows_targets(other)
-                    .any(|target| target.split('/').next() == Some(input.name.as_str()))
-            });
-            if input.name == "self" || followed || !uses_of_input(flake, &input.name).is_empty() {
-                continue;
-            }
-            let fix = remove_input(context.file, flake, &input.name, false)
-                .ok()
-                .map(|changes| Fix {
-                    title: format!("remove input `{}`", input.name),
-                    changes,
-                    safe: false,
-                    allowed: AllowedChange::remove_input(&input.name, false),
-                });
-            sink.report(
-                "unused-input",
-                input_name_range(input),
-                &input.name,
-                format!(
-                    "input `{}` is declared but never used by outputs",
-                    input.name
-                ),
-                fix,
-            );
-        }
+    if outputs.lambda.is_some() {
+        unused_inputs(context, sink, &analysis);
     }
 
     for input in &flake.inputs {
@@ -119,7 +86,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                 continue;
             };
             let first = target.split('/').next().unwrap_or(target);
-            if target.is_empty() || flake.input(first).is_some() {
+            if target.is_empty() || flake.input(first).is_some() || flake.is_registry_input(first) {
                 continue;
             }
             let range = leaf
@@ -214,14 +181,47 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
 }
 
 /// `inputs.foo`, `inputs'.foo` and `inherit (inputs) foo` in the outputs
-/// body where `foo` is not declared. `inputs.foo or …` is fine.
-fn undeclared_uses(context: &Context, sink: &mut Sink) {
-    if !sink.wants("undeclared-input") {
+/// body where `foo` is not declared (nor an outputs formal, which Nix adds
+/// as an input). Behind `inputs ? foo` or with `or …` the author expects
+/// it may be missing: `optional-input`, an info.
+fn undeclared_uses(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
+    if !sink.wants("undeclared-input") && !sink.wants("optional-input") {
         return;
     }
-    for (used, found) in uses_through_input_set(context.flake) {
+    let flake = context.flake;
+    for (used, found) in analysis.set_uses() {
         let name = &used.name;
-        if name == "self" || used.has_default || context.flake.input(name).is_some() {
+        if name == "self" || flake.input(name).is_some() || flake.is_registry_input(name) {
+            continue;
+        }
+        if used.has_default || used.guarded_by.is_some() {
+            let why = match used.guarded_by {
+                Some(guard) => format!(
+                    "only where `{}` (line {}) says it is there",
+                    context
+                        .file
+                        .text()
+                        .get(usize::from(guard.start())..usize::from(guard.end()))
+                        .map_or_else(|| format!("inputs ? {name}"), one_line),
+                    context
+                        .file
+                        .lines()
+                        .line_col(context.file.text(), guard.start())
+                        .line
+                ),
+                None => "with an `or` default".to_string(),
+            };
+            sink.report(
+                "optional-input",
+                used.name_range,
+                name,
+                format!(
+                    "outputs uses `{}` {why}, and `{name}` is not a declared input, so that \
+                     part is skipped; declare `{name}` to use it",
+                    found.text
+                ),
+                None,
+            );
             continue;
         }
         let fix = well_known_fix(context, name);
@@ -237,6 +237,129 @@ fn undeclared_uses(context: &Context, sink: &mut Sink) {
             ),
             fix,
         );
+    }
+}
+
+/// The first line of a construct, for messages.
+fn one_line(text: &str) -> String {
+    let first = text.lines().next().unwrap_or_default().trim_end();
+    if first.len() < text.trim_end().len() {
+        format!("{first} …")
+    } else {
+        first.to_string()
+    }
+}
+
+/// True for inputs that files other than `flake.nix` typically read through
+/// `flake.lock` (flake-compat's `default.nix`/`shell.nix`).
+fn is_flake_compat(input: &InputDecl) -> bool {
+    input.name.contains("flake-compat")
+        || input.url().is_some_and(|url| url.contains("flake-compat"))
+        || input
+            .reference()
+            .get("repo")
+            .is_some_and(|repo| repo == "flake-compat")
+}
+
+/// Declared inputs the outputs never use: `unused-input` (a warning with a
+/// remove fix) when that is certain; `undecided-input-use` (an info) when a
+/// construct may use it in a way that cannot be followed;
+/// `unused-non-flake-input` (an info) for `flake = false` inputs and
+/// flake-compat, which other files read through `flake.lock`.
+fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
+    if ![
+        "unused-input",
+        "undecided-input-use",
+        "unused-non-flake-input",
+    ]
+    .iter()
+    .any(|code| sink.wants(code))
+    {
+        return;
+    }
+    let flake = context.flake;
+    let Some(outputs) = &flake.outputs else {
+        return;
+    };
+    let formals = outputs
+        .pattern()
+        .as_ref()
+        .map(flakeedit_syntax::formal_names)
+        .unwrap_or_default();
+    for input in &flake.inputs {
+        // Not a formal of a closed pattern: `missing-formal` says so.
+        if outputs.is_closed_pattern() && !formals.contains(&input.name) {
+            continue;
+        }
+        let followed = flake.inputs.iter().any(|other| {
+            follows_targets(other)
+                .any(|target| target.split('/').next() == Some(input.name.as_str()))
+        });
+        if input.name == "self" || followed || !analysis.uses_of(&input.name).is_empty() {
+            continue;
+        }
+        let name = &input.name;
+        let range = input_name_range(input);
+        if let Some(undecided) = analysis.undecided_for(name).first() {
+            let position = context
+                .file
+                .lines()
+                .line_col(context.file.text(), undecided.range.start());
+            sink.report(
+                "undecided-input-use",
+                range,
+                name,
+                format!(
+                    "cannot tell whether input `{name}` is used: {} (line {}, column {})",
+                    undecided.explain(name),
+                    position.line,
+                    position.col
+                ),
+                None,
+            );
+            continue;
+        }
+        let remove = || {
+            remove_input(context.file, flake, name, false)
+                .ok()
+                .map(|changes| Fix {
+                    title: format!("remove input `{name}`"),
+                    changes,
+                    safe: false,
+                    allowed: AllowedChange::remove_input(name, false),
+                })
+        };
+        if is_flake_compat(input) {
+            sink.report(
+                "unused-non-flake-input",
+                range,
+                name,
+                format!(
+                    "input `{name}` is not used by outputs: flake-compat is usually read by \
+                     default.nix/shell.nix through flake.lock, so keep it while they use it"
+                ),
+                None,
+            );
+        } else if input.flake() == Some(false) {
+            sink.report(
+                "unused-non-flake-input",
+                range,
+                name,
+                format!(
+                    "non-flake input `{name}` is not used by outputs; other files (default.nix, \
+                     shell.nix) may read it through flake.lock, so remove it only if none does"
+                ),
+                remove(),
+            );
+        } else {
+            sink.report(
+                "unused-input",
+                range,
+                name,
+                format!("input `{name}` is declared but never used by outputs"),
+                remove(),
+            );
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use rowan::ast::AstNode;
 
 use crate::error::{ErrorKind, FlakeError};
 use crate::flakeref::{infer_name, normalize_url};
-use crate::model::{uses_of_input, Flake, InputDecl, InputsStyle};
+use crate::model::{input_usage, Flake, InputDecl, InputsStyle, UseKind};
 
 /// What `add-input` is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -117,7 +117,7 @@ pub(super) fn check_follows_target(
         return Ok(());
     }
     let first = target.split('/').next().unwrap_or(target);
-    if flake.input(first).is_some() || extra == Some(first) {
+    if flake.input(first).is_some() || extra == Some(first) || flake.is_registry_input(first) {
         return Ok(());
     }
     // Point at where the flake's inputs are declared (or the file's start).
@@ -517,7 +517,8 @@ pub fn remove_input(
     force: bool,
 ) -> Result<ChangeSet, FlakeError> {
     let input = input(flake, name)?;
-    let uses = uses_of_input(flake, name);
+    let usage = input_usage(flake, name);
+    let uses = usage.uses;
     let mut changes = ChangeSet::new();
     if !uses.is_empty() {
         if !force {
@@ -547,13 +548,41 @@ pub fn remove_input(
             ));
         }
     }
-    if uses.is_empty() && crate::model::inputs_escape(flake) {
-        // `mkFlake { inherit inputs; }`, `f inputs`: flake-parts takes `pkgs`
-        // from `inputs.nixpkgs`, a helper may read any input.
-        changes.warnings.push(format!(
-            "the outputs pass the whole input set on, so `{name}` may still be used through it; \
-             check that the flake still evaluates"
-        ));
+    // Whether a computed name, a `with`, or the whole input set passed on
+    // reads this input cannot be decided here: refuse, naming the place.
+    if let Some(first) = usage.undecided.first() {
+        let position = file.lines().line_col(file.text(), first.range.start());
+        if !force {
+            let mut error = FlakeError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "cannot tell whether input `{name}` is still used: {} (line {}, column {})",
+                    first.explain(name),
+                    position.line,
+                    position.col
+                ),
+            )
+            .at(first.range)
+            .hint(format!(
+                "check that nothing there reads `{name}`, then pass --force to remove it"
+            ));
+            error.related = usage
+                .undecided
+                .iter()
+                .skip(1)
+                .map(|undecided| (undecided.range, undecided.explain(name)))
+                .collect();
+            return Err(error);
+        }
+        for undecided in &usage.undecided {
+            let position = file.lines().line_col(file.text(), undecided.range.start());
+            changes.warnings.push(format!(
+                "{} (line {}, column {}); check that the flake still evaluates",
+                undecided.explain(name),
+                position.line,
+                position.col
+            ));
+        }
     }
     let mut removed: Vec<SyntaxNode> = input
         .bindings
@@ -583,7 +612,7 @@ pub fn remove_input(
     add_deletions(&mut changes, deletions)?;
     // A formal the body still refers to stays: without it Nix rejects the
     // whole file ("undefined variable"); with it, only evaluation fails.
-    let used_as_variable = uses.iter().any(|found| found.text == name);
+    let used_as_variable = uses.iter().any(|found| found.kind == UseKind::Variable);
     if let Some(pattern) = flake.outputs.as_ref().and_then(|outputs| outputs.pattern()) {
         if used_as_variable {
             changes.warnings.push(format!(

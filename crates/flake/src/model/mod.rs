@@ -3,7 +3,10 @@
 
 mod uses;
 
-pub use uses::{inputs_escape, uses_of_input, uses_through_input_set, InputSetUse, InputUse};
+pub use uses::{
+    analyze_uses, input_usage, inputs_escape, uses_of_input, uses_through_input_set, InputSetUse,
+    InputUsage, InputUse, UndecidedUse, UndecidedWhy, UseAnalysis, UseKind,
+};
 
 use std::collections::BTreeMap;
 
@@ -337,6 +340,24 @@ impl Flake {
     /// The input named `name`.
     pub fn input(&self, name: &str) -> Option<&InputDecl> {
         self.inputs.iter().find(|input| input.name == name)
+    }
+
+    /// True when `name` is an outputs formal (other than `self`) that is
+    /// not a declared input: Nix adds it as an input itself, fetched as
+    /// `flake:<name>` through the registry, so it is in the input set and
+    /// a valid `follows` target.
+    pub fn is_registry_input(&self, name: &str) -> bool {
+        name != "self"
+            && self.input(name).is_none()
+            && self
+                .outputs
+                .as_ref()
+                .and_then(Outputs::pattern)
+                .is_some_and(|pattern| {
+                    flakeedit_syntax::formal_names(&pattern)
+                        .iter()
+                        .any(|formal| formal == name)
+                })
     }
 }
 

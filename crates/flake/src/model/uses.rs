@@ -1,12 +1,38 @@
 //! Where the outputs function uses inputs: as formals' variables, through
-//! the input set (`inputs.x`, `inputs'.x`, `inherit (inputs) x`), or by
-//! passing the whole set on.
+//! the input set (`inputs.x`, `inputs'.x`, `self.inputs.x`, `inherit
+//! (inputs) x`, `builtins.getAttr "x" inputs`), as bare names under `with
+//! inputs;` — and where it cannot be decided (`inputs.${name}`, the whole
+//! set passed on).
+//!
+//! The analysis follows Nix's scoping: a lambda argument or `let` binding
+//! shadows a formal or the input set; a function's own argument named
+//! `inputs` (a module's `{ inputs, ... }:`) is not this flake's set.
 
-use flakeedit_syntax::rnix::ast;
-use flakeedit_syntax::{SyntaxKind, SyntaxNode, TextRange};
+mod walk;
+
+use flakeedit_syntax::TextRange;
 use rowan::ast::AstNode;
 
 use super::Flake;
+
+/// How a use reaches its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UseKind {
+    /// The outputs formal as a variable: `nixpkgs`.
+    Variable,
+    /// Selected from the input set: `inputs.nixpkgs`, `inputs'.nixpkgs`,
+    /// `self.inputs.nixpkgs`, `inputs.${"nixpkgs"}`, `builtins.getAttr
+    /// "nixpkgs" inputs`.
+    Selected,
+    /// `inherit (inputs) nixpkgs`.
+    Inherited,
+    /// A bare name under `with inputs;` that no lexical binding covers.
+    With,
+    /// The input set given to a library known to read this input:
+    /// flake-parts' `mkFlake { inherit inputs; }` takes `perSystem`'s
+    /// `pkgs` from `inputs.nixpkgs`.
+    Library,
+}
 
 /// A place in the outputs function that uses an input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,47 +41,8 @@ pub struct InputUse {
     pub range: TextRange,
     /// The text of the use (`riot`, `inputs.riot`).
     pub text: String,
-}
-
-/// Where the outputs function uses input `name`: as a formal's variable,
-/// as `alias.name`, `alias'.name` (flake-parts), or `inherit (alias) name`.
-/// Shadowing is ignored, so this may over-report (the safe direction).
-pub fn uses_of_input(flake: &Flake, name: &str) -> Vec<InputUse> {
-    let Some(outputs) = &flake.outputs else {
-        return Vec::new();
-    };
-    let Some(body) = outputs.lambda.as_ref().and_then(|lambda| lambda.body()) else {
-        return Vec::new();
-    };
-    let is_formal = outputs.pattern().is_some_and(|pattern| {
-        flakeedit_syntax::formal_names(&pattern)
-            .iter()
-            .any(|n| n == name)
-    });
-    let mut uses: Vec<InputUse> = Vec::new();
-    if is_formal {
-        uses.extend(
-            body.syntax()
-                .descendants()
-                .filter(|node| {
-                    node.kind() == SyntaxKind::NODE_IDENT
-                        && !in_attr_name(node)
-                        && node.text() == name
-                })
-                .map(|node| InputUse {
-                    range: node.text_range(),
-                    text: name.to_string(),
-                }),
-        );
-    }
-    uses.extend(
-        uses_through_input_set(flake)
-            .into_iter()
-            .filter(|(used, _)| used.name == name)
-            .map(|(_, found)| found),
-    );
-    uses.sort_by_key(|found| (found.range.start(), found.range.end()));
-    uses
+    /// How it reaches the input.
+    pub kind: UseKind,
 }
 
 /// An input name the outputs body takes from the input set, as
@@ -69,127 +56,238 @@ pub struct InputSetUse {
     pub name_range: TextRange,
     /// True for `inputs.riot or null`: a missing input is not an error.
     pub has_default: bool,
+    /// An `inputs ? riot` (or `builtins.hasAttr "riot" inputs`) somewhere
+    /// in the outputs: the author expects the input may be missing.
+    pub guarded_by: Option<TextRange>,
 }
 
-/// Every input the outputs body takes from the input set: `alias.name`,
-/// `alias'.name` and flake-parts' `inputs'.name`, and `inherit (alias)
-/// name`, where `alias` is the outputs pattern's `@` name or parameter.
-/// Each comes with its [`InputUse`] (the whole selection, for messages).
-/// Dynamic names (`inputs.${x}`) are skipped; shadowing is ignored.
-pub fn uses_through_input_set(flake: &Flake) -> Vec<(InputSetUse, InputUse)> {
-    let Some(outputs) = &flake.outputs else {
-        return Vec::new();
-    };
-    let Some(body) = outputs.lambda.as_ref().and_then(|lambda| lambda.body()) else {
-        return Vec::new();
-    };
-    let alias = outputs.inputs_alias();
-    let aliases: Vec<String> = alias
-        .iter()
-        .flat_map(|alias| [alias.clone(), format!("{alias}'")])
-        .chain(std::iter::once("inputs'".to_string()))
-        .collect();
-    let mut uses = Vec::new();
-    for node in body.syntax().descendants() {
-        if let Some(select) = ast::Select::cast(node.clone()) {
-            let Some(ast::Expr::Ident(base)) = select.expr() else {
-                continue;
-            };
-            let base_name = base.syntax().text().to_string();
-            if !aliases.contains(&base_name) {
-                continue;
+/// Why a construct makes "is this input used?" undecidable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndecidedWhy {
+    /// `inputs.${name}`, `builtins.getAttr name inputs`: the name is
+    /// computed, so it may be any input.
+    ComputedName,
+    /// The whole input set is passed on (`inherit inputs`, `f inputs`,
+    /// `inputs // { … }`): whatever receives it may read any input.
+    PassedOn,
+    /// A bare `name` under `with inputs;` and an inner `with` of another
+    /// set, which may have `name` too.
+    WithShadowed {
+        /// The name.
+        name: String,
+        /// The inner `with`'s set, as written.
+        with: String,
+    },
+    /// `inputs.name` in a function whose own argument is named `inputs`,
+    /// while this flake's input set is passed on: it may be ours.
+    ForeignInputs {
+        /// The name.
+        name: String,
+    },
+}
+
+/// A construct that may use inputs in a way flakeedit cannot follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndecidedUse {
+    /// The construct's range.
+    pub range: TextRange,
+    /// The construct as written (first line, shortened).
+    pub construct: String,
+    /// Why it cannot be decided.
+    pub why: UndecidedWhy,
+}
+
+impl UndecidedUse {
+    /// The input this construct may use, or `None` when it may use any.
+    pub fn input(&self) -> Option<&str> {
+        match &self.why {
+            UndecidedWhy::ComputedName | UndecidedWhy::PassedOn => None,
+            UndecidedWhy::WithShadowed { name, .. } | UndecidedWhy::ForeignInputs { name } => {
+                Some(name)
             }
-            let Some(first) = select.attrpath().and_then(|path| path.attrs().next()) else {
-                continue;
-            };
-            let Some(name) = flakeedit_syntax::attr_name(&first) else {
-                continue;
-            };
-            uses.push((
-                InputSetUse {
-                    name: name.clone(),
-                    name_range: TextRange::new(
-                        select.syntax().text_range().start(),
-                        first.syntax().text_range().end(),
-                    ),
-                    has_default: select.or_token().is_some(),
-                },
-                InputUse {
-                    range: select.syntax().text_range(),
-                    text: format!("{base_name}.{name}"),
+        }
+    }
+
+    /// Why `input` may be used here, for messages (no position).
+    pub fn explain(&self, input: &str) -> String {
+        match &self.why {
+            UndecidedWhy::ComputedName => format!(
+                "`{}` takes an input whose name is computed, so it may be `{input}`",
+                self.construct
+            ),
+            UndecidedWhy::PassedOn => format!(
+                "`{}` passes the whole input set on, so `{input}` may be read through it",
+                self.construct
+            ),
+            UndecidedWhy::WithShadowed { name, with } => format!(
+                "`{name}` under `with` takes `{name}` from the input set unless `{with}` has \
+                 an attribute `{name}`"
+            ),
+            UndecidedWhy::ForeignInputs { .. } => format!(
+                "`{}` reads the `inputs` argument of an inner function, and this flake's \
+                 inputs are passed on, so it may be this flake's `{input}`",
+                self.construct
+            ),
+        }
+    }
+}
+
+/// Everything the outputs function does with inputs.
+#[derive(Debug, Clone, Default)]
+pub struct UseAnalysis {
+    /// Uses by formal variable or `with`: (input, use).
+    uses: Vec<(String, InputUse)>,
+    /// Uses through this flake's input set.
+    set_uses: Vec<(InputSetUse, InputUse)>,
+    /// Constructs that may use inputs undecidably.
+    undecided: Vec<UndecidedUse>,
+    /// `inputs ? x` guards: (name, range).
+    guards: Vec<(String, TextRange)>,
+    /// `inputs.x` through an inner function's own `inputs` argument.
+    foreign: Vec<(String, InputUse)>,
+    /// The set goes to flake-parts' `mkFlake` with an inline module that
+    /// imports nothing: modules' own `inputs` arguments are this flake's.
+    mkflake_inline: bool,
+}
+
+impl UseAnalysis {
+    /// Every certain use of input `name`, in source order.
+    pub fn uses_of(&self, name: &str) -> Vec<InputUse> {
+        let mut uses: Vec<InputUse> = self
+            .uses
+            .iter()
+            .filter(|(input, _)| input == name)
+            .map(|(_, found)| found.clone())
+            .chain(
+                self.set_uses
+                    .iter()
+                    .filter(|(used, _)| used.name == name)
+                    .map(|(_, found)| found.clone()),
+            )
+            .chain(
+                self.foreign
+                    .iter()
+                    .filter(|(input, _)| self.mkflake_inline && input == name)
+                    .map(|(_, found)| found.clone()),
+            )
+            .collect();
+        uses.sort_by_key(|found| (found.range.start(), found.range.end()));
+        uses.dedup();
+        uses
+    }
+
+    /// The constructs that may use input `name` in a way flakeedit cannot
+    /// follow: those about `name` alone first, then in source order.
+    pub fn undecided_for(&self, name: &str) -> Vec<UndecidedUse> {
+        let mut found: Vec<UndecidedUse> = self
+            .undecided
+            .iter()
+            .filter(|undecided| undecided.input().is_none_or(|input| input == name))
+            .cloned()
+            .collect();
+        if self.set_escapes() {
+            found.extend(self.foreign.iter().filter(|(input, _)| input == name).map(
+                |(input, found)| UndecidedUse {
+                    range: found.range,
+                    construct: found.text.clone(),
+                    why: UndecidedWhy::ForeignInputs {
+                        name: input.clone(),
+                    },
                 },
             ));
         }
-        if let Some(inherit) = ast::Inherit::cast(node.clone()) {
-            let from = inherit
-                .from()
-                .and_then(|from| from.expr())
-                .map(|e| e.syntax().text().to_string());
-            if !from.is_some_and(|from| aliases.contains(&from)) {
-                continue;
-            }
-            for attr in inherit.attrs() {
-                let Some(name) = flakeedit_syntax::attr_name(&attr) else {
-                    continue;
-                };
-                let range = attr.syntax().text_range();
-                uses.push((
-                    InputSetUse {
-                        name: name.clone(),
-                        name_range: range,
-                        has_default: false,
-                    },
-                    InputUse {
-                        range,
-                        text: format!("inherit ({}) {name}", alias.clone().unwrap_or_default()),
-                    },
-                ));
-            }
-        }
+        // Constructs about this very input first: they say the most.
+        found.sort_by_key(|undecided| {
+            (
+                undecided.input().is_none(),
+                undecided.range.start(),
+                undecided.range.end(),
+            )
+        });
+        found
     }
-    uses
+
+    /// Every use through this flake's input set, with guards filled in.
+    pub fn set_uses(&self) -> Vec<(InputSetUse, InputUse)> {
+        self.set_uses
+            .iter()
+            .map(|(used, found)| {
+                let mut used = used.clone();
+                used.guarded_by = self
+                    .guards
+                    .iter()
+                    .find(|(name, _)| *name == used.name)
+                    .map(|(_, range)| *range);
+                (used, found.clone())
+            })
+            .collect()
+    }
+
+    /// True when the whole input set is passed on somewhere.
+    pub fn set_escapes(&self) -> bool {
+        self.undecided
+            .iter()
+            .any(|undecided| undecided.why == UndecidedWhy::PassedOn)
+    }
 }
 
-/// True when an identifier node is an attribute name (in an attribute path
-/// or an `inherit` list) rather than a variable reference. `inherit x;`
-/// references `x`, so it counts as a use.
-fn in_attr_name(node: &SyntaxNode) -> bool {
-    match node.parent().map(|parent| parent.kind()) {
-        Some(SyntaxKind::NODE_ATTRPATH) => true,
-        Some(SyntaxKind::NODE_INHERIT) => node
-            .parent()
-            .and_then(ast::Inherit::cast)
-            .is_some_and(|inherit| inherit.from().is_some()),
-        _ => false,
+/// Analyses the outputs function's uses of inputs.
+pub fn analyze_uses(flake: &Flake) -> UseAnalysis {
+    let Some(lambda) = flake.outputs.as_ref().and_then(|o| o.lambda.as_ref()) else {
+        return UseAnalysis::default();
+    };
+    // The tree's root starts at offset 0, so ranges slice its text.
+    let root = flake.root.syntax().ancestors().last();
+    let text = root.map(|root| root.text().to_string()).unwrap_or_default();
+    let mut walker = walk::Walker::new(&text);
+    walker.outputs(lambda);
+    walker.analysis
+}
+
+/// Where the outputs function certainly uses input `name`: as a formal's
+/// variable, through the input set (`inputs.name`, `inputs'.name`,
+/// `self.inputs.name`, `inherit (inputs) name`, `inputs.${"name"}`,
+/// `builtins.getAttr "name" inputs`) or as a bare name under `with
+/// inputs;`. Shadowed names are not uses. Constructs that may use it
+/// undecidably are in [`input_usage`].
+pub fn uses_of_input(flake: &Flake, name: &str) -> Vec<InputUse> {
+    analyze_uses(flake).uses_of(name)
+}
+
+/// How the outputs function uses one input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputUsage {
+    /// Certain uses, as [`uses_of_input`] gives them.
+    pub uses: Vec<InputUse>,
+    /// Constructs that may use it in a way flakeedit cannot follow.
+    pub undecided: Vec<UndecidedUse>,
+}
+
+/// The certain and undecidable uses of input `name`.
+pub fn input_usage(flake: &Flake, name: &str) -> InputUsage {
+    let analysis = analyze_uses(flake);
+    InputUsage {
+        uses: analysis.uses_of(name),
+        undecided: analysis.undecided_for(name),
     }
+}
+
+/// Every input the outputs body takes from this flake's input set:
+/// `alias.name`, flake-parts' `inputs'.name`, `self.inputs.name`,
+/// `inherit (alias) name`, `builtins.getAttr "name" alias`, where `alias`
+/// is the outputs pattern's `@` name or parameter (or a `let` alias of
+/// it). Each comes with its [`InputUse`] (the whole selection, for
+/// messages). An inner function's own `inputs` argument is not ours.
+pub fn uses_through_input_set(flake: &Flake) -> Vec<(InputSetUse, InputUse)> {
+    analyze_uses(flake).set_uses()
 }
 
 /// True when the outputs function passes the whole input set on (`inherit
-/// inputs`, `mkFlake { inherit inputs; }`, `f inputs`), so any input may be
-/// used indirectly.
+/// inputs`, `mkFlake { inherit inputs; }`, `f inputs`, `inputs // …`), so
+/// any input may be used indirectly.
 pub fn inputs_escape(flake: &Flake) -> bool {
-    let Some(outputs) = &flake.outputs else {
-        return false;
-    };
-    let (Some(lambda), Some(alias)) = (&outputs.lambda, outputs.inputs_alias()) else {
-        return false;
-    };
-    let Some(body) = lambda.body() else {
-        return false;
-    };
-    body.syntax().descendants().any(|node| {
-        node.kind() == SyntaxKind::NODE_IDENT
-            && node.text() == alias.as_str()
-            && !in_attr_name(&node)
-            && node.parent().is_none_or(|parent| {
-                parent.kind() != SyntaxKind::NODE_INHERIT_FROM
-                    && (parent.kind() != SyntaxKind::NODE_SELECT || !is_select_base(&parent, &node))
-            })
-    })
+    analyze_uses(flake).set_escapes()
 }
 
-fn is_select_base(select: &SyntaxNode, node: &SyntaxNode) -> bool {
-    ast::Select::cast(select.clone())
-        .and_then(|select| select.expr())
-        .is_some_and(|expr| expr.syntax() == node)
-}
+#[cfg(test)]
+mod tests;
