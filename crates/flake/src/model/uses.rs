@@ -148,6 +148,8 @@ pub struct UseAnalysis {
     /// The set goes to flake-parts' `mkFlake` with an inline module that
     /// imports nothing: modules' own `inputs` arguments are this flake's.
     mkflake_inline: bool,
+    /// A function's own `inputs` argument passed on.
+    foreign_escapes: Vec<UndecidedUse>,
 }
 
 impl UseAnalysis {
@@ -195,6 +197,9 @@ impl UseAnalysis {
                     },
                 },
             ));
+        }
+        if self.mkflake_inline {
+            found.extend(self.foreign_escapes.iter().cloned());
         }
         // Constructs about this very input first: they say the most.
         found.sort_by_key(|undecided| {

@@ -210,6 +210,20 @@ fn flake_parts_mk_flake_reads_nixpkgs() {
         "#]],
     );
     check_usage(
+        &text("{ perSystem = { pkgs, ... }: { packages.default = pkgs.stdenv.mkDerivation { src = ./.; }; }; }"),
+        "tool",
+        expect![[""]],
+    );
+    check_usage(
+        &text(
+            "({ inputs, pkgs, ... }: { flake.x = pkgs.callPackage ./x.nix { inherit inputs; }; })",
+        ),
+        "tool",
+        expect![[r#"
+            4:149 undecided `inherit inputs;` passes the whole input set on, so `tool` may be read through it
+        "#]],
+    );
+    check_usage(
         &text("{ imports = [ ./module.nix ]; }"),
         "tool",
         expect![[r#"

@@ -290,20 +290,31 @@ impl<'a> Walker<'a> {
                 },
             )),
             Some(Meaning::InputSet) => self.escape(node),
+            Some(Meaning::ForeignInputs) => {
+                let context = enclosing(node);
+                self.foreign_passed_on(&context);
+            }
             Some(_) => {}
             None => self.free_name(name, range),
         }
+    }
+
+    /// A function's own `inputs` argument passed on (`callPackage ./x.nix
+    /// { inherit inputs; }`): when that argument is this flake's set (an
+    /// inline `mkFlake` module), any input may be read through it.
+    pub(super) fn foreign_passed_on(&mut self, context: &SyntaxNode) {
+        self.analysis.foreign_escapes.push(UndecidedUse {
+            range: context.text_range(),
+            construct: self.construct(context),
+            why: UndecidedWhy::PassedOn,
+        });
     }
 
     /// The whole input set used as a value: passed to a function, merged
     /// with `//`, put in a set (`inherit inputs`). Any input may be read
     /// through it.
     fn escape(&mut self, ident: &SyntaxNode) {
-        let context = ident
-            .ancestors()
-            .skip(1)
-            .find(|node| node.kind() != SyntaxKind::NODE_PAREN)
-            .unwrap_or_else(|| ident.clone());
+        let context = enclosing(ident);
         self.passed_on(&context);
     }
 
@@ -608,6 +619,14 @@ fn ident_param_name(param: &ast::IdentParam) -> Option<String> {
     param.ident().as_ref().and_then(ident_text)
 }
 
+/// The construct around a name, looking through parentheses.
+fn enclosing(node: &SyntaxNode) -> SyntaxNode {
+    node.ancestors()
+        .skip(1)
+        .find(|ancestor| ancestor.kind() != SyntaxKind::NODE_PAREN)
+        .unwrap_or_else(|| node.clone())
+}
+
 /// When `context` (an `inherit inputs;` or `inputs = …;`) is in the first
 /// argument of a `mkFlake` call (`flake-parts.lib.mkFlake { … } module`):
 /// the module argument, or the call itself when it has none yet.
@@ -645,8 +664,9 @@ fn mkflake_module(context: &SyntaxNode) -> Option<SyntaxNode> {
     })
 }
 
-/// True for an inline module (a set or a function) with no `imports`, no
-/// paths and no `import`: nothing outside this file receives the inputs.
+/// True for an inline module (a set or a function) with no `imports` and
+/// no `import`: nothing outside this file receives the inputs, except
+/// through a module's `inputs` argument passed on, which is tracked.
 fn is_self_contained(module: &SyntaxNode) -> bool {
     let inline = matches!(
         module.kind(),
@@ -654,10 +674,6 @@ fn is_self_contained(module: &SyntaxNode) -> bool {
     );
     inline
         && !module.descendants().any(|node| match node.kind() {
-            SyntaxKind::NODE_PATH_ABS
-            | SyntaxKind::NODE_PATH_REL
-            | SyntaxKind::NODE_PATH_HOME
-            | SyntaxKind::NODE_PATH_SEARCH => true,
             SyntaxKind::NODE_IDENT => node.text() == "import",
             SyntaxKind::NODE_ATTRPATH_VALUE => ast::AttrpathValue::cast(node)
                 .and_then(|binding| binding.attrpath()?.attrs().next())

@@ -161,6 +161,9 @@ impl Walker<'_> {
                         )),
                         // In a `let`, `inherit inputs;` is only an alias.
                         Some(Meaning::InputSet) if !is_let => self.passed_on(inherit.syntax()),
+                        Some(Meaning::ForeignInputs) if !is_let => {
+                            self.foreign_passed_on(inherit.syntax())
+                        }
                         Some(_) => {}
                         None => self.free_name(name, range),
                     }
