@@ -18,15 +18,13 @@
             version = "0.3.0";
             src = ./.;
           };
-          devShells = {
-            default = pkgs.mkShell {
-              packages = [
-                pkgs.jq
-              ];
-              inputsFrom = [
-                self.packages.${system}.default
-              ];
-            };
+          devShells.default = pkgs.mkShell {
+            packages = [
+              pkgs.jq
+            ];
+            inputsFrom = [
+              self.packages.${system}.default
+            ];
           };
         };
     in
