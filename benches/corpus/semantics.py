@@ -218,8 +218,17 @@ def judge(base, after, expect_new=(), allow_changed=(), new_optional=False):
             problems.append(f"{path} disappeared")
     if base["outputs"] is not None and names is not None and set(base["outputs"]) - set(names["outputs"]):
         problems.append(f"outputs lost: {sorted(set(base['outputs']) - set(names['outputs']))}")
+    # A new package that fails exactly as an attribute of the original flake
+    # failed (the image of a `default` package the stubs cannot build) says
+    # nothing about the edit.
+    def first_error(e):
+        lines = [l for l in e.splitlines() if l.startswith("error:")]
+        return re.sub(r"/tmp/[^/\s]+", "<tmp>", lines[0]) if lines else None
+    known = {first_error(e) for _, e in base["failing"]} - {None}
     for path in expect_new:
-        if path in failing:
+        if path in failing and first_error(failing[path]) in known:
+            notes.append(f"new {path} fails as the original {first_error(failing[path])}")
+        elif path in failing:
             problems.append(f"new {path} does not evaluate: {failing[path][-400:]}")
         elif path not in values and not new_optional:
             problems.append(f"new {path} not in the outputs (attrs: {sorted(values)[:12]})")
