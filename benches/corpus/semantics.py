@@ -135,27 +135,32 @@ class Evaluator:
             learned.append(path)
             self._write_extras()
 
+    def names(self, d, budget=MAX_LEARN):
+        """(names, error): the whole outputs at once, else output by output
+        (one output may fail alone: `checks` importing a missing file)."""
+        names, err, _ = self._eval_learning(d, "names", budget=budget)
+        if err is None:
+            return names, None
+        attrs, outputs, system = [], None, None
+        for only in ("packages", "devShells", "apps", "checks", "formatter",
+                     "defaultPackage", "devShell", "defaultApp"):
+            n, e, _ = self._eval_learning(d, "names", only=only, budget=5)
+            if e is None:
+                outputs = n["outputs"]
+                if system and n["system"] and n["system"] != system:
+                    continue
+                attrs += n["attrs"]
+                system = system or n["system"]
+        if not attrs:
+            return None, err
+        return {"attrs": [a for a in attrs if a[1] == system], "outputs": outputs, "system": system}, None
+
     def baseline(self, d):
         """{system, outputs, values, failing, error} of the original flake."""
-        names, err, _ = self._eval_learning(d, "names")
-        if err is not None:
-            # One output may fail alone (`checks` importing a missing file).
-            attrs, outputs, system, errs = [], None, None, []
-            for only in ("packages", "devShells", "apps", "checks", "formatter",
-                         "defaultPackage", "devShell", "defaultApp"):
-                n, e, _ = self._eval_learning(d, "names", only=only, budget=5)
-                if e is None:
-                    attrs += n["attrs"]
-                    outputs = n["outputs"]
-                    if system and n["system"] and n["system"] != system:
-                        continue
-                    system = system or n["system"]
-                else:
-                    errs.append(e)
-            if not attrs:
-                return {"system": None, "outputs": None, "values": {}, "paths": {}, "failing": [],
-                        "error": err[-600:]}
-            names = {"attrs": [a for a in attrs if a[1] == system], "outputs": outputs, "system": system}
+        names, err = self.names(d)
+        if names is None:
+            return {"system": None, "outputs": None, "values": {}, "paths": {}, "failing": [],
+                    "error": err[-600:]}
         attrs = names["attrs"]
         values, failing = self.values(d, attrs)
         return {"system": names["system"], "outputs": names["outputs"], "values": values,
@@ -190,8 +195,8 @@ class Evaluator:
             new = [a for a in attrs if ".".join(a) not in both["values"]]
             values, failing = self.values(d, new)
             return {**both["values"], **values}, dict(failing), both, None
-        names, err, _ = self._eval_learning(d, "names", budget=5)
-        if err is not None:
+        names, err = self.names(d, budget=5)
+        if names is None:
             return None, None, None, err[-600:]
         attrs = [a for a in names["attrs"] if a[1] == base["system"]]
         values, failing = self.values(d, attrs)
