@@ -1,31 +1,46 @@
 #!/usr/bin/env bash
-# Per-call process time of adding an input, flakeedit next to its peers
-# flake-edit and nix-editor, on a ~100-line and a ~1,500-line flake.
+# Per-call cost of flakeedit next to its peers flake-edit and nix-editor and
+# a hello-world Rust binary (the start-up floor), measured with hyperfine in
+# one run so the ratios hold however loaded the machine is.
 #
-#   benches/peers.sh [CALLS]        (default 200 calls per tool and size)
+#   benches/peers.sh                   # 40 runs per command
+#   RUNS=100 PEERS=/opt/peers benches/peers.sh
 #
-# Installs the peers with `cargo install --locked` into benches/.tools when
-# they are missing. Each call runs on a fresh copy of the flake; the copy is
-# the same for every tool, so the ratios compare the tools themselves.
+# Flakes: 40 lines (tests/fixtures/seed/03-package-default.nix), and 502 and
+# 2,350 lines generated in the seed's flake-parts shape. For each size:
+#   - `add-input` written durably (temp file, fsync, rename) vs flake-edit;
+#   - `--dry-run add-input` vs nix-editor editing in place (no fsync);
+#   - `list-inputs`, and `--version` and hello-world for start-up.
+# Every edit runs on a fresh copy of the flake (hyperfine --prepare).
+# Targets: dry-run <= 1.0x nix-editor, durable <= 0.5x flake-edit,
+# --version and a small list-inputs <= 1.2x hello-world.
+#
+# The peers are installed with `cargo install --locked flake-edit
+# nix-editor --root "$PEERS"` when missing (default: benches/.tools, which
+# git ignores). Needs: hyperfine, python3, GNU time (/usr/bin/time), cargo.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-calls=${1:-200}
-tools=benches/.tools
-mkdir -p "$tools"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=${RUNS:-40}
+PEERS=${PEERS:-$ROOT/benches/.tools}
 for peer in flake-edit nix-editor; do
-  if [ ! -x "$tools/bin/$peer" ]; then
-    echo "==> cargo install --locked $peer"
-    cargo install --quiet --locked --root "$tools" "$peer"
+  if [ ! -x "$PEERS/bin/$peer" ]; then
+    echo "==> cargo install --locked $peer --root $PEERS" >&2
+    cargo install --quiet --locked --root "$PEERS" "$peer"
   fi
 done
-echo "==> cargo build --release"
-cargo build --quiet --release --bin flakeedit
-flakeedit="${CARGO_TARGET_DIR:-target}/release/flakeedit"
+echo "==> cargo build --release" >&2
+cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" --bin flakeedit
+cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" -p flakeedit-bench-floor --bin hello-world
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
+FLAKEEDIT=$TARGET/flakeedit
+HELLO=$TARGET/hello-world
+FLAKE_EDIT=$PEERS/bin/flake-edit
+NIX_EDITOR=$PEERS/bin/nix-editor
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/flakeedit-peers.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
 
-# The same generator as crates/flake/benches/add_input.rs.
+# A flake-parts flake with $1 inputs and $2 packages: 21 + 4×$1 + 11×$2 lines.
 generate() {
   local inputs=$1 packages=$2 i
   printf '{\n  description = "generated for benchmarks";\n\n  inputs = {\n'
@@ -42,39 +57,57 @@ generate() {
   done
   printf '          };\n        };\n    };\n}\n'
 }
-generate 8 5 > "$work/small.nix"
-generate 60 104 > "$work/large.nix"
+cp "$ROOT/tests/fixtures/seed/03-package-default.nix" "$WORK/small.nix"
+generate 35 31 > "$WORK/medium.nix"
+generate 35 199 > "$WORK/large.nix"
+mkdir -p "$WORK/run"
+cd "$WORK/run"
 
-# Milliseconds per call of "$@" run in $work/run on a fresh copy of $1.
-per_call() {
+# Mean milliseconds of each command (hyperfine JSON), one line each.
+measure() { # measure NAME SOURCE COMMAND...
+  local name=$1 source=$2; shift 2
+  hyperfine -N --runs "$RUNS" --warmup 3 --style none \
+    --prepare "cp $source $WORK/run/flake.nix" \
+    --export-json "$WORK/$name.json" "$*" >/dev/null 2>&1 \
+    || { echo "failed: $*" >&2; exit 1; }
+  python3 - "$WORK/$name.json" <<'PY'
+import json, sys
+result = json.load(open(sys.argv[1]))["results"][0]
+print("%.2f %.2f" % (result["mean"] * 1000, (result["user"] + result["system"]) * 1000))
+PY
+}
+rss() { # peak RSS in MB of one run of the command on a fresh copy
   local source=$1; shift
-  mkdir -p "$work/run"
-  local start end i
-  start=$(date +%s%N)
-  for ((i = 0; i < calls; i++)); do
-    cp "$source" "$work/run/flake.nix"
-    (cd "$work/run" && "$@" >/dev/null 2>&1) || { echo "failed: $*" >&2; exit 1; }
-  done
-  end=$(date +%s%N)
-  echo "scale=3; ($end - $start) / 1000000 / $calls" | bc
+  cp "$source" "$WORK/run/flake.nix"
+  /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
 }
 
-# The copy alone, to show how much of each figure is the harness.
-baseline() {
-  per_call "$1" true
-}
-
-abs() { readlink -f "$1"; }
-fe=$(abs "$flakeedit"); pe=$(abs "$tools/bin/flake-edit"); ne=$(abs "$tools/bin/nix-editor")
-printf '%-8s %-6s %10s %12s %12s %14s %14s\n' size lines harness flakeedit flake-edit nix-editor 'fe/flake-edit'
-for size in small large; do
-  file="$work/$size.nix"
+read -r hello hello_cpu < <(measure hello "$WORK/small.nix" "$HELLO")
+read -r version version_cpu < <(measure version "$WORK/small.nix" "$FLAKEEDIT" --version)
+echo "start-up (ms wall / ms cpu, peak RSS MB):"
+printf '  %-34s %7s %7s %6s\n' hello-world "$hello" "$hello_cpu" "$(rss "$WORK/small.nix" "$HELLO")"
+printf '  %-34s %7s %7s %6s   %.2fx hello-world\n' "flakeedit --version" "$version" "$version_cpu" \
+  "$(rss "$WORK/small.nix" "$FLAKEEDIT" --version)" "$(echo "$version / $hello" | bc -l)"
+echo
+printf '%-7s %5s | %9s %9s %9s %9s %9s | %8s %8s %8s\n' size lines list dry-run durable \
+  flake-edit nix-edit 'list/hw' 'dry/ne' 'dur/fe'
+for size in small medium large; do
+  file="$WORK/$size.nix"
   lines=$(wc -l < "$file")
-  harness=$(baseline "$file")
-  ours=$(per_call "$file" "$fe" add-input github:emilpriver/riot)
-  theirs=$(per_call "$file" "$pe" --flake flake.nix add riot github:emilpriver/riot)
-  editor=$(per_call "$file" "$ne" flake.nix inputs.riot.url -v '"github:emilpriver/riot"' -i)
-  ratio=$(echo "scale=3; $ours / $theirs" | bc)
-  printf '%-8s %-6s %8sms %10sms %10sms %12sms %14s\n' "$size" "$lines" "$harness" "$ours" "$theirs" "$editor" "$ratio"
+  read -r list _ < <(measure "list-$size" "$file" "$FLAKEEDIT" list-inputs)
+  read -r dry _ < <(measure "dry-$size" "$file" "$FLAKEEDIT" --dry-run add-input github:emilpriver/riot)
+  read -r durable _ < <(measure "durable-$size" "$file" "$FLAKEEDIT" add-input github:emilpriver/riot)
+  read -r peer _ < <(measure "flake-edit-$size" "$file" "$FLAKE_EDIT" --flake flake.nix add riot github:emilpriver/riot)
+  read -r editor _ < <(measure "nix-editor-$size" "$file" "$NIX_EDITOR" flake.nix inputs.riot.url -v '"github:emilpriver/riot"' -i)
+  printf '%-7s %5s | %7sms %7sms %7sms %7sms %7sms | %7.2fx %7.2fx %7.2fx\n' "$size" "$lines" \
+    "$list" "$dry" "$durable" "$peer" "$editor" \
+    "$(echo "$list / $hello" | bc -l)" "$(echo "$dry / $editor" | bc -l)" "$(echo "$durable / $peer" | bc -l)"
 done
-echo "(ms per call including the harness; target: flakeedit/flake-edit <= 0.5)"
+echo
+echo "peak RSS (MB) of add-input:"
+for size in small medium large; do
+  printf '  %-7s flakeedit %5s   flake-edit %5s   nix-editor %5s\n' "$size" \
+    "$(rss "$WORK/$size.nix" "$FLAKEEDIT" add-input github:emilpriver/riot)" \
+    "$(rss "$WORK/$size.nix" "$FLAKE_EDIT" --flake flake.nix add riot github:emilpriver/riot)" \
+    "$(rss "$WORK/$size.nix" "$NIX_EDITOR" flake.nix inputs.riot.url -v '"github:emilpriver/riot"' -i)"
+done

@@ -18,22 +18,18 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::driver::{self, Action, FileReport, Outcome, Settings, Summary};
 
-// Bulk runs build and drop two syntax trees per file on every thread;
-// mimalloc's thread-local heaps do that with far less time in the allocator
-// than glibc's arenas.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Files in flight or buffered per worker thread. A little slack keeps
 /// every thread busy while one slow file holds the head of the queue.
 const WINDOW_PER_THREAD: usize = 8;
 
-/// Processes `paths` with `jobs` threads and emits every report in order.
+/// Processes `paths` with `jobs` threads (`-j N`, or every core) and emits
+/// every report in order. One file, or `-j 1`, runs on this thread: no pool
+/// is built and the core count is not even asked for.
 pub fn run(
     paths: &[PathBuf],
     action: &Action,
     settings: &Settings,
-    jobs: usize,
+    jobs: Option<usize>,
 ) -> Result<Summary> {
     let progress = progress_bar(paths.len(), settings);
     let stdout = std::io::stdout();
@@ -54,7 +50,12 @@ pub fn run(
             None => driver::emit(&report, settings, &mut *out),
         }
     };
-    if jobs <= 1 || paths.len() <= 1 {
+    let jobs = if paths.len() <= 1 {
+        1
+    } else {
+        self::jobs(jobs)
+    };
+    if jobs <= 1 {
         for path in paths {
             emit(process_guarded(path, action, settings));
         }
@@ -135,7 +136,7 @@ fn progress_bar(total: usize, settings: &Settings) -> Option<ProgressBar> {
 }
 
 /// The number of worker threads: `-j N`, or every core.
-pub fn jobs(requested: Option<usize>) -> usize {
+fn jobs(requested: Option<usize>) -> usize {
     requested
         .filter(|jobs| *jobs > 0)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))

@@ -232,7 +232,13 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 outcome: Outcome::Unchanged,
                 stdout,
                 stderr,
-                json: json!({ "path": path.display().to_string(), "outcome": Outcome::Unchanged, "inputs": inputs }),
+                // Only for --json: building the value costs as much as
+                // reading the model on a large flake.
+                json: if settings.json {
+                    json!({ "path": path.display().to_string(), "outcome": Outcome::Unchanged, "inputs": inputs })
+                } else {
+                    serde_json::Value::Null
+                },
             }
         }
         Action::Edit(operation) => {

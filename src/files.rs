@@ -27,6 +27,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Result};
 use flakeedit_flake::{Lock, LockError};
 
+/// The largest file flakeedit reads: 64 MiB, more than three times the
+/// largest flake.nix anyone has a reason to write (generated ones with
+/// tens of thousands of inputs are a few MB). Everything flakeedit does
+/// is linear in the file, so a larger file would only take long and use a
+/// lot of memory (the syntax tree is several times the text); it is
+/// refused up front instead, before a byte is read.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Prefix and suffix of temporary files.
 const TEMPORARY_PREFIX: &str = ".flakeedit-";
 const TEMPORARY_SUFFIX: &str = ".tmp";
@@ -68,11 +76,27 @@ pub fn read(path: &Path) -> Result<ReadFile> {
             }
         );
     }
-    let mut handle = fs::File::open(&target).map_err(|error| anyhow!("cannot read: {error}"))?;
+    if metadata.len() > MAX_FILE_BYTES {
+        bail!(
+            "the file is {} MiB, larger than the {} MiB flakeedit reads; a flake.nix \
+             that large is probably not one (check the path)",
+            metadata.len().div_ceil(1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        );
+    }
+    let handle = fs::File::open(&target).map_err(|error| anyhow!("cannot read: {error}"))?;
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    handle
+    // `take`: the file may grow between the stat and the read.
+    (&handle)
+        .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|error| anyhow!("cannot read: {error}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        bail!(
+            "the file grew past the {} MiB flakeedit reads while it was being read",
+            MAX_FILE_BYTES / (1024 * 1024)
+        );
+    }
     Ok(ReadFile {
         target,
         bytes,

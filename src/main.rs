@@ -186,7 +186,7 @@ fn main() -> ExitCode {
         color: report::use_color(global.color, report::stdout_is_terminal()),
         bulk,
     };
-    let summary = match bulk::run(&paths, &action, &settings, bulk::jobs(global.jobs)) {
+    let summary = match bulk::run(&paths, &action, &settings, global.jobs) {
         Ok(summary) => summary,
         Err(error) => {
             eprintln!("error: {error:#}");

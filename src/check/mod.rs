@@ -223,12 +223,17 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
 
 /// Checks every file on `-j` threads; results in input order.
 fn check_all(paths: &[PathBuf], run: &Run) -> Vec<FileResult> {
+    // One file runs on this thread without asking for the core count
+    // (which reads cgroup files on Linux).
+    if paths.len() <= 1 {
+        return paths.iter().map(|path| check_file(path, run)).collect();
+    }
     let jobs = run
         .global
         .jobs
         .filter(|jobs| *jobs > 0)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .min(paths.len().max(1));
+        .min(paths.len());
     if jobs <= 1 {
         return paths.iter().map(|path| check_file(path, run)).collect();
     }

@@ -4,7 +4,7 @@
 //! for the same name (`a = { b = 1; }; a.c = 2;`), so those are fine.
 //! Only static names are compared; `${…}` names are skipped.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
@@ -16,7 +16,7 @@ use crate::{SyntaxNode, TextRange};
 /// an attribute-set literal, or an `inherit`), or a set of attributes.
 enum Slot {
     Leaf,
-    Set(BTreeMap<String, Slot>),
+    Set(HashMap<String, Slot>),
 }
 
 /// Every binding (or inherited name) that defines an attribute a previous
@@ -32,7 +32,7 @@ pub fn duplicate_attributes(root: &SyntaxNode) -> Vec<TextRange> {
             } else {
                 continue;
             };
-        let mut slots = BTreeMap::new();
+        let mut slots = HashMap::new();
         add_entries(entries, &mut slots, &mut found);
     }
     found.sort_by_key(|range| range.start());
@@ -42,7 +42,7 @@ pub fn duplicate_attributes(root: &SyntaxNode) -> Vec<TextRange> {
 
 fn add_entries(
     entries: impl Iterator<Item = ast::Entry>,
-    slots: &mut BTreeMap<String, Slot>,
+    slots: &mut HashMap<String, Slot>,
     found: &mut Vec<TextRange>,
 ) {
     for entry in entries {
@@ -77,7 +77,7 @@ fn add_entries(
 fn add_path(
     names: &[String],
     binding: &ast::AttrpathValue,
-    slots: &mut BTreeMap<String, Slot>,
+    slots: &mut HashMap<String, Slot>,
     found: &mut Vec<TextRange>,
 ) -> bool {
     let Some((first, rest)) = names.split_first() else {
@@ -89,7 +89,7 @@ fn add_path(
             Some(set) => {
                 let slot = slots
                     .entry(first.clone())
-                    .or_insert_with(|| Slot::Set(BTreeMap::new()));
+                    .or_insert_with(|| Slot::Set(HashMap::new()));
                 let Slot::Set(inner) = slot else {
                     return false;
                 };
@@ -101,7 +101,7 @@ fn add_path(
     } else {
         let slot = slots
             .entry(first.clone())
-            .or_insert_with(|| Slot::Set(BTreeMap::new()));
+            .or_insert_with(|| Slot::Set(HashMap::new()));
         match slot {
             Slot::Set(inner) => add_path(rest, binding, inner, found),
             Slot::Leaf => false,

@@ -3,12 +3,14 @@
 //! `missing-formal`, `unused-input`, `unused-non-flake-input`,
 //! `undecided-input-use`, `dangling-follows`.
 
+use std::collections::HashSet;
+
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{add_formal, formal_name, is_plain_identifier, ChangeSet, TextRange};
 use rowan::ast::AstNode;
 
 use super::{Context, Fix, Sink};
-use crate::inputs::{add_input, remove_input, AddInput};
+use crate::inputs::{add_input, remove_unused_input, AddInput};
 use crate::meaning::AllowedChange;
 use crate::model::{analyze_uses, InputDecl, UseAnalysis};
 
@@ -64,7 +66,9 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
     undeclared_uses(context, sink, &analysis);
     if let Some(pattern) = &pattern {
         if outputs.is_closed_pattern() {
-            let formals = flakeedit_syntax::formal_names(pattern);
+            let formals: HashSet<String> = flakeedit_syntax::formal_names(pattern)
+                .into_iter()
+                .collect();
             for input in &flake.inputs {
                 if formals.contains(&input.name) {
                     continue;
@@ -281,24 +285,30 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
     let Some(outputs) = &flake.outputs else {
         return;
     };
-    let formals = outputs
+    let formals: HashSet<String> = outputs
         .pattern()
         .as_ref()
         .map(flakeedit_syntax::formal_names)
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    // Sets built once: asking per input is quadratic on large flakes.
+    let used = analysis.used_names();
+    let followed: HashSet<&str> = flake
+        .inputs
+        .iter()
+        .flat_map(follows_targets)
+        .map(|target| target.split('/').next().unwrap_or(target))
+        .collect();
     for input in &flake.inputs {
         // Not a formal of a closed pattern: `missing-formal` says so.
         if outputs.is_closed_pattern() && !formals.contains(&input.name) {
             continue;
         }
-        let followed = flake.inputs.iter().any(|other| {
-            follows_targets(other)
-                .any(|target| target.split('/').next() == Some(input.name.as_str()))
-        });
-        if input.name == "self" || followed || !analysis.uses_of(&input.name).is_empty() {
+        let name = input.name.as_str();
+        if name == "self" || followed.contains(name) || used.contains(name) {
             continue;
         }
-        let name = &input.name;
         let range = input_name_range(input);
         if let Some(undecided) = analysis.undecided_for(name).first() {
             let position = context
@@ -319,8 +329,10 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
             );
             continue;
         }
+        // Unused, undecided nowhere, followed by no input: what
+        // `remove_input` would check (walking the outputs again) is settled.
         let remove = || {
-            remove_input(context.file, flake, name, false)
+            remove_unused_input(context.file, flake, input)
                 .ok()
                 .map(|changes| Fix {
                     title: format!("remove input `{name}`"),

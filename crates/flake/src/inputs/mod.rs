@@ -507,6 +507,43 @@ fn add_outputs_formal(
     Ok(())
 }
 
+/// What [`remove_input`] does for an input that the outputs never use,
+/// that no other input follows and whose input set does not escape: the
+/// caller has established all three (`check` does, for every input at
+/// once), so none is checked again here.
+pub(crate) fn remove_unused_input(
+    file: &SourceFile,
+    flake: &Flake,
+    input: &InputDecl,
+) -> Result<ChangeSet, FlakeError> {
+    let mut changes = ChangeSet::new();
+    add_deletions(&mut changes, remove_entries(file, &own_bindings(input)))?;
+    remove_from_pattern(&mut changes, file, flake, &input.name)?;
+    Ok(changes)
+}
+
+fn own_bindings(input: &InputDecl) -> Vec<SyntaxNode> {
+    input
+        .bindings
+        .iter()
+        .map(|binding| binding.node.syntax().clone())
+        .collect()
+}
+
+fn remove_from_pattern(
+    changes: &mut ChangeSet,
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+) -> Result<(), FlakeError> {
+    if let Some(pattern) = flake.outputs.as_ref().and_then(|outputs| outputs.pattern()) {
+        if let Some(edit) = remove_formal(file, &pattern, name) {
+            changes.add(edit)?;
+        }
+    }
+    Ok(())
+}
+
 /// `remove-input`: removes the declaration in every form, the follows that
 /// point at it and its outputs formal. Refuses while the outputs body uses
 /// the input, unless `force`.
@@ -584,11 +621,7 @@ pub fn remove_input(
             ));
         }
     }
-    let mut removed: Vec<SyntaxNode> = input
-        .bindings
-        .iter()
-        .map(|binding| binding.node.syntax().clone())
-        .collect();
+    let mut removed = own_bindings(input);
     for other in flake.inputs.iter().filter(|other| other.name != name) {
         let mut follows_here = Vec::new();
         for leaf in &other.leaves {
@@ -613,14 +646,19 @@ pub fn remove_input(
     // A formal the body still refers to stays: without it Nix rejects the
     // whole file ("undefined variable"); with it, only evaluation fails.
     let used_as_variable = uses.iter().any(|found| found.kind == UseKind::Variable);
-    if let Some(pattern) = flake.outputs.as_ref().and_then(|outputs| outputs.pattern()) {
-        if used_as_variable {
+    if used_as_variable {
+        if flake
+            .outputs
+            .as_ref()
+            .and_then(|outputs| outputs.pattern())
+            .is_some()
+        {
             changes.warnings.push(format!(
                 "kept `{name}` in the outputs arguments because the outputs still use it"
             ));
-        } else if let Some(edit) = remove_formal(file, &pattern, name) {
-            changes.add(edit)?;
         }
+    } else {
+        remove_from_pattern(&mut changes, file, flake, name)?;
     }
     Ok(changes)
 }

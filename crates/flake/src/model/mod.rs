@@ -8,7 +8,7 @@ pub use uses::{
     InputUsage, InputUse, UndecidedUse, UndecidedWhy, UseAnalysis, UseKind,
 };
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
 use flakeedit_syntax::{
@@ -245,6 +245,9 @@ pub struct Flake {
     pub style: InputsStyle,
     /// The outputs binding, if any.
     pub outputs: Option<Outputs>,
+    /// Position in `inputs` by name: lookups stay constant-time on flakes
+    /// with tens of thousands of inputs, where a scan per lookup is quadratic.
+    by_name: HashMap<String, usize>,
 }
 
 impl Flake {
@@ -266,7 +269,7 @@ impl Flake {
             .at(TextRange::empty(0.into()))
             .hint("a flake.nix is `{ inputs = …; outputs = …; }`")
         })?;
-        let mut inputs: Vec<InputDecl> = Vec::new();
+        let mut inputs = InputTable::default();
         let mut block = None;
         let mut last_dotted = None;
         for found in find_path(&root, &["inputs"]) {
@@ -331,15 +334,22 @@ impl Flake {
             });
         Ok(Flake {
             root,
-            inputs,
+            inputs: inputs.inputs,
             style,
             outputs,
+            by_name: inputs.by_name,
         })
     }
 
     /// The input named `name`.
     pub fn input(&self, name: &str) -> Option<&InputDecl> {
-        self.inputs.iter().find(|input| input.name == name)
+        let index = *self.by_name.get(name)?;
+        match self.inputs.get(index) {
+            Some(input) if input.name == name => Some(input),
+            // `inputs` is public: if a caller reordered it, the index is
+            // stale and a scan is the truth.
+            _ => self.inputs.iter().find(|input| input.name == name),
+        }
     }
 
     /// True when `name` is an outputs formal (other than `self`) that is
@@ -361,9 +371,16 @@ impl Flake {
     }
 }
 
+/// Inputs in order of first appearance, with their positions by name.
+#[derive(Default)]
+struct InputTable {
+    inputs: Vec<InputDecl>,
+    by_name: HashMap<String, usize>,
+}
+
 /// Adds a binding found at `names` below `inputs` (names[0] is the input).
 fn add_binding(
-    inputs: &mut Vec<InputDecl>,
+    table: &mut InputTable,
     names: &[String],
     binding: &ast::AttrpathValue,
     mut prefix: Vec<String>,
@@ -371,17 +388,15 @@ fn add_binding(
     let Some((name, below)) = names.split_first() else {
         return;
     };
-    let index = match inputs.iter().position(|input| &input.name == name) {
-        Some(index) => index,
-        None => {
-            inputs.push(InputDecl {
-                name: name.clone(),
-                bindings: Vec::new(),
-                leaves: Vec::new(),
-            });
-            inputs.len() - 1
-        }
-    };
+    let inputs = &mut table.inputs;
+    let index = *table.by_name.entry(name.clone()).or_insert_with(|| {
+        inputs.push(InputDecl {
+            name: name.clone(),
+            bindings: Vec::new(),
+            leaves: Vec::new(),
+        });
+        inputs.len() - 1
+    });
     let input = &mut inputs[index];
     prefix.push(name.clone());
     input.bindings.push(InputBinding {

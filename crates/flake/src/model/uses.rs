@@ -154,6 +154,22 @@ pub struct UseAnalysis {
 
 impl UseAnalysis {
     /// Every certain use of input `name`, in source order.
+    /// The names whose [`UseAnalysis::uses_of`] is not empty, at once:
+    /// asking per input is quadratic on flakes with many inputs.
+    pub fn used_names(&self) -> std::collections::HashSet<&str> {
+        self.uses
+            .iter()
+            .map(|(input, _)| input.as_str())
+            .chain(self.set_uses.iter().map(|(used, _)| used.name.as_str()))
+            .chain(
+                self.foreign
+                    .iter()
+                    .filter(|_| self.mkflake_inline)
+                    .map(|(input, _)| input.as_str()),
+            )
+            .collect()
+    }
+
     pub fn uses_of(&self, name: &str) -> Vec<InputUse> {
         let mut uses: Vec<InputUse> = self
             .uses
