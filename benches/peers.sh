@@ -95,10 +95,10 @@ for size in small medium large; do
   file="$WORK/$size.nix"
   lines=$(wc -l < "$file")
   read -r list _ < <(measure "list-$size" "$file" "$FLAKEEDIT" list-inputs)
-  read -r dry _ < <(measure "dry-$size" "$file" "$FLAKEEDIT" --dry-run add-input github:emilpriver/riot)
-  read -r durable _ < <(measure "durable-$size" "$file" "$FLAKEEDIT" add-input github:emilpriver/riot)
-  read -r peer _ < <(measure "flake-edit-$size" "$file" "$FLAKE_EDIT" --flake flake.nix add riot github:emilpriver/riot)
-  read -r editor _ < <(measure "nix-editor-$size" "$file" "$NIX_EDITOR" flake.nix inputs.riot.url -v '"github:emilpriver/riot"' -i)
+  read -r dry _ < <(measure "dry-$size" "$file" "$FLAKEEDIT" --dry-run add-input github:example/newdep)
+  read -r durable _ < <(measure "durable-$size" "$file" "$FLAKEEDIT" add-input github:example/newdep)
+  read -r peer _ < <(measure "flake-edit-$size" "$file" "$FLAKE_EDIT" --flake flake.nix add newdep github:example/newdep)
+  read -r editor _ < <(measure "nix-editor-$size" "$file" "$NIX_EDITOR" flake.nix inputs.newdep.url -v '"github:example/newdep"' -i)
   printf '%-7s %5s | %7sms %7sms %7sms %7sms %7sms | %7.2fx %7.2fx %7.2fx\n' "$size" "$lines" \
     "$list" "$dry" "$durable" "$peer" "$editor" \
     "$(echo "$list / $hello" | bc -l)" "$(echo "$dry / $editor" | bc -l)" "$(echo "$durable / $peer" | bc -l)"
@@ -107,7 +107,7 @@ echo
 echo "peak RSS (MB) of add-input:"
 for size in small medium large; do
   printf '  %-7s flakeedit %5s   flake-edit %5s   nix-editor %5s\n' "$size" \
-    "$(rss "$WORK/$size.nix" "$FLAKEEDIT" add-input github:emilpriver/riot)" \
-    "$(rss "$WORK/$size.nix" "$FLAKE_EDIT" --flake flake.nix add riot github:emilpriver/riot)" \
-    "$(rss "$WORK/$size.nix" "$NIX_EDITOR" flake.nix inputs.riot.url -v '"github:emilpriver/riot"' -i)"
+    "$(rss "$WORK/$size.nix" "$FLAKEEDIT" add-input github:example/newdep)" \
+    "$(rss "$WORK/$size.nix" "$FLAKE_EDIT" --flake flake.nix add newdep github:example/newdep)" \
+    "$(rss "$WORK/$size.nix" "$NIX_EDITOR" flake.nix inputs.newdep.url -v '"github:example/newdep"' -i)"
 done

@@ -58,3 +58,24 @@ fn add_input(bencher: divan::Bencher, count: usize) {
     });
     bencher.bench(|| run(&operation, divan::black_box(&text), None).map(|result| result.changed()));
 }
+
+/// What the language server does for diagnostics after a one-character
+/// change: parse the whole new text and check it. At 1 MiB (the size above
+/// which the server stops analysing) and at 5 MB.
+#[divan::bench(args = [1_000_000, 5_000_000], sample_count = 5)]
+fn diagnostics_after_one_char_change(bencher: divan::Bencher, bytes: usize) {
+    // 59 bytes an input line.
+    let text = inputs_flake(bytes / 59);
+    let at = text.find("dep1.url").map_or(0, |offset| offset + 3);
+    let options = CheckOptions::default();
+    bencher
+        .with_inputs(|| {
+            let mut changed = text.clone();
+            changed.replace_range(at..at + 1, "7");
+            changed
+        })
+        .bench_values(|changed| {
+            let file = SourceFile::parse(changed);
+            check(&file, None, &options).len()
+        });
+}
