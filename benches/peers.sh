@@ -28,12 +28,15 @@ for peer in flake-edit nix-editor; do
     cargo install --quiet --locked --root "$PEERS" "$peer"
   fi
 done
-echo "==> cargo build --release" >&2
-cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" --bin flakeedit
-cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" -p flakeedit-bench-floor --bin hello-world
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
-FLAKEEDIT=$TARGET/flakeedit
-HELLO=$TARGET/hello-world
+# FLAKEEDIT=path and HELLO=path measure those binaries instead of building.
+if [ -z "${FLAKEEDIT:-}" ] || [ -z "${HELLO:-}" ]; then
+  echo "==> cargo build --release" >&2
+  cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" --bin flakeedit
+  cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" -p flakeedit-bench-floor --bin hello-world
+  TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
+  FLAKEEDIT=$TARGET/flakeedit
+  HELLO=$TARGET/hello-world
+fi
 FLAKE_EDIT=$PEERS/bin/flake-edit
 NIX_EDITOR=$PEERS/bin/nix-editor
 

@@ -20,8 +20,11 @@ BIG_MB=${BIG_MB:-20}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flakeedit-scaling.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-cargo build --quiet --release --bin flakeedit --manifest-path "$ROOT/Cargo.toml"
-FLAKEEDIT="${CARGO_TARGET_DIR:-$ROOT/target}/release/flakeedit"
+# FLAKEEDIT=path measures that binary instead of building one.
+if [ -z "${FLAKEEDIT:-}" ]; then
+  cargo build --quiet --release --bin flakeedit --manifest-path "$ROOT/Cargo.toml"
+  FLAKEEDIT="${CARGO_TARGET_DIR:-$ROOT/target}/release/flakeedit"
+fi
 
 # Seconds (mean of RUNS) of the command, run in $WORK.
 seconds() {
