@@ -588,3 +588,48 @@ fn a_placeholder_hash_offers_a_prefetch_resolved_later() {
             Add source from GitHub…"#]],
     );
 }
+
+/// A quick fix is offered only when it passes the check every edit passes:
+/// one that would change more than it says (here: capture `pkgs` with a
+/// new `let`) is dropped from the menu; the same fix allowed to change
+/// nothing but a formal is dropped too, and an honest one is offered.
+#[test]
+fn a_quick_fix_that_changes_meaning_is_not_offered() {
+    let text = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in {\n    packages.x86_64-linux.default = pkgs.hello;\n  };\n}\n";
+    let file = SourceFile::parse(text);
+    let at = |needle: &str| TextSize::from(text.find(needle).expect("in the text") as u32);
+    let fix = |insert: &str, offset: TextSize, allowed: AllowedChange| {
+        let mut changes = ChangeSet::new();
+        changes
+            .add(flakeedit_syntax::TextEdit::insert(offset, insert))
+            .expect("one edit");
+        Diagnostic {
+            range: TextRange::empty(at("pkgs.hello")),
+            severity: Severity::Warning,
+            code: "test".into(),
+            message: "test".into(),
+            subject: "test".into(),
+            fix: Some(Fix {
+                title: "test fix".into(),
+                changes,
+                allowed,
+            }),
+        }
+    };
+    let capture = fix(
+        "let pkgs = { hello = 1; }; in ",
+        at("pkgs.hello"),
+        AllowedChange::new_code(),
+    );
+    let unannounced = fix(", systems", at(" }:"), AllowedChange::nothing());
+    let honest = fix(", systems", at(" }:"), AllowedChange::add_formal("systems"));
+    let range = TextRange::empty(at("pkgs.hello"));
+    let offered = |diagnostic: Diagnostic| {
+        actions_at(&file, None, range, &[diagnostic], None)
+            .iter()
+            .any(|action| action.title == "Test fix")
+    };
+    assert!(!offered(capture));
+    assert!(!offered(unannounced));
+    assert!(offered(honest));
+}
