@@ -390,3 +390,30 @@ fn errors_name_the_place_and_leave_the_text_alone() {
     .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Unsupported);
 }
+
+#[test]
+fn removing_an_input_another_input_follows_is_refused() {
+    // `nixpkgs` has no source but `opam-nix`'s: removing `opam-nix` would
+    // remove `nixpkgs` too, a second change nobody asked for.
+    let nix = Nix::require();
+    let text = "{\n  inputs.opam-nix.url = \"github:tweag/opam-nix\";\n  inputs.nixpkgs.follows = \"opam-nix/nixpkgs\";\n  outputs = { self, opam-nix, nixpkgs }: { };\n}\n";
+    let inputs = inputs_json(&nix, text);
+    assert_eq!(inputs["nixpkgs"]["follows"], json!("opam-nix/nixpkgs"));
+    for force in [false, true] {
+        let operation = Operation::RemoveInput {
+            name: "opam-nix".into(),
+            force,
+        };
+        let error = run(&operation, text, None).expect_err("refused");
+        assert_eq!(error.kind, ErrorKind::Conflict, "{}", error.message);
+        assert!(
+            error
+                .message
+                .contains("`nixpkgs` follows `opam-nix/nixpkgs`"),
+            "{}",
+            error.message
+        );
+        let range = error.range.expect("points at the follows");
+        assert!(text[usize::from(range.start())..].starts_with("inputs.nixpkgs.follows"));
+    }
+}

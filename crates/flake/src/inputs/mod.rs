@@ -547,6 +547,35 @@ fn remove_from_pattern(
 /// `remove-input`: removes the declaration in every form, the follows that
 /// point at it and its outputs formal. Refuses while the outputs body uses
 /// the input, unless `force`.
+/// An input whose whole source is `follows = "NAME…"` would lose its
+/// source with NAME: Nix then drops it (or fetches it from the registry),
+/// which is a second change nobody asked for. Refuse, pointing at it.
+fn refuse_when_followed(flake: &Flake, name: &str) -> Result<(), FlakeError> {
+    for other in flake.inputs.iter().filter(|other| other.name != name) {
+        for leaf in &other.leaves {
+            let is_own_follows = leaf.path.len() == 1 && leaf.path[0] == "follows";
+            let Some(target) = leaf.value.as_str().filter(|_| is_own_follows) else {
+                continue;
+            };
+            if target == name || target.starts_with(&format!("{name}/")) {
+                return Err(FlakeError::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "input `{}` follows `{target}`: removing `{name}` would leave `{}` without a source",
+                        other.name, other.name
+                    ),
+                )
+                .at(leaf.binding.syntax().text_range())
+                .hint(format!(
+                    "replace that `follows` with a url of `{}`'s own, then remove `{name}`",
+                    other.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn remove_input(
     file: &SourceFile,
     flake: &Flake,
@@ -621,6 +650,7 @@ pub fn remove_input(
             ));
         }
     }
+    refuse_when_followed(flake, name)?;
     let mut removed = own_bindings(input);
     for other in flake.inputs.iter().filter(|other| other.name != name) {
         let mut follows_here = Vec::new();
@@ -631,12 +661,6 @@ pub fn remove_input(
                 });
             if points_here {
                 follows_here.push(leaf.binding.clone());
-                if leaf.path.len() == 1 {
-                    changes.warnings.push(format!(
-                        "input `{}` followed `{name}` and is now declared without a source",
-                        other.name
-                    ));
-                }
             }
         }
         removed.extend(removal_roots(other, &follows_here));
