@@ -11,7 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 nix_instantiate() {
-  NIX_REMOTE="" nix-instantiate --option substituters "" "$@"
+  # No build users: evaluation builds nothing, and without this Nix warns on
+  # stderr when the `nixbld` group does not exist, which the checks below read.
+  NIX_REMOTE="" nix-instantiate --option substituters "" --option build-users-group "" "$@"
 }
 
 failures=0
@@ -20,8 +22,12 @@ fail() {
   failures=$((failures + 1))
 }
 
-# Fixtures that must parse, and fixtures that must not.
+# Fixtures that must parse, and fixtures that must not: broken/ and the
+# meaning fixtures whose point is a file Nix rejects (a use no argument binds,
+# which the `missing-formal` fix repairs).
+rejected_on_purpose=(tests/fixtures/meaning/unbound-use-of-declared-input.nix)
 while IFS= read -r -d '' file; do
+  case " ${rejected_on_purpose[*]} " in *" $file "*) continue ;; esac
   if ! error=$(nix_instantiate --parse "$file" 2>&1 >/dev/null); then
     fail "$file does not parse: $error"
   fi
@@ -29,9 +35,9 @@ done < <(find tests/fixtures examples flake.nix -name '*.nix' -not -path 'tests/
 
 while IFS= read -r -d '' file; do
   if nix_instantiate --parse "$file" >/dev/null 2>&1; then
-    fail "$file is in broken/ but parses"
+    fail "$file must be rejected by Nix but parses"
   fi
-done < <(find tests/fixtures/broken -name '*.nix' -print0 | sort -z)
+done < <(find tests/fixtures/broken -name '*.nix' -print0 | sort -z; printf '%s\0' "${rejected_on_purpose[@]}")
 
 # Style fixtures whose point is their bytes.
 crlf=tests/fixtures/inputs/style-crlf.nix
