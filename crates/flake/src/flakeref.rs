@@ -1,9 +1,12 @@
 //! Flake reference strings: shorthand, name inference, pinning.
 
 /// Expands the `owner/repo` shorthand to `github:owner/repo`; other
-/// references are returned as they are.
+/// references are returned as they are. `nixpkgs/BRANCH` stays: it is the
+/// indirect reference Nix resolves through the registry (its most common
+/// use, `nixpkgs/nixos-24.05`), not a GitHub user named `nixpkgs`.
 pub fn normalize_url(url: &str) -> String {
     let looks_like_shorthand = !url.contains(':')
+        && !url.starts_with("nixpkgs/")
         && !url.starts_with('.')
         && !url.starts_with('/')
         && url.split('/').count() == 2
@@ -79,5 +82,14 @@ mod tests {
             assert_eq!(infer_name(url).as_deref(), Some(name), "{url}");
         }
         assert_eq!(infer_name("path:."), None);
+    }
+
+    #[test]
+    fn shorthand_expands_but_indirect_nixpkgs_stays() {
+        assert_eq!(normalize_url("emilpriver/riot"), "github:emilpriver/riot");
+        assert_eq!(normalize_url("nixpkgs/nixos-24.05"), "nixpkgs/nixos-24.05");
+        assert_eq!(normalize_url("nixpkgs"), "nixpkgs");
+        assert_eq!(normalize_url("github:o/r"), "github:o/r");
+        assert_eq!(normalize_url("./tools"), "./tools");
     }
 }

@@ -256,3 +256,24 @@ fn remove_input_takes_its_comments_and_leaves_no_blank_scar() {
     assert!(text.contains("Kept: a note"), "{text}");
     assert_snapshot("remove-input/comments-and-blank-lines.txt", &steps);
 }
+
+/// `nixpkgs/nixos-24.05` is the indirect reference Nix reads it as, not the
+/// `owner/repo` shorthand of a GitHub user named `nixpkgs`.
+#[test]
+fn set_url_keeps_an_indirect_nixpkgs_reference() {
+    let nix = Nix::require();
+    let before = fixture("inputs/references/follows-only.nix");
+    let after = apply(
+        &before,
+        &Operation::SetUrl {
+            name: "nixpkgs".into(),
+            url: "nixpkgs/nixos-24.05".into(),
+        },
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        inputs_json(&nix, &after)["nixpkgs"],
+        json!({ "url": "nixpkgs/nixos-24.05" })
+    );
+}
