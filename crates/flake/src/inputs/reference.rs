@@ -153,9 +153,11 @@ pub fn pin(
             ) {
                 return Err(FlakeError::new(
                     ErrorKind::Unsupported,
-                    format!(
-                        "input `{name}` is a `type = \"{kind}\"` reference, which has no revision to pin"
-                    ),
+                    if kind.is_empty() {
+                        format!("input `{name}` is an attribute-set reference without `type`, so flakeedit cannot tell how it names a commit")
+                    } else {
+                        format!("input `{name}` is a `type = \"{kind}\"` reference, which has no revision to pin")
+                    },
                 )
                 .at(input.range())
                 .hint("only github, gitlab, sourcehut, git, hg and indirect references pin to a commit; flake.lock records the rest by narHash"));
