@@ -215,6 +215,10 @@ impl<'a> Context<'a> {
         if let Some(alias) =
             super::expression::package_set_alias(&self.root(), &scope, &place.system)
         {
+            // `pkgsFor system` is selected from (`.mkShell`): parenthesised.
+            if alias.contains(' ') {
+                return Ok(format!("({alias})"));
+            }
             return Ok(alias);
         }
         let system = self.system_selector(place)?;

@@ -614,3 +614,31 @@ fn packages_unknown_helpers_and_outputs_are_refused_by_name() {
         }
     }
 }
+
+/// A new dev shell where the package set is `pkgsFor system`: the call is
+/// `(pkgsFor system).mkShell`, which evaluates to a shell on every system.
+#[test]
+fn packages_new_dev_shell_through_a_package_set_function() {
+    let nix = Nix::require();
+    let before = fixture("layouts/for-all-systems.nix");
+    let after = apply_twice(
+        &before,
+        &Operation::AddDevShell(AddDevShell {
+            name: Some("tools".into()),
+            packages: vec!["jq".into()],
+            ..Default::default()
+        }),
+    );
+    assert!(
+        after.contains("tools = (pkgsFor system).mkShell {"),
+        "{after}"
+    );
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "builtins.mapAttrs (_: shells: map (p: p.pname) shells.tools.packages) outputs.devShells"
+        ),
+        json!({ "aarch64-darwin": ["jq"], "aarch64-linux": ["jq"], "x86_64-darwin": ["jq"], "x86_64-linux": ["jq"] })
+    );
+}
