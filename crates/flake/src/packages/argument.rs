@@ -13,39 +13,12 @@
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
-    is_plain_identifier, is_trivia, scope_at, strip_parens, SyntaxNode, TextSize,
+    is_global, is_plain_identifier, is_trivia, scope_at, strip_parens, SyntaxNode, TextSize,
 };
 use rowan::ast::AstNode;
 
 use super::expression::split_selection;
 use super::list::{binding_at, call_with_set, normalized, normalized_text};
-
-/// Names Nix binds in the global scope: they shadow any `with`.
-const GLOBAL_NAMES: &[&str] = &[
-    "abort",
-    "baseNameOf",
-    "break",
-    "builtins",
-    "derivation",
-    "derivationStrict",
-    "dirOf",
-    "false",
-    "fetchGit",
-    "fetchMercurial",
-    "fetchTarball",
-    "fetchTree",
-    "fromTOML",
-    "import",
-    "isNull",
-    "map",
-    "null",
-    "placeholder",
-    "removeAttrs",
-    "scopedImport",
-    "throw",
-    "toString",
-    "true",
-];
 
 /// Looks through parentheses and `with …;`.
 fn strip_with(expr: ast::Expr) -> ast::Expr {
@@ -102,7 +75,7 @@ fn innermost_with(node: &SyntaxNode, root: &SyntaxNode) -> Option<String> {
 /// Whether the bare `name` at `offset` would be looked up in a `with`: no
 /// lexical binding and no global name has it.
 fn reaches_with(root: &SyntaxNode, offset: TextSize, name: &str) -> bool {
-    !GLOBAL_NAMES.contains(&name) && !scope_at(root, offset).contains(name)
+    !is_global(name) && !scope_at(root, offset).contains(name)
 }
 
 /// What a list holds, normalized: each element, and for a bare `jq` in a
