@@ -234,7 +234,8 @@ fn helper(head: &ast::Expr, depth: usize) -> Helper {
 }
 
 /// A `let`-bound helper `name = value`: an alias or partial application
-/// of another helper (`forAllSystems = nixpkgs.lib.genAttrs systems;`), or
+/// of another helper (`forAllSystems = nixpkgs.lib.genAttrs systems;`, or
+/// written out as `f: nixpkgs.lib.genAttrs systems f`), or
 /// `f: genAttrs systems (system: f ARG)`. `None` when it is neither.
 fn defined(name: &str, value: &ast::Expr, arguments: usize, depth: usize) -> Option<Helper> {
     match strip_parens(value.clone()) {
@@ -247,6 +248,16 @@ fn defined(name: &str, value: &ast::Expr, arguments: usize, depth: usize) -> Opt
             let ast::Expr::Apply(outer) = through_let(body) else {
                 return None;
             };
+            // `f: genAttrs systems f` is `genAttrs systems` written out.
+            if matches!(
+                strip_parens(outer.argument()?),
+                ast::Expr::Ident(ident) if ident_text(&ident).as_deref() == Some(function.as_str())
+            ) {
+                return match helper(&outer.lambda()?, depth + 1) {
+                    Helper::Unrelated => None,
+                    found => Some(found),
+                };
+            }
             let inner = lambda_of(&outer.argument()?)?;
             let Helper::Known {
                 transposes: false,

@@ -71,6 +71,10 @@ fn packages_dune_package_in_every_layout() {
             expect_file!["snapshots/dune/for-all-systems-pkgs.nix"],
         ),
         (
+            "for-all-systems-written-out",
+            expect_file!["snapshots/dune/for-all-systems-written-out.nix"],
+        ),
+        (
             "for-each-system-args",
             expect_file!["snapshots/dune/for-each-system-args.nix"],
         ),
@@ -182,6 +186,10 @@ fn packages_docker_image_in_every_layout() {
         (
             "for-all-systems-pkgs",
             expect_file!["snapshots/docker/for-all-systems-pkgs.nix"],
+        ),
+        (
+            "for-all-systems-written-out",
+            expect_file!["snapshots/docker/for-all-systems-written-out.nix"],
         ),
         (
             "for-each-system-args",
@@ -320,6 +328,10 @@ fn packages_dev_shell_in_every_layout() {
         (
             "for-all-systems-pkgs",
             expect_file!["snapshots/shell/for-all-systems-pkgs.nix"],
+        ),
+        (
+            "for-all-systems-written-out",
+            expect_file!["snapshots/shell/for-all-systems-written-out.nix"],
         ),
         (
             "for-each-system-args",
