@@ -30,8 +30,18 @@ const QUIET_MODULES: &[&str] = &[
 
 /// The flake-parts layout of the outputs body, if it is one.
 pub(super) fn detect(body: &ast::Expr) -> Result<Option<Layout>, FlakeError> {
-    if let Some(module) = mk_flake_module(body)? {
-        return module_layout(&module).map(Some);
+    match exported_mk_flake(body) {
+        MkFlake::Exported(apply) => {
+            if let Some(module) = mk_flake_module(&apply)? {
+                return module_layout(&module).map(Some);
+            }
+        }
+        // `devFlake = mkFlake { … } { perSystem = …; };` in a `let`, of which
+        // the outputs export only parts (`devFlake.checks.${system}`): a
+        // package added there would not be an output. Leave the flake to
+        // the other layouts, which refuse when none fits.
+        MkFlake::Elsewhere => return Ok(None),
+        MkFlake::Absent => {}
     }
     // `perSystem` written somewhere else in the outputs (a module built
     // in a `let`, an alias of mkFlake); a `let perSystem = system: …;`
@@ -59,41 +69,80 @@ pub(super) fn detect(body: &ast::Expr) -> Result<Option<Layout>, FlakeError> {
     Ok(None)
 }
 
-/// The module set of `mkFlake { … } MODULE` in the outputs.
-fn mk_flake_module(body: &ast::Expr) -> Result<Option<ast::AttrSet>, FlakeError> {
-    for node in body.syntax().descendants() {
-        let Some(apply) = ast::Apply::cast(node) else {
-            continue;
-        };
-        let Some(ast::Expr::Apply(inner)) = apply.lambda().map(strip_parens) else {
-            continue;
-        };
-        if inner.lambda().and_then(|f| function_name(&f)).as_deref() != Some("mkFlake") {
-            continue;
+/// Where the outputs' `mkFlake { … } MODULE` call is.
+enum MkFlake {
+    /// The outputs' value is the call's result (through `let … in`,
+    /// `with`, `assert`, parentheses and `//` operands).
+    Exported(ast::Apply),
+    /// A call exists, but somewhere whose result the outputs may export
+    /// only in part (a `let` binding, a function's argument).
+    Elsewhere,
+    /// No call.
+    Absent,
+}
+
+/// True when `apply` is a call `mkFlake { … } MODULE`.
+fn is_mk_flake_call(apply: &ast::Apply) -> bool {
+    let Some(ast::Expr::Apply(inner)) = apply.lambda().map(strip_parens) else {
+        return false;
+    };
+    inner.lambda().and_then(|f| function_name(&f)).as_deref() == Some("mkFlake")
+}
+
+fn exported_mk_flake(body: &ast::Expr) -> MkFlake {
+    fn on_spine(expr: ast::Expr, depth: usize) -> Option<ast::Apply> {
+        if depth > 64 {
+            return None;
         }
-        let Some(module) = apply.argument() else {
-            continue;
-        };
-        let set = match strip_parens(module.clone()) {
-            ast::Expr::AttrSet(set) => Some(set),
-            ast::Expr::Lambda(lambda) => match lambda.body().map(body_expr) {
-                Some(ast::Expr::AttrSet(set)) => Some(set),
-                _ => None,
-            },
+        match strip_parens(expr) {
+            ast::Expr::LetIn(let_in) => on_spine(let_in.body()?, depth + 1),
+            ast::Expr::With(with) => on_spine(with.body()?, depth + 1),
+            ast::Expr::Assert(assert) => on_spine(assert.body()?, depth + 1),
+            ast::Expr::BinOp(binop) if binop.operator() == Some(ast::BinOpKind::Update) => {
+                on_spine(binop.lhs()?, depth + 1).or_else(|| on_spine(binop.rhs()?, depth + 1))
+            }
+            ast::Expr::Apply(apply) if is_mk_flake_call(&apply) => Some(apply),
             _ => None,
-        };
-        return match set {
-            Some(set) => Ok(Some(set)),
-            None => Err(unsupported(
-                module.syntax().text_range(),
-                &format!(
-                    "the flake-parts module is `{}`, not written in this file",
-                    construct(module.syntax())
-                ),
-            )),
-        };
+        }
     }
-    Ok(None)
+    if let Some(apply) = on_spine(body.clone(), 0) {
+        return MkFlake::Exported(apply);
+    }
+    let anywhere = body
+        .syntax()
+        .descendants()
+        .filter_map(ast::Apply::cast)
+        .any(|apply| is_mk_flake_call(&apply));
+    if anywhere {
+        MkFlake::Elsewhere
+    } else {
+        MkFlake::Absent
+    }
+}
+
+/// The module set of the outputs' `mkFlake { … } MODULE` call.
+fn mk_flake_module(apply: &ast::Apply) -> Result<Option<ast::AttrSet>, FlakeError> {
+    let Some(module) = apply.argument() else {
+        return Ok(None);
+    };
+    let set = match strip_parens(module.clone()) {
+        ast::Expr::AttrSet(set) => Some(set),
+        ast::Expr::Lambda(lambda) => match lambda.body().map(body_expr) {
+            Some(ast::Expr::AttrSet(set)) => Some(set),
+            _ => None,
+        },
+        _ => None,
+    };
+    match set {
+        Some(set) => Ok(Some(set)),
+        None => Err(unsupported(
+            module.syntax().text_range(),
+            &format!(
+                "the flake-parts module is `{}`, not written in this file",
+                construct(module.syntax())
+            ),
+        )),
+    }
 }
 
 /// `imports = [ … ]` of a module set: the binding's range when it lists

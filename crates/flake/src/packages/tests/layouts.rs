@@ -75,6 +75,10 @@ fn packages_dune_package_in_every_layout() {
             expect_file!["snapshots/dune/for-all-systems-written-out.nix"],
         ),
         (
+            "flake-parts-let-bound",
+            expect_file!["snapshots/dune/flake-parts-let-bound.nix"],
+        ),
+        (
             "for-each-system-args",
             expect_file!["snapshots/dune/for-each-system-args.nix"],
         ),
@@ -190,6 +194,10 @@ fn packages_docker_image_in_every_layout() {
         (
             "for-all-systems-written-out",
             expect_file!["snapshots/docker/for-all-systems-written-out.nix"],
+        ),
+        (
+            "flake-parts-let-bound",
+            expect_file!["snapshots/docker/flake-parts-let-bound.nix"],
         ),
         (
             "for-each-system-args",
@@ -332,6 +340,10 @@ fn packages_dev_shell_in_every_layout() {
         (
             "for-all-systems-written-out",
             expect_file!["snapshots/shell/for-all-systems-written-out.nix"],
+        ),
+        (
+            "flake-parts-let-bound",
+            expect_file!["snapshots/shell/flake-parts-let-bound.nix"],
         ),
         (
             "for-each-system-args",
