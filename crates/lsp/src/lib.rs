@@ -27,6 +27,7 @@ pub mod analysis;
 pub mod commands;
 pub mod documents;
 pub mod encoding;
+pub mod features;
 pub mod framing;
 pub mod lockfile;
 mod server;

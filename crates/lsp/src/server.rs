@@ -19,6 +19,7 @@ use crate::analysis::{self, ActionEffect, ActionKind, ActionRequest, Severity};
 use crate::commands;
 use crate::documents::{ChangeOutcome, Document, Documents, MAX_ANALYZED_BYTES};
 use crate::encoding::{LineMap, PositionEncoding};
+use crate::features;
 use crate::lockfile::{LockCache, LockState};
 
 /// What the client said it can do, as far as the server cares.
@@ -322,6 +323,14 @@ pub(crate) fn workspace_edit(
 }
 
 impl Backend {
+    /// The open document at `uri`, when it is a `flake.nix`.
+    fn flake_document(&self, uri: &Uri) -> Option<Document> {
+        if !features::is_flake_uri(uri) {
+            return None;
+        }
+        self.shared.document(uri)
+    }
+
     /// The answer to a message that was not JSON (see [`crate::framing`]).
     async fn parse_error(&self) -> jsonrpc::Result<Value> {
         Err(jsonrpc::Error::parse_error())
@@ -335,7 +344,7 @@ impl Backend {
     /// Publishes the diagnostics of the current version of `uri`, unless a
     /// newer version was published (or is current) in the meantime.
     async fn publish(&self, uri: Uri) {
-        let Some(document) = self.shared.document(&uri) else {
+        let Some(document) = self.flake_document(&uri) else {
             return;
         };
         let lock_state = self.shared.lock_state(&uri);
@@ -359,7 +368,7 @@ impl Backend {
 
     fn code_actions(&self, params: CodeActionParams) -> Option<CodeActionResponse> {
         let uri = params.text_document.uri;
-        let document = self.shared.document(&uri)?;
+        let document = self.flake_document(&uri)?;
         let features = self.shared.features();
         let lock_state = self.shared.lock_state(&uri);
         let text = &document.text;
@@ -542,6 +551,7 @@ impl LanguageServer for Backend {
                         ..CodeActionOptions::default()
                     },
                 )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: commands::server_commands(),
                     ..ExecuteCommandOptions::default()
@@ -574,6 +584,26 @@ impl LanguageServer for Backend {
         if let Err(error) = self.client.register_capability(vec![registration]).await {
             eprintln!("flakeedit lsp: could not watch flake.lock files: {error}");
         }
+    }
+
+    async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        let uri = position.text_document.uri;
+        let Some(document) = self.flake_document(&uri) else {
+            return Ok(None);
+        };
+        let lock_state = self.shared.lock_state(&uri);
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| {
+            features::hover(
+                &document,
+                lock_state.lock(),
+                encoding,
+                position.position,
+                features::now(),
+            )
+        })
+        .flatten())
     }
 
     async fn shutdown(&self) -> jsonrpc::Result<()> {

@@ -261,6 +261,13 @@ impl Flake {
             .at(error.range)
             .hint("fix the syntax error first; flakeedit edits only files that parse"));
         }
+        Flake::read_lenient(file)
+    }
+
+    /// Reads the model of a file that may have syntax errors, as far as its
+    /// tree goes: for reading only (completion while the user types),
+    /// never as the base of an edit.
+    pub fn read_lenient(file: &SourceFile) -> Result<Flake, FlakeError> {
         let root = root_attr_set(file.root()).ok_or_else(|| {
             FlakeError::new(
                 ErrorKind::Unsupported,

@@ -244,6 +244,35 @@ impl UseAnalysis {
             .collect()
     }
 
+    /// Every certain use of every input, as (input, use), in no
+    /// particular order: one pass for front-ends that index all inputs.
+    pub fn all_uses(&self) -> Vec<(String, InputUse)> {
+        let mut found: Vec<(String, InputUse)> = self.uses.clone();
+        found.extend(
+            self.set_uses
+                .iter()
+                .map(|(used, found)| (used.name.clone(), found.clone())),
+        );
+        if self.mkflake_inline {
+            found.extend(self.foreign.iter().cloned());
+        }
+        found
+    }
+
+    /// The set uses of every input with the precise range of `base.name`.
+    pub fn set_use_names(&self) -> Vec<(String, TextRange)> {
+        self.set_uses
+            .iter()
+            .map(|(used, _)| (used.name.clone(), used.name_range))
+            .collect()
+    }
+
+    /// Every `inputs ? name` or `builtins.hasAttr "name" inputs` test, as
+    /// (name, range of the test).
+    pub fn guards(&self) -> &[(String, TextRange)] {
+        &self.guards
+    }
+
     /// True when the whole input set is passed on somewhere.
     pub fn set_escapes(&self) -> bool {
         self.undecided

@@ -1,0 +1,230 @@
+//! Cursor-marker tests of the reading features: `$0` marks the cursor.
+
+use expect_test::{expect, Expect};
+use flakeedit_flake::Lock;
+
+use super::*;
+
+/// 2024-11-30, so ages in snapshots do not move.
+const NOW: i64 = 1_732_924_800;
+
+pub(super) const FLAKE: &str = r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts = {
+      url = "github:hercules-ci/flake-parts";
+      inputs.nixpkgs-lib.follows = "nixpkgs";
+    };
+    home-manager.url = "gitlab:rycee/home-manager?host=gitlab.example.org";
+    home-manager.inputs.nixpkgs.follows = "nixpkgs";
+    src-only = { url = "git+https://codeberg.org/me/src"; flake = false; };
+    local.url = "path:./sub";
+  };
+
+  outputs = inputs@{ self, nixpkgs, flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      perSystem = { pkgs, inputs', ... }: {
+        packages.hm = inputs'.home-manager.packages.default;
+        packages.src = pkgs.hello.overrideAttrs { src = self.inputs.src-only; };
+      };
+      flake.lib = nixpkgs.lib // { local = inputs.local; };
+    };
+}
+"#;
+
+pub(super) const LOCK: &str = r#"{
+  "nodes": {
+    "flake-parts": {
+      "inputs": { "nixpkgs-lib": ["nixpkgs"] },
+      "locked": { "lastModified": 1730504689, "narHash": "sha256-AAAA", "owner": "hercules-ci", "repo": "flake-parts", "rev": "506278e768c2a08bec68eb62932193e341f55c90", "type": "github" },
+      "original": { "owner": "hercules-ci", "repo": "flake-parts", "type": "github" }
+    },
+    "home-manager": {
+      "inputs": { "nixpkgs": ["nixpkgs"], "systems": "systems" },
+      "locked": { "host": "gitlab.example.org", "lastModified": 1700000000, "narHash": "sha256-BBBB", "owner": "rycee", "repo": "home-manager", "rev": "0123456789abcdef0123456789abcdef01234567", "type": "gitlab" },
+      "original": { "host": "gitlab.example.org", "owner": "rycee", "repo": "home-manager", "type": "gitlab" }
+    },
+    "local": {
+      "locked": { "lastModified": 1732000000, "narHash": "sha256-CCCC", "path": "./sub", "type": "path" },
+      "original": { "path": "./sub", "type": "path" }
+    },
+    "nixpkgs": {
+      "locked": { "lastModified": 1732837521, "narHash": "sha256-DDDD", "owner": "NixOS", "repo": "nixpkgs", "rev": "970e93b9f82e2a0f3675757eb0bfc73297cc6370", "type": "github" },
+      "original": { "owner": "NixOS", "ref": "nixos-unstable", "repo": "nixpkgs", "type": "github" }
+    },
+    "root": {
+      "inputs": { "flake-parts": "flake-parts", "home-manager": "home-manager", "local": "local", "nixpkgs": "nixpkgs", "src-only": "src-only" }
+    },
+    "src-only": {
+      "flake": false,
+      "locked": { "lastModified": 1600000000, "narHash": "sha256-EEEE", "ref": "refs/heads/main", "rev": "fedcba9876543210fedcba9876543210fedcba98", "type": "git", "url": "https://codeberg.org/me/src" },
+      "original": { "type": "git", "url": "https://codeberg.org/me/src" }
+    },
+    "systems": {
+      "locked": { "lastModified": 1681028828, "narHash": "sha256-FFFF", "owner": "nix-systems", "repo": "default", "rev": "da67096a3b9bf56a91d16901293e51ba5b49a27e", "type": "github" },
+      "original": { "owner": "nix-systems", "repo": "default", "type": "github" }
+    }
+  },
+  "root": "root",
+  "version": 7
+}
+"#;
+
+/// `FLAKE` with the cursor put at the `nth` (from 0) occurrence of
+/// `needle`, `shift` bytes into it.
+pub(super) fn cursor(needle: &str, nth: usize, shift: usize) -> (Document, Position) {
+    let offset = FLAKE
+        .match_indices(needle)
+        .nth(nth)
+        .map(|(index, _)| index + shift)
+        .expect("the needle is in the fixture");
+    let map = LineMap::new(FLAKE, PositionEncoding::Utf16);
+    let document = Document {
+        text: FLAKE.to_string(),
+        version: 1,
+    };
+    (document, map.position(FLAKE, offset))
+}
+
+fn check_hover(needle: &str, nth: usize, lock: Option<&Lock>, expected: Expect) {
+    let (document, position) = cursor(needle, nth, 1);
+    let shown = match hover(&document, lock, PositionEncoding::Utf16, position, NOW) {
+        Some(Hover {
+            contents: HoverContents::Markup(markup),
+            range: Some(range),
+        }) => format!(
+            "{}:{}-{}:{}\n{}",
+            range.start.line,
+            range.start.character,
+            range.end.line,
+            range.end.character,
+            markup.value
+        ),
+        other => format!("{other:?}"),
+    };
+    expected.assert_eq(&shown);
+}
+
+fn lock() -> Lock {
+    Lock::parse(LOCK).expect("the fixture lock parses")
+}
+
+#[test]
+fn hover_on_a_declaration_shows_the_locked_commit_and_nested_inputs() {
+    check_hover(
+        "home-manager",
+        0,
+        Some(&lock()),
+        expect![[r#"
+            7:4-7:16
+            **input `home-manager`** — `gitlab:rycee/home-manager?host=gitlab.example.org`
+
+            Locked at [`0123456`](https://gitlab.example.org/rycee/home-manager/-/commit/0123456789abcdef0123456789abcdef01234567), 2023-11-14 (12 months ago).
+
+            Its inputs:
+            - `nixpkgs`: follows `nixpkgs` (ours)
+            - `systems`: its own at `da67096`
+        "#]],
+    );
+}
+
+#[test]
+fn hover_on_every_kind_of_use() {
+    let lock = lock();
+    // The outputs argument.
+    check_hover(
+        "nixpkgs,",
+        0,
+        Some(&lock),
+        expect![[r#"
+            13:27-13:34
+            **input `nixpkgs`** — `github:NixOS/nixpkgs/nixos-unstable`
+
+            Locked at [`970e93b`](https://github.com/NixOS/nixpkgs/commit/970e93b9f82e2a0f3675757eb0bfc73297cc6370), 2024-11-28 (yesterday).
+
+            Branch or tag asked for: `nixos-unstable`.
+        "#]],
+    );
+    // `inputs'.x` in flake-parts' perSystem.
+    check_hover(
+        "home-manager.packages",
+        0,
+        Some(&lock),
+        expect![[r#"
+            16:30-16:42
+            **input `home-manager`** — `gitlab:rycee/home-manager?host=gitlab.example.org`
+
+            Locked at [`0123456`](https://gitlab.example.org/rycee/home-manager/-/commit/0123456789abcdef0123456789abcdef01234567), 2023-11-14 (12 months ago).
+
+            Its inputs:
+            - `nixpkgs`: follows `nixpkgs` (ours)
+            - `systems`: its own at `da67096`
+        "#]],
+    );
+    // `self.inputs.x`, a git input on a forge.
+    check_hover(
+        "src-only;",
+        0,
+        Some(&lock),
+        expect![[r#"
+            17:68-17:76
+            **input `src-only`** — `git+https://codeberg.org/me/src` (not a flake)
+
+            Locked at [`fedcba9`](https://codeberg.org/me/src/commit/fedcba9876543210fedcba9876543210fedcba98), 2020-09-13 (4 years ago).
+        "#]],
+    );
+    // `inputs.x`, a path input (no commit).
+    check_hover(
+        "local;",
+        0,
+        Some(&lock),
+        expect![[r#"
+            19:50-19:55
+            **input `local`** — `path:./sub`
+
+            Locked (node `local`), 2024-11-19 (10 days ago).
+        "#]],
+    );
+    // A follows target.
+    check_hover(
+        "nixpkgs\";",
+        0,
+        Some(&lock),
+        expect![[r#"
+            5:36-5:43
+            *follows target*
+
+            **input `nixpkgs`** — `github:NixOS/nixpkgs/nixos-unstable`
+
+            Locked at [`970e93b`](https://github.com/NixOS/nixpkgs/commit/970e93b9f82e2a0f3675757eb0bfc73297cc6370), 2024-11-28 (yesterday).
+
+            Branch or tag asked for: `nixos-unstable`.
+        "#]],
+    );
+}
+
+#[test]
+fn hover_without_a_lock_or_away_from_inputs() {
+    check_hover(
+        "flake-parts.lib",
+        0,
+        None,
+        expect![[r#"
+            14:4-14:15
+            **input `flake-parts`** — `github:hercules-ci/flake-parts`
+
+            No readable `flake.lock`: not locked yet.
+        "#]],
+    );
+    check_hover("perSystem", 0, Some(&lock()), expect!["None"]);
+}
+
+#[test]
+fn only_files_named_flake_nix_are_flakes() {
+    let flake: Uri = "file:///src/flake.nix".parse().unwrap();
+    let other: Uri = "file:///src/default.nix".parse().unwrap();
+    let tricky: Uri = "file:///src/not-flake.nix".parse().unwrap();
+    assert!(is_flake_uri(&flake));
+    assert!(!is_flake_uri(&other));
+    assert!(!is_flake_uri(&tricky));
+}
