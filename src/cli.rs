@@ -127,6 +127,15 @@ pub enum Command {
         /// The input's name
         name: String,
     },
+    /// Rename an input everywhere: its declaration, the outputs argument,
+    /// every use, the follows naming it and its entry in flake.lock (so
+    /// nothing is fetched again)
+    RenameInput {
+        /// The input's name now
+        old: String,
+        /// Its new name
+        new: String,
+    },
     /// Toggle `flake = false` on an input
     ToggleFlake {
         /// The input's name

@@ -266,8 +266,25 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                     stderr,
                 };
             };
+            // `rename-input` renames the input in flake.lock too; computed
+            // before anything is written, so a bad lock writes nothing.
+            let lock_edit = match operation {
+                Operation::RenameInput { old, new } => match renamed_lock(&file.target, old, new) {
+                    Ok(edit) => edit,
+                    Err(error) => return error_report(error, stderr),
+                },
+                _ => None,
+            };
             let write = settings.writes();
             if write {
+                if let Some((lock_file, lock_text)) = &lock_edit {
+                    if let Err(error) = files::write_atomically(lock_file, lock_text) {
+                        let message = format!("flake.lock: {error:#}");
+                        let mut report = failed(path, message, None, settings);
+                        report.stderr = format!("{stderr}{}", report.stderr);
+                        return report;
+                    }
+                }
                 if let Err(error) = files::write_atomically(&file, &new_text) {
                     let message = format!("{error:#}");
                     let mut report = failed(path, message, None, settings);
@@ -276,7 +293,18 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 }
             }
             let diff = settings.diff.then(|| {
-                report::unified_diff(path, text, &new_text, settings.color && !settings.json)
+                let mut diff =
+                    report::unified_diff(path, text, &new_text, settings.color && !settings.json);
+                if let Some((lock_file, lock_text)) = &lock_edit {
+                    let before = String::from_utf8_lossy(&lock_file.bytes);
+                    diff.push_str(&report::unified_diff(
+                        &lock_file.target,
+                        &before,
+                        lock_text,
+                        settings.color && !settings.json,
+                    ));
+                }
+                diff
             });
             if settings.check && settings.bulk && !settings.json && diff.is_none() {
                 stderr.push_str(&format!("{}: would change\n", path.display()));
@@ -375,4 +403,33 @@ pub fn emit(report: &FileReport, settings: &Settings, out: &mut dyn Write) {
             let _ = std::io::stderr().write_all(report.stderr.as_bytes());
         }
     }
+}
+
+/// The `flake.lock` beside `target` with input `old` renamed to `new`, when
+/// there is a lock that has it.
+fn renamed_lock(
+    target: &Path,
+    old: &str,
+    new: &str,
+) -> Result<Option<(files::ReadFile, String)>, FlakeError> {
+    let path = target.with_file_name("flake.lock");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let lock_file = files::read(&path).map_err(|error| {
+        FlakeError::new(
+            ErrorKind::Unsupported,
+            format!("{}: {error:#}", path.display()),
+        )
+    })?;
+    let Ok(text) = std::str::from_utf8(&lock_file.bytes) else {
+        return Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            format!("{}: not UTF-8 text", path.display()),
+        )
+        .hint("run `nix flake lock` to rewrite it, then rename again"));
+    };
+    Ok(flakeedit_flake::rename_in_lock(text, old, new)?
+        .filter(|renamed| renamed != text)
+        .map(|renamed| (lock_file, renamed)))
 }

@@ -87,6 +87,7 @@ fn main() -> ExitCode {
         Command::SetUrl { name, url } => Action::Edit(Operation::SetUrl { name, url }),
         Command::Pin { name, rev } => Action::Edit(Operation::Pin { name, rev }),
         Command::Unpin { name } => Action::Edit(Operation::Unpin { name }),
+        Command::RenameInput { old, new } => Action::Edit(Operation::RenameInput { old, new }),
         Command::ToggleFlake { name } => Action::Edit(Operation::SetFlake { name, value: None }),
         Command::AddDunePackage {
             pname,

@@ -30,15 +30,17 @@ pub use flakeref::{
     infer_name, normalize_url, pin_url, pinned_rev, unpin_url, NotPinnable, Pinned,
 };
 pub use inputs::{
-    add_input, follow, follow_all, pin, remove_input, set_flake, set_url, unpin, AddInput,
+    add_input, follow, follow_all, pin, remove_input, rename_in_lock, rename_input, set_flake,
+    set_url, unpin, AddInput,
 };
 pub use list::{list_inputs, InputSummary, LockedSummary};
 pub use lock::{Lock, LockError, LockInputRef, LockNode, OwnNestedInput};
 pub use meaning::{apply_verified, AllowedChange, VerifiedEdit};
 pub use model::{
-    analyze_uses, input_usage, inputs_escape, uses_of_input, uses_through_input_set, Flake,
-    InputBinding, InputDecl, InputLeaf, InputSetUse, InputUsage, InputUse, InputsStyle, LeafValue,
-    NestedFollows, Outputs, OutputsParam, UndecidedUse, UndecidedWhy, UseAnalysis, UseKind,
+    analyze_uses, input_usage, inputs_escape, occurrence_at, occurrences, string_content,
+    uses_of_input, uses_through_input_set, Flake, InputBinding, InputDecl, InputLeaf, InputSetUse,
+    InputUsage, InputUse, InputsStyle, LeafValue, NestedFollows, Occurrence, OccurrenceKind,
+    Outputs, OutputsParam, UndecidedUse, UndecidedWhy, UseAnalysis, UseKind,
 };
 pub use packages::{
     add_dev_shell, add_docker_image, add_dune_package, add_source, init_flake, AddDevShell,
@@ -100,6 +102,13 @@ pub enum Operation {
         /// The input everything should follow (usually `nixpkgs`).
         target: String,
     },
+    /// `rename-input OLD NEW`.
+    RenameInput {
+        /// The input's name now.
+        old: String,
+        /// Its new name.
+        new: String,
+    },
     /// `add-dune-package PNAME …`.
     AddDunePackage(AddDunePackage),
     /// `add-docker-image …`.
@@ -134,6 +143,7 @@ impl Operation {
                 target,
             } => follow(file, flake, name, child, target.as_deref()),
             Operation::FollowAll { target } => follow_all(file, flake, lock, target),
+            Operation::RenameInput { old, new } => rename_input(file, flake, old, new),
             Operation::AddDunePackage(request) => add_dune_package(file, flake, request),
             Operation::AddDockerImage(request) => add_docker_image(file, flake, request),
             Operation::AddDevShell(request) => add_dev_shell(file, flake, request),
@@ -217,6 +227,7 @@ impl Operation {
                     .then_some(())
                     .ok_or_else(|| format!("`{name}/{child}` does not follow `{target}`"))
             }
+            Operation::RenameInput { old, new } => verify_rename(before, after, old, new),
             Operation::FollowAll { .. } => (after.inputs.len() == before.inputs.len())
                 .then_some(())
                 .ok_or_else(|| "the set of inputs changed".to_string()),
@@ -246,6 +257,98 @@ fn check_formals(after: &Flake, present: &[&str], absent: &[&str]) -> Result<(),
         if names.iter().any(|n| n == name) {
             return Err(format!("`{name}` is still an outputs argument"));
         }
+    }
+    Ok(())
+}
+
+/// `rename-input`'s postcondition: `new` is declared as `old` was, nothing
+/// is left under the old name, every input's follows name `new` where they
+/// named `old`, and the outputs use `new` exactly where they used `old`
+/// (as many uses, of the same kinds: a captured use would not count).
+fn verify_rename(before: &Flake, after: &Flake, old: &str, new: &str) -> Result<(), String> {
+    if after.input(old).is_some() {
+        return Err(format!("input `{old}` is still declared"));
+    }
+    let (Some(was), Some(now)) = (before.input(old), after.input(new)) else {
+        return Err(format!("input `{new}` is not declared"));
+    };
+    let values = |input: &InputDecl| -> Vec<(Vec<String>, LeafValue)> {
+        input
+            .leaves
+            .iter()
+            .map(|leaf| (leaf.path.clone(), leaf.value.clone()))
+            .collect()
+    };
+    if values(was) != values(now) {
+        return Err(format!("`{new}` is not declared as `{old}` was"));
+    }
+    let renamed = |target: &str| -> String {
+        match target.split_once('/') {
+            Some((first, rest)) if first == old => format!("{new}/{rest}"),
+            _ if target == old => new.to_string(),
+            _ => target.to_string(),
+        }
+    };
+    for input in &before.inputs {
+        let name = if input.name == old {
+            new
+        } else {
+            input.name.as_str()
+        };
+        let Some(other) = after.input(name) else {
+            return Err(format!("input `{name}` disappeared"));
+        };
+        let expected: Vec<(Vec<String>, String)> = input
+            .nested_follows()
+            .into_iter()
+            .map(|f| (f.path, renamed(&f.target)))
+            .chain(input.follows().map(|t| (Vec::new(), renamed(t))))
+            .collect();
+        let found: Vec<(Vec<String>, String)> = other
+            .nested_follows()
+            .into_iter()
+            .map(|f| (f.path, f.target))
+            .chain(other.follows().map(|t| (Vec::new(), t.to_string())))
+            .collect();
+        if expected != found {
+            return Err(format!("the follows of `{name}` are not the renamed ones"));
+        }
+    }
+    let kinds = |flake: &Flake, name: &str| -> Vec<UseKind> {
+        analyze_uses(flake)
+            .uses_of(name)
+            .iter()
+            .map(|u| u.kind)
+            .collect()
+    };
+    if !kinds(after, old).is_empty() {
+        return Err(format!("the outputs still use `{old}`"));
+    }
+    if kinds(before, old) != kinds(after, new) {
+        return Err(format!(
+            "the outputs do not use `{new}` where they used `{old}`"
+        ));
+    }
+    let formals = |flake: &Flake| {
+        flake
+            .outputs
+            .as_ref()
+            .and_then(Outputs::pattern)
+            .map(|pattern| flakeedit_syntax::formal_names(&pattern))
+            .unwrap_or_default()
+    };
+    let expected: Vec<String> = formals(before)
+        .into_iter()
+        .map(|formal| {
+            if formal == old {
+                new.to_string()
+            } else {
+                formal
+            }
+        })
+        .collect();
+    if formals(after) != expected {
+        return Err("the outputs arguments are not the renamed ones".into());
     }
     Ok(())
 }

@@ -3,9 +3,11 @@
 
 mod follows;
 mod reference;
+mod rename;
 
 pub use follows::{follow, follow_all};
 pub use reference::{pin, set_flake, set_url, unpin};
+pub use rename::{rename_in_lock, rename_input};
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{

@@ -49,6 +49,7 @@ pub struct AllowedChange {
     unbound: BTreeSet<String>,
     new_code: bool,
     hashes: bool,
+    renamed: Option<(String, String)>,
 }
 
 fn one(name: &str) -> BTreeSet<String> {
@@ -147,6 +148,22 @@ impl AllowedChange {
         }
     }
 
+    /// `rename-input`: input `old` becomes `new` (its declaration, its
+    /// outputs argument, the follows naming it, and its uses, which
+    /// `rename-input`'s own postcondition checks one by one).
+    pub fn rename_input(old: &str, new: &str) -> AllowedChange {
+        AllowedChange {
+            inputs_added: one(new),
+            inputs_removed: one(old),
+            follows_of_all: true,
+            formals_added: one(new),
+            formals_removed: one(old),
+            new_code: true,
+            renamed: Some((old.to_string(), new.to_string())),
+            ..AllowedChange::default()
+        }
+    }
+
     /// Everything `self` or `other` allows.
     pub fn union(mut self, other: AllowedChange) -> AllowedChange {
         self.inputs_added.extend(other.inputs_added);
@@ -160,6 +177,7 @@ impl AllowedChange {
         self.unbound.extend(other.unbound);
         self.new_code |= other.new_code;
         self.hashes |= other.hashes;
+        self.renamed = self.renamed.or(other.renamed);
         self
     }
 
@@ -195,6 +213,7 @@ impl AllowedChange {
             | Operation::AddDevShell(_)
             | Operation::AddSource(_) => AllowedChange::new_code(),
             Operation::FixHashes(_) => AllowedChange::hashes(),
+            Operation::RenameInput { old, new } => AllowedChange::rename_input(old, new),
         }
     }
 }

@@ -232,13 +232,17 @@ fn removed_references_reappear(
         if editable.iter().any(|range| range.contains_range(old.range)) {
             continue;
         }
+        // A renamed input's variable comes back under its new name (the
+        // rename's own postcondition checks each use).
+        let name = match &allowed.renamed {
+            Some((from, to)) if *from == old.name => to.as_str(),
+            _ => old.name.as_str(),
+        };
         let found = match expected {
-            Some(expected) => available
-                .get_mut(&(old.name.as_str(), *expected))
+            Some(expected) if name == old.name => available
+                .get_mut(&(name, *expected))
                 .filter(|count| **count > 0),
-            None => by_name
-                .get_mut(old.name.as_str())
-                .filter(|count| **count > 0),
+            _ => by_name.get_mut(name).filter(|count| **count > 0),
         };
         match found {
             Some(count) if allowed.new_code => *count -= 1,

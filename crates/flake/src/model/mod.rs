@@ -1,7 +1,10 @@
 //! The flake model: inputs and the outputs function, read from the syntax
 //! tree in every shape real flakes use.
 
+mod occurrences;
 mod uses;
+
+pub use occurrences::{occurrence_at, occurrences, string_content, Occurrence, OccurrenceKind};
 
 pub use uses::{
     analyze_uses, input_usage, inputs_escape, uses_of_input, uses_through_input_set, InputSetUse,

@@ -4,7 +4,7 @@ use flakeedit_flake::{Flake, InputDecl, Lock, LockInputRef};
 use flakeedit_syntax::{TextRange, TextSize};
 
 use super::forge::{age, commit_link, date, short_rev};
-use super::occurrences::{occurrence_at, occurrences, OccurrenceKind};
+use flakeedit_flake::{occurrence_at, occurrences, OccurrenceKind};
 
 /// The Markdown hover for the input named at `offset`, and the range of
 /// the name; `now` is seconds since the epoch (for the commit's age).

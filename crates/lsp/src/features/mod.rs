@@ -9,7 +9,6 @@
 
 pub mod forge;
 pub mod hover;
-pub mod occurrences;
 
 use flakeedit_flake::{Flake, Lock};
 use flakeedit_syntax::SourceFile;

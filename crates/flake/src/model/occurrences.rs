@@ -1,9 +1,10 @@
 //! Every place a flake's text names one of its inputs, found in one pass:
 //! the declaration, the outputs argument, each use in the outputs body
 //! (the scope-aware analysis of `flakeedit_flake`), `inputs ? name` tests
-//! and `follows` strings. Hover, navigation and rename all read this index.
+//! and `follows` strings. `rename-input` and the language server's hover,
+//! navigation and rename all read this index.
 
-use flakeedit_flake::{analyze_uses, Flake, InputDecl, UseKind};
+use super::{analyze_uses, Flake, InputDecl, UseKind};
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{attr_name, static_string, strip_parens, SyntaxNode, TextRange, TextSize};
 use rowan::ast::AstNode;
