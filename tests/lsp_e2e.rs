@@ -773,3 +773,187 @@ fn add_source_prefetches_with_progress_and_matches_the_cli() {
     assert_eq!(client.text, before);
     client.shutdown();
 }
+
+/// Hover, definition, references, rename (with flake.lock) and the outline
+/// over stdio; other `.nix` files get nothing; positions past the end and a
+/// malformed lock get answers, never a crash.
+#[test]
+fn reading_features_and_rename_over_stdio() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flake.nix");
+    let flake = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n  inputs.utils = {\n    url = \"github:numtide/flake-utils\";\n    inputs.nixpkgs.follows = \"nixpkgs\";\n  };\n\n  outputs = { self, nixpkgs, utils }: {\n    lib = nixpkgs.lib;\n    utils = utils.lib;\n  };\n}\n";
+    std::fs::write(&path, flake).unwrap();
+    let lock = r#"{
+  "nodes": {
+    "nixpkgs": {
+      "locked": {
+        "lastModified": 1732837521,
+        "narHash": "sha256-AAAA",
+        "owner": "NixOS",
+        "repo": "nixpkgs",
+        "rev": "970e93b9f82e2a0f3675757eb0bfc73297cc6370",
+        "type": "github"
+      },
+      "original": {
+        "owner": "NixOS",
+        "ref": "nixos-unstable",
+        "repo": "nixpkgs",
+        "type": "github"
+      }
+    },
+    "root": {
+      "inputs": {
+        "nixpkgs": "nixpkgs",
+        "utils": "utils"
+      }
+    },
+    "utils": {
+      "inputs": {
+        "nixpkgs": [
+          "nixpkgs"
+        ]
+      },
+      "locked": {
+        "lastModified": 1731533236,
+        "narHash": "sha256-BBBB",
+        "owner": "numtide",
+        "repo": "flake-utils",
+        "rev": "11707dc2f618dd54ca8739b309ec4fc024de578b",
+        "type": "github"
+      },
+      "original": {
+        "owner": "numtide",
+        "repo": "flake-utils",
+        "type": "github"
+      }
+    }
+  },
+  "root": "root",
+  "version": 7
+}
+"#;
+    std::fs::write(dir.path().join("flake.lock"), lock).unwrap();
+    let mut client = Client::start();
+    let init = initialize(&mut client);
+    let capabilities = &init["capabilities"];
+    assert_eq!(capabilities["hoverProvider"], true);
+    assert_eq!(capabilities["renameProvider"]["prepareProvider"], true);
+    client.open(&path);
+    client.diagnostics(1);
+    let uri = client.uri.clone();
+    let at = |line: u32, character: u32| json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+
+    // Hover on the outputs argument shows the locked commit and its link.
+    let hover = client.request("textDocument/hover", at(7, 22));
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(markdown.contains("[`970e93b`](https://github.com/NixOS/nixpkgs/commit/970e93b9f82e2a0f3675757eb0bfc73297cc6370)"), "{markdown}");
+    // On `utils.lib`, which follows ours.
+    let hover = client.request("textDocument/hover", at(9, 13));
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        markdown.contains("`nixpkgs`: follows `nixpkgs` (ours)"),
+        "{markdown}"
+    );
+
+    // Definition: a use goes to the declaration, the declaration to flake.lock.
+    let definition = client.request("textDocument/definition", at(8, 11));
+    assert_eq!(
+        definition["range"]["start"],
+        json!({ "line": 1, "character": 9 })
+    );
+    let definition = client.request("textDocument/definition", at(1, 10));
+    assert!(
+        definition["uri"].as_str().unwrap().ends_with("/flake.lock"),
+        "{definition}"
+    );
+    assert_eq!(
+        definition["range"]["start"],
+        json!({ "line": 2, "character": 4 })
+    );
+    let references = client.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 8, "character": 11 },
+                "context": { "includeDeclaration": true } }),
+    );
+    assert_eq!(references.as_array().unwrap().len(), 4, "{references}");
+
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let names: Vec<&str> = symbols[0]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["nixpkgs", "utils"]);
+
+    // Rename `utils` from its use: the flake and flake.lock change together.
+    let prepared = client.request("textDocument/prepareRename", at(9, 13));
+    assert_eq!(prepared["placeholder"], "utils");
+    let mut params = at(9, 13);
+    params["newName"] = json!("flake-utils");
+    let edit = client.request("textDocument/rename", params.clone());
+    let changes = edit["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{edit}");
+    let lock_text = changes[1]["edits"][0]["newText"].as_str().unwrap();
+    assert!(
+        lock_text.contains("\"flake-utils\": \"flake-utils\""),
+        "{lock_text}"
+    );
+    client.apply_workspace_edit(&json!({ "documentChanges": [changes[0].clone()] }));
+    assert_eq!(
+        client.text,
+        flake
+            .replace("inputs.utils", "inputs.flake-utils")
+            .replace(" utils }", " flake-utils }")
+            .replace("= utils.lib", "= flake-utils.lib")
+    );
+    // A refusal is an error that names the place.
+    params["newName"] = json!("nixpkgs");
+    let response = client.request_response("textDocument/rename", params);
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already declared"),
+        "{response}"
+    );
+
+    // Positions past the end, and a malformed lock: answers, no crash.
+    assert_eq!(
+        client.request("textDocument/hover", at(999, 999)),
+        Value::Null
+    );
+    std::fs::write(dir.path().join("flake.lock"), b"\xff{ not json").unwrap();
+    let hover = client.request("textDocument/hover", at(7, 22));
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("No readable `flake.lock`"));
+
+    // Another Nix file is not a flake: no diagnostics, no answers.
+    let other = dir.path().join("default.nix");
+    std::fs::write(&other, "{ inputs = 1; }\n").unwrap();
+    let other_uri = format!("file://{}", other.display());
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": {
+        "uri": other_uri, "languageId": "nix", "version": 1, "text": "{ inputs = 1; }\n" } }),
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": other_uri }, "position": { "line": 0, "character": 3 } }),
+    );
+    assert_eq!(hover, Value::Null);
+    client.request("shutdown", Value::Null);
+    assert!(
+        !client
+            .notifications
+            .iter()
+            .any(|n| n["params"]["uri"] == json!(other_uri)),
+        "diagnostics were published for default.nix"
+    );
+    client.notify("exit", Value::Null);
+}

@@ -552,6 +552,13 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                document_symbol_provider: Some(OneOf::Left(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: commands::server_commands(),
                     ..ExecuteCommandOptions::default()
@@ -604,6 +611,105 @@ impl LanguageServer for Backend {
             )
         })
         .flatten())
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> jsonrpc::Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        let uri = position.text_document.uri;
+        let Some(document) = self.flake_document(&uri) else {
+            return Ok(None);
+        };
+        let lock_state = self.shared.lock_state(&uri);
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| {
+            features::definition(
+                &uri,
+                &document,
+                lock_state.lock(),
+                encoding,
+                position.position,
+            )
+        })
+        .flatten())
+    }
+
+    async fn references(&self, params: ReferenceParams) -> jsonrpc::Result<Option<Vec<Location>>> {
+        let position = params.text_document_position;
+        let uri = position.text_document.uri;
+        let Some(document) = self.flake_document(&uri) else {
+            return Ok(None);
+        };
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| {
+            features::references(
+                &uri,
+                &document,
+                encoding,
+                position.position,
+                params.context.include_declaration,
+            )
+        })
+        .flatten())
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> jsonrpc::Result<Option<PrepareRenameResponse>> {
+        let Some(document) = self.flake_document(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| features::prepare_rename(&document, encoding, params.position)).flatten())
+    }
+
+    async fn rename(&self, params: RenameParams) -> jsonrpc::Result<Option<WorkspaceEdit>> {
+        let position = params.text_document_position;
+        let uri = position.text_document.uri;
+        let Some(document) = self.flake_document(&uri) else {
+            return Ok(None);
+        };
+        let lock_state = self.shared.lock_state(&uri);
+        let features = self.shared.features();
+        let result = shielded(|| {
+            features::rename(
+                &uri,
+                &document,
+                lock_state.lock(),
+                features,
+                position.position,
+                &params.new_name,
+            )
+        })
+        .ok_or_else(|| request_failed("internal error while renaming"))?;
+        result.map_err(|error| {
+            let at = error
+                .range
+                .map(|range| {
+                    let lines = flakeedit_syntax::LineIndex::new(&document.text);
+                    format!("{}: ", lines.line_col(&document.text, range.start()))
+                })
+                .unwrap_or_default();
+            let hint = error
+                .hint
+                .map(|hint| format!(" ({hint})"))
+                .unwrap_or_default();
+            request_failed(format!("{at}{}{hint}", error.message))
+        })
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
+        let Some(document) = self.flake_document(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| features::document_symbols(&document, encoding)).flatten())
     }
 
     async fn shutdown(&self) -> jsonrpc::Result<()> {

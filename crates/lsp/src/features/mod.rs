@@ -9,8 +9,9 @@
 
 pub mod forge;
 pub mod hover;
+pub mod navigation;
 
-use flakeedit_flake::{Flake, Lock};
+use flakeedit_flake::{Flake, FlakeError, Lock};
 use flakeedit_syntax::SourceFile;
 use tower_lsp_server::ls_types::*;
 
@@ -69,6 +70,152 @@ pub fn hover(
         }),
         range: Some(map.range(text, range)),
     })
+}
+
+/// A document, its line map and the byte offset of `position`.
+fn locate(
+    document: &Document,
+    encoding: PositionEncoding,
+    position: Position,
+) -> (LineMap, flakeedit_syntax::TextSize) {
+    let map = LineMap::new(&document.text, encoding);
+    let offset = text_size(map.offset(&document.text, position));
+    (map, offset)
+}
+
+/// The `flake.lock` beside the flake at `uri`: its URI and text.
+fn lock_file(uri: &Uri) -> Option<(Uri, String)> {
+    let path = uri.to_file_path()?.with_file_name("flake.lock");
+    let text = std::fs::read_to_string(&path).ok()?;
+    Some((Uri::from_file_path(&path)?, text))
+}
+
+/// `textDocument/definition`.
+pub fn definition(
+    uri: &Uri,
+    document: &Document,
+    lock: Option<&Lock>,
+    encoding: PositionEncoding,
+    position: Position,
+) -> Option<GotoDefinitionResponse> {
+    let (_, flake) = model(document, true)?;
+    let (map, offset) = locate(document, encoding, position);
+    let location = match navigation::definition(&flake, lock, offset)? {
+        navigation::Definition::InFlake(range) => Location {
+            uri: uri.clone(),
+            range: map.range(&document.text, range),
+        },
+        navigation::Definition::LockNode(key) => {
+            let (lock_uri, text) = lock_file(uri)?;
+            let start = navigation::lock_node_offset(&text, &key)?;
+            let lock_map = LineMap::new(&text, encoding);
+            let length = serde_json::to_string(&key).map_or(0, |quoted| quoted.len());
+            let range = flakeedit_syntax::TextRange::at(text_size(start), text_size(length));
+            Location {
+                uri: lock_uri,
+                range: lock_map.range(&text, range),
+            }
+        }
+    };
+    Some(GotoDefinitionResponse::Scalar(location))
+}
+
+/// `textDocument/references`.
+pub fn references(
+    uri: &Uri,
+    document: &Document,
+    encoding: PositionEncoding,
+    position: Position,
+    include_declaration: bool,
+) -> Option<Vec<Location>> {
+    let (_, flake) = model(document, true)?;
+    let (map, offset) = locate(document, encoding, position);
+    let found = navigation::references(&flake, offset, include_declaration);
+    Some(
+        found
+            .into_iter()
+            .map(|range| Location {
+                uri: uri.clone(),
+                range: map.range(&document.text, range),
+            })
+            .collect(),
+    )
+}
+
+/// `textDocument/prepareRename`: the input's name under the cursor.
+pub fn prepare_rename(
+    document: &Document,
+    encoding: PositionEncoding,
+    position: Position,
+) -> Option<PrepareRenameResponse> {
+    let (_, flake) = model(document, false)?;
+    let (map, offset) = locate(document, encoding, position);
+    let (name, range) = navigation::rename_target(&flake, offset)?;
+    Some(PrepareRenameResponse::RangeWithPlaceholder {
+        range: map.range(&document.text, range),
+        placeholder: name,
+    })
+}
+
+/// `textDocument/rename`: the verified `rename-input` edit of the flake,
+/// and the whole new `flake.lock` when it names the input. `Ok(None)` when
+/// nothing under the cursor can be renamed.
+pub(crate) fn rename(
+    uri: &Uri,
+    document: &Document,
+    lock: Option<&Lock>,
+    features: crate::server::ClientFeatures,
+    position: Position,
+    new_name: &str,
+) -> Result<Option<WorkspaceEdit>, FlakeError> {
+    let Some((_, flake)) = model(document, false) else {
+        return Ok(None);
+    };
+    let (_, offset) = locate(document, features.encoding, position);
+    let Some(operation) = navigation::rename_operation(&flake, offset, new_name) else {
+        return Ok(None);
+    };
+    let flakeedit_flake::Operation::RenameInput { old, new } = &operation else {
+        return Ok(None);
+    };
+    let result = flakeedit_flake::run(&operation, &document.text, lock)?;
+    let mut edit = crate::server::workspace_edit(uri, document, &result.changes, features);
+    if let Some((lock_uri, text)) = lock_file(uri) {
+        if let Some(renamed) = flakeedit_flake::rename_in_lock(&text, old, new)? {
+            let lock_map = LineMap::new(&text, features.encoding);
+            let whole = lock_map.range(
+                &text,
+                flakeedit_syntax::TextRange::up_to(text_size(text.len())),
+            );
+            let replace = TextEdit {
+                range: whole,
+                new_text: renamed,
+            };
+            if let Some(DocumentChanges::Edits(edits)) = edit.document_changes.as_mut() {
+                edits.push(TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier {
+                        uri: lock_uri,
+                        version: None,
+                    },
+                    edits: vec![OneOf::Left(replace)],
+                });
+            } else if let Some(changes) = edit.changes.as_mut() {
+                changes.insert(lock_uri, vec![replace]);
+            }
+        }
+    }
+    Ok(Some(edit))
+}
+
+/// `textDocument/documentSymbol`.
+pub fn document_symbols(
+    document: &Document,
+    encoding: PositionEncoding,
+) -> Option<DocumentSymbolResponse> {
+    let (_, flake) = model(document, true)?;
+    let map = LineMap::new(&document.text, encoding);
+    let outline = navigation::symbols(&flake, |range| map.range(&document.text, range));
+    Some(DocumentSymbolResponse::Nested(outline))
 }
 
 #[cfg(test)]

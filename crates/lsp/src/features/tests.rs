@@ -228,3 +228,113 @@ fn only_files_named_flake_nix_are_flakes() {
     assert!(!is_flake_uri(&other));
     assert!(!is_flake_uri(&tricky));
 }
+
+fn show_range(range: &Range) -> String {
+    format!(
+        "{}:{}-{}:{}",
+        range.start.line, range.start.character, range.end.line, range.end.character
+    )
+}
+
+#[test]
+fn definition_and_references_of_an_input() {
+    let uri: Uri = "file:///nowhere/flake.nix".parse().unwrap();
+    let (document, position) = cursor("home-manager.packages", 0, 1);
+    let definition = definition(&uri, &document, None, PositionEncoding::Utf16, position);
+    let Some(GotoDefinitionResponse::Scalar(location)) = definition else {
+        panic!("no definition: {definition:?}");
+    };
+    assert_eq!(show_range(&location.range), "7:4-7:16");
+    let shown: Vec<String> = references(&uri, &document, PositionEncoding::Utf16, position, true)
+        .unwrap_or_default()
+        .iter()
+        .map(|location| show_range(&location.range))
+        .collect();
+    expect![[r#"7:4-7:16 8:4-8:16 16:30-16:42"#]].assert_eq(&shown.join(" "));
+    let (document, position) = cursor("nixpkgs", 0, 0);
+    let shown: Vec<String> = references(&uri, &document, PositionEncoding::Utf16, position, false)
+        .unwrap_or_default()
+        .iter()
+        .map(|location| show_range(&location.range))
+        .collect();
+    expect!["5:36-5:43 8:43-8:50 13:27-13:34 19:18-19:25"].assert_eq(&shown.join(" "));
+}
+
+#[test]
+fn rename_edits_every_occurrence_through_the_operation() {
+    let uri: Uri = "file:///nowhere/flake.nix".parse().unwrap();
+    let (document, position) = cursor("src-only;", 0, 2);
+    let prepared = prepare_rename(&document, PositionEncoding::Utf16, position);
+    assert!(
+        matches!(&prepared, Some(PrepareRenameResponse::RangeWithPlaceholder { placeholder, .. }) if placeholder == "src-only"),
+        "{prepared:?}"
+    );
+    let features = crate::server::ClientFeatures::default();
+    let edit = rename(&uri, &document, None, features, position, "sources")
+        .expect("renamed")
+        .expect("an edit");
+    let edits = edit.changes.expect("plain changes").remove(&uri).unwrap();
+    let mut text = document.text.clone();
+    let map = LineMap::new(&text, PositionEncoding::Utf16);
+    let mut ranges: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                map.offset(&text, e.range.start),
+                map.offset(&text, e.range.end),
+                e.new_text.clone(),
+            )
+        })
+        .collect();
+    ranges.sort();
+    for (start, end, insert) in ranges.into_iter().rev() {
+        text.replace_range(start..end, &insert);
+    }
+    assert_eq!(text, FLAKE.replace("src-only", "sources"));
+    // Refusals come back as errors naming the place.
+    let error = rename(&uri, &document, None, features, position, "nixpkgs").unwrap_err();
+    assert_eq!(
+        error.message,
+        "an input named `nixpkgs` is already declared"
+    );
+}
+
+#[test]
+fn the_outline_lists_inputs_and_outputs() {
+    let (document, _) = cursor("inputs", 0, 0);
+    let Some(DocumentSymbolResponse::Nested(outline)) =
+        document_symbols(&document, PositionEncoding::Utf16)
+    else {
+        panic!("no outline");
+    };
+    let mut shown = Vec::new();
+    for symbol in &outline {
+        shown.push(symbol.name.clone());
+        for child in symbol.children.iter().flatten() {
+            shown.push(format!(
+                "  {} {}",
+                child.name,
+                child.detail.clone().unwrap_or_default()
+            ));
+        }
+    }
+    expect![[r#"
+        inputs
+          nixpkgs github:NixOS/nixpkgs/nixos-unstable
+          flake-parts github:hercules-ci/flake-parts
+          home-manager gitlab:rycee/home-manager?host=gitlab.example.org
+          src-only git+https://codeberg.org/me/src
+          local path:./sub
+        outputs"#]]
+    .assert_eq(&shown.join("\n"));
+}
+
+#[test]
+fn lock_nodes_are_found_in_the_lock_text() {
+    let offset = navigation::lock_node_offset(LOCK, "nixpkgs").expect("found");
+    assert!(LOCK[offset..].starts_with("\"nixpkgs\": {\n      \"locked\""));
+    // A key of the same name deeper down is not a node.
+    assert!(navigation::lock_node_offset(LOCK, "nixpkgs-lib").is_none());
+    assert!(navigation::lock_node_offset("{\"nodes\": [", "x").is_none());
+    assert!(navigation::lock_node_offset("\"", "x").is_none());
+}
