@@ -6,11 +6,11 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use flakeedit_flake::prefetch::{parse_hash, Client, Error as PrefetchError, GitHub, Prefetcher};
 use flakeedit_flake::sources::{
     placeholder_hashes, prefetch_sites, resolve_source, HashChoice, SourceRequest, SourceSpec,
 };
 use flakeedit_flake::{FixHashes, Operation};
+use flakeedit_prefetch::{parse_hash, Client, Error as PrefetchError, GitHub, Prefetcher};
 use flakeedit_syntax::SourceFile;
 
 use crate::cli::Global;

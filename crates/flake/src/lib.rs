@@ -19,10 +19,9 @@ mod model;
 pub mod packages;
 pub mod sources;
 
-/// The prefetcher (`Client`, `Prefetcher`, `GitHub`, hashes), for front-ends
-/// that resolve sources before running [`Operation::AddSource`] or
-/// [`Operation::FixHashes`].
-pub use flakeedit_prefetch as prefetch;
+/// sha256 hashes and their spellings (SRI, nix-base32, hex), as written in
+/// `fetchFromGitHub`/`fetchurl` calls.
+pub use flakeedit_hash as hash;
 
 pub use check::{check, fix_safe, CheckOptions, Diagnostic, Fix, Severity};
 pub use error::{ErrorKind, FlakeError};

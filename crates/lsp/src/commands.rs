@@ -6,9 +6,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use flakeedit_flake::prefetch::{Client as PrefetchClient, GitHub, Prefetcher};
 use flakeedit_flake::sources::{resolve_source, HashChoice, SourceRequest, SourceSpec};
 use flakeedit_flake::{AddInput, Operation};
+use flakeedit_prefetch::{Client as PrefetchClient, GitHub, Prefetcher};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc;

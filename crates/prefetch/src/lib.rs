@@ -35,21 +35,20 @@
 //! Hashes convert between the spellings Nix uses: [`parse_hash`] reads SRI
 //! (`sha256-…`), nix-base32 and hex; [`struct@Hash`] prints each of them.
 
-pub mod base32;
 mod command;
 mod error;
 mod github;
-mod hash;
 mod nar;
 mod native;
 mod nix;
+mod resolver;
 mod unpack;
 
 use std::time::Duration;
 
 pub use error::Error;
+pub use flakeedit_hash::{base32, parse_hash, to_sri, Hash, HashParseError};
 pub use github::{GitHub, ResolvedRev, RevKind};
-pub use hash::{parse_hash, to_sri, Hash, HashParseError};
 #[cfg(unix)]
 pub use nar::nar_hash_path;
 pub use native::{hash_flat, hash_tarball};

@@ -1,7 +1,7 @@
 //! Fetcher hashes: `fake-hash` (empty, `lib.fakeHash`, all-zero digests)
 //! and `legacy-sha256` (`sha256 = "…"`, converted offline to SRI `hash`).
 
-use flakeedit_prefetch::parse_hash;
+use crate::hash::parse_hash;
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
 use flakeedit_syntax::{
     as_attr_set, attrpath_names, scope_at, static_string, string_literal, strip_parens, BinderKind,

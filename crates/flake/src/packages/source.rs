@@ -8,7 +8,7 @@
 //! known. Resolving a branch or tag and prefetching the hash need the
 //! network and happen before, in [`crate::sources::resolve_source`].
 
-use flakeedit_prefetch::Hash;
+use crate::hash::Hash;
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{is_trivia, quote_attr_name, string_literal, ChangeSet, SourceFile};
 use rowan::ast::AstNode;

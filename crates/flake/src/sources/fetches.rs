@@ -7,7 +7,7 @@
 //! attributes converted by its `legacy-sha256` fix, so `check`, the
 //! language server and `fix-hashes` agree on what is fake or legacy.
 
-use flakeedit_prefetch::Hash;
+use crate::hash::Hash;
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
 use flakeedit_syntax::{
     attrpath_names, string_literal, strip_parens, ChangeSet, SourceFile, SyntaxKind, TextEdit,

@@ -1,12 +1,12 @@
-//! The network half of `add-source` and `fix-hashes`: turning a branch or
+//! The resolving half of `add-source` and `fix-hashes`: turning a branch or
 //! tag into a commit and prefetching hashes. Nothing here reads or edits a
-//! flake; each function produces the pure operation (or its data) that
+//! flake and none touches the network itself (a [`SourceResolver`] does); each function produces the pure operation (or its data) that
 //! [`crate::run`] then applies.
 
-use flakeedit_prefetch::{Client, Error as PrefetchError, GitHub, Hash, Method, RevKind};
-
 use super::fetches::{FetchHash, FetchSite, FetchSource};
+use super::resolver::{RevKind, SourceResolver};
 use crate::error::{ErrorKind, FlakeError};
+use crate::hash::Hash;
 use crate::packages::{unstable_version, version_from_tag, AddSource, SourceHash};
 
 /// A GitHub repository and revision, as `OWNER/REPO@REV`.
@@ -85,28 +85,32 @@ pub struct ResolvedSource {
     pub operation: AddSource,
     /// Notes such as `resolved main to 1a2b…`, one line each.
     pub notes: Vec<String>,
-    /// How the hash was computed, when it was prefetched.
-    pub method: Option<Method>,
+    /// How the hash was computed, when it was prefetched
+    /// ([`super::Prefetched::method`]).
+    pub method: Option<String>,
 }
 
-/// The `githubBase` to write for a forge: `None` for github.com; the host
-/// (and path) of an `https` base otherwise. `fetchFromGitHub` always
-/// downloads over https, so a plain-http base (a local mirror) is not written.
-pub fn github_host(github: &GitHub) -> Option<String> {
-    let base = github.base_url();
-    if base == GitHub::DEFAULT_BASE_URL {
+/// The base URL of the public GitHub, for which no `githubBase` is written.
+pub const DEFAULT_GITHUB_BASE_URL: &str = "https://github.com";
+
+/// The `githubBase` to write for a forge at `base_url`: `None` for
+/// github.com; the host (and path) of an `https` base otherwise.
+/// `fetchFromGitHub` always downloads over https, so a plain-http base (a
+/// local mirror) is not written.
+pub fn github_host(base_url: &str) -> Option<String> {
+    if base_url == DEFAULT_GITHUB_BASE_URL {
         return None;
     }
-    base.strip_prefix("https://").map(str::to_string)
+    base_url.strip_prefix("https://").map(str::to_string)
 }
 
 /// Resolves the revision to a commit (with `git ls-remote` unless it is
 /// one already), derives the version, and prefetches the archive of that
 /// commit unless a hash was given or a placeholder asked for.
-pub fn resolve_source(
-    client: &Client,
+pub fn resolve_source<R: SourceResolver + ?Sized>(
+    client: &R,
     request: &SourceRequest,
-) -> Result<ResolvedSource, PrefetchError> {
+) -> Result<ResolvedSource, R::Error> {
     let spec = &request.spec;
     let resolved = client.resolve_rev(&spec.owner, &spec.repo, &spec.rev)?;
     let mut notes = Vec::new();
@@ -123,7 +127,7 @@ pub fn resolve_source(
     }
     let version = match &request.version {
         Some(version) => version.clone(),
-        None => match version_from_tag(&resolved.rev).filter(|_| resolved.is_tag()) {
+        None => match version_from_tag(&resolved.rev).filter(|_| resolved.kind == RevKind::Tag) {
             Some(version) => version,
             None => {
                 let version = unstable_version(&resolved.commit);
@@ -140,21 +144,21 @@ pub fn resolve_source(
         HashChoice::Placeholder => (SourceHash::Fake, None),
         HashChoice::Prefetch => {
             let prefetched =
-                client.prefetch_github_commit(&spec.owner, &spec.repo, &resolved.commit)?;
+                client.prefetch_github(None, &spec.owner, &spec.repo, &resolved.commit)?;
             notes.push(format!(
                 "prefetched {} ({}): {}",
                 prefetched.url,
-                method_name(prefetched.method),
+                prefetched.method,
                 prefetched.hash.to_sri()
             ));
             (SourceHash::Known(prefetched.hash), Some(prefetched.method))
         }
     };
-    let github_host = github_host(client.github());
-    if github_host.is_none() && client.github().base_url() != GitHub::DEFAULT_BASE_URL {
+    let base_url = client.github_base_url();
+    let github_host = github_host(base_url);
+    if github_host.is_none() && base_url != DEFAULT_GITHUB_BASE_URL {
         notes.push(format!(
-            "{} is not an https GitHub base, so no `githubBase` is written: the flake fetches from github.com",
-            client.github().base_url()
+            "{base_url} is not an https GitHub base, so no `githubBase` is written: the flake fetches from github.com",
         ));
     }
     Ok(ResolvedSource {
@@ -175,22 +179,15 @@ pub fn resolve_source(
     })
 }
 
-fn method_name(method: Method) -> &'static str {
-    match method {
-        Method::Nix => "nix-prefetch-url",
-        Method::Native => "native",
-    }
-}
-
 /// A prefetch of one fetch site that failed.
 #[derive(Debug, thiserror::Error)]
 #[error("{subject}: {error}")]
-pub struct SiteError {
+pub struct SiteError<E: std::error::Error + 'static> {
     /// The site's subject (`fetchurl https://…`).
     pub subject: String,
     /// What went wrong.
     #[source]
-    pub error: PrefetchError,
+    pub error: E,
 }
 
 /// Prefetches every prefetchable source among `sites` (each distinct source
@@ -198,7 +195,10 @@ pub struct SiteError {
 /// else from the client's forge), `fetchurl` files flat, `fetchzip`
 /// archives unpacked. The first failure stops everything, so a caller
 /// writes all hashes or none.
-pub fn prefetch_sites(client: &Client, sites: &[FetchSite]) -> Result<Vec<FetchHash>, SiteError> {
+pub fn prefetch_sites<R: SourceResolver + ?Sized>(
+    client: &R,
+    sites: &[FetchSite],
+) -> Result<Vec<FetchHash>, SiteError<R::Error>> {
     let mut hashes: Vec<FetchHash> = Vec::new();
     for site in sites {
         let Ok(source) = &site.source else {
@@ -213,17 +213,9 @@ pub fn prefetch_sites(client: &Client, sites: &[FetchSite]) -> Result<Vec<FetchH
                 repo,
                 rev,
                 host,
-            } => {
-                let forge = match host {
-                    Some(host) => client
-                        .clone()
-                        .with_github(GitHub::new(format!("https://{host}"))),
-                    None => client.clone(),
-                };
-                forge.prefetch_github_commit(owner, repo, rev)
-            }
-            FetchSource::File { url } => client.prefetch_file_url(url),
-            FetchSource::Archive { url } => client.prefetch_url(url),
+            } => client.prefetch_github(host.as_deref(), owner, repo, rev),
+            FetchSource::File { url } => client.prefetch_file(url),
+            FetchSource::Archive { url } => client.prefetch_archive(url),
         };
         let prefetched = prefetched.map_err(|error| SiteError {
             subject: site.subject.clone(),

@@ -3,9 +3,9 @@
 //! nixpkgs (whose `fetchFromGitHub` returns its arguments). The network
 //! half is tested end to end in the CLI tests (`tests/cli_add_source.rs`).
 
+use crate::hash::parse_hash;
 use expect_test::expect_file;
 use flakeedit_oracle::Nix;
-use flakeedit_prefetch::parse_hash;
 use flakeedit_syntax::SourceFile;
 use serde_json::{json, Value};
 

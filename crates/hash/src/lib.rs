@@ -1,11 +1,27 @@
-//! sha256 digests and their three spellings: SRI, nix-base32 and hex.
+//! sha256 digests and the three spellings Nix writes them in: SRI
+//! (`sha256-…`), nix-base32 and hex.
+//!
+//! This crate is pure — no I/O, no network — so both the edit library
+//! (`flakeedit-flake`, which reads and writes hashes in `flake.nix`) and the
+//! prefetcher (`flakeedit-prefetch`, which computes them) share one [`struct@Hash`]
+//! without the edit library depending on the network.
+//!
+//! ```
+//! use flakeedit_hash::parse_hash;
+//!
+//! let hash = parse_hash("0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73")?;
+//! assert_eq!(hash.to_sri(), "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+//! # Ok::<(), flakeedit_hash::HashParseError>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod base32;
 
 use std::fmt;
 use std::str::FromStr;
 
 use data_encoding::{BASE64, HEXLOWER_PERMISSIVE};
-
-use crate::base32;
 
 /// A sha256 digest, such as the NAR hash that `fetchFromGitHub` checks.
 ///
