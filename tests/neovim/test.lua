@@ -5,6 +5,15 @@
 local root = os.getenv("FLAKEEDIT_TEST_ROOT")
 local flake = os.getenv("FLAKEEDIT_TEST_FLAKE")
 
+-- Every deprecated API the plugin (or this test) calls goes through
+-- vim.deprecate, whether or not this version prints the warning.
+local deprecated = {}
+local original_deprecate = vim.deprecate
+vim.deprecate = function(name, alternative, version, ...)
+  table.insert(deprecated, tostring(name) .. " (use " .. tostring(alternative) .. ", removed in " .. tostring(version) .. ")")
+  return original_deprecate(name, alternative, version, ...)
+end
+
 local function read(path)
   local file = assert(io.open(path, "rb"))
   local bytes = file:read("*a")
@@ -62,45 +71,64 @@ local function run()
     fail("expected an registry-input diagnostic, got " .. table.concat(codes, ", "))
   end
 
-  -- Cursor on `riot = {`, then the code action menu; vim.ui.select picks by title.
+  -- Runs the code action titled `wanted` from vim.lsp.buf.code_action's
+  -- menu (vim.ui.select picks by title) and waits for the buffer to change.
+  local function code_action(wanted)
+    local offered = {}
+    vim.ui.select = function(items, opts, on_choice)
+      for _, item in ipairs(items) do
+        local title = opts.format_item(item)
+        table.insert(offered, title)
+        if title == wanted then
+          on_choice(item)
+          return
+        end
+      end
+      on_choice(nil)
+    end
+    local before = vim.api.nvim_buf_get_changedtick(bufnr)
+    vim.lsp.buf.code_action()
+    wait_for("`" .. wanted .. "` to change the buffer", function()
+      return vim.api.nvim_buf_get_changedtick(bufnr) ~= before or
+        (#offered > 0 and not vim.tbl_contains(offered, wanted))
+    end)
+    if not vim.tbl_contains(offered, wanted) then
+      fail("no `" .. wanted .. "` action; offered: " .. table.concat(offered, " | "))
+    end
+  end
+
+  -- Cursor on `riot = {`, then the code action menu.
   local riot_line = vim.fn.search("riot = {")
   vim.api.nvim_win_set_cursor(0, { riot_line, 5 })
-  local offered = {}
-  local wanted = "Make `riot` follow our `nixpkgs`"
-  vim.ui.select = function(items, opts, on_choice)
-    for _, item in ipairs(items) do
-      local title = opts.format_item(item)
-      table.insert(offered, title)
-      if title == wanted then
-        on_choice(item)
-        return
-      end
-    end
-    on_choice(nil)
-  end
-  local before = vim.api.nvim_buf_get_changedtick(bufnr)
-  vim.lsp.buf.code_action()
-  wait_for("the code action to change the buffer", function()
-    return vim.api.nvim_buf_get_changedtick(bufnr) ~= before or
-      (#offered > 0 and not vim.tbl_contains(offered, wanted))
-  end)
-  if not vim.tbl_contains(offered, wanted) then
-    fail("no `" .. wanted .. "` action; offered: " .. table.concat(offered, " | "))
-  end
+  code_action("Make `riot` follow our `nixpkgs`")
   vim.cmd("write")
   expect_bytes(root .. "/tests/fixtures/seed/02-riot-input.nix", "after follow nixpkgs")
 
-  -- :FlakeeditAddInput asks with vim.ui.input; the server sends workspace/applyEdit.
-  vim.ui.input = function(_, on_confirm)
+  -- "Add input…" from the same menu: the plugin's client command asks with
+  -- vim.ui.input, then the server sends workspace/applyEdit.
+  local asked
+  vim.ui.input = function(opts, on_confirm)
+    asked = opts.prompt
     on_confirm("github:hercules-ci/flake-parts follows nixpkgs-lib=nixpkgs")
   end
-  before = vim.api.nvim_buf_get_changedtick(bufnr)
-  vim.cmd("FlakeeditAddInput")
-  wait_for(":FlakeeditAddInput to change the buffer", function()
-    return vim.api.nvim_buf_get_changedtick(bufnr) ~= before
-  end)
+  code_action("Add input…")
+  if not asked then
+    fail("Add input… changed the buffer without asking")
+  end
   vim.cmd("write")
-  expect_bytes(root .. "/tests/neovim/expected-add-input.nix", "after :FlakeeditAddInput")
+  expect_bytes(root .. "/tests/neovim/expected-add-input.nix", "after Add input…")
+
+  -- :FlakeeditAddInput asks the same way; the input is there already, so
+  -- the file stays as it is.
+  local asked_again = false
+  vim.ui.input = function(_, on_confirm)
+    asked_again = true
+    on_confirm("github:hercules-ci/flake-parts")
+  end
+  vim.cmd("FlakeeditAddInput")
+  if not asked_again then
+    fail(":FlakeeditAddInput did not ask")
+  end
 
   -- The registry-input diagnostic is gone once the server sees the change.
   wait_for("the registry-input diagnostic to go away", function()
@@ -111,7 +139,14 @@ local function run()
     end
     return true
   end)
-  client.stop()
+  if #deprecated > 0 then
+    fail("deprecated Neovim APIs were called: " .. table.concat(deprecated, "; "))
+  end
+  if vim.fn.has("nvim-0.11") == 1 then
+    client:stop()
+  else
+    client.stop()
+  end
   vim.cmd("qall!")
 end
 

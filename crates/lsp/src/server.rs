@@ -34,6 +34,10 @@ pub(crate) struct ClientFeatures {
     pub work_done_progress: bool,
     /// Dynamic registration of `workspace/didChangeWatchedFiles`.
     pub watch_files: bool,
+    /// The client runs the prompting command `flakeedit.addInput`.
+    pub add_input_prompt: bool,
+    /// The client runs the prompting command `flakeedit.addSource`.
+    pub add_source_prompt: bool,
 }
 
 impl ClientFeatures {
@@ -43,7 +47,20 @@ impl ClientFeatures {
             .text_document
             .as_ref()
             .and_then(|text| text.code_action.as_ref());
+        // LSP has no capability for client-side commands; like
+        // rust-analyzer, a client lists the ones it runs under
+        // `experimental.commands.commands`. One that does not (Helix, a
+        // plain client) would answer "unknown command", so it is not
+        // offered the prompts.
+        let client_commands: Vec<&str> = capabilities
+            .experimental
+            .as_ref()
+            .and_then(|experimental| experimental.get("commands")?.get("commands")?.as_array())
+            .map(|commands| commands.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         ClientFeatures {
+            add_input_prompt: client_commands.contains(&analysis::ADD_INPUT_CLIENT_COMMAND),
+            add_source_prompt: client_commands.contains(&analysis::ADD_SOURCE_CLIENT_COMMAND),
             encoding: PositionEncoding::negotiate(
                 capabilities
                     .general
@@ -442,6 +459,14 @@ impl Backend {
                     }
                 }
                 ActionEffect::Command { command } => {
+                    let runs = match command.as_str() {
+                        analysis::ADD_INPUT_CLIENT_COMMAND => features.add_input_prompt,
+                        analysis::ADD_SOURCE_CLIENT_COMMAND => features.add_source_prompt,
+                        _ => false,
+                    };
+                    if !runs {
+                        continue;
+                    }
                     code_action.command = Some(Command {
                         title: code_action.title.clone(),
                         command,

@@ -3,10 +3,13 @@
 
 import * as vscode from "vscode";
 import {
+  ClientCapabilities,
   ExecuteCommandRequest,
+  FeatureState,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
+  StaticFeature,
 } from "vscode-languageclient/node";
 
 import { addInput, addSource, CommandHost } from "./commands";
@@ -18,6 +21,27 @@ function serverOptions(): ServerOptions {
   const command = config.get<string>("server.path") || "flakeedit";
   const extraArgs = config.get<string[]>("server.extraArgs") ?? [];
   return { command, args: ["lsp", ...extraArgs] };
+}
+
+/**
+ * Tells the server that this client runs the prompting commands (the
+ * rust-analyzer convention, `experimental.commands.commands`); the server
+ * offers "Add input…" and "Add source from GitHub…" only to clients that do.
+ */
+class PromptCommandsFeature implements StaticFeature {
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
+    experimental.commands = { commands: ["flakeedit.addInput", "flakeedit.addSource"] };
+    capabilities.experimental = experimental;
+  }
+
+  initialize(): void {}
+
+  getState(): FeatureState {
+    return { kind: "static" };
+  }
+
+  clear(): void {}
 }
 
 function startClient(): LanguageClient {
@@ -33,6 +57,7 @@ function startClient(): LanguageClient {
     },
   };
   const started = new LanguageClient("flakeedit", "flakeedit", serverOptions(), clientOptions);
+  started.registerFeature(new PromptCommandsFeature());
   void started.start();
   return started;
 }

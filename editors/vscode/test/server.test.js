@@ -94,6 +94,8 @@ async function session(text) {
           resolveSupport: { properties: ["edit"] },
         },
       },
+      // What the extension's PromptCommandsFeature announces.
+      experimental: { commands: { commands: ["flakeedit.addInput", "flakeedit.addSource"] } },
     },
   });
   connection.sendNotification("initialized", {});

@@ -40,6 +40,16 @@ local function flake_directory(bufnr)
   return vim.fn.fnamemodify(name, ":p:h")
 end
 
+-- The server offers "Add input…" and "Add source from GitHub…" only to
+-- clients that say they run these commands (the rust-analyzer convention:
+-- `experimental.commands.commands`); setup() registers both.
+local function client_capabilities()
+  local capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities()
+  return vim.tbl_deep_extend("force", capabilities, {
+    experimental = { commands = { commands = { "flakeedit.addInput", "flakeedit.addSource" } } },
+  })
+end
+
 --- Starts (or reuses) the server for the flake in `bufnr` and attaches it.
 function M.attach(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
@@ -51,7 +61,7 @@ function M.attach(bufnr)
     name = "flakeedit",
     cmd = M.config.cmd,
     root_dir = root,
-    capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities(),
+    capabilities = client_capabilities(),
     on_attach = M.config.on_attach,
     init_options = M.config.init_options,
   }
@@ -81,6 +91,18 @@ local function client_for(bufnr)
   return client_id and vim.lsp.get_client_by_id(client_id)
 end
 
+-- Neovim 0.11 made the client an object: `client:request(...)`. The old
+-- `client.request(...)` is deprecated there and goes away in 0.13, while
+-- before 0.11 only the field form exists.
+local method_form = vim.fn.has("nvim-0.11") == 1
+
+local function request(client, method, params, handler, bufnr)
+  if method_form then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
 local function notify_error(err)
   local message = type(err) == "table" and err.message or tostring(err)
   vim.notify("flakeedit: " .. message, vim.log.levels.ERROR)
@@ -93,7 +115,8 @@ local function execute(bufnr, command, arguments, on_done)
     notify_error("no flakeedit server for this buffer; open a flake.nix")
     return
   end
-  client.request("workspace/executeCommand", { command = command, arguments = { arguments } }, function(err, result)
+  local params = { command = command, arguments = { arguments } }
+  request(client, "workspace/executeCommand", params, function(err, result)
     if err then
       notify_error(err)
     end
