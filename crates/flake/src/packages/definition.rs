@@ -159,6 +159,20 @@ pub(super) fn existing_definition(place: &OutputPlace, name: &str) -> Option<Def
                     });
                 }
             }
+            // `lib.optionalAttrs cond { … }` defines what its set does, or nothing.
+            _ if super::layout::conditional_set(&stripped).is_some() => {
+                let set = super::layout::conditional_set(&stripped)?;
+                if let Some(definition) = defined_in(&set, &place.prefix, name) {
+                    let range = match &definition {
+                        Definition::Binding(binding) => binding.syntax().text_range(),
+                        Definition::Other { range, .. } | Definition::Maybe { range, .. } => *range,
+                    };
+                    return Some(Definition::Other {
+                        range,
+                        form: "in a set merged with `//` under `optionalAttrs`".to_string(),
+                    });
+                }
+            }
             _ => {
                 let text: String = sibling.syntax().text().to_string();
                 let text = text.split_whitespace().collect::<Vec<_>>().join(" ");

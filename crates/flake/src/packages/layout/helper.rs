@@ -13,12 +13,13 @@ use flakeedit_syntax::{
 };
 use rowan::ast::AstNode;
 
+use super::received::classify;
 use super::SystemName;
 use crate::error::{ErrorKind, FlakeError};
 use crate::packages::context::binding_value;
 
 /// How deep helper definitions are followed (`a = b; b = genAttrs …`).
-const MAX_DEPTH: usize = 6;
+pub(super) const MAX_DEPTH: usize = 6;
 
 /// What a per-system function's argument is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +49,7 @@ pub(crate) struct PerSystemCall {
 }
 
 /// What a function expression applied to a per-system function is.
-enum Helper {
+pub(super) enum Helper {
     Known {
         transposes: bool,
         received: Received,
@@ -100,7 +101,7 @@ fn undecidable(name: &str, range: TextRange) -> FlakeError {
 }
 
 /// A lambda literal, or a variable bound by `let` to one.
-fn lambda_of(expr: &ast::Expr) -> Option<ast::Lambda> {
+pub(super) fn lambda_of(expr: &ast::Expr) -> Option<ast::Lambda> {
     match strip_parens(expr.clone()) {
         ast::Expr::Lambda(lambda) => Some(lambda),
         ast::Expr::Ident(ident) => match definition(ident.syntax(), &ident_text(&ident)?)? {
@@ -111,12 +112,12 @@ fn lambda_of(expr: &ast::Expr) -> Option<ast::Lambda> {
     }
 }
 
-fn ident_text(ident: &ast::Ident) -> Option<String> {
+pub(super) fn ident_text(ident: &ast::Ident) -> Option<String> {
     ident.ident_token().map(|token| token.text().to_string())
 }
 
 /// How a name is bound where it is used.
-enum Definition {
+pub(super) enum Definition {
     /// `let name = value;` (or a `rec` attribute).
     Let(ast::Expr),
     /// `inherit (from) name;`: the attribute `name` of `from`.
@@ -127,7 +128,7 @@ enum Definition {
     Unbound,
 }
 
-fn definition(at: &SyntaxNode, name: &str) -> Option<Definition> {
+pub(super) fn definition(at: &SyntaxNode, name: &str) -> Option<Definition> {
     let root = at.ancestors().last()?;
     let scope = scope_at(&root, at.text_range().start());
     let Some(binder) = scope.names.get(name) else {
@@ -145,7 +146,7 @@ fn definition(at: &SyntaxNode, name: &str) -> Option<Definition> {
 
 /// The last attribute of a selection (`eachSystem` of
 /// `flake-utils.lib.eachSystem`).
-fn last_attr(select: &ast::Select) -> Option<String> {
+pub(super) fn last_attr(select: &ast::Select) -> Option<String> {
     select
         .attrpath()?
         .attrs()
@@ -229,17 +230,33 @@ fn helper_applied(head: &ast::Expr, arguments: usize, depth: usize) -> Helper {
     }
 }
 
-fn helper(head: &ast::Expr, depth: usize) -> Helper {
+pub(super) fn helper(head: &ast::Expr, depth: usize) -> Helper {
     helper_applied(head, 0, depth)
 }
 
 /// A `let`-bound helper `name = value`: an alias or partial application
 /// of another helper (`forAllSystems = nixpkgs.lib.genAttrs systems;`, or
 /// written out as `f: nixpkgs.lib.genAttrs systems f`), or
-/// `f: genAttrs systems (system: f ARG)`. `None` when it is neither.
+/// `f: genAttrs systems (system: f ARG)` (also through a `let`-bound
+/// `g = f: system: f ARG` as `genAttrs systems (g f)`, or as
+/// `listToAttrs (map (system: { name = system; value = f ARG; }) systems)`).
+/// A curried helper (`systems: f: …` given its systems first) is read
+/// past the arguments it was given. `None` when it is none of these.
 fn defined(name: &str, value: &ast::Expr, arguments: usize, depth: usize) -> Option<Helper> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     match strip_parens(value.clone()) {
-        ast::Expr::Lambda(lambda) if arguments == 0 => {
+        // The arguments given before the function (`forSystems systems`)
+        // only choose the systems: what the function receives is read
+        // from the rest, and a reference to them is not read as anything.
+        ast::Expr::Lambda(lambda) if arguments > 0 => {
+            let ast::Param::IdentParam(_) = lambda.param()? else {
+                return None;
+            };
+            defined(name, &lambda.body()?, arguments - 1, depth + 1)
+        }
+        ast::Expr::Lambda(lambda) => {
             let ast::Param::IdentParam(param) = lambda.param()? else {
                 return None;
             };
@@ -249,38 +266,26 @@ fn defined(name: &str, value: &ast::Expr, arguments: usize, depth: usize) -> Opt
                 return None;
             };
             // `f: genAttrs systems f` is `genAttrs systems` written out.
-            if matches!(
-                strip_parens(outer.argument()?),
-                ast::Expr::Ident(ident) if ident_text(&ident).as_deref() == Some(function.as_str())
-            ) {
+            if is_ident(&outer.argument()?, &function) {
                 return match helper(&outer.lambda()?, depth + 1) {
                     Helper::Unrelated => None,
                     found => Some(found),
                 };
             }
-            let inner = lambda_of(&outer.argument()?)?;
-            let Helper::Known {
-                transposes: false,
-                received: Received::System,
-            } = helper(&outer.lambda()?, depth + 1)
-            else {
-                return None;
+            let (system, call) = match list_to_attrs(&outer, &function) {
+                Some(found) => found,
+                None => {
+                    let Helper::Known {
+                        transposes: false,
+                        received: Received::System,
+                    } = helper(&outer.lambda()?, depth + 1)
+                    else {
+                        return None;
+                    };
+                    per_system_body(&outer.argument()?, &function)?
+                }
             };
-            let ast::Param::IdentParam(system) = inner.param()? else {
-                return None;
-            };
-            let system = system.ident().as_ref().and_then(ident_text)?;
-            let ast::Expr::Apply(call) = through_let(inner.body()?) else {
-                return None;
-            };
-            let calls_function = matches!(
-                strip_parens(call.lambda()?),
-                ast::Expr::Ident(ident) if ident_text(&ident).as_deref() == Some(function.as_str())
-            );
-            if !calls_function {
-                return None;
-            }
-            let received = classify(&call.argument()?, &system, depth + 1);
+            let received = classify(&call, &system, depth + 1);
             if received == Received::Other {
                 return Some(Helper::Undecidable {
                     name: name.to_string(),
@@ -302,6 +307,133 @@ fn defined(name: &str, value: &ast::Expr, arguments: usize, depth: usize) -> Opt
     }
 }
 
+fn is_ident(expr: &ast::Expr, name: &str) -> bool {
+    matches!(strip_parens(expr.clone()), ast::Expr::Ident(ident) if ident_text(&ident).as_deref() == Some(name))
+}
+
+/// The function given to a system helper inside a helper taking
+/// `function`: `system: function ARG` (through `let`s), or `g function`
+/// with `g = function': system: function' ARG` bound by `let`. The name of
+/// the system and `ARG`.
+fn per_system_body(argument: &ast::Expr, function: &str) -> Option<(String, ast::Expr)> {
+    let (inner, function) = match lambda_of(argument) {
+        Some(inner) => (inner, function.to_string()),
+        None => {
+            let ast::Expr::Apply(partial) = strip_parens(argument.clone()) else {
+                return None;
+            };
+            if !is_ident(&partial.argument()?, function) {
+                return None;
+            }
+            let outer = lambda_of(&partial.lambda()?)?;
+            let ast::Param::IdentParam(param) = outer.param()? else {
+                return None;
+            };
+            let renamed = param.ident().as_ref().and_then(ident_text)?;
+            let ast::Expr::Lambda(inner) = strip_parens(outer.body()?) else {
+                return None;
+            };
+            (inner, renamed)
+        }
+    };
+    let ast::Param::IdentParam(system) = inner.param()? else {
+        return None;
+    };
+    let system = system.ident().as_ref().and_then(ident_text)?;
+    if system == function {
+        return None;
+    }
+    let ast::Expr::Apply(call) = through_let(inner.body()?) else {
+        return None;
+    };
+    if !is_ident(&call.lambda()?, &function) {
+        return None;
+    }
+    Some((system, call.argument()?))
+}
+
+/// `builtins.NAME`, `lib.NAME` (nixpkgs' re-export), or a global builtin
+/// `NAME` that nothing shadows.
+fn is_builtin(expr: &ast::Expr, name: &str) -> bool {
+    match strip_parens(expr.clone()) {
+        ast::Expr::Select(select) => {
+            let Some(path) = select.attrpath() else {
+                return false;
+            };
+            let attrs: Vec<Option<String>> = path.attrs().map(|a| attr_name(&a)).collect();
+            let [Some(last)] = attrs.as_slice() else {
+                return false;
+            };
+            let base = match select.expr().map(strip_parens) {
+                Some(ast::Expr::Ident(base)) => ident_text(&base),
+                Some(ast::Expr::Select(base)) => last_attr(&base),
+                _ => None,
+            };
+            last == name
+                && select.default_expr().is_none()
+                && matches!(base.as_deref(), Some("builtins" | "lib"))
+        }
+        ast::Expr::Ident(ident) => {
+            name == "map"
+                && ident_text(&ident).as_deref() == Some(name)
+                && matches!(
+                    definition(ident.syntax(), name),
+                    Some(Definition::Unbound)
+                )
+        }
+        _ => false,
+    }
+}
+
+/// `listToAttrs (map (system: { name = system; value = function ARG; }) systems)`,
+/// which is `genAttrs systems (system: function ARG)`: the system's name and `ARG`.
+fn list_to_attrs(outer: &ast::Apply, function: &str) -> Option<(String, ast::Expr)> {
+    if !is_builtin(&outer.lambda()?, "listToAttrs") {
+        return None;
+    }
+    let ast::Expr::Apply(mapped) = strip_parens(outer.argument()?) else {
+        return None;
+    };
+    let ast::Expr::Apply(map) = strip_parens(mapped.lambda()?) else {
+        return None;
+    };
+    if !is_builtin(&map.lambda()?, "map") {
+        return None;
+    }
+    let ast::Expr::Lambda(inner) = strip_parens(map.argument()?) else {
+        return None;
+    };
+    let ast::Param::IdentParam(system) = inner.param()? else {
+        return None;
+    };
+    let system = system.ident().as_ref().and_then(ident_text)?;
+    let ast::Expr::AttrSet(pair) = strip_parens(inner.body()?) else {
+        return None;
+    };
+    if pair.rec_token().is_some() || pair.inherits().next().is_some() {
+        return None;
+    }
+    let (mut name, mut value) = (None, None);
+    for binding in pair.attrpath_values() {
+        let names: Vec<Option<String>> = binding.attrpath()?.attrs().map(|a| attr_name(&a)).collect();
+        match names.as_slice() {
+            [Some(n)] if n == "name" && name.is_none() => name = binding.value(),
+            [Some(n)] if n == "value" && value.is_none() => value = binding.value(),
+            _ => return None,
+        }
+    }
+    if !is_ident(&name?, &system) || system == function {
+        return None;
+    }
+    let ast::Expr::Apply(call) = strip_parens(value?) else {
+        return None;
+    };
+    if !is_ident(&call.lambda()?, function) {
+        return None;
+    }
+    Some((system, call.argument()?))
+}
+
 fn through_let(expr: ast::Expr) -> ast::Expr {
     let mut expr = strip_parens(expr);
     while let ast::Expr::LetIn(let_in) = &expr {
@@ -311,213 +443,6 @@ fn through_let(expr: ast::Expr) -> ast::Expr {
         }
     }
     expr
-}
-
-/// What `expr` is, inside a function of the system named `system`.
-fn classify(expr: &ast::Expr, system: &str, depth: usize) -> Received {
-    if depth > MAX_DEPTH {
-        return Received::Other;
-    }
-    let is_system = |expr: &ast::Expr| matches!(strip_parens(expr.clone()), ast::Expr::Ident(ident) if ident_text(&ident).as_deref() == Some(system));
-    match strip_parens(expr.clone()) {
-        ast::Expr::Ident(ident) => {
-            let Some(name) = ident_text(&ident) else {
-                return Received::Other;
-            };
-            if name == system {
-                return Received::System;
-            }
-            match definition(ident.syntax(), &name) {
-                Some(Definition::Let(value)) => classify(&value, system, depth + 1),
-                _ => Received::Other,
-            }
-        }
-        // `nixpkgs.legacyPackages.${system}`, `pkgsFor.${system}`
-        ast::Expr::Select(select) => {
-            let Some(path) = select.attrpath() else {
-                return Received::Other;
-            };
-            let attrs: Vec<ast::Attr> = path.attrs().collect();
-            let Some(ast::Attr::Dynamic(last)) = attrs.last() else {
-                return Received::Other;
-            };
-            if !last.expr().is_some_and(|e| is_system(&e)) || select.default_expr().is_some() {
-                return Received::Other;
-            }
-            let before = attrs.len().checked_sub(2).and_then(|i| attrs.get(i));
-            if before.and_then(attr_name).as_deref() == Some("legacyPackages") {
-                return Received::PackageSet { exact: true };
-            }
-            // `pkgsFor.${system}` with `pkgsFor = genAttrs systems (system: import nixpkgs { … })`.
-            if attrs.len() == 1 {
-                if let Some(ast::Expr::Ident(base)) = select.expr().map(strip_parens) {
-                    if let Some(Definition::Let(value)) =
-                        ident_text(&base).and_then(|name| definition(base.syntax(), &name))
-                    {
-                        return per_system_value(&value, depth + 1);
-                    }
-                }
-            }
-            Received::Other
-        }
-        ast::Expr::Apply(apply) => {
-            let Some(function) = apply.lambda().map(strip_parens) else {
-                return Received::Other;
-            };
-            let Some(argument) = apply.argument() else {
-                return Received::Other;
-            };
-            match &function {
-                // `import nixpkgs { inherit system; … }`
-                ast::Expr::Apply(inner) if matches!(inner.lambda().map(strip_parens), Some(ast::Expr::Ident(i)) if ident_text(&i).as_deref() == Some("import")) => {
-                    match strip_parens(argument) {
-                        ast::Expr::AttrSet(arguments) => import_arguments(&arguments, system),
-                        _ => Received::Other,
-                    }
-                }
-                // `pkgsFor system` with `pkgsFor = system: import nixpkgs { … }`.
-                ast::Expr::Ident(ident) if is_system(&argument) => {
-                    match ident_text(ident).and_then(|name| definition(ident.syntax(), &name)) {
-                        Some(Definition::Let(ast::Expr::Lambda(lambda))) => match lambda.param() {
-                            Some(ast::Param::IdentParam(param)) => {
-                                match (param.ident().as_ref().and_then(ident_text), lambda.body()) {
-                                    (Some(name), Some(body)) => {
-                                        match classify(&body, &name, depth + 1) {
-                                            received @ Received::PackageSet { .. } => received,
-                                            _ => Received::Other,
-                                        }
-                                    }
-                                    _ => Received::Other,
-                                }
-                            }
-                            _ => Received::Other,
-                        },
-                        _ => Received::Other,
-                    }
-                }
-                _ => Received::Other,
-            }
-        }
-        ast::Expr::AttrSet(set) => {
-            if set.rec_token().is_some() {
-                return Received::Other;
-            }
-            let mut entries = Vec::new();
-            for binding in set.attrpath_values() {
-                let names: Option<Vec<String>> = binding
-                    .attrpath()
-                    .map(|path| path.attrs().map(|a| attr_name(&a)).collect())
-                    .and_then(|names: Option<Vec<String>>| names);
-                let (Some(names), Some(value)) = (names, binding.value()) else {
-                    return Received::Other;
-                };
-                let [name] = names.as_slice() else {
-                    entries.push((names.first().cloned().unwrap_or_default(), Received::Other));
-                    continue;
-                };
-                entries.push((name.clone(), classify(&value, system, depth + 1)));
-            }
-            for inherit in set.inherits() {
-                for attr in inherit.attrs() {
-                    let Some(name) = attr_name(&attr) else {
-                        return Received::Other;
-                    };
-                    let received = match inherit.from() {
-                        None if name == system => Received::System,
-                        None => match definition(inherit.syntax(), &name) {
-                            Some(Definition::Let(value)) => classify(&value, system, depth + 1),
-                            _ => Received::Other,
-                        },
-                        Some(_) => Received::Other,
-                    };
-                    entries.push((name, received));
-                }
-            }
-            Received::Attrs(entries)
-        }
-        ast::Expr::LetIn(let_in) => match let_in.body() {
-            Some(body) => classify(&body, system, depth + 1),
-            None => Received::Other,
-        },
-        _ => Received::Other,
-    }
-}
-
-/// `genAttrs systems (system: PKGS)` or `nixpkgs.legacyPackages`: a set of
-/// package sets by system.
-fn per_system_value(value: &ast::Expr, depth: usize) -> Received {
-    match strip_parens(value.clone()) {
-        ast::Expr::Select(select) if last_attr(&select).as_deref() == Some("legacyPackages") => {
-            Received::PackageSet { exact: true }
-        }
-        ast::Expr::Apply(apply) => {
-            let Some(lambda) = apply.argument().and_then(|a| lambda_of(&a)) else {
-                return Received::Other;
-            };
-            let Some(head) = apply.lambda() else {
-                return Received::Other;
-            };
-            let Helper::Known {
-                transposes: false,
-                received: Received::System,
-            } = helper(&head, depth + 1)
-            else {
-                return Received::Other;
-            };
-            let (Some(ast::Param::IdentParam(param)), Some(body)) = (lambda.param(), lambda.body())
-            else {
-                return Received::Other;
-            };
-            match param.ident().as_ref().and_then(ident_text) {
-                Some(system) => match classify(&body, &system, depth + 1) {
-                    received @ Received::PackageSet { .. } => received,
-                    _ => Received::Other,
-                },
-                None => Received::Other,
-            }
-        }
-        _ => Received::Other,
-    }
-}
-
-/// The arguments of `import nixpkgs { … }`: a package set for `system`
-/// when it says `system = system` (or `localSystem`) and is not a cross
-/// set; a package set of some other platform otherwise.
-fn import_arguments(arguments: &ast::AttrSet, system: &str) -> Received {
-    let mut native = false;
-    let mut cross = false;
-    let is_system = |value: Option<ast::Expr>| matches!(value.map(strip_parens), Some(ast::Expr::Ident(ident)) if ident_text(&ident).as_deref() == Some(system));
-    for binding in arguments.attrpath_values() {
-        let names: Vec<String> = binding
-            .attrpath()
-            .map(|path| path.attrs().filter_map(|a| attr_name(&a)).collect())
-            .unwrap_or_default();
-        match names
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
-            ["system"] | ["localSystem"] | ["localSystem", "system"] => {
-                native = is_system(binding.value())
-            }
-            ["crossSystem", ..] => cross = true,
-            _ => {}
-        }
-    }
-    for inherit in arguments.inherits() {
-        for attr in inherit.attrs() {
-            if inherit.from().is_none() && attr_name(&attr).as_deref() == Some(system) {
-                native |= system == "system";
-            }
-            if attr_name(&attr).as_deref() == Some("crossSystem") {
-                cross = true;
-            }
-        }
-    }
-    Received::PackageSet {
-        exact: native && !cross,
-    }
 }
 
 /// How code inside a per-system function names its system and package

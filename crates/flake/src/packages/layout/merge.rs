@@ -133,14 +133,66 @@ pub(crate) fn systems_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
 }
 
 /// A per-system function returning `{ … } // X`: refuses when `X` is not
-/// a literal (it may define the new entry).
+/// a set literal or `lib.optionalAttrs cond { … }` (it may define the new
+/// entry); the names of those are compared when the entry is written.
 pub(crate) fn entries_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
-    match after.first() {
-        Some(part) => Err(merged_after(
-            "the output",
-            part,
-            "may define the same names",
-        )),
-        None => Ok(()),
+    for part in after {
+        let readable = matches!(strip_parens(part.clone()), ast::Expr::AttrSet(_))
+            || conditional_set(part).is_some();
+        if !readable {
+            return Err(merged_after(
+                "the output",
+                part,
+                "may define the same names",
+            ));
+        }
     }
+    Ok(())
+}
+
+/// The set literal of `lib.optionalAttrs cond { … }`, which is that set
+/// or the empty set: it defines at most the names written in it.
+pub(crate) fn conditional_set(part: &ast::Expr) -> Option<ast::AttrSet> {
+    let ast::Expr::Apply(apply) = strip_parens(part.clone()) else {
+        return None;
+    };
+    let ast::Expr::Apply(head) = strip_parens(apply.lambda()?) else {
+        return None;
+    };
+    if !is_lib_function(&head.lambda()?, "optionalAttrs") {
+        return None;
+    }
+    let ast::Expr::AttrSet(set) = strip_parens(apply.argument()?) else {
+        return None;
+    };
+    // A name computed at evaluation (`${x} = …`) may be any name.
+    let literal = set.attrpath_values().all(|binding| {
+        binding
+            .attrpath()
+            .and_then(|path| path.attrs().next())
+            .and_then(|first| flakeedit_syntax::attr_name(&first))
+            .is_some()
+    });
+    literal.then_some(set)
+}
+
+/// `lib.NAME`, `nixpkgs.lib.NAME`, `pkgs.lib.NAME`: nixpkgs' library.
+fn is_lib_function(expr: &ast::Expr, name: &str) -> bool {
+    let ast::Expr::Select(select) = strip_parens(expr.clone()) else {
+        return false;
+    };
+    if select.default_expr().is_some() {
+        return false;
+    }
+    let mut segments: Vec<Option<String>> = select
+        .attrpath()
+        .map(|path| path.attrs().map(|a| flakeedit_syntax::attr_name(&a)).collect())
+        .unwrap_or_default();
+    if let Some(ast::Expr::Ident(base)) = select.expr().map(strip_parens) {
+        segments.insert(0, base.ident_token().map(|t| t.text().to_string()));
+    }
+    matches!(
+        segments.as_slice(),
+        [.., Some(lib), Some(last)] if lib == "lib" && last == name
+    )
 }

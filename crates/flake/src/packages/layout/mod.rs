@@ -12,6 +12,7 @@ mod flake_parts;
 mod helper;
 mod merge;
 mod place;
+mod received;
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{as_attr_set, scope_at, static_string, strip_parens, BinderKind, TextRange};
@@ -19,6 +20,7 @@ use rowan::ast::AstNode;
 
 pub(crate) use place::write_path;
 pub use place::OutputPlace;
+pub(crate) use merge::conditional_set;
 
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
