@@ -376,10 +376,7 @@ fn is_builtin(expr: &ast::Expr, name: &str) -> bool {
         ast::Expr::Ident(ident) => {
             name == "map"
                 && ident_text(&ident).as_deref() == Some(name)
-                && matches!(
-                    definition(ident.syntax(), name),
-                    Some(Definition::Unbound)
-                )
+                && matches!(definition(ident.syntax(), name), Some(Definition::Unbound))
         }
         _ => false,
     }
@@ -415,7 +412,8 @@ fn list_to_attrs(outer: &ast::Apply, function: &str) -> Option<(String, ast::Exp
     }
     let (mut name, mut value) = (None, None);
     for binding in pair.attrpath_values() {
-        let names: Vec<Option<String>> = binding.attrpath()?.attrs().map(|a| attr_name(&a)).collect();
+        let names: Vec<Option<String>> =
+            binding.attrpath()?.attrs().map(|a| attr_name(&a)).collect();
         match names.as_slice() {
             [Some(n)] if n == "name" && name.is_none() => name = binding.value(),
             [Some(n)] if n == "value" && value.is_none() => value = binding.value(),

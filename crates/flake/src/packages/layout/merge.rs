@@ -186,7 +186,11 @@ fn is_lib_function(expr: &ast::Expr, name: &str) -> bool {
     }
     let mut segments: Vec<Option<String>> = select
         .attrpath()
-        .map(|path| path.attrs().map(|a| flakeedit_syntax::attr_name(&a)).collect())
+        .map(|path| {
+            path.attrs()
+                .map(|a| flakeedit_syntax::attr_name(&a))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(ast::Expr::Ident(base)) = select.expr().map(strip_parens) {
         segments.insert(0, base.ident_token().map(|t| t.text().to_string()));

@@ -18,9 +18,9 @@ use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{as_attr_set, scope_at, static_string, strip_parens, BinderKind, TextRange};
 use rowan::ast::AstNode;
 
+pub(crate) use merge::conditional_set;
 pub(crate) use place::write_path;
 pub use place::OutputPlace;
-pub(crate) use merge::conditional_set;
 
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;

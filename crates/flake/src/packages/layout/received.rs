@@ -8,7 +8,9 @@ use flakeedit_syntax::rnix::ast::{self, HasEntry};
 use flakeedit_syntax::{attr_name, strip_parens};
 use rowan::ast::AstNode;
 
-use super::helper::{definition, helper, ident_text, lambda_of, last_attr, Definition, Helper, Received, MAX_DEPTH};
+use super::helper::{
+    definition, helper, ident_text, lambda_of, last_attr, Definition, Helper, Received, MAX_DEPTH,
+};
 
 /// What `expr` is, inside a function of the system named `system`.
 pub(super) fn classify(expr: &ast::Expr, system: &str, depth: usize) -> Received {
@@ -45,13 +47,20 @@ pub(super) fn classify(expr: &ast::Expr, system: &str, depth: usize) -> Received
             // `pkgs.extend overlay`: the same platform's package set with
             // more packages.
             if let Some(ast::Expr::Select(select)) = apply.lambda().map(strip_parens) {
-                let attrs: Vec<ast::Attr> = select.attrpath().map(|p| p.attrs().collect()).unwrap_or_default();
+                let attrs: Vec<ast::Attr> = select
+                    .attrpath()
+                    .map(|p| p.attrs().collect())
+                    .unwrap_or_default();
                 if let Some((last, before)) = attrs.split_last() {
-                    if matches!(attr_name(last).as_deref(), Some("appendOverlays" | "extend"))
-                        && select.default_expr().is_none()
+                    if matches!(
+                        attr_name(last).as_deref(),
+                        Some("appendOverlays" | "extend")
+                    ) && select.default_expr().is_none()
                     {
                         let base = if before.is_empty() {
-                            select.expr().map_or(Received::Other, |base| classify(&base, system, depth + 1))
+                            select
+                                .expr()
+                                .map_or(Received::Other, |base| classify(&base, system, depth + 1))
                         } else {
                             selected(&select, before, system, depth)
                         };
@@ -70,8 +79,12 @@ pub(super) fn classify(expr: &ast::Expr, system: &str, depth: usize) -> Received
             };
             match &function {
                 // `import nixpkgs { inherit system; … }`
-                ast::Expr::Apply(inner) if matches!(inner.lambda().map(strip_parens), Some(ast::Expr::Ident(i)) if ident_text(&i).as_deref() == Some("import"))
-                    && inner.argument().is_some_and(|source| names_nixpkgs(&source)) => {
+                ast::Expr::Apply(inner)
+                    if matches!(inner.lambda().map(strip_parens), Some(ast::Expr::Ident(i)) if ident_text(&i).as_deref() == Some("import"))
+                        && inner
+                            .argument()
+                            .is_some_and(|source| names_nixpkgs(&source)) =>
+                {
                     match strip_parens(argument) {
                         ast::Expr::AttrSet(arguments) => import_arguments(&arguments, system),
                         _ => Received::Other,
@@ -198,7 +211,10 @@ fn names_nixpkgs(expr: &ast::Expr) -> bool {
 /// `<nixpkgs>.legacyPackages`: whether the name before the last attribute
 /// of `select` names nixpkgs.
 fn names_nixpkgs_before_last(select: &ast::Select) -> bool {
-    let attrs: Vec<ast::Attr> = select.attrpath().map(|p| p.attrs().collect()).unwrap_or_default();
+    let attrs: Vec<ast::Attr> = select
+        .attrpath()
+        .map(|p| p.attrs().collect())
+        .unwrap_or_default();
     match attrs.len().checked_sub(2).and_then(|i| attrs.get(i)) {
         Some(attr) => attr_name(attr).is_some_and(|name| name.starts_with("nixpkgs")),
         None => select.expr().is_some_and(|base| names_nixpkgs(&base)),
@@ -215,7 +231,10 @@ fn rebinds(set: &ast::AttrSet, name: &str) -> bool {
             .is_none_or(|first| attr_name(&first).is_none_or(|first| first == name))
     });
     let inherited_from = set.inherits().any(|inherit| {
-        inherit.from().is_some() && inherit.attrs().any(|attr| attr_name(&attr).is_none_or(|n| n == name))
+        inherit.from().is_some()
+            && inherit
+                .attrs()
+                .any(|attr| attr_name(&attr).is_none_or(|n| n == name))
     });
     bound || inherited_from
 }
@@ -299,4 +318,3 @@ fn import_arguments(arguments: &ast::AttrSet, system: &str) -> Received {
         exact: native && !cross,
     }
 }
-

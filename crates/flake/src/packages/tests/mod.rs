@@ -3,6 +3,7 @@
 //! file judged by the real Nix evaluator against the stubs.
 
 mod errors;
+mod helpers;
 mod layouts;
 mod seed;
 pub(crate) mod support;

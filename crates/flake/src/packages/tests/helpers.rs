@@ -1,0 +1,116 @@
+//! Per-system helpers written in the ways real flakes write them: given
+//! their systems first, as `listToAttrs`/`map`, through a `let`-bound
+//! function of `f` and the system, or passing a `rec` set whose package
+//! set has overlays; and a per-system set merged with
+//! `lib.optionalAttrs cond { … }`. Each fixture gets a package and a dev
+//! shell; the whole result is a snapshot and is evaluated.
+
+use expect_test::{expect_file, ExpectFile};
+use flakeedit_oracle::Nix;
+use serde_json::json;
+
+use super::support::{apply, apply_twice, assert_evaluates, eval, fixture};
+use crate::{AddDevShell, AddDunePackage, ErrorKind, Operation};
+
+fn dune(pname: &str) -> Operation {
+    Operation::AddDunePackage(AddDunePackage {
+        pname: pname.into(),
+        version: Some("0.2.0".into()),
+        build_inputs: vec!["default".into()],
+        ..Default::default()
+    })
+}
+
+fn shell() -> Operation {
+    Operation::AddDevShell(AddDevShell {
+        packages: vec!["jq".into()],
+        ..Default::default()
+    })
+}
+
+fn check(nix: &Nix, layout: &str, snapshot: ExpectFile) {
+    let before = fixture(&format!("layouts/{layout}.nix"));
+    let after = apply_twice(&apply_twice(&before, &dune("extra")), &shell());
+    snapshot.assert_eq(&after);
+    nix.assert_parses(&after);
+    assert_evaluates(nix, &after);
+    // The new package on every system, built with the flake's own default
+    // of that system; the shell from that system's package set.
+    let result = eval(
+        nix,
+        &after,
+        "builtins.mapAttrs (system: ps: { \
+           stub = ps.extra._stub; \
+           input = map (p: p.outPath) ps.extra.buildInputs == [ ps.default.outPath ]; \
+           shell = map (p: p.system) outputs.devShells.${system}.default.packages; \
+         }) outputs.packages",
+    );
+    let expected =
+        |system: &str| json!({ "stub": "buildDunePackage", "input": true, "shell": [system] });
+    assert_eq!(
+        result,
+        json!({ "x86_64-linux": expected("x86_64-linux"), "aarch64-darwin": expected("aarch64-darwin") }),
+        "{layout}"
+    );
+}
+
+#[test]
+fn packages_helpers_written_out_in_other_ways() {
+    let nix = Nix::require();
+    check(
+        &nix,
+        "helper-curried",
+        expect_file!["snapshots/helpers/helper-curried.nix"],
+    );
+    check(
+        &nix,
+        "helper-rec-overlays",
+        expect_file!["snapshots/helpers/helper-rec-overlays.nix"],
+    );
+    check(
+        &nix,
+        "helper-list-to-attrs",
+        expect_file!["snapshots/helpers/helper-list-to-attrs.nix"],
+    );
+    check(
+        &nix,
+        "helper-partial",
+        expect_file!["snapshots/helpers/helper-partial.nix"],
+    );
+}
+
+/// A name the `optionalAttrs` set merged after defines is refused: the
+/// new one would be replaced on the systems where the condition holds.
+#[test]
+fn packages_name_defined_under_optional_attrs_is_refused() {
+    let before = fixture("layouts/helper-curried.nix");
+    let error = apply(&before, &dune("static")).expect_err("`static` is defined after");
+    assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
+    assert!(error.message.contains("under `optionalAttrs`"), "{error:?}");
+    let range = error.range.expect("the refusal points at the definition");
+    assert_eq!(&before[usize::from(range.start())..][..6], "static");
+}
+
+/// Only nixpkgs' `legacyPackages` is a package set: with a helper passing
+/// another flake's and the system, the new package comes from nixpkgs.
+#[test]
+fn packages_other_flakes_legacy_packages_is_not_a_package_set() {
+    let nix = Nix::require();
+    let before = fixture("layouts/helper-rec-overlays.nix")
+        .replace("          pkgs' = pkgs;\n", "")
+        .replace(
+            "          buildDune = pkgs'.ocamlPackages.buildDunePackage;\n",
+            "",
+        )
+        .replace("{ buildDune, toolPkgs, ... }", "{ toolPkgs, ... }")
+        .replace("default = buildDune {", "default = toolPkgs.default // {");
+    let after = apply_twice(&before, &dune("extra"));
+    assert!(
+        after.contains("extra = nixpkgs.legacyPackages.${system}.ocamlPackages.buildDunePackage {"),
+        "{after}"
+    );
+    assert_eq!(
+        eval(&nix, &after, "outputs.packages.aarch64-darwin.extra._stub"),
+        json!("buildDunePackage")
+    );
+}
