@@ -162,6 +162,14 @@ pub(super) fn existing_definition(place: &OutputPlace, name: &str) -> Option<Def
             // `lib.optionalAttrs cond { … }` defines what its set does, or nothing.
             _ if super::layout::conditional_set(&stripped).is_some() => {
                 let set = super::layout::conditional_set(&stripped)?;
+                if let Some(first) = place.prefix.first() {
+                    if let Some(range) = super::layout::defines(&set, first) {
+                        return Some(Definition::Other {
+                            range,
+                            form: "in a set merged with `//` under `optionalAttrs`".to_string(),
+                        });
+                    }
+                }
                 if let Some(definition) = defined_in(&set, &place.prefix, name) {
                     let range = match &definition {
                         Definition::Binding(binding) => binding.syntax().text_range(),
@@ -170,6 +178,18 @@ pub(super) fn existing_definition(place: &OutputPlace, name: &str) -> Option<Def
                     return Some(Definition::Other {
                         range,
                         form: "in a set merged with `//` under `optionalAttrs`".to_string(),
+                    });
+                }
+            }
+            // `lib.genAttrs [ "a" "b" ] f` defines the names listed.
+            _ if super::layout::generated_names(&stripped).is_some() => {
+                let names = super::layout::generated_names(&stripped)?;
+                // Below a prefix, a merged `packages` replaces the whole set.
+                let defined = place.prefix.first().map_or(name, String::as_str);
+                if names.iter().any(|n| n == defined) {
+                    return Some(Definition::Other {
+                        range: sibling.syntax().text_range(),
+                        form: "by `genAttrs` in a set merged with `//`".to_string(),
                     });
                 }
             }

@@ -135,19 +135,38 @@ pub(crate) fn systems_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
 /// A per-system function returning `{ … } // X`: refuses when `X` is not
 /// a set literal or `lib.optionalAttrs cond { … }` (it may define the new
 /// entry); the names of those are compared when the entry is written.
-pub(crate) fn entries_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
+pub(crate) fn entries_shadowed(after: &[ast::Expr], output: &str) -> Result<(), FlakeError> {
     for part in after {
         let readable = matches!(strip_parens(part.clone()), ast::Expr::AttrSet(_))
-            || conditional_set(part).is_some();
+            || conditional_set(part).is_some()
+            || generated_names(part).is_some();
         if !readable {
-            return Err(merged_after(
-                "the output",
-                part,
-                "may define the same names",
-            ));
+            return Err(merged_after(output, part, "may define the same names"));
         }
     }
     Ok(())
+}
+
+/// The names of `lib.genAttrs [ "a" "b" ] f`, written as string literals.
+pub(crate) fn generated_names(part: &ast::Expr) -> Option<Vec<String>> {
+    let ast::Expr::Apply(apply) = strip_parens(part.clone()) else {
+        return None;
+    };
+    let ast::Expr::Apply(head) = strip_parens(apply.lambda()?) else {
+        return None;
+    };
+    if !is_lib_function(&head.lambda()?, "genAttrs") {
+        return None;
+    }
+    let ast::Expr::List(list) = strip_parens(head.argument()?) else {
+        return None;
+    };
+    list.items()
+        .map(|item| match strip_parens(item) {
+            ast::Expr::Str(string) => flakeedit_syntax::static_string(&string),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The set literal of `lib.optionalAttrs cond { … }`, which is that set

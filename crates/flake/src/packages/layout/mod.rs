@@ -18,7 +18,8 @@ use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{as_attr_set, scope_at, static_string, strip_parens, BinderKind, TextRange};
 use rowan::ast::AstNode;
 
-pub(crate) use merge::conditional_set;
+pub(crate) use merge::{conditional_set, generated_names};
+pub(crate) use place::defines;
 pub(crate) use place::write_path;
 pub use place::OutputPlace;
 
@@ -618,7 +619,8 @@ impl Generated {
                     ),
                 ));
             };
-            merge::entries_shadowed(&after)?;
+            let output = place::first_segment(binding).unwrap_or_default();
+            merge::entries_shadowed(&after, &output)?;
             let helper = apply
                 .lambda()
                 .map(|f| f.syntax().text().to_string())

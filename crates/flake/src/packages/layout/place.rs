@@ -318,7 +318,10 @@ pub(crate) fn place_in(
     let path: Vec<&str> = prefix.iter().map(String::as_str).collect();
     for found in find(body, &path) {
         match found.kind {
-            Match::Exact => match as_attr_set(found.binding.value()) {
+            Match::Exact => match as_attr_set(found.binding.value()).map(Some).map_or_else(
+                || entries_set(found.binding.value(), name, &place.system),
+                Ok,
+            )? {
                 Some(set) => {
                     place.set = set;
                     place.prefix.clear();
@@ -357,6 +360,74 @@ pub(crate) fn place_in(
         place.after = new_output_after(body, name);
     }
     Ok(place)
+}
+
+/// The set literal a new entry of an output written `X // { … }` or
+/// `let … in { … }` goes in: the rightmost literal of the `//` chain, when
+/// nothing after it may define names not written in the file, and no
+/// `let` on the way rebinds `self` or the system's name (the new entry
+/// refers to them). `Ok(None)` when the value has no such literal.
+fn entries_set(
+    value: Option<ast::Expr>,
+    output: &str,
+    system: &SystemName,
+) -> Result<Option<ast::AttrSet>, FlakeError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let parts = super::merge::operands(&value);
+    let Some((set, after)) = super::merge::chosen_operand(&parts, "") else {
+        return Ok(None);
+    };
+    super::merge::entries_shadowed(&after, output)?;
+    let system_root = match system {
+        SystemName::Variable(name) | SystemName::Expression(name) => {
+            name.split('.').next().map(str::to_string)
+        }
+        _ => None,
+    };
+    for node in set.syntax().ancestors() {
+        if &node == value.syntax() && !ast::LetIn::can_cast(node.kind()) {
+            break;
+        }
+        let Some(let_in) = ast::LetIn::cast(node.clone()) else {
+            continue;
+        };
+        let mut bound: Vec<(String, TextRange)> = Vec::new();
+        for binding in let_in.attrpath_values() {
+            if let Some(first) = binding.attrpath().and_then(|p| p.attrs().next()) {
+                bound.push((
+                    attr_name(&first).unwrap_or_default(),
+                    binding.syntax().text_range(),
+                ));
+            }
+        }
+        for inherit in let_in.inherits() {
+            for attr in inherit.attrs() {
+                bound.push((
+                    attr_name(&attr).unwrap_or_default(),
+                    inherit.syntax().text_range(),
+                ));
+            }
+        }
+        let rebound = bound.into_iter().find(|(name, _)| {
+            name == "self" || Some(name) == system_root.as_ref() || name.is_empty()
+        });
+        if let Some((name, range)) = rebound {
+            return Err(FlakeError::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "the `let` around this output binds `{name}`, which a new entry would refer to"
+                ),
+            )
+            .at(range)
+            .hint("add the entry by hand, or rename the `let` binding"));
+        }
+        if &node == value.syntax() {
+            break;
+        }
+    }
+    Ok(Some(set))
 }
 
 /// Where a new `devShells` output goes first of all: right after the last

@@ -114,3 +114,74 @@ fn packages_other_flakes_legacy_packages_is_not_a_package_set() {
         json!("buildDunePackage")
     );
 }
+
+/// Outputs written `X // { … }` (the new entry goes in the literal, after
+/// `X`, and is said to replace one `X` may define) and `let … in { … }`
+/// followed by `// genAttrs [ … ] f` (its names are known).
+#[test]
+fn packages_outputs_merged_or_in_a_let() {
+    let nix = Nix::require();
+    let before = fixture("layouts/output-merged-let.nix");
+    let (after, warnings) = apply(&before, &dune("extra")).expect("a package");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("merged after `tools //`")),
+        "{warnings:?}"
+    );
+    let after = apply_twice(
+        &after,
+        &Operation::AddDevShell(AddDevShell {
+            name: Some("tools".into()),
+            packages: vec!["jq".into()],
+            ..Default::default()
+        }),
+    );
+    expect_file!["snapshots/helpers/output-merged-let.nix"].assert_eq(&after);
+    nix.assert_parses(&after);
+    assert_evaluates(&nix, &after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "let s = outputs.devShells.x86_64-linux; p = outputs.packages.x86_64-linux; in \
+             { shells = builtins.attrNames s; packages = builtins.attrNames p; \
+               input = map (d: d.outPath) p.extra.buildInputs == [ p.default.outPath ]; }"
+        ),
+        json!({ "shells": ["ci", "default", "tools"], "packages": ["default", "extra", "lint"], "input": true })
+    );
+    // `ci` is generated after the literal: a new `ci` would be replaced.
+    let error = apply(
+        &before,
+        &Operation::AddDevShell(AddDevShell {
+            name: Some("ci".into()),
+            packages: vec!["jq".into()],
+            ..Default::default()
+        }),
+    )
+    .expect_err("`ci` is generated after");
+    assert!(error.message.contains("by `genAttrs`"), "{error:?}");
+}
+
+/// A `let` around the output that rebinds the system's name: the new
+/// entry's `self.packages.${system}` would mean another system. Refused,
+/// pointing at the binding.
+#[test]
+fn packages_let_rebinding_the_system_is_refused() {
+    let before = fixture("layouts/output-merged-let.nix").replace(
+        "            common = [ pkgs.jq ];\n",
+        "            common = [ pkgs.jq ];\n            system = \"x86_64-linux\";\n",
+    );
+    let error = apply(
+        &before,
+        &Operation::AddDevShell(AddDevShell {
+            name: Some("tools".into()),
+            packages: vec!["default".into()],
+            ..Default::default()
+        }),
+    )
+    .expect_err("the let rebinds `system`");
+    assert!(error.message.contains("binds `system`"), "{error:?}");
+    let range = error.range.expect("it points at the binding");
+    assert!(before[usize::from(range.start())..].starts_with("system = \"x86_64-linux\";"));
+}
