@@ -263,6 +263,10 @@ pub enum Command {
     /// Prefetch placeholder hashes (`lib.fakeHash`, empty) of fetchFromGitHub, fetchurl
     /// and fetchzip; convert legacy `sha256` to SRI `hash`
     FixHashes(crate::sources::FixHashesArgs),
+    /// Show the newest release tag or channel of every input (one query per repository)
+    Outdated(crate::update::OutdatedArgs),
+    /// Move inputs on a release tag or channel to the newest one (never down)
+    Update(crate::update::UpdateArgs),
     /// Run the language server on standard input and output (for editors)
     Lsp,
     /// Print a shell completion script

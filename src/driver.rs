@@ -17,6 +17,10 @@ pub enum Action {
     Edit(Operation),
     /// List inputs.
     ListInputs,
+    /// Apply an edit chosen per file (from the file's text), such as
+    /// `update`'s moves; an error fails that file alone.
+    #[allow(clippy::type_complexity)]
+    Planned(Box<dyn Fn(&Path, &str) -> Result<Operation, FlakeError> + Send + Sync>),
 }
 
 /// Output settings.
@@ -177,7 +181,8 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
             stderr,
         }
     };
-    match action {
+    let planned;
+    let operation = match action {
         Action::ListInputs => {
             let source = SourceFile::parse(text);
             let flake = match Flake::read(&source) {
@@ -227,7 +232,7 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 stdout.push_str(&line);
                 stdout.push('\n');
             }
-            FileReport {
+            return FileReport {
                 path: path.to_path_buf(),
                 outcome: Outcome::Unchanged,
                 stdout,
@@ -239,9 +244,18 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 } else {
                     serde_json::Value::Null
                 },
-            }
+            };
         }
-        Action::Edit(operation) => {
+        Action::Edit(operation) => operation,
+        Action::Planned(plan) => match plan(path, text) {
+            Ok(operation) => {
+                planned = operation;
+                &planned
+            }
+            Err(error) => return error_report(error, stderr),
+        },
+    };
+    {
             let result = match flakeedit_flake::run(operation, text, lock.as_ref()) {
                 Ok(result) => result,
                 Err(error) => return error_report(error, stderr),
@@ -341,7 +355,6 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 stderr,
             }
         }
-    }
 }
 
 /// Counts of outcomes, printed at the end of a run over several files.

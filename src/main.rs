@@ -10,6 +10,7 @@ mod init;
 mod report;
 mod selection;
 mod sources;
+mod update;
 
 use std::process::ExitCode;
 
@@ -49,6 +50,11 @@ fn main() -> ExitCode {
             Err(code) => return code,
         },
         Command::FixHashes(args) => match sources::fix_hashes_action(&cli.global, args) {
+            Ok(action) => action,
+            Err(code) => return code,
+        },
+        Command::Outdated(args) => return update::run_outdated(&cli.global, args),
+        Command::Update(args) => match update::update_action(&cli.global, args) {
             Ok(action) => action,
             Err(code) => return code,
         },

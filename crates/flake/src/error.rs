@@ -21,6 +21,9 @@ pub enum ErrorKind {
     InvalidArgument,
     /// A bug in flakeedit: an edit broke the file or its postcondition.
     Internal,
+    /// A remote repository the edit depends on could not be asked (the
+    /// network, a repository that is gone); nothing was written.
+    Remote,
 }
 
 /// An error of a flake operation, with the range it is about.

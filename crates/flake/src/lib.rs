@@ -18,6 +18,7 @@ mod meaning;
 mod model;
 pub mod packages;
 pub mod sources;
+pub mod update;
 
 /// sha256 hashes and their spellings (SRI, nix-base32, hex), as written in
 /// `fetchFromGitHub`/`fetchurl` calls.
@@ -46,6 +47,7 @@ pub use packages::{
     AddDockerImage, AddDunePackage, AddSource, Layout, LayoutKind, SourceHash, Template,
 };
 pub use sources::{fix_hashes, FixHashes};
+pub use update::{RefMove, UpdateRefs};
 
 use flakeedit_syntax::{ChangeSet, SourceFile};
 
@@ -119,6 +121,9 @@ pub enum Operation {
     AddSource(Box<AddSource>),
     /// `fix-hashes`, with the hashes [`sources::prefetch_sites`] computed.
     FixHashes(FixHashes),
+    /// `update`: move inputs' tags or channels, chosen by the front-end
+    /// from the repositories' references ([`update::newest`]).
+    Update(UpdateRefs),
 }
 
 impl Operation {
@@ -148,6 +153,7 @@ impl Operation {
             Operation::AddDevShell(request) => add_dev_shell(file, flake, request),
             Operation::AddSource(request) => add_source(file, flake, request),
             Operation::FixHashes(request) => fix_hashes(file, request),
+            Operation::Update(request) => update::update_refs(flake, request),
         }
     }
 
@@ -236,6 +242,7 @@ impl Operation {
             Operation::AddSource(request) => packages::verify_source(request, after),
             // Checked on the edited text in `run`: placeholders are not in the model.
             Operation::FixHashes(_) => Ok(()),
+            Operation::Update(request) => update::verify_update(request, after),
         }
     }
 }

@@ -214,6 +214,11 @@ impl AllowedChange {
             | Operation::AddSource(_) => AllowedChange::new_code(),
             Operation::FixHashes(_) => AllowedChange::hashes(),
             Operation::RenameInput { old, new } => AllowedChange::rename_input(old, new),
+            Operation::Update(request) => request
+                .moves
+                .iter()
+                .map(|change| AllowedChange::reference(&change.name))
+                .fold(AllowedChange::nothing(), AllowedChange::union),
         }
     }
 }

@@ -1,0 +1,453 @@
+//! `outdated` and `update`: every selected file is read first, the tags and
+//! branches of each distinct repository are listed once (in parallel, with
+//! a bound), then each file is reported on (`outdated`) or edited through
+//! the driver like any operation (`update`). A repository that cannot be
+//! listed fails the files that need it: nothing is written to them.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use flakeedit_flake::update::{newest, update_targets, Tracks, UpdateTarget};
+use flakeedit_flake::{ErrorKind, Flake, FlakeError, Operation, RefMove, UpdateRefs};
+use flakeedit_forge::{list_all, parse_redirect, ForgeConfig, ForgeError, Refs};
+use flakeedit_syntax::SourceFile;
+use serde_json::json;
+
+use crate::cli::Global;
+use crate::driver::Action;
+use crate::{files, selection};
+
+const OUTDATED_EXAMPLES: &str = "\
+Examples:
+  flakeedit outdated
+  flakeedit outdated nixpkgs home-manager --json
+  flakeedit outdated -r ~/src --pre
+  flakeedit outdated --forge-url github.com=https://ghe.example.com
+
+Lists, for every input, what it is on (a release tag, a channel such as nixos-25.05, a
+branch or a commit) and the newest release of the same kind: a newer tag with the same
+prefix (pre-releases only with --pre), a newer channel of the same kind (never from a
+stable channel to unstable). For inputs on a branch, the age of the commit flake.lock
+locks. Each repository is asked once, with `git ls-remote`, whatever its forge.
+An input whose line (or the line above) carries `# flakeedit: pin` is shown as pinned.
+
+Exit status: 0 success, 1 a repository could not be listed, 2 usage error.";
+
+const UPDATE_EXAMPLES: &str = "\
+Examples:
+  flakeedit update --diff
+  flakeedit update nixpkgs                 # nixos-24.11 -> nixos-25.05
+  flakeedit update tool --to v2.0.0
+  flakeedit update --check -r .            # CI: exit 1 when something is outdated
+
+Moves each input on a release tag or channel to the newest one (see `outdated`),
+rewriting only the name in the reference: the ref in the URL, `?ref=`, or the `ref`
+attribute. It never downgrades, and leaves inputs marked `# flakeedit: pin` alone.
+flake.lock is not touched: run `nix flake lock --update-input NAME` afterwards for each
+input it names.
+
+Exit status: 0 success, 1 a repository could not be listed or a file failed (or, with
+--check, would change), 2 usage error.";
+
+/// Where repositories are asked.
+#[derive(Debug, Args)]
+pub struct ForgeArgs {
+    /// Send queries for HOST to BASE instead (GitHub Enterprise, self-hosted GitLab or
+    /// Gitea, a mirror): `github.com=https://ghe.example.com`; repeatable
+    #[arg(long = "forge-url", value_name = "HOST=BASE")]
+    pub forge_urls: Vec<String>,
+    /// Seconds one repository may take to answer
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+}
+
+impl ForgeArgs {
+    fn config(&self) -> Result<ForgeConfig, String> {
+        let mut config = ForgeConfig::default().with_tokens_from_environment();
+        for spec in &self.forge_urls {
+            let (host, base) = parse_redirect(spec).map_err(|e| format!("--forge-url: {e}"))?;
+            config.redirect(&host, &base);
+        }
+        config.timeout = Duration::from_secs(self.timeout.max(1));
+        Ok(config)
+    }
+}
+
+/// `outdated [NAME…]`.
+#[derive(Debug, Args)]
+#[command(after_help = OUTDATED_EXAMPLES)]
+pub struct OutdatedArgs {
+    /// Only these inputs (default: all)
+    pub names: Vec<String>,
+    /// Count pre-releases (`v2.0.0-rc.1`) as newer releases
+    #[arg(long)]
+    pub pre: bool,
+    #[command(flatten)]
+    pub forge: ForgeArgs,
+}
+
+/// `update [NAME…] [--to REF]`.
+#[derive(Debug, Args)]
+#[command(after_help = UPDATE_EXAMPLES)]
+pub struct UpdateArgs {
+    /// Only these inputs (default: all)
+    pub names: Vec<String>,
+    /// Move the named inputs to this tag or channel instead of the newest
+    #[arg(long, value_name = "REF", requires = "names")]
+    pub to: Option<String>,
+    /// Count pre-releases (`v2.0.0-rc.1`) as newer releases
+    #[arg(long)]
+    pub pre: bool,
+    #[command(flatten)]
+    pub forge: ForgeArgs,
+}
+
+fn selected(target: &UpdateTarget, names: &[String]) -> bool {
+    names.is_empty() || names.iter().any(|name| name == &target.name)
+}
+
+/// Whether a target needs its repository listed.
+fn needs_query(target: &UpdateTarget) -> bool {
+    !target.pinned && matches!(target.tracks, Tracks::Tag(_) | Tracks::Channel(_))
+}
+
+/// Reads every file's targets and lists each distinct repository once.
+fn query(
+    paths: &[PathBuf],
+    names: &[String],
+    config: &ForgeConfig,
+) -> BTreeMap<String, Result<Refs, ForgeError>> {
+    let mut repositories = Vec::new();
+    for path in paths {
+        let Ok(file) = files::read(path) else {
+            continue;
+        };
+        let Ok(text) = std::str::from_utf8(&file.bytes) else {
+            continue;
+        };
+        let source = SourceFile::parse(text);
+        let Ok(flake) = Flake::read(&source) else {
+            continue;
+        };
+        for target in update_targets(&source, &flake) {
+            if selected(&target, names) && needs_query(&target) {
+                repositories.extend(target.repository);
+            }
+        }
+    }
+    list_all(config, repositories)
+}
+
+/// What is newer for one target, from its repository's refs.
+enum Finding {
+    Newer(String),
+    Newest,
+    Failed(String),
+    NotAsked,
+}
+
+fn find(
+    target: &UpdateTarget,
+    refs: &BTreeMap<String, Result<Refs, ForgeError>>,
+    pre: bool,
+) -> Finding {
+    if !needs_query(target) {
+        return Finding::NotAsked;
+    }
+    let Some(repository) = &target.repository else {
+        return Finding::NotAsked;
+    };
+    match refs.get(repository) {
+        Some(Ok(refs)) => {
+            let tags = refs.tags.iter().map(|(name, _)| name.as_str());
+            let heads = refs.heads.iter().map(|(name, _)| name.as_str());
+            match newest(&target.tracks, tags, heads, pre) {
+                Some(newer) => Finding::Newer(newer),
+                None => Finding::Newest,
+            }
+        }
+        Some(Err(error)) => Finding::Failed(error.to_string()),
+        None => Finding::Failed(format!("{repository} was not listed")),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn age(seconds: i64) -> String {
+    let days = seconds / 86_400;
+    match days {
+        0 => "today".to_string(),
+        1 => "1 day ago".to_string(),
+        days => format!("{days} days ago"),
+    }
+}
+
+/// `outdated`: one line per input (or a JSON object per file).
+pub fn run_outdated(global: &Global, args: OutdatedArgs) -> ExitCode {
+    let config = match args.forge.config() {
+        Ok(config) => config,
+        Err(message) => return usage_error(&message),
+    };
+    let paths = match selection::select(global) {
+        Ok(paths) => paths,
+        Err(error) => return usage_error(&format!("{error:#}")),
+    };
+    let bulk = selection::is_bulk(global, paths.len());
+    let refs = query(&paths, &args.names, &config);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64);
+    let mut failed = false;
+    let mut stdout = std::io::stdout().lock();
+    for path in &paths {
+        let report = outdated_file(path, &args, &refs, now);
+        failed |= report.failed;
+        if global.json {
+            let _ = writeln!(stdout, "{}", report.json);
+        } else {
+            if bulk && !report.lines.is_empty() {
+                let _ = writeln!(stdout, "{}", path.display());
+            }
+            for line in &report.lines {
+                let _ = writeln!(stdout, "{}{line}", if bulk { "  " } else { "" });
+            }
+            for error in &report.errors {
+                eprintln!("{}: error: {error}", path.display());
+            }
+        }
+    }
+    let _ = stdout.flush();
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+struct OutdatedReport {
+    lines: Vec<String>,
+    errors: Vec<String>,
+    json: serde_json::Value,
+    failed: bool,
+}
+
+fn outdated_file(
+    path: &Path,
+    args: &OutdatedArgs,
+    refs: &BTreeMap<String, Result<Refs, ForgeError>>,
+    now: i64,
+) -> OutdatedReport {
+    let failure = |message: String| OutdatedReport {
+        lines: Vec::new(),
+        json: json!({ "path": path.display().to_string(), "error": message }),
+        errors: vec![message],
+        failed: true,
+    };
+    let file = match files::read(path) {
+        Ok(file) => file,
+        Err(error) => return failure(format!("{error:#}")),
+    };
+    let Ok(text) = std::str::from_utf8(&file.bytes) else {
+        return failure("the file is not UTF-8 text; save it as UTF-8".into());
+    };
+    let source = SourceFile::parse(text);
+    let flake = match Flake::read(&source) {
+        Ok(flake) => flake,
+        Err(error) => return failure(error.message),
+    };
+    let lock = files::lock_next_to(&file.target).ok().flatten();
+    let targets: Vec<UpdateTarget> = update_targets(&source, &flake)
+        .into_iter()
+        .filter(|target| selected(target, &args.names))
+        .collect();
+    let mut rows: Vec<[String; 3]> = Vec::new();
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    for target in &targets {
+        let finding = find(target, refs, args.pre);
+        let locked = lock
+            .as_ref()
+            .and_then(|lock| lock.node_of_input(&target.name))
+            .map(|(_, node)| node);
+        let locked_age = locked
+            .and_then(|node| node.last_modified)
+            .map(|modified| (now - modified).max(0));
+        let (status, latest, note) = match (&finding, &target.tracks) {
+            (_, Tracks::Follows(_)) => ("follows", None, "nothing to update".to_string()),
+            _ if target.pinned => ("pinned", None, "pinned (# flakeedit: pin)".to_string()),
+            (Finding::Newer(newer), _) => ("outdated", Some(newer.clone()), format!("-> {newer}")),
+            (Finding::Newest, _) => ("up-to-date", None, "newest".to_string()),
+            (Finding::Failed(error), _) => {
+                errors.push(format!("input `{}`: {error}", target.name));
+                ("failed", None, "could not be listed".to_string())
+            }
+            (Finding::NotAsked, Tracks::Branch(_)) => (
+                "branch",
+                None,
+                match locked_age {
+                    Some(seconds) => format!("branch; locked commit from {}", age(seconds)),
+                    None => "branch; not locked".to_string(),
+                },
+            ),
+            (Finding::NotAsked, Tracks::Commit(_)) => ("commit", None, "fixed commit".into()),
+            (Finding::NotAsked, _) => ("unknown", None, "no repository to ask".into()),
+        };
+        rows.push([target.name.clone(), target.tracks.describe(), note]);
+        records.push(json!({
+            "name": target.name,
+            "tracks": target.tracks,
+            "repository": target.repository,
+            "status": status,
+            "latest": latest,
+            "locked_rev": locked.and_then(|node| node.rev.clone()),
+            "locked_age_seconds": locked_age,
+        }));
+    }
+    let widths = [0, 1].map(|column| rows.iter().map(|row| row[column].len()).max().unwrap_or(0));
+    let lines = rows
+        .iter()
+        .map(|[name, on, note]| {
+            format!("{name:<w0$}  {on:<w1$}  {note}", w0 = widths[0], w1 = widths[1])
+        })
+        .collect();
+    let failed = !errors.is_empty();
+    OutdatedReport {
+        lines,
+        json: json!({
+            "path": path.display().to_string(),
+            "inputs": records,
+            "errors": errors,
+        }),
+        errors,
+        failed,
+    }
+}
+
+/// `update`: the planned action; the driver then edits every file.
+pub fn update_action(global: &Global, args: UpdateArgs) -> Result<Action, ExitCode> {
+    let config = args.forge.config().map_err(|message| usage_error(&message))?;
+    let paths =
+        selection::select(global).map_err(|error| usage_error(&format!("{error:#}")))?;
+    let refs = Arc::new(query(&paths, &args.names, &config));
+    let UpdateArgs {
+        names, to, pre, ..
+    } = args;
+    Ok(Action::Planned(Box::new(move |_path, text| {
+        plan(text, &names, to.as_deref(), pre, &refs)
+    })))
+}
+
+/// The moves of one file.
+fn plan(
+    text: &str,
+    names: &[String],
+    to: Option<&str>,
+    pre: bool,
+    refs: &BTreeMap<String, Result<Refs, ForgeError>>,
+) -> Result<Operation, FlakeError> {
+    let source = SourceFile::parse(text);
+    let flake = Flake::read(&source)?;
+    let targets: Vec<UpdateTarget> = update_targets(&source, &flake)
+        .into_iter()
+        .filter(|target| selected(target, names))
+        .collect();
+    if let Some(missing) = names
+        .iter()
+        .find(|name| !targets.iter().any(|target| &&target.name == name))
+    {
+        return Err(FlakeError::new(
+            ErrorKind::NotApplicable,
+            format!("no input named `{missing}`"),
+        )
+        .hint("`flakeedit list-inputs` lists the inputs"));
+    }
+    let mut moves = Vec::new();
+    for target in &targets {
+        if target.pinned {
+            continue;
+        }
+        let chosen = match to {
+            Some(to) => Some(explicit_target(target, to, refs, pre)?),
+            None => match find(target, refs, pre) {
+                Finding::Newer(newer) => Some(newer),
+                Finding::Failed(error) => {
+                    return Err(FlakeError::new(
+                        ErrorKind::Remote,
+                        format!("input `{}`: {error}", target.name),
+                    )
+                    .at(target.range)
+                    .hint("nothing was written; fix the repository or leave the input out (name the others)"))
+                }
+                Finding::Newest | Finding::NotAsked => None,
+            },
+        };
+        if let Some(to) = chosen {
+            moves.push(RefMove {
+                name: target.name.clone(),
+                to,
+            });
+        }
+    }
+    Ok(Operation::Update(UpdateRefs { moves }))
+}
+
+/// `--to REF`: must exist in the repository, and must not be older than
+/// what the input is on.
+fn explicit_target(
+    target: &UpdateTarget,
+    to: &str,
+    refs: &BTreeMap<String, Result<Refs, ForgeError>>,
+    _pre: bool,
+) -> Result<String, FlakeError> {
+    let Some(repository) = &target.repository else {
+        return Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            format!("input `{}` has no repository flakeedit can list", target.name),
+        )
+        .at(target.range)
+        .hint("use `flakeedit set-url NAME URL`"));
+    };
+    let listed = match refs.get(repository) {
+        Some(Ok(refs)) => refs,
+        Some(Err(error)) => {
+            return Err(FlakeError::new(ErrorKind::Remote, error.to_string()).at(target.range))
+        }
+        // Not a tag or channel: `update_refs` explains why it cannot move.
+        None => return Ok(to.to_string()),
+    };
+    if listed.commit_of(to).is_none() {
+        return Err(FlakeError::new(
+            ErrorKind::InvalidArgument,
+            format!("{repository} has no tag or branch `{to}`"),
+        )
+        .at(target.range)
+        .hint("`flakeedit outdated NAME` shows the newest; check the spelling"));
+    }
+    // Not comparable (`--to main` for a tag) counts as not newer.
+    let older = match &target.tracks {
+        Tracks::Tag(current) | Tracks::Channel(current) => {
+            current != to && newest(&target.tracks, [to], [to], true).is_none()
+        }
+        _ => false,
+    };
+    if older {
+        return Err(FlakeError::new(
+            ErrorKind::Conflict,
+            format!(
+                "`{to}` is not newer than {}: update never downgrades",
+                target.tracks.describe()
+            ),
+        )
+        .at(target.range)
+        .hint("to go back on purpose, write the reference with `flakeedit set-url NAME URL`"));
+    }
+    Ok(to.to_string())
+}

@@ -1,0 +1,245 @@
+//! `outdated` and `update` end to end, offline but real: repositories the
+//! tests create with git, reached as `git+file://` URLs and through a git
+//! smart-HTTP server on 127.0.0.1 that `--forge-url` redirects github.com
+//! to. Nix's parser judges every edited file.
+
+mod common;
+mod git_http;
+
+use std::time::Instant;
+
+use common::*;
+use flakeedit_oracle::Nix;
+use git_http::{repository, silent_server, GitServer};
+
+/// Repositories on the test "forge": a tool with release tags and
+/// pre-releases, nixpkgs with channel branches.
+fn forge() -> (tempfile::TempDir, GitServer) {
+    let root = tempfile::tempdir().unwrap();
+    repository(
+        root.path(),
+        "o/tool.git",
+        &["v1.0.0", "v1.9.0", "v1.10.0", "v1.11.0-rc.1", "cli-v9.0.0"],
+        &[],
+    );
+    repository(
+        root.path(),
+        "NixOS/nixpkgs.git",
+        &[],
+        &[
+            "nixos-24.05",
+            "nixos-24.11",
+            "nixos-24.11-small",
+            "nixpkgs-24.11-darwin",
+            "nixos-unstable",
+        ],
+    );
+    let server = GitServer::start(root.path());
+    (root, server)
+}
+
+const FLAKE: &str = r#"{
+  description = "update fixture";
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+    tool.url = "github:o/tool/v1.9.0?dir=nix";
+    darwin.url = "github:NixOS/nixpkgs/nixpkgs-24.05-darwin";
+    unstable.url = "github:NixOS/nixpkgs/nixos-unstable";
+    kept.url = "github:o/tool/v1.0.0"; # flakeedit: pin
+    latest = {
+      type = "github";
+      owner = "o";
+      repo = "tool";
+      ref = "v1.10.0";
+    };
+    tool.inputs.nixpkgs.follows = "nixpkgs";
+  };
+  outputs = { self, nixpkgs, ... }: { };
+}
+"#;
+
+fn redirect(server: &GitServer) -> String {
+    format!("--forge-url=github.com={}", server.base)
+}
+
+#[test]
+fn outdated_names_the_newest_release_of_each_input() {
+    let (_root, server) = forge();
+    let (dir, _) = project(FLAKE);
+    let output = flakeedit(dir.path(), &["outdated", &redirect(&server)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "\
+nixpkgs   nixos-24.05           -> nixos-24.11
+tool      v1.9.0                -> v1.10.0
+darwin    nixpkgs-24.05-darwin  -> nixpkgs-24.11-darwin
+unstable  nixos-unstable        branch; not locked
+kept      v1.0.0                pinned (# flakeedit: pin)
+latest    v1.10.0               newest
+"
+    );
+    // Four inputs on two repositories: one query each.
+    assert_eq!(server.queries_of("/o/tool.git"), 1, "{:?}", server.requests());
+    assert_eq!(server.queries_of("/NixOS/nixpkgs.git"), 1);
+
+    let pre = flakeedit(dir.path(), &["outdated", "tool", "--pre", "--json", &redirect(&server)]);
+    let json: serde_json::Value = serde_json::from_str(stdout(&pre).trim()).unwrap();
+    assert_eq!(json["inputs"][0]["name"], "tool");
+    assert_eq!(json["inputs"][0]["latest"], "v1.11.0-rc.1");
+    assert_eq!(json["inputs"][0]["status"], "outdated");
+}
+
+#[test]
+fn update_moves_tags_and_channels_and_nothing_else() {
+    let (_root, server) = forge();
+    let (dir, path) = project(FLAKE);
+    let output = flakeedit(dir.path(), &["update", &redirect(&server)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        after,
+        FLAKE
+            .replace("nixos-24.05", "nixos-24.11")
+            .replace("tool/v1.9.0", "tool/v1.10.0")
+            .replace("nixpkgs-24.05-darwin", "nixpkgs-24.11-darwin")
+    );
+    Nix::require().assert_parses(&after);
+    let messages = stderr(&output);
+    assert!(
+        messages.contains("run `nix flake lock --update-input tool`"),
+        "{messages}"
+    );
+    // Idempotent: the second run finds nothing newer.
+    let again = flakeedit(dir.path(), &["update", "--check", &redirect(&server)]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+}
+
+#[test]
+fn check_exits_1_and_writes_nothing_and_pre_releases_need_pre() {
+    let (_root, server) = forge();
+    let (dir, path) = project(FLAKE);
+    let check = flakeedit(dir.path(), &["update", "tool", "--check", &redirect(&server)]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FLAKE);
+
+    let output = flakeedit(dir.path(), &["update", "tool", "--pre", "--diff", &redirect(&server)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(after, FLAKE.replace("tool/v1.9.0", "tool/v1.11.0-rc.1"));
+    assert!(stdout(&output).contains("+    tool.url = \"github:o/tool/v1.11.0-rc.1?dir=nix\";"));
+    Nix::require().assert_parses(&after);
+}
+
+#[test]
+fn update_never_downgrades_and_to_must_exist() {
+    let (_root, server) = forge();
+    let (dir, path) = project(FLAKE);
+    let down = flakeedit(dir.path(), &["update", "tool", "--to", "v1.0.0", &redirect(&server)]);
+    assert_eq!(down.status.code(), Some(1));
+    assert!(stderr(&down).contains("update never downgrades"), "{}", stderr(&down));
+    let missing = flakeedit(dir.path(), &["update", "tool", "--to", "v7.0.0", &redirect(&server)]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("has no tag or branch `v7.0.0`"), "{}", stderr(&missing));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FLAKE);
+
+    let to = flakeedit(dir.path(), &["update", "latest", "--to", "v1.11.0-rc.1", &redirect(&server)]);
+    assert!(to.status.success(), "{}", stderr(&to));
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(after, FLAKE.replace("ref = \"v1.10.0\"", "ref = \"v1.11.0-rc.1\""));
+    let inputs = Nix::require().eval_flake(&after, "(import ./flake.nix).inputs.latest.ref");
+    assert_eq!(inputs, "v1.11.0-rc.1");
+}
+
+#[test]
+fn pinned_and_follows_only_inputs_are_left_alone() {
+    let (_root, server) = forge();
+    let text = r#"{
+  inputs = {
+    # flakeedit: pin
+    tool.url = "github:o/tool/v1.0.0";
+    other.follows = "tool";
+  };
+  outputs = _: { };
+}
+"#;
+    let (dir, path) = project(text);
+    let output = flakeedit(dir.path(), &["update", "--check", &redirect(&server)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    let listed = flakeedit(dir.path(), &["outdated", &redirect(&server)]);
+    assert_eq!(
+        stdout(&listed),
+        "tool   v1.0.0        pinned (# flakeedit: pin)\nother  follows tool  nothing to update\n"
+    );
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
+
+#[test]
+fn git_file_repositories_and_bulk_share_one_query() {
+    let root = tempfile::tempdir().unwrap();
+    let bare = repository(root.path(), "lib.git", &["1.2", "1.10"], &["release-24.05", "release-24.11"]);
+    let url = format!("git+file://{}", bare.display());
+    let tree = tempfile::tempdir().unwrap();
+    for name in ["a", "b"] {
+        let dir = tree.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("flake.nix"),
+            format!(
+                "{{\n  inputs.lib.url = \"{url}?ref=refs/tags/1.2&dir=nix\";\n  inputs.hm.url = \"{url}?ref=release-24.05\";\n  outputs = _: {{ }};\n}}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let output = flakeedit(tree.path(), &["update", "-r", ".", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for name in ["a", "b"] {
+        let after = std::fs::read_to_string(tree.path().join(name).join("flake.nix")).unwrap();
+        assert!(after.contains("?ref=refs/tags/1.10&dir=nix\""), "{after}");
+        assert!(after.contains("?ref=release-24.11\""), "{after}");
+        Nix::require().assert_parses(&after);
+    }
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.last().unwrap()["summary"]["changed"], 2);
+}
+
+#[test]
+fn a_repository_that_is_gone_fails_naming_it_and_writes_nothing() {
+    let (_root, server) = forge();
+    let text = "{\n  inputs.tool.url = \"github:o/tool/v1.9.0\";\n  inputs.gone.url = \"github:o/gone/v1.0\";\n  outputs = _: { };\n}\n";
+    let (dir, path) = project(text);
+    let output = flakeedit(dir.path(), &["update", &redirect(&server)]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("https://github.com/o/gone.git was not found"), "{message}");
+    assert!(message.contains("nothing was written"), "{message}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    let listed = flakeedit(dir.path(), &["outdated", &redirect(&server)]);
+    assert_eq!(listed.status.code(), Some(1));
+    assert!(stdout(&listed).contains("tool  v1.9.0  -> v1.10.0"), "{}", stdout(&listed));
+}
+
+#[test]
+fn a_forge_that_never_answers_times_out() {
+    let base = silent_server();
+    let text = "{\n  inputs.tool.url = \"github:o/tool/v1.9.0\";\n  outputs = _: { };\n}\n";
+    let (dir, path) = project(text);
+    let started = Instant::now();
+    let output = flakeedit(
+        dir.path(),
+        &["update", "--timeout", "1", &format!("--forge-url=github.com={base}")],
+    );
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("https://github.com/o/tool.git did not answer within 1 s"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}

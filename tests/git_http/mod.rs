@@ -1,0 +1,180 @@
+//! A real git HTTP server on 127.0.0.1 for the tests: `git http-backend`
+//! (git's own smart-HTTP CGI program) behind a minimal CGI server, serving
+//! bare repositories the tests create. It records every request path so a
+//! test can count queries per repository.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+/// Runs git with a fixed identity in `dir`; panics with git's message.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.email=t@example.org", "-c", "user.name=t"])
+        .args(["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"])
+        .args(args)
+        .output()
+        .expect("git is installed");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Creates a bare repository at `root/<path>` with one commit per tag,
+/// `tags` in order, and `branches` pointing at the last commit.
+pub fn repository(root: &Path, path: &str, tags: &[&str], branches: &[&str]) -> PathBuf {
+    let work = tempfile::tempdir().unwrap();
+    git(work.path(), &["init", "-q", "."]);
+    git(work.path(), &["commit", "-q", "--allow-empty", "-m", "start"]);
+    for tag in tags {
+        git(work.path(), &["commit", "-q", "--allow-empty", "-m", tag]);
+        git(work.path(), &["tag", "-a", "-m", tag, tag]);
+    }
+    for branch in branches {
+        git(work.path(), &["branch", branch]);
+    }
+    let bare = root.join(path);
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    git(
+        root,
+        &["clone", "-q", "--bare", work.path().to_str().unwrap(), bare.to_str().unwrap()],
+    );
+    bare
+}
+
+/// A git smart-HTTP server serving the bare repositories under a root.
+pub struct GitServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl GitServer {
+    /// Serves `root` (`root/o/r.git` is `BASE/o/r.git`).
+    pub fn start(root: &Path) -> GitServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = requests.clone();
+        let root = root.to_path_buf();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (root, log) = (root.clone(), log.clone());
+                std::thread::spawn(move || serve(stream, &root, &log));
+            }
+        });
+        GitServer { base, requests }
+    }
+
+    /// The request paths (without query) seen so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// How many times git asked for `repository`'s references (`/o/r.git`).
+    pub fn queries_of(&self, repository: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|path| *path == &format!("{repository}/info/refs"))
+            .count()
+    }
+}
+
+fn serve(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("GET").to_string();
+    let target = parts.next().unwrap_or("/").to_string();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((key, value)) = line.split_once(':') {
+            headers.push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    let header = |key: &str| {
+        headers
+            .iter()
+            .find(|(known, _)| known == key)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    };
+    let length: usize = header("content-length").parse().unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    log.lock().unwrap().push(path.to_string());
+    let mut child = Command::new("git")
+        .arg("http-backend")
+        .env("GIT_PROJECT_ROOT", root)
+        .env("GIT_HTTP_EXPORT_ALL", "1")
+        .env("PATH_INFO", path)
+        .env("QUERY_STRING", query)
+        .env("REQUEST_METHOD", &method)
+        .env("CONTENT_TYPE", header("content-type"))
+        .env("CONTENT_LENGTH", length.to_string())
+        .env("GIT_PROTOCOL", header("git-protocol"))
+        .env("REMOTE_ADDR", "127.0.0.1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("git http-backend");
+    child.stdin.take().unwrap().write_all(&body).unwrap();
+    let output = child.wait_with_output().unwrap().stdout;
+    let split = output
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .map(|index| (index, 4))
+        .or_else(|| output.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+    let (head, content) = match split {
+        Some((index, gap)) => (&output[..index], &output[index + gap..]),
+        None => (&output[..0], &output[..]),
+    };
+    let head = String::from_utf8_lossy(head);
+    let mut status = "200 OK".to_string();
+    let mut response = String::new();
+    for line in head.lines() {
+        match line.split_once(':') {
+            Some((key, value)) if key.eq_ignore_ascii_case("status") => {
+                status = value.trim().to_string()
+            }
+            Some(_) => response.push_str(&format!("{line}\r\n")),
+            None => {}
+        }
+    }
+    let mut stream = stream;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\n{response}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        content.len()
+    );
+    let _ = stream.write_all(content);
+}
+
+/// A server that accepts connections and never answers.
+pub fn silent_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    base
+}
