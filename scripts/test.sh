@@ -47,6 +47,8 @@ fi
 # Prints "<command> <debian-package>" for every tool this run needs.
 required_tools() {
   echo "nix-instantiate nix-bin"
+  # outdated/update tests: git ls-remote, and git http-backend behind a test server.
+  echo "git git"
   if [ -d tests/neovim ] || [ -d editors/neovim ]; then
     echo "nvim neovim"
     # Neovim 0.11 comes from PyPI into a venv.
