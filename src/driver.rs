@@ -256,75 +256,75 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
         },
     };
     {
-            let result = match flakeedit_flake::run(operation, text, lock.as_ref()) {
-                Ok(result) => result,
-                Err(error) => return error_report(error, stderr),
-            };
-            // A bulk run reports failures and the summary; "nothing to do"
-            // warnings of unchanged files would bury them (JSON keeps them).
-            if !(settings.bulk && result.new_text.is_none()) {
-                for warning in &result.changes.warnings {
-                    stderr.push_str(&format!("{}: warning: {warning}\n", path.display()));
-                }
+        let result = match flakeedit_flake::run(operation, text, lock.as_ref()) {
+            Ok(result) => result,
+            Err(error) => return error_report(error, stderr),
+        };
+        // A bulk run reports failures and the summary; "nothing to do"
+        // warnings of unchanged files would bury them (JSON keeps them).
+        if !(settings.bulk && result.new_text.is_none()) {
+            for warning in &result.changes.warnings {
+                stderr.push_str(&format!("{}: warning: {warning}\n", path.display()));
             }
-            let Some(new_text) = result.new_text else {
-                return FileReport {
-                    path: path.to_path_buf(),
-                    outcome: Outcome::Unchanged,
-                    stdout: String::new(),
-                    json: json!({
-                        "path": path.display().to_string(),
-                        "outcome": Outcome::Unchanged,
-                        "warnings": result.changes.warnings,
-                    }),
-                    stderr,
-                };
+        }
+        let Some(new_text) = result.new_text else {
+            return FileReport {
+                path: path.to_path_buf(),
+                outcome: Outcome::Unchanged,
+                stdout: String::new(),
+                json: json!({
+                    "path": path.display().to_string(),
+                    "outcome": Outcome::Unchanged,
+                    "warnings": result.changes.warnings,
+                }),
+                stderr,
             };
-            // `rename-input` renames the input in flake.lock too; computed
-            // before anything is written, so a bad lock writes nothing.
-            let lock_edit = match operation {
-                Operation::RenameInput { old, new } => match renamed_lock(&file.target, old, new) {
-                    Ok(edit) => edit,
-                    Err(error) => return error_report(error, stderr),
-                },
-                _ => None,
-            };
-            let write = settings.writes();
-            if write {
-                if let Some((lock_file, lock_text)) = &lock_edit {
-                    if let Err(error) = files::write_atomically(lock_file, lock_text) {
-                        let message = format!("flake.lock: {error:#}");
-                        let mut report = failed(path, message, None, settings);
-                        report.stderr = format!("{stderr}{}", report.stderr);
-                        return report;
-                    }
-                }
-                if let Err(error) = files::write_atomically(&file, &new_text) {
-                    let message = format!("{error:#}");
+        };
+        // `rename-input` renames the input in flake.lock too; computed
+        // before anything is written, so a bad lock writes nothing.
+        let lock_edit = match operation {
+            Operation::RenameInput { old, new } => match renamed_lock(&file.target, old, new) {
+                Ok(edit) => edit,
+                Err(error) => return error_report(error, stderr),
+            },
+            _ => None,
+        };
+        let write = settings.writes();
+        if write {
+            if let Some((lock_file, lock_text)) = &lock_edit {
+                if let Err(error) = files::write_atomically(lock_file, lock_text) {
+                    let message = format!("flake.lock: {error:#}");
                     let mut report = failed(path, message, None, settings);
                     report.stderr = format!("{stderr}{}", report.stderr);
                     return report;
                 }
             }
-            let diff = settings.diff.then(|| {
-                let mut diff =
-                    report::unified_diff(path, text, &new_text, settings.color && !settings.json);
-                if let Some((lock_file, lock_text)) = &lock_edit {
-                    let before = String::from_utf8_lossy(&lock_file.bytes);
-                    diff.push_str(&report::unified_diff(
-                        &lock_file.target,
-                        &before,
-                        lock_text,
-                        settings.color && !settings.json,
-                    ));
-                }
-                diff
-            });
-            if settings.check && settings.bulk && !settings.json && diff.is_none() {
-                stderr.push_str(&format!("{}: would change\n", path.display()));
+            if let Err(error) = files::write_atomically(&file, &new_text) {
+                let message = format!("{error:#}");
+                let mut report = failed(path, message, None, settings);
+                report.stderr = format!("{stderr}{}", report.stderr);
+                return report;
             }
-            let json = if settings.json {
-                let edits: Vec<serde_json::Value> = result
+        }
+        let diff = settings.diff.then(|| {
+            let mut diff =
+                report::unified_diff(path, text, &new_text, settings.color && !settings.json);
+            if let Some((lock_file, lock_text)) = &lock_edit {
+                let before = String::from_utf8_lossy(&lock_file.bytes);
+                diff.push_str(&report::unified_diff(
+                    &lock_file.target,
+                    &before,
+                    lock_text,
+                    settings.color && !settings.json,
+                ));
+            }
+            diff
+        });
+        if settings.check && settings.bulk && !settings.json && diff.is_none() {
+            stderr.push_str(&format!("{}: would change\n", path.display()));
+        }
+        let json = if settings.json {
+            let edits: Vec<serde_json::Value> = result
                     .changes
                     .edits()
                     .iter()
@@ -333,28 +333,28 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                         json!({ "start": u32::from(range.start()), "end": u32::from(range.end()), "insert": edit.insert })
                     })
                     .collect();
-                json!({
-                    "path": path.display().to_string(),
-                    "outcome": Outcome::Changed,
-                    "written": write,
-                    "warnings": result.changes.warnings,
-                    "edits": edits,
-                    "diff": diff,
-                })
-            } else {
-                serde_json::Value::Null
-            };
-            FileReport {
-                path: path.to_path_buf(),
-                outcome: Outcome::Changed,
-                stdout: match diff {
-                    Some(diff) if !settings.json => diff,
-                    _ => String::new(),
-                },
-                json,
-                stderr,
-            }
+            json!({
+                "path": path.display().to_string(),
+                "outcome": Outcome::Changed,
+                "written": write,
+                "warnings": result.changes.warnings,
+                "edits": edits,
+                "diff": diff,
+            })
+        } else {
+            serde_json::Value::Null
+        };
+        FileReport {
+            path: path.to_path_buf(),
+            outcome: Outcome::Changed,
+            stdout: match diff {
+                Some(diff) if !settings.json => diff,
+                _ => String::new(),
+            },
+            json,
+            stderr,
         }
+    }
 }
 
 /// Counts of outcomes, printed at the end of a run over several files.

@@ -147,6 +147,9 @@ fn query(
 enum Finding {
     Newer(String),
     Newest,
+    /// What the input names is not in the repository (a deleted tag, a
+    /// mirror that lacks it): newer releases are still offered.
+    Missing,
     Failed(String),
     NotAsked,
 }
@@ -166,8 +169,13 @@ fn find(
         Some(Ok(refs)) => {
             let tags = refs.tags.iter().map(|(name, _)| name.as_str());
             let heads = refs.heads.iter().map(|(name, _)| name.as_str());
+            let current = match &target.tracks {
+                Tracks::Tag(name) | Tracks::Channel(name) => name.as_str(),
+                _ => "",
+            };
             match newest(&target.tracks, tags, heads, pre) {
                 Some(newer) => Finding::Newer(newer),
+                None if refs.commit_of(current).is_none() => Finding::Missing,
                 None => Finding::Newest,
             }
         }
@@ -285,6 +293,11 @@ fn outdated_file(
             _ if target.pinned => ("pinned", None, "pinned (# flakeedit: pin)".to_string()),
             (Finding::Newer(newer), _) => ("outdated", Some(newer.clone()), format!("-> {newer}")),
             (Finding::Newest, _) => ("up-to-date", None, "newest".to_string()),
+            (Finding::Missing, _) => (
+                "missing",
+                None,
+                "not in the repository (no newer release either)".to_string(),
+            ),
             (Finding::Failed(error), _) => {
                 errors.push(format!("input `{}`: {error}", target.name));
                 ("failed", None, "could not be listed".to_string())
@@ -315,7 +328,11 @@ fn outdated_file(
     let lines = rows
         .iter()
         .map(|[name, on, note]| {
-            format!("{name:<w0$}  {on:<w1$}  {note}", w0 = widths[0], w1 = widths[1])
+            format!(
+                "{name:<w0$}  {on:<w1$}  {note}",
+                w0 = widths[0],
+                w1 = widths[1]
+            )
         })
         .collect();
     let failed = !errors.is_empty();
@@ -333,13 +350,13 @@ fn outdated_file(
 
 /// `update`: the planned action; the driver then edits every file.
 pub fn update_action(global: &Global, args: UpdateArgs) -> Result<Action, ExitCode> {
-    let config = args.forge.config().map_err(|message| usage_error(&message))?;
-    let paths =
-        selection::select(global).map_err(|error| usage_error(&format!("{error:#}")))?;
+    let config = args
+        .forge
+        .config()
+        .map_err(|message| usage_error(&message))?;
+    let paths = selection::select(global).map_err(|error| usage_error(&format!("{error:#}")))?;
     let refs = Arc::new(query(&paths, &args.names, &config));
-    let UpdateArgs {
-        names, to, pre, ..
-    } = args;
+    let UpdateArgs { names, to, pre, .. } = args;
     Ok(Action::Planned(Box::new(move |_path, text| {
         plan(text, &names, to.as_deref(), pre, &refs)
     })))
@@ -386,7 +403,7 @@ fn plan(
                     .at(target.range)
                     .hint("nothing was written; fix the repository or leave the input out (name the others)"))
                 }
-                Finding::Newest | Finding::NotAsked => None,
+                Finding::Newest | Finding::Missing | Finding::NotAsked => None,
             },
         };
         if let Some(to) = chosen {
@@ -410,7 +427,10 @@ fn explicit_target(
     let Some(repository) = &target.repository else {
         return Err(FlakeError::new(
             ErrorKind::Unsupported,
-            format!("input `{}` has no repository flakeedit can list", target.name),
+            format!(
+                "input `{}` has no repository flakeedit can list",
+                target.name
+            ),
         )
         .at(target.range)
         .hint("use `flakeedit set-url NAME URL`"));

@@ -80,10 +80,18 @@ latest    v1.10.0               newest
 "
     );
     // Four inputs on two repositories: one query each.
-    assert_eq!(server.queries_of("/o/tool.git"), 1, "{:?}", server.requests());
+    assert_eq!(
+        server.queries_of("/o/tool.git"),
+        1,
+        "{:?}",
+        server.requests()
+    );
     assert_eq!(server.queries_of("/NixOS/nixpkgs.git"), 1);
 
-    let pre = flakeedit(dir.path(), &["outdated", "tool", "--pre", "--json", &redirect(&server)]);
+    let pre = flakeedit(
+        dir.path(),
+        &["outdated", "tool", "--pre", "--json", &redirect(&server)],
+    );
     let json: serde_json::Value = serde_json::from_str(stdout(&pre).trim()).unwrap();
     assert_eq!(json["inputs"][0]["name"], "tool");
     assert_eq!(json["inputs"][0]["latest"], "v1.11.0-rc.1");
@@ -120,11 +128,17 @@ fn update_moves_tags_and_channels_and_nothing_else() {
 fn check_exits_1_and_writes_nothing_and_pre_releases_need_pre() {
     let (_root, server) = forge();
     let (dir, path) = project(FLAKE);
-    let check = flakeedit(dir.path(), &["update", "tool", "--check", &redirect(&server)]);
+    let check = flakeedit(
+        dir.path(),
+        &["update", "tool", "--check", &redirect(&server)],
+    );
     assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), FLAKE);
 
-    let output = flakeedit(dir.path(), &["update", "tool", "--pre", "--diff", &redirect(&server)]);
+    let output = flakeedit(
+        dir.path(),
+        &["update", "tool", "--pre", "--diff", &redirect(&server)],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let after = std::fs::read_to_string(&path).unwrap();
     assert_eq!(after, FLAKE.replace("tool/v1.9.0", "tool/v1.11.0-rc.1"));
@@ -136,18 +150,44 @@ fn check_exits_1_and_writes_nothing_and_pre_releases_need_pre() {
 fn update_never_downgrades_and_to_must_exist() {
     let (_root, server) = forge();
     let (dir, path) = project(FLAKE);
-    let down = flakeedit(dir.path(), &["update", "tool", "--to", "v1.0.0", &redirect(&server)]);
+    let down = flakeedit(
+        dir.path(),
+        &["update", "tool", "--to", "v1.0.0", &redirect(&server)],
+    );
     assert_eq!(down.status.code(), Some(1));
-    assert!(stderr(&down).contains("update never downgrades"), "{}", stderr(&down));
-    let missing = flakeedit(dir.path(), &["update", "tool", "--to", "v7.0.0", &redirect(&server)]);
+    assert!(
+        stderr(&down).contains("update never downgrades"),
+        "{}",
+        stderr(&down)
+    );
+    let missing = flakeedit(
+        dir.path(),
+        &["update", "tool", "--to", "v7.0.0", &redirect(&server)],
+    );
     assert_eq!(missing.status.code(), Some(1));
-    assert!(stderr(&missing).contains("has no tag or branch `v7.0.0`"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("has no tag or branch `v7.0.0`"),
+        "{}",
+        stderr(&missing)
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), FLAKE);
 
-    let to = flakeedit(dir.path(), &["update", "latest", "--to", "v1.11.0-rc.1", &redirect(&server)]);
+    let to = flakeedit(
+        dir.path(),
+        &[
+            "update",
+            "latest",
+            "--to",
+            "v1.11.0-rc.1",
+            &redirect(&server),
+        ],
+    );
     assert!(to.status.success(), "{}", stderr(&to));
     let after = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(after, FLAKE.replace("ref = \"v1.10.0\"", "ref = \"v1.11.0-rc.1\""));
+    assert_eq!(
+        after,
+        FLAKE.replace("ref = \"v1.10.0\"", "ref = \"v1.11.0-rc.1\"")
+    );
     let inputs = Nix::require().eval_flake(&after, "(import ./flake.nix).inputs.latest.ref");
     assert_eq!(inputs, "v1.11.0-rc.1");
 }
@@ -179,7 +219,12 @@ fn pinned_and_follows_only_inputs_are_left_alone() {
 #[test]
 fn git_file_repositories_and_bulk_share_one_query() {
     let root = tempfile::tempdir().unwrap();
-    let bare = repository(root.path(), "lib.git", &["1.2", "1.10"], &["release-24.05", "release-24.11"]);
+    let bare = repository(
+        root.path(),
+        "lib.git",
+        &["1.2", "1.10"],
+        &["release-24.05", "release-24.11"],
+    );
     let url = format!("git+file://{}", bare.display());
     let tree = tempfile::tempdir().unwrap();
     for name in ["a", "b"] {
@@ -216,12 +261,19 @@ fn a_repository_that_is_gone_fails_naming_it_and_writes_nothing() {
     let output = flakeedit(dir.path(), &["update", &redirect(&server)]);
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
-    assert!(message.contains("https://github.com/o/gone.git was not found"), "{message}");
+    assert!(
+        message.contains("https://github.com/o/gone.git was not found"),
+        "{message}"
+    );
     assert!(message.contains("nothing was written"), "{message}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     let listed = flakeedit(dir.path(), &["outdated", &redirect(&server)]);
     assert_eq!(listed.status.code(), Some(1));
-    assert!(stdout(&listed).contains("tool  v1.9.0  -> v1.10.0"), "{}", stdout(&listed));
+    assert!(
+        stdout(&listed).contains("tool  v1.9.0  -> v1.10.0"),
+        "{}",
+        stdout(&listed)
+    );
 }
 
 #[test]
@@ -232,7 +284,12 @@ fn a_forge_that_never_answers_times_out() {
     let started = Instant::now();
     let output = flakeedit(
         dir.path(),
-        &["update", "--timeout", "1", &format!("--forge-url=github.com={base}")],
+        &[
+            "update",
+            "--timeout",
+            "1",
+            &format!("--forge-url=github.com={base}"),
+        ],
     );
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     assert_eq!(output.status.code(), Some(1));
@@ -241,5 +298,21 @@ fn a_forge_that_never_answers_times_out() {
         "{}",
         stderr(&output)
     );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn a_tag_the_repository_lacks_is_reported_not_called_newest() {
+    let (_root, server) = forge();
+    let text = "{\n  inputs.tool.url = \"github:o/tool/v1.10.1\";\n  outputs = _: { };\n}\n";
+    let (dir, path) = project(text);
+    let listed = flakeedit(dir.path(), &["outdated", &redirect(&server)]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(
+        stdout(&listed),
+        "tool  v1.10.1  not in the repository (no newer release either)\n"
+    );
+    let update = flakeedit(dir.path(), &["update", &redirect(&server)]);
+    assert!(update.status.success(), "{}", stderr(&update));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }

@@ -15,7 +15,12 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
         .current_dir(dir)
         .args(["-c", "user.email=t@example.org", "-c", "user.name=t"])
-        .args(["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "protocol.file.allow=always",
+        ])
         .args(args)
         .output()
         .expect("git is installed");
@@ -32,7 +37,10 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 pub fn repository(root: &Path, path: &str, tags: &[&str], branches: &[&str]) -> PathBuf {
     let work = tempfile::tempdir().unwrap();
     git(work.path(), &["init", "-q", "."]);
-    git(work.path(), &["commit", "-q", "--allow-empty", "-m", "start"]);
+    git(
+        work.path(),
+        &["commit", "-q", "--allow-empty", "-m", "start"],
+    );
     for tag in tags {
         git(work.path(), &["commit", "-q", "--allow-empty", "-m", tag]);
         git(work.path(), &["tag", "-a", "-m", tag, tag]);
@@ -44,7 +52,13 @@ pub fn repository(root: &Path, path: &str, tags: &[&str], branches: &[&str]) -> 
     std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
     git(
         root,
-        &["clone", "-q", "--bare", work.path().to_str().unwrap(), bare.to_str().unwrap()],
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.path().to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
     );
     bare
 }

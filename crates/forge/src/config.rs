@@ -29,9 +29,9 @@ impl Default for ForgeConfig {
 /// Splits `HOST=BASE` (`github.com=https://ghe.example.com`), or says what
 /// is wrong with it.
 pub fn parse_redirect(spec: &str) -> Result<(String, String), String> {
-    let (host, base) = spec
-        .split_once('=')
-        .ok_or_else(|| format!("`{spec}` is not HOST=BASE (e.g. github.com=https://ghe.example.com)"))?;
+    let (host, base) = spec.split_once('=').ok_or_else(|| {
+        format!("`{spec}` is not HOST=BASE (e.g. github.com=https://ghe.example.com)")
+    })?;
     let host = host.trim();
     let base = base.trim().trim_end_matches('/');
     if host.is_empty() || host.contains('/') {
@@ -77,9 +77,11 @@ impl ForgeConfig {
         let mut sources: Vec<String> = Vec::new();
         let system = std::env::var("NIX_CONF_DIR").unwrap_or_else(|_| "/etc/nix".to_string());
         sources.extend(std::fs::read_to_string(format!("{system}/nix.conf")).ok());
-        let user_dir = std::env::var("XDG_CONFIG_HOME")
-            .ok()
-            .or_else(|| std::env::var("HOME").ok().map(|home| format!("{home}/.config")));
+        let user_dir = std::env::var("XDG_CONFIG_HOME").ok().or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|home| format!("{home}/.config"))
+        });
         if let Some(dir) = user_dir {
             sources.extend(std::fs::read_to_string(format!("{dir}/nix/nix.conf")).ok());
         }
@@ -178,7 +180,8 @@ mod tests {
 
     #[test]
     fn tokens_of_nix_conf_become_basic_authorization() {
-        let text = "substituters = x\naccess-tokens = github.com=ghp_abc gitlab.example.com=PAT:glp # c\n";
+        let text =
+            "substituters = x\naccess-tokens = github.com=ghp_abc gitlab.example.com=PAT:glp # c\n";
         let mut config = ForgeConfig::default();
         for (host, token) in access_tokens(text) {
             config.token(&host, &token);

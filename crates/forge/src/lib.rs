@@ -138,7 +138,10 @@ mod tests {
         let refs = parse_ls_remote(output);
         assert_eq!(
             refs.heads,
-            vec![("main".into(), "1111111111111111111111111111111111111111".into())]
+            vec![(
+                "main".into(),
+                "1111111111111111111111111111111111111111".into()
+            )]
         );
         assert_eq!(
             refs.commit_of("v1.0.0"),

@@ -123,7 +123,11 @@ pub fn list_all(
     config: &ForgeConfig,
     urls: impl IntoIterator<Item = String>,
 ) -> BTreeMap<String, Result<Refs, ForgeError>> {
-    let distinct: Vec<String> = urls.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+    let distinct: Vec<String> = urls
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let results = Mutex::new(BTreeMap::new());
     let next = AtomicUsize::new(0);
     let workers = config.jobs.clamp(1, distinct.len().max(1));

@@ -111,7 +111,9 @@ fn read_input(input: &InputDecl) -> Read<'_> {
         written: None,
     };
     if let Some(kind) = input.string(&["type"]) {
-        let ref_leaf = input.leaf(&["ref"]).filter(|leaf| leaf.value.as_str().is_some());
+        let ref_leaf = input
+            .leaf(&["ref"])
+            .filter(|leaf| leaf.value.as_str().is_some());
         let name = input.string(&["ref"]);
         let rev = input.string(&["rev"]);
         let repository = match kind {
@@ -246,10 +248,7 @@ pub struct UpdateRefs {
 
 /// The rewrite of every move's reference, with one warning per input
 /// saying that flake.lock must follow.
-pub fn update_refs(
-    flake: &Flake,
-    request: &UpdateRefs,
-) -> Result<ChangeSet, FlakeError> {
+pub fn update_refs(flake: &Flake, request: &UpdateRefs) -> Result<ChangeSet, FlakeError> {
     let mut changes = ChangeSet::new();
     for RefMove { name, to } in &request.moves {
         let input = flake.input(name).ok_or_else(|| {
@@ -300,7 +299,11 @@ pub fn update_refs(
                     .into_iter()
                     .find(|prefix| old.starts_with(prefix))
                     .unwrap_or("");
-                replace_value(leaf, &string_literal(&format!("{prefix}{to}")), &mut changes)?;
+                replace_value(
+                    leaf,
+                    &string_literal(&format!("{prefix}{to}")),
+                    &mut changes,
+                )?;
             }
             None => {
                 return Err(FlakeError::new(
@@ -317,19 +320,28 @@ pub fn update_refs(
     Ok(changes)
 }
 
-fn replace_value(leaf: &InputLeaf, literal: &str, changes: &mut ChangeSet) -> Result<(), FlakeError> {
+fn replace_value(
+    leaf: &InputLeaf,
+    literal: &str,
+    changes: &mut ChangeSet,
+) -> Result<(), FlakeError> {
     let value = leaf.binding.value().ok_or_else(|| {
         FlakeError::new(ErrorKind::Internal, "a reference binding without a value")
     })?;
     changes
-        .add(TextEdit::replace(value.syntax().text_range(), literal.to_string()))
+        .add(TextEdit::replace(
+            value.syntax().text_range(),
+            literal.to_string(),
+        ))
         .map_err(|error| FlakeError::new(ErrorKind::Internal, error.to_string()))
 }
 
 /// The postcondition of [`update_refs`]: each input now names its target.
 pub fn verify_update(request: &UpdateRefs, after: &Flake) -> Result<(), String> {
     for RefMove { name, to } in &request.moves {
-        let input = after.input(name).ok_or_else(|| format!("input `{name}` disappeared"))?;
+        let input = after
+            .input(name)
+            .ok_or_else(|| format!("input `{name}` disappeared"))?;
         let read = read_input(input);
         let named = match &read.tracks {
             Tracks::Tag(name) | Tracks::Channel(name) | Tracks::Branch(Some(name)) => name,

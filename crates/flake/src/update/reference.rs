@@ -33,7 +33,10 @@ fn param_range(url: &str, query_start: usize, key: &str) -> Option<Range<usize>>
         .map_or(url.len(), |index| query_start + index);
     let mut offset = query_start + 1;
     for param in url.get(query_start + 1..query_end)?.split('&') {
-        if let Some(value) = param.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')) {
+        if let Some(value) = param
+            .strip_prefix(key)
+            .and_then(|rest| rest.strip_prefix('='))
+        {
             let start = offset + key.len() + 1;
             return Some(start..start + value.len());
         }
@@ -49,12 +52,20 @@ fn param<'a>(url: &'a str, query_start: Option<usize>, key: &str) -> Option<&'a 
 }
 
 /// The git URL of a forge repository.
-pub fn forge_repository(scheme: &str, owner: &str, repo: &str, host: Option<&str>) -> Option<String> {
+pub fn forge_repository(
+    scheme: &str,
+    owner: &str,
+    repo: &str,
+    host: Option<&str>,
+) -> Option<String> {
     if owner.is_empty() || repo.is_empty() {
         return None;
     }
     Some(match scheme {
-        "github" => format!("https://{}/{owner}/{repo}.git", host.unwrap_or("github.com")),
+        "github" => format!(
+            "https://{}/{owner}/{repo}.git",
+            host.unwrap_or("github.com")
+        ),
         // Subgroups are written `group%2Fsub`.
         "gitlab" => format!(
             "https://{}/{}/{repo}.git",
@@ -71,7 +82,9 @@ const NIXPKGS: &str = "https://github.com/NixOS/nixpkgs.git";
 /// Reads a flake reference URL; `None` when it names nothing updatable
 /// (a path, an unknown scheme).
 pub fn read_url(url: &str) -> Option<UrlReference> {
-    let query_start = url.find(['?', '#']).filter(|index| url.as_bytes()[*index] == b'?');
+    let query_start = url
+        .find(['?', '#'])
+        .filter(|index| url.as_bytes()[*index] == b'?');
     let base_end = url.find(['?', '#']).unwrap_or(url.len());
     let base = &url[..base_end];
     let rev = param(url, query_start, "rev").map(str::to_string);
@@ -179,7 +192,9 @@ fn tarball(url: &str, base: &str) -> Option<UrlReference> {
         _ => None,
     };
     if let Some(start) = channel_start {
-        let end = base[start..].find('/').map_or(base.len(), |index| start + index);
+        let end = base[start..]
+            .find('/')
+            .map_or(base.len(), |index| start + index);
         return Some(UrlReference {
             repository: Some(NIXPKGS.to_string()),
             reference: Some(start..end),
@@ -231,9 +246,18 @@ mod tests {
     fn references_name_their_repository_and_ref() {
         let rev = "0123456789abcdef0123456789abcdef01234567";
         let gh = Some("https://github.com/o/r.git".to_string());
-        assert_eq!(read("github:o/r/v1.2.0"), (gh.clone(), Some("v1.2.0".into()), None));
-        assert_eq!(read("github:o/r?ref=v1.2.0&dir=sub"), (gh.clone(), Some("v1.2.0".into()), None));
-        assert_eq!(read(&format!("github:o/r/{rev}")), (gh.clone(), None, Some(rev.into())));
+        assert_eq!(
+            read("github:o/r/v1.2.0"),
+            (gh.clone(), Some("v1.2.0".into()), None)
+        );
+        assert_eq!(
+            read("github:o/r?ref=v1.2.0&dir=sub"),
+            (gh.clone(), Some("v1.2.0".into()), None)
+        );
+        assert_eq!(
+            read(&format!("github:o/r/{rev}")),
+            (gh.clone(), None, Some(rev.into()))
+        );
         assert_eq!(read("github:o/r"), (gh.clone(), None, None));
         assert_eq!(
             read("github:o/r/v1?host=ghe.example.com").0.as_deref(),
@@ -253,14 +277,23 @@ mod tests {
         );
         assert_eq!(
             read("git+https://codeberg.org/o/r.git?ref=refs/tags/v1.0"),
-            (Some("https://codeberg.org/o/r.git".into()), Some("v1.0".into()), None)
+            (
+                Some("https://codeberg.org/o/r.git".into()),
+                Some("v1.0".into()),
+                None
+            )
         );
         assert_eq!(
-            read("git+file:///srv/r?ref=v1&rev=".to_string().as_str()).1.as_deref(),
+            read("git+file:///srv/r?ref=v1&rev=".to_string().as_str())
+                .1
+                .as_deref(),
             Some("v1")
         );
         let nixpkgs = Some(NIXPKGS.to_string());
-        assert_eq!(read("nixpkgs/nixos-24.05"), (nixpkgs.clone(), Some("nixos-24.05".into()), None));
+        assert_eq!(
+            read("nixpkgs/nixos-24.05"),
+            (nixpkgs.clone(), Some("nixos-24.05".into()), None)
+        );
         assert_eq!(
             read("https://channels.nixos.org/nixos-24.05/nixexprs.tar.xz"),
             (nixpkgs.clone(), Some("nixos-24.05".into()), None)

@@ -129,7 +129,11 @@ fn update(text: &str, moves: &[(&str, &str)], expected: Expect) -> String {
 fn only_the_name_inside_each_reference_moves() {
     let after = update(
         FLAKE,
-        &[("nixpkgs", "nixos-24.11"), ("tool", "v1.10.0"), ("lib", "2.1")],
+        &[
+            ("nixpkgs", "nixos-24.11"),
+            ("tool", "v1.10.0"),
+            ("lib", "2.1"),
+        ],
         expect![[r#"
             {
               inputs = {
@@ -170,7 +174,11 @@ fn query_refs_and_channel_tarballs_move_in_place() {
 "#;
     update(
         text,
-        &[("a", "v1.2.0"), ("b", "nixos-25.05"), ("c", "nixpkgs-25.05-darwin")],
+        &[
+            ("a", "v1.2.0"),
+            ("b", "nixos-25.05"),
+            ("c", "nixpkgs-25.05-darwin"),
+        ],
         expect![[r#"
             {
               inputs.a.url = "git+file:///srv/a?ref=refs/tags/v1.2.0&dir=sub";
@@ -253,6 +261,12 @@ fn newest_picks_tags_for_tags_and_channels_for_channels() {
     let tag = Tracks::Tag("v1.9.0".into());
     assert_eq!(newest(&tag, tags, heads, false).as_deref(), Some("v1.10.0"));
     let channel = Tracks::Channel("nixos-24.05".into());
-    assert_eq!(newest(&channel, tags, heads, false).as_deref(), Some("nixos-24.11"));
-    assert_eq!(newest(&Tracks::Branch(Some("main".into())), tags, heads, true), None);
+    assert_eq!(
+        newest(&channel, tags, heads, false).as_deref(),
+        Some("nixos-24.11")
+    );
+    assert_eq!(
+        newest(&Tracks::Branch(Some("main".into())), tags, heads, true),
+        None
+    );
 }

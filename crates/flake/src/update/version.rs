@@ -162,7 +162,11 @@ impl Channel {
 
 /// The newest tag of `tags` above `current` with the same prefix, or
 /// `None` when `current` is the newest. Pre-releases count only with `pre`.
-pub fn newest_tag<'a>(current: &str, tags: impl IntoIterator<Item = &'a str>, pre: bool) -> Option<String> {
+pub fn newest_tag<'a>(
+    current: &str,
+    tags: impl IntoIterator<Item = &'a str>,
+    pre: bool,
+) -> Option<String> {
     let now = Version::parse(current)?;
     let mut best: Option<(Version, &str)> = None;
     for tag in tags {
@@ -189,7 +193,10 @@ pub fn newest_tag<'a>(current: &str, tags: impl IntoIterator<Item = &'a str>, pr
 
 /// The newest channel branch of `branches` of the same kind as `current`
 /// and newer, or `None`.
-pub fn newest_channel<'a>(current: &str, branches: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn newest_channel<'a>(
+    current: &str,
+    branches: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let now = Channel::parse(current)?;
     branches
         .into_iter()
@@ -206,15 +213,28 @@ mod tests {
     #[test]
     fn versions_order_numerically_and_releases_above_pre_releases() {
         let order = [
-            "v1.2.0-alpha", "v1.2.0-alpha.2", "v1.2.0-alpha.10", "v1.2.0-beta", "v1.2.0-rc.1",
-            "v1.2.0", "v1.9.0", "v1.10.0", "v2",
+            "v1.2.0-alpha",
+            "v1.2.0-alpha.2",
+            "v1.2.0-alpha.10",
+            "v1.2.0-beta",
+            "v1.2.0-rc.1",
+            "v1.2.0",
+            "v1.9.0",
+            "v1.10.0",
+            "v2",
         ];
         for pair in order.windows(2) {
-            let (a, b) = (Version::parse(pair[0]).unwrap(), Version::parse(pair[1]).unwrap());
+            let (a, b) = (
+                Version::parse(pair[0]).unwrap(),
+                Version::parse(pair[1]).unwrap(),
+            );
             assert_eq!(a.compare(&b), Ordering::Less, "{} < {}", pair[0], pair[1]);
         }
         let plain = Version::parse("1.2").unwrap();
-        assert_eq!(plain.compare(&Version::parse("1.2.0").unwrap()), Ordering::Equal);
+        assert_eq!(
+            plain.compare(&Version::parse("1.2.0").unwrap()),
+            Ordering::Equal
+        );
         assert!(Version::parse("main").is_none());
         assert!(Version::parse("abc123").is_none());
         assert_eq!(Version::parse("1.0.0+build.5").unwrap().pre, "");
@@ -222,11 +242,27 @@ mod tests {
 
     #[test]
     fn the_newest_tag_keeps_the_prefix_and_skips_pre_releases_unless_asked() {
-        let tags = ["v1.9.0", "v1.10.0", "v1.11.0-rc.1", "1.20.0", "cli-v3.0.0", "nightly"];
-        assert_eq!(newest_tag("v1.9.0", tags, false).as_deref(), Some("v1.10.0"));
-        assert_eq!(newest_tag("v1.9.0", tags, true).as_deref(), Some("v1.11.0-rc.1"));
+        let tags = [
+            "v1.9.0",
+            "v1.10.0",
+            "v1.11.0-rc.1",
+            "1.20.0",
+            "cli-v3.0.0",
+            "nightly",
+        ];
+        assert_eq!(
+            newest_tag("v1.9.0", tags, false).as_deref(),
+            Some("v1.10.0")
+        );
+        assert_eq!(
+            newest_tag("v1.9.0", tags, true).as_deref(),
+            Some("v1.11.0-rc.1")
+        );
         assert_eq!(newest_tag("v1.10.0", tags, false), None);
-        assert_eq!(newest_tag("cli-v2.0.0", tags, false).as_deref(), Some("cli-v3.0.0"));
+        assert_eq!(
+            newest_tag("cli-v2.0.0", tags, false).as_deref(),
+            Some("cli-v3.0.0")
+        );
         // Never down: the current tag is newer than every tag listed.
         assert_eq!(newest_tag("v2.0.0", tags, true), None);
         assert_eq!(newest_tag("main", tags, true), None);
@@ -235,10 +271,19 @@ mod tests {
     #[test]
     fn channels_move_within_their_kind_and_never_to_unstable() {
         let branches = [
-            "nixos-24.05", "nixos-24.11", "nixos-24.11-small", "nixos-25.05-small",
-            "nixpkgs-24.11-darwin", "nixos-unstable", "release-24.11", "master",
+            "nixos-24.05",
+            "nixos-24.11",
+            "nixos-24.11-small",
+            "nixos-25.05-small",
+            "nixpkgs-24.11-darwin",
+            "nixos-unstable",
+            "release-24.11",
+            "master",
         ];
-        assert_eq!(newest_channel("nixos-24.05", branches).as_deref(), Some("nixos-24.11"));
+        assert_eq!(
+            newest_channel("nixos-24.05", branches).as_deref(),
+            Some("nixos-24.11")
+        );
         assert_eq!(
             newest_channel("nixos-24.05-small", branches).as_deref(),
             Some("nixos-25.05-small")
@@ -247,10 +292,16 @@ mod tests {
             newest_channel("nixpkgs-24.05-darwin", branches).as_deref(),
             Some("nixpkgs-24.11-darwin")
         );
-        assert_eq!(newest_channel("release-23.11", branches).as_deref(), Some("release-24.11"));
+        assert_eq!(
+            newest_channel("release-23.11", branches).as_deref(),
+            Some("release-24.11")
+        );
         assert_eq!(newest_channel("nixos-24.11", branches), None);
         assert_eq!(newest_channel("nixos-unstable", branches), None);
         let darwin = Channel::parse("nix-darwin-25.05").unwrap();
-        assert_eq!((darwin.kind.as_str(), darwin.release), ("nix-darwin", (25, 5)));
+        assert_eq!(
+            (darwin.kind.as_str(), darwin.release),
+            ("nix-darwin", (25, 5))
+        );
     }
 }
