@@ -577,6 +577,10 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![".".into(), "\"".into(), "/".into()]),
+                    ..CompletionOptions::default()
+                }),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
@@ -634,6 +638,23 @@ impl LanguageServer for Backend {
                 position.position,
                 features::now(),
             )
+        })
+        .flatten())
+    }
+
+    async fn completion(
+        &self,
+        params: CompletionParams,
+    ) -> jsonrpc::Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let uri = position.text_document.uri;
+        let Some(document) = self.flake_document(&uri) else {
+            return Ok(None);
+        };
+        let lock_state = self.shared.lock_state(&uri);
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| {
+            features::completion(&document, lock_state.lock(), encoding, position.position)
         })
         .flatten())
     }

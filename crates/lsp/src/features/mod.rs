@@ -7,6 +7,7 @@
 //! The functions here take a document and answer in LSP types; they are
 //! synchronous and run behind the server's panic shield.
 
+pub mod completion;
 pub mod forge;
 pub mod hover;
 pub mod navigation;
@@ -216,6 +217,37 @@ pub fn document_symbols(
     let map = LineMap::new(&document.text, encoding);
     let outline = navigation::symbols(&flake, |range| map.range(&document.text, range));
     Some(DocumentSymbolResponse::Nested(outline))
+}
+
+/// `textDocument/completion`.
+pub fn completion(
+    document: &Document,
+    lock: Option<&Lock>,
+    encoding: PositionEncoding,
+    position: Position,
+) -> Option<CompletionResponse> {
+    let (_, flake) = model(document, true)?;
+    let text = &document.text;
+    let map = LineMap::new(text, encoding);
+    let offset = map.offset(text, position);
+    let items = completion::complete(text, &flake, lock, offset)
+        .into_iter()
+        .map(|candidate| CompletionItem {
+            label: candidate.label.clone(),
+            kind: Some(match candidate.kind {
+                completion::CandidateKind::Input => CompletionItemKind::MODULE,
+                completion::CandidateKind::NestedInput => CompletionItemKind::REFERENCE,
+                completion::CandidateKind::Attribute => CompletionItemKind::PROPERTY,
+            }),
+            detail: Some(candidate.detail),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range: map.range(text, candidate.replace),
+                new_text: candidate.label,
+            })),
+            ..CompletionItem::default()
+        })
+        .collect();
+    Some(CompletionResponse::Array(items))
 }
 
 #[cfg(test)]

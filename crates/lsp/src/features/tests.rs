@@ -338,3 +338,58 @@ fn lock_nodes_are_found_in_the_lock_text() {
     assert!(navigation::lock_node_offset("{\"nodes\": [", "x").is_none());
     assert!(navigation::lock_node_offset("\"", "x").is_none());
 }
+
+/// The labels offered at `$0` in `text` (with the fixture lock).
+fn completions(text: &str) -> String {
+    let offset = text.find("$0").expect("a cursor");
+    let text = text.replace("$0", "");
+    let map = LineMap::new(&text, PositionEncoding::Utf16);
+    let document = Document {
+        text: text.clone(),
+        version: 1,
+    };
+    let position = map.position(&text, offset);
+    let Some(CompletionResponse::Array(items)) =
+        completion(&document, Some(&lock()), PositionEncoding::Utf16, position)
+    else {
+        return "no model".into();
+    };
+    items
+        .iter()
+        .map(|item| item.label.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn completion_of_follows_targets_nested_inputs_arguments_and_attributes() {
+    let follows = FLAKE.replacen("follows = \"nixpkgs\"", "follows = \"ho$0", 1);
+    let nested = FLAKE.replacen(
+        "    home-manager.inputs.nixpkgs",
+        "    home-manager.inputs.$0\n    home-manager.inputs.nixpkgs",
+        1,
+    );
+    let nested_top = FLAKE.replacen(
+        "  outputs =",
+        "  inputs.home-manager.inputs.sy$0\n  outputs =",
+        1,
+    );
+    let attribute = FLAKE.replacen("flake = false;", "flake = false; $0", 1);
+    let argument = FLAKE.replacen("flake-parts, ...", "flake-parts, $0 ...", 1);
+    let nothing = FLAKE.replacen("perSystem", "perSystem.$0", 1);
+    let shown = [follows, nested, nested_top, attribute, argument, nothing]
+        .iter()
+        .map(|text| completions(text))
+        .collect::<Vec<_>>();
+    expect![[r#"
+        [
+            "nixpkgs flake-parts home-manager local src-only home-manager/systems",
+            "nixpkgs systems",
+            "nixpkgs systems",
+            "url flake follows inputs type owner repo ref rev dir host path narHash submodules",
+            "home-manager src-only local",
+            "",
+        ]
+    "#]]
+    .assert_debug_eq(&shown);
+}
