@@ -98,6 +98,7 @@ pub(crate) struct Shared {
     documents: Mutex<Documents>,
     features: Mutex<ClientFeatures>,
     settings: Mutex<commands::Settings>,
+    reading: Mutex<features::Settings>,
     locks: Mutex<LockCache>,
     /// The last version whose diagnostics were published, per document;
     /// an async mutex because it is held across the publish.
@@ -195,6 +196,10 @@ impl Service<Request> for OrderedService {
                     .and_then(|p| serde_json::from_value::<InitializeParams>(p.clone()).ok())
                 {
                     *lock(&self.shared.features) = ClientFeatures::from_params(&params);
+                    if let Some(options) = &params.initialization_options {
+                        let mut reading = lock(&self.shared.reading);
+                        *reading = reading.updated(options);
+                    }
                     if let Some(options) = params
                         .initialization_options
                         .and_then(|options| serde_json::from_value(options).ok())
@@ -582,6 +587,11 @@ impl LanguageServer for Backend {
                     ..CompletionOptions::default()
                 }),
                 definition_provider: Some(OneOf::Left(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
@@ -655,6 +665,45 @@ impl LanguageServer for Backend {
         let encoding = self.shared.features().encoding;
         Ok(shielded(|| {
             features::completion(&document, lock_state.lock(), encoding, position.position)
+        })
+        .flatten())
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let mut reading = lock(&self.shared.reading);
+        *reading = reading.updated(&params.settings);
+    }
+
+    async fn document_link(
+        &self,
+        params: DocumentLinkParams,
+    ) -> jsonrpc::Result<Option<Vec<DocumentLink>>> {
+        let uri = params.text_document.uri;
+        let Some(document) = self.flake_document(&uri) else {
+            return Ok(None);
+        };
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| features::document_links(&uri, &document, encoding)).flatten())
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> jsonrpc::Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri;
+        let Some(document) = self.flake_document(&uri) else {
+            return Ok(None);
+        };
+        if !lock(&self.shared.reading).inlay_hints {
+            return Ok(Some(Vec::new()));
+        }
+        let lock_state = self.shared.lock_state(&uri);
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| {
+            features::inlay_hints(
+                &document,
+                lock_state.lock(),
+                encoding,
+                params.range,
+                features::now(),
+            )
         })
         .flatten())
     }

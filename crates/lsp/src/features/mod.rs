@@ -10,6 +10,7 @@
 pub mod completion;
 pub mod forge;
 pub mod hover;
+pub mod links;
 pub mod navigation;
 
 use flakeedit_flake::{Flake, FlakeError, Lock};
@@ -18,6 +19,33 @@ use tower_lsp_server::ls_types::*;
 
 use crate::documents::{Document, MAX_ANALYZED_BYTES};
 use crate::encoding::{text_size, LineMap, PositionEncoding};
+
+/// Settings of the reading features, from `initializationOptions` or
+/// `workspace/didChangeConfiguration` (`{ "inlayHints": false }`, also
+/// under a `flakeedit` key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Show the locked commit and its age after each input's url.
+    pub inlay_hints: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { inlay_hints: true }
+    }
+}
+
+impl Settings {
+    /// These settings updated from a settings object; unknown or
+    /// mistyped keys change nothing.
+    pub fn updated(mut self, value: &serde_json::Value) -> Settings {
+        let value = value.get("flakeedit").unwrap_or(value);
+        if let Some(enabled) = value.get("inlayHints").and_then(serde_json::Value::as_bool) {
+            self.inlay_hints = enabled;
+        }
+        self
+    }
+}
 
 /// True when `uri` names a file called `flake.nix`: the server reads only
 /// those (some editors send it every Nix file).
@@ -248,6 +276,64 @@ pub fn completion(
         })
         .collect();
     Some(CompletionResponse::Array(items))
+}
+
+/// `textDocument/documentLink`.
+pub fn document_links(
+    uri: &Uri,
+    document: &Document,
+    encoding: PositionEncoding,
+) -> Option<Vec<DocumentLink>> {
+    let (_, flake) = model(document, true)?;
+    let map = LineMap::new(&document.text, encoding);
+    let directory = uri
+        .to_file_path()
+        .and_then(|path| path.parent().map(std::path::Path::to_path_buf));
+    let found = links::links(&flake, directory.as_deref(), &links::registry_files());
+    Some(
+        found
+            .into_iter()
+            .filter_map(|link| {
+                Some(DocumentLink {
+                    range: map.range(&document.text, link.range),
+                    target: link.target.parse().ok(),
+                    tooltip: None,
+                    data: None,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `textDocument/inlayHint`: the locked commit and its age after each url.
+pub fn inlay_hints(
+    document: &Document,
+    lock: Option<&Lock>,
+    encoding: PositionEncoding,
+    range: Range,
+    now: i64,
+) -> Option<Vec<InlayHint>> {
+    let lock = lock?;
+    let (_, flake) = model(document, true)?;
+    let text = &document.text;
+    let map = LineMap::new(text, encoding);
+    let wanted = map.text_range(text, range);
+    Some(
+        links::hints(&flake, lock, now)
+            .into_iter()
+            .filter(|hint| wanted.contains_inclusive(hint.at))
+            .map(|hint| InlayHint {
+                position: map.position(text, usize::from(hint.at)),
+                label: InlayHintLabel::String(hint.label),
+                kind: None,
+                text_edits: None,
+                tooltip: None,
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -393,3 +393,81 @@ fn completion_of_follows_targets_nested_inputs_arguments_and_attributes() {
     "#]]
     .assert_debug_eq(&shown);
 }
+
+#[test]
+fn links_and_inlay_hints_on_every_url() {
+    let uri: Uri = "file:///project/flake.nix".parse().unwrap();
+    let (document, _) = cursor("inputs", 0, 0);
+    let links = document_links(&uri, &document, PositionEncoding::Utf16).unwrap_or_default();
+    let shown: Vec<String> = links
+        .iter()
+        .map(|link| {
+            format!(
+                "{} {}",
+                show_range(&link.range),
+                link.target.as_ref().map(|t| t.as_str()).unwrap_or_default()
+            )
+        })
+        .collect();
+    expect![[r#"
+        2:19-2:54 https://github.com/NixOS/nixpkgs/tree/nixos-unstable
+        4:13-4:43 https://github.com/hercules-ci/flake-parts
+        7:24-7:73 https://gitlab.example.org/rycee/home-manager
+        9:24-9:55 https://codeberg.org/me/src
+        10:17-10:27 file:///project/sub"#]]
+    .assert_eq(&shown.join("\n"));
+    let everything = Range {
+        start: Position::new(0, 0),
+        end: Position::new(999, 0),
+    };
+    let hints = inlay_hints(
+        &document,
+        Some(&lock()),
+        PositionEncoding::Utf16,
+        everything,
+        NOW,
+    )
+    .unwrap_or_default();
+    let shown: Vec<String> = hints
+        .iter()
+        .map(|hint| match &hint.label {
+            InlayHintLabel::String(label) => {
+                format!("{}:{} {label}", hint.position.line, hint.position.character)
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    expect![[r#"
+        2:55 970e93b · yesterday
+        4:44 506278e · 4 weeks ago
+        7:74 0123456 · 12 months ago
+        9:56 fedcba9 · 4 years ago
+        10:28 10 days ago"#]]
+    .assert_eq(&shown.join("\n"));
+    // Only the hints inside the asked range.
+    let first_line = Range {
+        start: Position::new(2, 0),
+        end: Position::new(3, 0),
+    };
+    let hints = inlay_hints(
+        &document,
+        Some(&lock()),
+        PositionEncoding::Utf16,
+        first_line,
+        NOW,
+    )
+    .unwrap_or_default();
+    assert_eq!(hints.len(), 1);
+    assert!(inlay_hints(&document, None, PositionEncoding::Utf16, everything, NOW).is_none());
+}
+
+#[test]
+fn settings_turn_inlay_hints_off() {
+    let settings = Settings::default();
+    assert!(settings.inlay_hints);
+    let off = settings.updated(&serde_json::json!({ "inlayHints": false }));
+    assert!(!off.inlay_hints);
+    let on = off.updated(&serde_json::json!({ "flakeedit": { "inlayHints": true } }));
+    assert!(on.inlay_hints);
+    assert_eq!(on.updated(&serde_json::json!({ "inlayHints": "no" })), on);
+}
