@@ -296,7 +296,7 @@ pub fn document_links(
             .filter_map(|link| {
                 Some(DocumentLink {
                     range: map.range(&document.text, link.range),
-                    target: link.target.parse().ok(),
+                    target: Some(link.target.parse().ok()?),
                     tooltip: None,
                     data: None,
                 })
