@@ -10,6 +10,7 @@ use std::process::Command;
 use check_common::*;
 use expect_test::expect;
 use flakeedit_flake::check::{fix_safe, FixOutcome};
+use flakeedit_flake::DiagnosticCode;
 use flakeedit_oracle::Nix;
 use serde_json::{json, Value};
 
@@ -195,7 +196,7 @@ fn missing_formal_is_added() {
     assert!(outcome
         .remaining
         .iter()
-        .any(|d| d.code == "missing-formal" && d.subject == "hls-1.10"));
+        .any(|d| d.code == DiagnosticCode::MissingFormal && d.subject == "hls-1.10"));
 }
 
 #[test]
@@ -253,7 +254,7 @@ fn nested_inputs_follow_ours() {
         json!({ "nixpkgs": { "follows": "nixpkgs" } })
     );
     // The lock predates the follows: that is what remains, with advice.
-    let remaining: Vec<&str> = outcome.remaining.iter().map(|d| d.code).collect();
+    let remaining: Vec<&str> = outcome.remaining.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(remaining, ["lock-out-of-date"; 4]);
     assert_eq!(
         evaluate(&nix, &after, "packages.x86_64-linux.riot.pname"),
@@ -313,7 +314,7 @@ fn transitive_nixpkgs_follow_ours() {
         })
     );
     // Only relocking is left.
-    let remaining: Vec<&str> = outcome.remaining.iter().map(|d| d.code).collect();
+    let remaining: Vec<&str> = outcome.remaining.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(remaining, ["lock-out-of-date"; 3]);
     assert_eq!(
         evaluate(&nix, &after, "packages.x86_64-linux.home-manager.pname"),
@@ -406,6 +407,9 @@ fn files_with_syntax_errors_are_never_fixed() {
     let outcome = fix_safe(text, None, &options()).unwrap();
     assert_eq!(outcome.new_text, None);
     assert!(outcome.fixed.is_empty());
-    assert!(outcome.remaining.iter().all(|d| d.code == "syntax-error"));
+    assert!(outcome
+        .remaining
+        .iter()
+        .all(|d| d.code == DiagnosticCode::SyntaxError));
     assert!(!outcome.remaining.is_empty());
 }

@@ -9,7 +9,7 @@ mod common;
 
 use common::{apply, fixture, inputs_json, stubs};
 use flakeedit_flake::check::Severity;
-use flakeedit_flake::{run, AddInput, ErrorKind, Operation};
+use flakeedit_flake::{run, AddInput, DiagnosticCode, ErrorKind, Operation};
 use flakeedit_oracle::Nix;
 use serde_json::json;
 
@@ -214,7 +214,12 @@ fn check_reports_errors_only_on_fixtures_that_do_not_evaluate() {
         let errors: Vec<String> = check_common::diagnostics(text, None)
             .into_iter()
             .filter(|d| d.severity == Severity::Error)
-            .filter(|d| !matches!(d.code, "fake-hash" | "dangling-follows"))
+            .filter(|d| {
+                !matches!(
+                    d.code,
+                    DiagnosticCode::FakeHash | DiagnosticCode::DanglingFollows
+                )
+            })
             .map(|d| format!("{}: {}", d.code, d.message))
             .collect();
         if errors.is_empty() {

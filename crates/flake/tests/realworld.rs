@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use flakeedit_flake::{AddDevShell, AddDunePackage, ErrorKind, Operation};
+use flakeedit_flake::{AddDevShell, AddDunePackage, DiagnosticCode, ErrorKind, Operation};
 use flakeedit_oracle::Nix;
 use serde_json::{json, Value};
 
@@ -153,7 +153,7 @@ fn an_undeclared_formal_is_a_registry_input() {
     );
     let undeclared: Vec<_> = diagnostics
         .iter()
-        .filter(|d| d.code == "registry-input")
+        .filter(|d| d.code == DiagnosticCode::RegistryInput)
         .collect();
     assert_eq!(undeclared.len(), 1, "{diagnostics:?}");
     // It evaluates, so it is a warning, not an error.

@@ -9,8 +9,8 @@
 
 use flakeedit_flake::sources::{placeholder_hashes, FetchSite};
 use flakeedit_flake::{
-    AddDevShell, AddDockerImage, AddDunePackage, AllowedChange, CheckOptions, ErrorKind, Flake,
-    FlakeError, InputDecl, Layout, Lock, Operation,
+    AddDevShell, AddDockerImage, AddDunePackage, AllowedChange, CheckOptions, DiagnosticCode,
+    ErrorKind, Flake, FlakeError, InputDecl, Layout, Lock, Operation,
 };
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{ChangeSet, SourceFile, TextRange, TextSize};
@@ -30,6 +30,17 @@ pub enum Severity {
     Hint,
 }
 
+impl Severity {
+    /// The LSP severity of a library severity.
+    pub fn of(severity: flakeedit_flake::Severity) -> Severity {
+        match severity {
+            flakeedit_flake::Severity::Error => Severity::Error,
+            flakeedit_flake::Severity::Warning => Severity::Warning,
+            flakeedit_flake::Severity::Info => Severity::Information,
+        }
+    }
+}
+
 /// A diagnostic with a byte range.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
@@ -37,8 +48,8 @@ pub struct Diagnostic {
     pub range: TextRange,
     /// How serious.
     pub severity: Severity,
-    /// A stable code (`syntax-error`, …).
-    pub code: String,
+    /// The stable code (`syntax-error`, …).
+    pub code: DiagnosticCode,
     /// What is wrong.
     pub message: String,
     /// What it is about (`riot`, `fetchFromGitHub owner/repo.hash`);
@@ -72,12 +83,8 @@ pub fn diagnostics_of(file: &SourceFile, lock: Option<&Lock>) -> Vec<Diagnostic>
         .into_iter()
         .map(|diagnostic| Diagnostic {
             range: diagnostic.range,
-            severity: match diagnostic.severity {
-                flakeedit_flake::Severity::Error => Severity::Error,
-                flakeedit_flake::Severity::Warning => Severity::Warning,
-                flakeedit_flake::Severity::Info => Severity::Information,
-            },
-            code: diagnostic.code.to_string(),
+            severity: Severity::of(diagnostic.severity),
+            code: diagnostic.code,
             message: diagnostic.message,
             subject: diagnostic.subject,
             fix: diagnostic.fix.map(|fix| Fix {
@@ -260,7 +267,7 @@ pub fn actions_at(
     }
     let placeholders: Vec<&Diagnostic> = diagnostics
         .iter()
-        .filter(|d| d.code == "fake-hash" && touches(d.range, range))
+        .filter(|d| d.code == DiagnosticCode::FakeHash && touches(d.range, range))
         .collect();
     if !placeholders.is_empty() {
         let sites = placeholder_hashes(file);

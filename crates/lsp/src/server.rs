@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
+use flakeedit_flake::DiagnosticCode;
 use flakeedit_syntax::{ChangeSet, SourceFile};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -281,8 +282,12 @@ pub(crate) fn lsp_diagnostics(
     if let LockState::Invalid(message) = lock_state {
         lsp.push(Diagnostic {
             range: Range::default(),
-            severity: Some(DiagnosticSeverity::WARNING),
-            code: Some(NumberOrString::String("unreadable-lock".into())),
+            severity: Some(severity(Severity::of(
+                DiagnosticCode::UnreadableLock.severity(),
+            ))),
+            code: Some(NumberOrString::String(
+                DiagnosticCode::UnreadableLock.as_str().into(),
+            )),
             source: Some("flakeedit".into()),
             message: format!("flake.lock is ignored: {message}"),
             ..Diagnostic::default()
@@ -291,8 +296,10 @@ pub(crate) fn lsp_diagnostics(
     if text.len() > MAX_ANALYZED_BYTES {
         lsp.push(Diagnostic {
             range: Range::default(),
-            severity: Some(DiagnosticSeverity::INFORMATION),
-            code: Some(NumberOrString::String("too-large".into())),
+            severity: Some(severity(Severity::of(DiagnosticCode::TooLarge.severity()))),
+            code: Some(NumberOrString::String(
+                DiagnosticCode::TooLarge.as_str().into(),
+            )),
             source: Some("flakeedit".into()),
             message: format!(
                 "this file is larger than {MAX_ANALYZED_BYTES} bytes; flakeedit does not analyse it"
@@ -308,7 +315,7 @@ pub(crate) fn lsp_diagnostics(
     lsp.extend(found.iter().map(|diagnostic| Diagnostic {
         range: map.range(text, diagnostic.range),
         severity: Some(severity(diagnostic.severity)),
-        code: Some(NumberOrString::String(diagnostic.code.clone())),
+        code: Some(NumberOrString::String(diagnostic.code.as_str().into())),
         source: Some("flakeedit".into()),
         message: diagnostic.message.clone(),
         ..Diagnostic::default()

@@ -1,6 +1,7 @@
 //! Fetcher hashes: `fake-hash` (empty, `lib.fakeHash`, all-zero digests)
 //! and `legacy-sha256` (`sha256 = "…"`, converted offline to SRI `hash`).
 
+use super::DiagnosticCode;
 use crate::hash::parse_hash;
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
 use flakeedit_syntax::{
@@ -129,7 +130,7 @@ fn fake_reason(value: &ast::Expr) -> Option<String> {
 }
 
 pub(crate) fn check(context: &Context, sink: &mut Sink) {
-    if !sink.wants("fake-hash") && !sink.wants("legacy-sha256") {
+    if !sink.wants(DiagnosticCode::FakeHash) && !sink.wants(DiagnosticCode::LegacySha256) {
         return;
     }
     for node in context.file.syntax().descendants() {
@@ -175,7 +176,7 @@ fn check_fetcher_set(sink: &mut Sink, fetcher: &str, set: &ast::AttrSet, takes_h
         let subject = format!("{what}.{name}");
         if let Some(reason) = fake_reason(&value) {
             sink.report(
-                "fake-hash",
+                DiagnosticCode::FakeHash,
                 value.syntax().text_range(),
                 subject,
                 format!(
@@ -208,7 +209,7 @@ fn check_fetcher_set(sink: &mut Sink, fetcher: &str, set: &ast::AttrSet, takes_h
             ""
         };
         sink.report(
-            "legacy-sha256",
+            DiagnosticCode::LegacySha256,
             binding.syntax().text_range(),
             subject,
             format!(

@@ -3,6 +3,7 @@
 //! `missing-formal`, `unused-input`, `unused-non-flake-input`,
 //! `undecided-input-use`, `dangling-follows`.
 
+use super::DiagnosticCode;
 use std::collections::HashSet;
 
 use flakeedit_syntax::rnix::ast;
@@ -106,7 +107,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                     .cloned(),
             );
             sink.report(
-                "dangling-follows",
+                DiagnosticCode::DanglingFollows,
                 range,
                 path.join("/"),
                 format!(
@@ -172,7 +173,7 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
     // Nix resolves such an argument as `flake:<name>` through the registry,
     // so the flake evaluates (official templates rely on it): a warning.
     sink.report(
-        "registry-input",
+        DiagnosticCode::RegistryInput,
         entry.syntax().text_range(),
         &name,
         format!(
@@ -189,7 +190,7 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
 /// as an input). Behind `inputs ? foo` or with `or …` the author expects
 /// it may be missing: `optional-input`, an info.
 fn undeclared_uses(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
-    if !sink.wants("undeclared-input") && !sink.wants("optional-input") {
+    if !sink.wants(DiagnosticCode::UndeclaredInput) && !sink.wants(DiagnosticCode::OptionalInput) {
         return;
     }
     let flake = context.flake;
@@ -216,7 +217,7 @@ fn undeclared_uses(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
                 None => "with an `or` default".to_string(),
             };
             sink.report(
-                "optional-input",
+                DiagnosticCode::OptionalInput,
                 used.name_range,
                 name,
                 format!(
@@ -231,7 +232,7 @@ fn undeclared_uses(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
         let fix = well_known_fix(context, name);
         let hint = undeclared_hint(&fix, name, "stop using it");
         sink.report(
-            "undeclared-input",
+            DiagnosticCode::UndeclaredInput,
             used.name_range,
             name,
             format!(
@@ -272,12 +273,12 @@ fn is_flake_compat(input: &InputDecl) -> bool {
 /// flake-compat, which other files read through `flake.lock`.
 fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
     if ![
-        "unused-input",
-        "undecided-input-use",
-        "unused-non-flake-input",
+        DiagnosticCode::UnusedInput,
+        DiagnosticCode::UndecidedInputUse,
+        DiagnosticCode::UnusedNonFlakeInput,
     ]
     .iter()
-    .any(|code| sink.wants(code))
+    .any(|&code| sink.wants(code))
     {
         return;
     }
@@ -316,7 +317,7 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
                 .lines()
                 .line_col(context.file.text(), undecided.range.start());
             sink.report(
-                "undecided-input-use",
+                DiagnosticCode::UndecidedInputUse,
                 range,
                 name,
                 format!(
@@ -343,7 +344,7 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
         };
         if is_flake_compat(input) {
             sink.report(
-                "unused-non-flake-input",
+                DiagnosticCode::UnusedNonFlakeInput,
                 range,
                 name,
                 format!(
@@ -354,7 +355,7 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
             );
         } else if input.flake() == Some(false) {
             sink.report(
-                "unused-non-flake-input",
+                DiagnosticCode::UnusedNonFlakeInput,
                 range,
                 name,
                 format!(
@@ -365,7 +366,7 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
             );
         } else {
             sink.report(
-                "unused-input",
+                DiagnosticCode::UnusedInput,
                 range,
                 name,
                 format!("input `{name}` is declared but never used by outputs"),
@@ -391,7 +392,7 @@ fn missing_formal(context: &Context, sink: &mut Sink, pattern: &ast::Pattern, in
             })
         });
     sink.report(
-        "missing-formal",
+        DiagnosticCode::MissingFormal,
         input_name_range(input),
         name,
         format!(

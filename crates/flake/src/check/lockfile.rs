@@ -1,6 +1,7 @@
 //! Checks against `flake.lock`: `not-following`, `follows-nonexistent`,
 //! `unlocked-input`, `stale-lock-entry`, `lock-out-of-date`.
 
+use super::DiagnosticCode;
 use std::collections::{BTreeSet, HashSet};
 
 use flakeedit_syntax::{remove_entry, ChangeSet, TextRange};
@@ -39,7 +40,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
     for input in &flake.inputs {
         if !root.inputs.contains_key(&input.name) {
             sink.report(
-                "unlocked-input",
+                DiagnosticCode::UnlockedInput,
                 input_name_range(input),
                 &input.name,
                 format!(
@@ -53,7 +54,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
     for locked in root.inputs.keys() {
         if flake.input(locked).is_none() {
             sink.report(
-                "stale-lock-entry",
+                DiagnosticCode::StaleLockEntry,
                 inputs_range(context),
                 locked,
                 format!(
@@ -82,7 +83,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
             if let LockInputRef::Follows(path) = reference {
                 if !path.is_empty() && lock.resolve(path).is_none() {
                     sink.report(
-                        "lock-out-of-date",
+                        DiagnosticCode::LockOutOfDate,
                         input_name_range(input),
                         format!("{}/{child}", input.name),
                         format!(
@@ -113,7 +114,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
         });
         candidates.extend(nested.into_iter().map(|nested| (input, nested)));
     }
-    if candidates.is_empty() || !sink.wants("not-following") {
+    if candidates.is_empty() || !sink.wants(DiagnosticCode::NotFollowing) {
         return;
     }
     let full_path = |input: &InputDecl, nested: &OwnNestedInput| {
@@ -176,7 +177,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
             allowed: AllowedChange::follows(name),
         });
         sink.report(
-            "not-following",
+            DiagnosticCode::NotFollowing,
             input_name_range(input),
             &subject,
             format!(
@@ -266,7 +267,7 @@ fn check_declared_follows(
                 }
             });
             sink.report(
-                "follows-nonexistent",
+                DiagnosticCode::FollowsNonexistent,
                 range,
                 &subject,
                 format!(
@@ -290,7 +291,7 @@ fn check_declared_follows(
     };
     if have != want {
         sink.report(
-            "lock-out-of-date",
+            DiagnosticCode::LockOutOfDate,
             input_name_range(input),
             &subject,
             format!(

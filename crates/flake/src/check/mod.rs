@@ -9,11 +9,13 @@
 //!
 //! # Codes
 //!
-//! Codes are kebab-case names (`undeclared-input`), like clippy's lints:
-//! they say what is wrong without a lookup table, and they never change
-//! once released. [`CODES`] lists every code with its severity and what it
-//! means; `docs/check.md` documents them for users.
+//! Codes are a [`DiagnosticCode`], spelled as kebab-case names
+//! (`undeclared-input`) like clippy's lints: they say what is wrong, and
+//! they never change once released. [`CODES`] lists every code with its
+//! severity and what it means; `docs/check.md` documents them for users
+//! (a test keeps its table in step with the enum).
 
+mod codes;
 mod fix;
 mod hashes;
 mod inputs;
@@ -26,6 +28,7 @@ use crate::lock::Lock;
 use crate::meaning::AllowedChange;
 use crate::model::Flake;
 
+pub use codes::{code_info, CodeInfo, DiagnosticCode, FixKind, UnknownCode, CODES};
 pub use fix::{fix_safe, FixOutcome};
 pub(crate) use hashes::accepts_hash;
 
@@ -76,8 +79,8 @@ pub struct Fix {
 /// One finding of [`check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// The stable code, one of [`CODES`].
-    pub code: &'static str,
+    /// The stable code.
+    pub code: DiagnosticCode,
     /// How bad it is.
     pub severity: Severity,
     /// The bytes it is about (an input's binding, a url, a hash value).
@@ -90,79 +93,6 @@ pub struct Diagnostic {
     pub subject: String,
     /// A fix, when flakeedit knows one.
     pub fix: Option<Fix>,
-}
-
-/// A diagnostic code and what it means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CodeInfo {
-    /// The code.
-    pub code: &'static str,
-    /// The severity its diagnostics have.
-    pub severity: Severity,
-    /// One line on what triggers it.
-    pub summary: &'static str,
-    /// Whether `fix` is offered, and whether it is safe.
-    pub fix: FixKind,
-    /// True when the check needs `flake.lock`.
-    pub needs_lock: bool,
-}
-
-/// Which kind of fix a code's diagnostics carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FixKind {
-    /// No fix.
-    None,
-    /// A fix a person should review (offered by the language server).
-    Unsafe,
-    /// A safe fix for some diagnostics of the code (applied by `--fix`).
-    SafeSometimes,
-    /// A safe fix for every diagnostic of the code.
-    Safe,
-}
-
-/// Every diagnostic code, in documentation order.
-pub const CODES: &[CodeInfo] = &[
-    code("syntax-error", Severity::Error, "the file does not parse", FixKind::None, false),
-    code("not-a-flake", Severity::Error, "the file is not an attribute set, or `inputs` is not written literally", FixKind::None, false),
-    code("registry-input", Severity::Warning, "an outputs argument is not a declared input, so Nix takes it from the flake registry", FixKind::SafeSometimes, false),
-    code("undeclared-input", Severity::Error, "the outputs body uses `inputs.x` for an input that is not declared", FixKind::SafeSometimes, false),
-    code("optional-input", Severity::Info, "the outputs body uses an undeclared input only behind `inputs ? x` or with `or`, so that part is skipped", FixKind::None, false),
-    code("missing-formal", Severity::Error, "a declared input is missing from an outputs pattern without `...`", FixKind::Safe, false),
-    code("unused-input", Severity::Warning, "a declared input is never used by outputs", FixKind::Unsafe, false),
-    code("unused-non-flake-input", Severity::Info, "a `flake = false` input (flake-compat, …) is not used by outputs; other files may read it through flake.lock", FixKind::Unsafe, false),
-    code("undecided-input-use", Severity::Info, "whether outputs use an input cannot be told (a computed name, the input set passed on, a bare name under `with`)", FixKind::None, false),
-    code("dangling-follows", Severity::Error, "a `follows` points at an input this flake does not declare", FixKind::None, false),
-    code("fake-hash", Severity::Error, "a fetcher hash is empty or fake (`lib.fakeHash`, `sha256-AAAA…`)", FixKind::None, false),
-    code("legacy-sha256", Severity::Warning, "a fetcher uses `sha256 = \"…\"` instead of an SRI `hash`", FixKind::Safe, false),
-    code("unsupported-branch", Severity::Warning, "nixpkgs tracks a branch outside the supported list", FixKind::None, false),
-    code("nixpkgs-owner", Severity::Warning, "nixpkgs does not come from NixOS/nixpkgs", FixKind::None, false),
-    code("not-following", Severity::Warning, "an input brings its own nixpkgs (systems, flake-utils, flake-parts) instead of following ours", FixKind::Safe, true),
-    code("follows-nonexistent", Severity::Warning, "a `follows` overrides an input the dependency does not have", FixKind::Unsafe, true),
-    code("unlocked-input", Severity::Warning, "a declared input is missing from flake.lock", FixKind::None, true),
-    code("stale-lock-entry", Severity::Warning, "flake.lock locks an input that is no longer declared", FixKind::None, true),
-    code("lock-out-of-date", Severity::Warning, "flake.lock disagrees with the follows in flake.nix", FixKind::None, true),
-    code("outdated-nixpkgs", Severity::Warning, "the locked nixpkgs revision is older than the allowed age", FixKind::None, true),
-];
-
-const fn code(
-    code: &'static str,
-    severity: Severity,
-    summary: &'static str,
-    fix: FixKind,
-    needs_lock: bool,
-) -> CodeInfo {
-    CodeInfo {
-        code,
-        severity,
-        summary,
-        fix,
-        needs_lock,
-    }
-}
-
-/// The information on `code`, if it is one.
-pub fn code_info(code: &str) -> Option<&'static CodeInfo> {
-    CODES.iter().find(|info| info.code == code)
 }
 
 pub use nixpkgs::supported_branches_at;
@@ -199,9 +129,10 @@ impl Default for CheckOptions {
 
 impl CheckOptions {
     /// True when diagnostics with `code` are reported.
-    pub fn enabled(&self, code: &str) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|c| c == code))
-            && !self.ignore.iter().any(|c| c == code)
+    pub fn enabled(&self, code: DiagnosticCode) -> bool {
+        let name = code.as_str();
+        (self.select.is_empty() || self.select.iter().any(|c| c == name))
+            && !self.ignore.iter().any(|c| c == name)
     }
 
     /// The codes of `select` and `ignore` that are not codes, for a usage error.
@@ -242,7 +173,7 @@ impl Sink<'_> {
     /// Adds a diagnostic of `code` with the code's severity.
     pub fn report(
         &mut self,
-        code: &'static str,
+        code: DiagnosticCode,
         range: TextRange,
         subject: impl Into<String>,
         message: impl Into<String>,
@@ -251,10 +182,9 @@ impl Sink<'_> {
         if !self.options.enabled(code) {
             return;
         }
-        let severity = code_info(code).map_or(Severity::Warning, |info| info.severity);
         self.diagnostics.push(Diagnostic {
             code,
-            severity,
+            severity: code.severity(),
             range,
             message: message.into(),
             subject: subject.into(),
@@ -263,7 +193,7 @@ impl Sink<'_> {
     }
 
     /// True when `code` would be reported (so work for it can be skipped).
-    pub fn wants(&self, code: &str) -> bool {
+    pub fn wants(&self, code: DiagnosticCode) -> bool {
         self.options.enabled(code)
     }
 }
@@ -279,7 +209,7 @@ pub fn check(file: &SourceFile, lock: Option<&Lock>, options: &CheckOptions) -> 
     if !file.is_valid() {
         for error in file.errors() {
             sink.report(
-                "syntax-error",
+                DiagnosticCode::SyntaxError,
                 error.range,
                 format!("syntax@{}", u32::from(error.range.start())),
                 format!("syntax error: {}", error.message),
@@ -292,7 +222,7 @@ pub fn check(file: &SourceFile, lock: Option<&Lock>, options: &CheckOptions) -> 
         Ok(flake) => flake,
         Err(error) => {
             sink.report(
-                "not-a-flake",
+                DiagnosticCode::NotAFlake,
                 error.range.unwrap_or_default(),
                 "flake",
                 error.message,
@@ -315,7 +245,7 @@ pub fn check(file: &SourceFile, lock: Option<&Lock>, options: &CheckOptions) -> 
         lockfile::check(&context, &mut sink);
     }
     let mut diagnostics = sink.diagnostics;
-    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
+    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.code.as_str()));
     diagnostics
 }
 
@@ -335,30 +265,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_unique_kebab_case() {
-        let mut seen = std::collections::HashSet::new();
-        for info in CODES {
-            assert!(seen.insert(info.code), "duplicate code {}", info.code);
-            assert!(
-                info.code
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-                "{}",
-                info.code
-            );
-        }
-    }
-
-    #[test]
     fn select_and_ignore_filter_codes() {
         let options = CheckOptions {
             select: vec!["unused-input".into(), "fake-hash".into()],
             ignore: vec!["fake-hash".into(), "nope".into()],
             ..CheckOptions::default()
         };
-        assert!(options.enabled("unused-input"));
-        assert!(!options.enabled("fake-hash"));
-        assert!(!options.enabled("missing-formal"));
+        assert!(options.enabled(DiagnosticCode::UnusedInput));
+        assert!(!options.enabled(DiagnosticCode::FakeHash));
+        assert!(!options.enabled(DiagnosticCode::MissingFormal));
         assert_eq!(options.unknown_codes(), vec!["nope".to_string()]);
     }
 }

@@ -2,6 +2,7 @@
 //! `unsupported-branch`, `nixpkgs-owner` and (with `flake.lock`)
 //! `outdated-nixpkgs`.
 
+use super::DiagnosticCode;
 use flakeedit_syntax::TextRange;
 use rowan::ast::AstNode;
 
@@ -117,7 +118,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
         if let Some(owner) = &origin.owner {
             if !owner.eq_ignore_ascii_case("NixOS") {
                 sink.report(
-                    "nixpkgs-owner",
+                    DiagnosticCode::NixpkgsOwner,
                     origin.owner_range.unwrap_or(name_range),
                     name,
                     format!(
@@ -136,7 +137,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                 .unwrap_or_else(|| supported_branches_at(context.now));
             if !is_commit(branch) && !supported.iter().any(|b| b == branch) {
                 sink.report(
-                    "unsupported-branch",
+                    DiagnosticCode::UnsupportedBranch,
                     origin.branch_range.unwrap_or(name_range),
                     name,
                     format!(
@@ -152,7 +153,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
             let age_days = context.now.saturating_sub(modified).max(0) / 86_400;
             if age_days as u64 > context.options.max_age_days {
                 sink.report(
-                    "outdated-nixpkgs",
+                    DiagnosticCode::OutdatedNixpkgs,
                     origin.branch_range.unwrap_or(name_range),
                     name,
                     format!(

@@ -606,7 +606,7 @@ fn a_quick_fix_that_changes_meaning_is_not_offered() {
         Diagnostic {
             range: TextRange::empty(at("pkgs.hello")),
             severity: Severity::Warning,
-            code: "test".into(),
+            code: flakeedit_flake::DiagnosticCode::UnusedInput,
             message: "test".into(),
             subject: "test".into(),
             fix: Some(Fix {
