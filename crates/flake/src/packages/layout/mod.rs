@@ -8,6 +8,7 @@
 //! modules, `inherit`), or could change what `nix build`/`nix develop`
 //! pick (legacy `defaultPackage`/`devShell`).
 
+mod borrowed;
 mod flake_parts;
 mod helper;
 mod merge;
@@ -430,6 +431,9 @@ impl Layout {
             .ok_or_else(|| unsupported(range, "the outputs are not an attribute set literal"))?;
         let systems = plain_systems(&outputs);
         if systems.is_empty() {
+            if let Some(layout) = borrowed::layout(&outputs, &after)? {
+                return Ok(layout);
+            }
             return Err(unsupported(
                 range,
                 "no per-system outputs were found (no `perSystem`, `eachDefaultSystem`, `genAttrs` or `packages.<system>`)",

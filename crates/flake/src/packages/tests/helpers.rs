@@ -185,3 +185,32 @@ fn packages_let_rebinding_the_system_is_refused() {
     let range = error.range.expect("it points at the binding");
     assert!(before[usize::from(range.start())..].starts_with("system = \"x86_64-linux\";"));
 }
+
+/// Only a `formatter` is per-system: new packages and dev shells are
+/// written with its helper, for the same systems.
+#[test]
+fn packages_new_outputs_use_the_helper_of_another_output() {
+    let nix = Nix::require();
+    let before = fixture("layouts/formatter-only.nix");
+    let operation = Operation::AddDunePackage(AddDunePackage {
+        pname: "extra".into(),
+        version: Some("0.2.0".into()),
+        ..Default::default()
+    });
+    let after = apply_twice(&apply_twice(&before, &operation), &shell());
+    expect_file!["snapshots/helpers/formatter-only.nix"].assert_eq(&after);
+    nix.assert_parses(&after);
+    assert_evaluates(&nix, &after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "builtins.mapAttrs (system: ps: [ ps.extra._stub ps.extra.system \
+               (map (p: p.system) outputs.devShells.${system}.default.packages) ]) outputs.packages"
+        ),
+        json!({
+            "x86_64-linux": ["buildDunePackage", "x86_64-linux", ["x86_64-linux"]],
+            "aarch64-darwin": ["buildDunePackage", "aarch64-darwin", ["aarch64-darwin"]]
+        })
+    );
+}
