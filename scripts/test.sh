@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 
 # The steps, in order. A later step is one function named step_<name> plus
 # its name here.
-STEPS=(requirements fmt clippy test fixtures vscode neovim)
+STEPS=(requirements fmt clippy doc test fixtures vscode neovim)
 
 step() {
   printf '\n==> %s\n' "$*"
@@ -129,6 +129,11 @@ step_fmt() {
 step_clippy() {
   step "cargo clippy --workspace --all-targets ${cargo_locked[*]} -- -D warnings"
   cargo clippy --workspace --all-targets "${cargo_locked[@]}" -- -D warnings
+}
+
+step_doc() {
+  step "cargo doc --workspace --no-deps ${cargo_locked[*]} (RUSTDOCFLAGS=-Dwarnings)"
+  RUSTDOCFLAGS="-Dwarnings" cargo doc --workspace --no-deps "${cargo_locked[@]}"
 }
 
 step_test() {

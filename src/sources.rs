@@ -93,7 +93,7 @@ pub struct AddSourceArgs {
     /// The package's attribute and pname (default: the repository name)
     #[arg(long, value_name = "N")]
     pub name: Option<String>,
-    /// The version (default: from a vX.Y.Z tag, else 0-unstable-<short commit>)
+    /// The version (default: from a vX.Y.Z tag, else `0-unstable-<short commit>`)
     #[arg(long = "version", value_name = "V")]
     pub package_version: Option<String>,
     /// Use this hash instead of prefetching (SRI, nix-base32 or hex)

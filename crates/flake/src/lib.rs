@@ -1,12 +1,74 @@
 //! The flake model and every flakeedit edit operation.
 //!
+//! Give [`run`] the text of a `flake.nix` and an [`Operation`]; it returns
+//! the new text, or an error that names the construct it could not handle
+//! and leaves the text alone:
+//!
+//! ```
+//! use flakeedit_flake::{run, AddInput, Operation};
+//!
+//! let text = r#"{
+//!   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+//!   outputs = { self, nixpkgs }: { };
+//! }
+//! "#;
+//! let operation = Operation::AddInput(AddInput {
+//!     url: "github:hercules-ci/flake-parts".into(),
+//!     follows: vec![("nixpkgs-lib".into(), "nixpkgs".into())],
+//!     ..AddInput::default()
+//! });
+//! let result = run(&operation, text, None)?;
+//! let new_text = result.new_text.expect("the input was added");
+//! assert_eq!(new_text, r#"{
+//!   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+//!   inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+//!   inputs.flake-parts.inputs.nixpkgs-lib.follows = "nixpkgs";
+//!   outputs = { self, nixpkgs, flake-parts }: { };
+//! }
+//! "#);
+//! print!("{new_text}");
+//! # Ok::<(), flakeedit_flake::FlakeError>(())
+//! ```
+//!
+//! # How an edit is made
+//!
 //! [`Flake::read`] understands inputs in every shape real flakes use and
 //! the outputs function's argument; [`Lock`] reads `flake.lock`. Each
-//! operation ([`Operation`]) produces a [`ChangeSet`]; [`run`] applies it,
-//! re-parses the result, checks the operation's postcondition and that
-//! nothing else changed meaning ([`apply_verified`]), so a
-//! front-end (the CLI, the bulk driver, the language server) never writes a
-//! file that does not mean what was asked.
+//! operation produces a [`ChangeSet`] (byte-range replacements, see
+//! `flakeedit-syntax`); [`run`] applies it, re-parses the result, checks
+//! that nothing else changed meaning ([`apply_verified`]) and the
+//! operation's own postcondition, so a front-end (the CLI, the bulk driver,
+//! the language server) never writes a file that does not mean what was
+//! asked. [`check()`] lints a flake; its [`Diagnostic`]s carry a
+//! [`DiagnosticCode`], a range and perhaps a fix.
+//!
+//! The library does no I/O: it reads no file and opens no connection.
+//! `add-source` and `fix-hashes` need hashes from the network; the caller
+//! passes a [`sources::SourceResolver`] to [`sources::resolve_source`] or
+//! [`sources::prefetch_sites`] (the `flakeedit-prefetch` crate implements
+//! it), then runs the pure operation the resolver's answers produce.
+//!
+//! # Limitations
+//!
+//! - Only what is written literally is understood: `inputs` must be an
+//!   attribute set in the file (not imported or computed), and an outputs
+//!   body that passes the whole input set on, or reads `inputs.${name}`, is
+//!   reported as undecided rather than guessed at.
+//! - Operations that cannot decide the meaning of an edit refuse it
+//!   ([`FlakeError`] with [`ErrorKind::Conflict`] or
+//!   [`ErrorKind::Unsupported`]) instead of writing something that may be
+//!   wrong; a `with` scope is never relied on to resolve a name.
+//! - Package operations know the layouts flake-parts (`perSystem`),
+//!   flake-utils (`eachDefaultSystem` and friends), `forAllSystems` /
+//!   `genAttrs` helpers and plain `packages.<system>`; other layouts are
+//!   refused.
+//! - `flake.lock` is read, never written: run `nix flake lock` after
+//!   changing inputs.
+//! - Evaluation is not performed: the meaning check is syntactic (bindings,
+//!   free variables, declared inputs), with `nix-instantiate` as the judge
+//!   in the tests only.
+
+#![warn(missing_docs)]
 
 pub mod check;
 mod error;

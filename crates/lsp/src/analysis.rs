@@ -71,7 +71,7 @@ pub struct Fix {
     pub allowed: AllowedChange,
 }
 
-/// The diagnostics of a flake's text: those of [`flakeedit_flake::check`],
+/// The diagnostics of a flake's text: those of [`flakeedit_flake::check()`],
 /// the one implementation `flakeedit check` uses too.
 pub fn diagnostics(text: &str, lock: Option<&Lock>) -> Vec<Diagnostic> {
     diagnostics_of(&SourceFile::parse(text), lock)

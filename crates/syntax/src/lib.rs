@@ -6,6 +6,20 @@
 //! then re-parsed and checked ([`ChangeSet::apply`]). This is the model of
 //! rust-analyzer's assists, and it maps one to one onto LSP text edits.
 //!
+//! ```
+//! use flakeedit_syntax::{insert_entry, ChangeSet, InsertPosition, SourceFile, SyntaxKind};
+//!
+//! let file = SourceFile::parse("{\n  a = 1; # one\n  b = 2;\n}\n");
+//! let set = (file.syntax().descendants())
+//!     .find(|node| node.kind() == SyntaxKind::NODE_ATTR_SET)
+//!     .expect("an attribute set");
+//! let mut changes = ChangeSet::new();
+//! changes.add(insert_entry(&file, &set, "c = 3;", InsertPosition::Last)?)?;
+//! let changed = changes.apply(&file)?; // re-parsed: the result is valid Nix
+//! assert_eq!(changed.text(), "{\n  a = 1; # one\n  b = 2;\n  c = 3;\n}\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Preservation contract
 //!
 //! What flakeedit promises about the bytes of a file. Each clause has a test
@@ -54,6 +68,18 @@
 //!
 //! What is *not* preserved: nothing else. flakeedit does not reformat,
 //! re-order or normalise anything it does not insert or remove.
+//!
+//! # Limitations
+//!
+//! - This crate knows Nix syntax, not meaning: whether an edit keeps what a
+//!   flake means is checked by `flakeedit-flake` (its `run`), not here.
+//! - Trees are read-only (rowan 0.17 has no mutable API); every change is
+//!   text, so callers compute all edits of one change set against the same
+//!   original text and must keep them from overlapping.
+//! - A file with syntax errors can be printed back byte for byte, but edits
+//!   on it are not checked for new errors (there is no valid "before").
+
+#![warn(missing_docs)]
 
 mod attrpath;
 mod change;

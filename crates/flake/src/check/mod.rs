@@ -101,7 +101,7 @@ pub use nixpkgs::supported_branches_at;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckOptions {
     /// nixpkgs branches that do not trigger `unsupported-branch`; `None`
-    /// follows the release calendar at [`CheckOptions::now`] (see
+    /// follows the release calendar at [`now`](CheckOptions#structfield.now) (see
     /// [`supported_branches_at`]).
     pub supported_branches: Option<Vec<String>>,
     /// `outdated-nixpkgs` fires when the locked nixpkgs is older than this.

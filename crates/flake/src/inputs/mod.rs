@@ -578,6 +578,10 @@ fn refuse_when_followed(flake: &Flake, name: &str) -> Result<(), FlakeError> {
     Ok(())
 }
 
+/// `remove-input NAME`: removes the declaration, the follows of other
+/// inputs that point at it and its outputs argument. Refused when the
+/// outputs still use it (unless `force`, which leaves warnings), when
+/// whether they do cannot be told, or when another input follows it.
 pub fn remove_input(
     file: &SourceFile,
     flake: &Flake,

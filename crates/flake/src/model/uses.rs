@@ -153,7 +153,6 @@ pub struct UseAnalysis {
 }
 
 impl UseAnalysis {
-    /// Every certain use of input `name`, in source order.
     /// The names whose [`UseAnalysis::uses_of`] is not empty, at once:
     /// asking per input is quadratic on flakes with many inputs.
     pub fn used_names(&self) -> std::collections::HashSet<&str> {
@@ -170,6 +169,7 @@ impl UseAnalysis {
             .collect()
     }
 
+    /// Every certain use of input `name`, in source order.
     pub fn uses_of(&self, name: &str) -> Vec<InputUse> {
         let mut uses: Vec<InputUse> = self
             .uses
