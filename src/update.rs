@@ -12,9 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use flakeedit_flake::update::{newest, update_targets, Tracks, UpdateTarget};
+use flakeedit_flake::update::{
+    newest, source_targets, update_targets, SourceMove, SourceTarget, Tracks, UpdateTarget,
+};
 use flakeedit_flake::{ErrorKind, Flake, FlakeError, Operation, RefMove, UpdateRefs};
 use flakeedit_forge::{list_all, parse_redirect, ForgeConfig, ForgeError, Refs};
+use flakeedit_prefetch::{to_sri, Client, GitHub};
 use flakeedit_syntax::SourceFile;
 use serde_json::json;
 
@@ -134,13 +137,27 @@ fn query(
         let Ok(flake) = Flake::read(&source) else {
             continue;
         };
-        for target in update_targets(&source, &flake) {
+        let sources = source_targets(&source)
+            .into_iter()
+            .map(|source| as_target(&source));
+        for target in update_targets(&source, &flake).into_iter().chain(sources) {
             if selected(&target, names) && needs_query(&target) {
                 repositories.extend(target.repository);
             }
         }
     }
     list_all(config, repositories)
+}
+
+/// A fetched source seen as a target, for the choices inputs share.
+fn as_target(source: &SourceTarget) -> UpdateTarget {
+    UpdateTarget {
+        name: source.name.clone(),
+        repository: source.repository.clone(),
+        tracks: source.tracks.clone(),
+        pinned: source.pinned,
+        range: source.range,
+    }
 }
 
 /// What is newer for one target, from its repository's refs.
@@ -324,6 +341,41 @@ fn outdated_file(
             "locked_age_seconds": locked_age,
         }));
     }
+    let mut source_records = Vec::new();
+    for source in source_targets(&source) {
+        let target = as_target(&source);
+        if !selected(&target, &args.names) {
+            continue;
+        }
+        let (status, latest, note) = match find(&target, refs, args.pre) {
+            _ if target.pinned => ("pinned", None, "pinned (# flakeedit: pin)".to_string()),
+            Finding::Newer(newer) => ("outdated", Some(newer.clone()), format!("-> {newer}")),
+            Finding::Newest => ("up-to-date", None, "newest".to_string()),
+            Finding::Missing => (
+                "missing",
+                None,
+                "not in the repository (no newer release either)".to_string(),
+            ),
+            Finding::Failed(error) => {
+                errors.push(format!("source `{}`: {error}", target.name));
+                ("failed", None, "could not be listed".to_string())
+            }
+            Finding::NotAsked => ("not-a-release", None, "not on a release tag".to_string()),
+        };
+        rows.push([
+            format!("{} ({})", source.name, source.fetcher),
+            target.tracks.describe(),
+            note,
+        ]);
+        source_records.push(json!({
+            "name": source.name,
+            "fetcher": source.fetcher,
+            "tracks": source.tracks,
+            "repository": source.repository,
+            "status": status,
+            "latest": latest,
+        }));
+    }
     let widths = [0, 1].map(|column| rows.iter().map(|row| row[column].len()).max().unwrap_or(0));
     let lines = rows
         .iter()
@@ -341,6 +393,7 @@ fn outdated_file(
         json: json!({
             "path": path.display().to_string(),
             "inputs": records,
+            "sources": source_records,
             "errors": errors,
         }),
         errors,
@@ -356,19 +409,50 @@ pub fn update_action(global: &Global, args: UpdateArgs) -> Result<Action, ExitCo
         .map_err(|message| usage_error(&message))?;
     let paths = selection::select(global).map_err(|error| usage_error(&format!("{error:#}")))?;
     let refs = Arc::new(query(&paths, &args.names, &config));
+    // Archives for the new hashes come from where github.com's queries go.
+    let github_base = config.effective_url("https://github.com/");
+    let client = Client::new().with_github(GitHub::new(github_base));
     let UpdateArgs { names, to, pre, .. } = args;
     Ok(Action::Planned(Box::new(move |_path, text| {
-        plan(text, &names, to.as_deref(), pre, &refs)
+        plan(text, &names, to.as_deref(), pre, &refs, &client)
     })))
 }
 
-/// The moves of one file.
+/// The tag or channel `target` moves to, if any.
+fn choose(
+    target: &UpdateTarget,
+    to: Option<&str>,
+    refs: &BTreeMap<String, Result<Refs, ForgeError>>,
+    pre: bool,
+    what: &str,
+) -> Result<Option<String>, FlakeError> {
+    if target.pinned {
+        return Ok(None);
+    }
+    match to {
+        Some(to) => explicit_target(target, to, refs).map(Some),
+        None => match find(target, refs, pre) {
+            Finding::Newer(newer) => Ok(Some(newer)),
+            Finding::Failed(error) => Err(FlakeError::new(
+                ErrorKind::Remote,
+                format!("{what} `{}`: {error}", target.name),
+            )
+            .at(target.range)
+            .hint("nothing was written; fix the repository or leave it out (name the others)")),
+            Finding::Newest | Finding::Missing | Finding::NotAsked => Ok(None),
+        },
+    }
+}
+
+/// The moves of one file: inputs, then fetched sources with their new
+/// hashes (prefetched here; a failure writes nothing).
 fn plan(
     text: &str,
     names: &[String],
     to: Option<&str>,
     pre: bool,
     refs: &BTreeMap<String, Result<Refs, ForgeError>>,
+    client: &Client,
 ) -> Result<Operation, FlakeError> {
     let source = SourceFile::parse(text);
     let flake = Flake::read(&source)?;
@@ -376,44 +460,59 @@ fn plan(
         .into_iter()
         .filter(|target| selected(target, names))
         .collect();
-    if let Some(missing) = names
-        .iter()
-        .find(|name| !targets.iter().any(|target| &&target.name == name))
-    {
+    let sources: Vec<SourceTarget> = source_targets(&source)
+        .into_iter()
+        .filter(|source| selected(&as_target(source), names))
+        .collect();
+    if let Some(missing) = names.iter().find(|name| {
+        !targets.iter().any(|target| &&target.name == name)
+            && !sources.iter().any(|source| &&source.name == name)
+    }) {
         return Err(FlakeError::new(
             ErrorKind::NotApplicable,
-            format!("no input named `{missing}`"),
+            format!("no input or fetched source named `{missing}`"),
         )
-        .hint("`flakeedit list-inputs` lists the inputs"));
+        .hint("`flakeedit outdated` lists the inputs and sources"));
     }
-    let mut moves = Vec::new();
+    let mut request = UpdateRefs::default();
     for target in &targets {
-        if target.pinned {
-            continue;
-        }
-        let chosen = match to {
-            Some(to) => Some(explicit_target(target, to, refs, pre)?),
-            None => match find(target, refs, pre) {
-                Finding::Newer(newer) => Some(newer),
-                Finding::Failed(error) => {
-                    return Err(FlakeError::new(
-                        ErrorKind::Remote,
-                        format!("input `{}`: {error}", target.name),
-                    )
-                    .at(target.range)
-                    .hint("nothing was written; fix the repository or leave the input out (name the others)"))
-                }
-                Finding::Newest | Finding::Missing | Finding::NotAsked => None,
-            },
-        };
-        if let Some(to) = chosen {
-            moves.push(RefMove {
+        if let Some(to) = choose(target, to, refs, pre, "input")? {
+            request.moves.push(RefMove {
                 name: target.name.clone(),
                 to,
             });
         }
     }
-    Ok(Operation::Update(UpdateRefs { moves }))
+    for source in &sources {
+        let target = as_target(source);
+        // Only GitHub archives can be hashed without Nix building the
+        // source; other fetchers are reported by `outdated` only.
+        let Some((owner, repo)) = &source.github else {
+            continue;
+        };
+        let Some(to) = choose(&target, to, refs, pre, "source")? else {
+            continue;
+        };
+        let prefetched = client
+            .prefetch_github_commit(owner, repo, &to)
+            .map_err(|error| {
+                FlakeError::new(
+                    ErrorKind::Remote,
+                    format!(
+                        "cannot prefetch {owner}/{repo} at {to} for `{}`: {error}",
+                        source.name
+                    ),
+                )
+                .at(source.range)
+                .hint("nothing was written; check the network (or --forge-url) and try again")
+            })?;
+        request.sources.push(SourceMove {
+            at: source.range.start(),
+            to,
+            hash: to_sri(&prefetched.hash),
+        });
+    }
+    Ok(Operation::Update(request))
 }
 
 /// `--to REF`: must exist in the repository, and must not be older than
@@ -422,7 +521,6 @@ fn explicit_target(
     target: &UpdateTarget,
     to: &str,
     refs: &BTreeMap<String, Result<Refs, ForgeError>>,
-    _pre: bool,
 ) -> Result<String, FlakeError> {
     let Some(repository) = &target.repository else {
         return Err(FlakeError::new(

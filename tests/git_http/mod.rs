@@ -132,6 +132,22 @@ fn serve(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
     log.lock().unwrap().push(path.to_string());
+    if let Some(archive) = archive(root, path) {
+        let mut stream = stream;
+        let _ = match archive {
+            Some(bytes) => write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            )
+            .and_then(|()| stream.write_all(&bytes)),
+            None => write!(
+                stream,
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        };
+        return;
+    }
     let mut child = Command::new("git")
         .arg("http-backend")
         .env("GIT_PROJECT_ROOT", root)
@@ -178,6 +194,29 @@ fn serve(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
         content.len()
     );
     let _ = stream.write_all(content);
+}
+
+/// GitHub's archive URL, `/<owner>/<repo>/archive/<rev>.tar.gz`, made with
+/// `git archive` from `root/<owner>/<repo>.git` (one top directory, as
+/// GitHub's archives have). `None` for other paths; `Some(None)` when the
+/// repository or revision does not exist.
+fn archive(root: &Path, path: &str) -> Option<Option<Vec<u8>>> {
+    let parts: Vec<&str> = path.trim_start_matches('/').splitn(4, '/').collect();
+    let [owner, repo, "archive", file] = parts.as_slice() else {
+        return None;
+    };
+    let rev = file.strip_suffix(".tar.gz")?;
+    let output = Command::new("git")
+        .current_dir(root.join(owner).join(format!("{repo}.git")))
+        .args([
+            "archive",
+            "--format=tar.gz",
+            &format!("--prefix={repo}-{rev}/"),
+            rev,
+        ])
+        .output()
+        .ok()?;
+    Some(output.status.success().then_some(output.stdout))
 }
 
 /// A server that accepts connections and never answers.

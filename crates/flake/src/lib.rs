@@ -215,7 +215,7 @@ impl Operation {
             Operation::AddDevShell(request) => add_dev_shell(file, flake, request),
             Operation::AddSource(request) => add_source(file, flake, request),
             Operation::FixHashes(request) => fix_hashes(file, request),
-            Operation::Update(request) => update::update_refs(flake, request),
+            Operation::Update(request) => update::update_refs(file, flake, request),
         }
     }
 
@@ -460,6 +460,9 @@ pub fn run(
     let (changed, after) = (verified.file, verified.flake);
     let verified = match operation {
         Operation::FixHashes(request) => sources::verify_fix_hashes(request, &changed),
+        Operation::Update(request) => operation
+            .verify(&flake, &after)
+            .and_then(|()| update::verify_update_sources(request, &changed)),
         _ => operation.verify(&flake, &after),
     };
     verified.map_err(|message| {

@@ -224,6 +224,9 @@ fn outputs_body(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeE
     if allowed.new_code || allowed.hashes {
         return Ok(());
     }
+    if allowed.string_values {
+        return only_string_values(sides);
+    }
     let body = |flake: &Flake| {
         flake.outputs.as_ref().map(|outputs| match &outputs.lambda {
             Some(lambda) => lambda
@@ -247,6 +250,47 @@ fn outputs_body(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeE
             "it would change the body of outputs, which this edit must not touch".to_string(),
             range,
         ));
+    }
+    Ok(())
+}
+
+/// Every edit inside `outputs` replaces exactly one string literal by a
+/// plain string literal (no interpolation): values change, code does not.
+fn only_string_values(sides: &Sides<'_>) -> Result<(), FlakeError> {
+    let Some(outputs) = sides
+        .before_flake
+        .outputs
+        .as_ref()
+        .map(|outputs| outputs.binding.syntax().text_range())
+    else {
+        return Ok(());
+    };
+    for edit in sides.changes.edits() {
+        if !outputs.contains_range(edit.range) {
+            continue;
+        }
+        let replaced_string = match sides.before.syntax().covering_element(edit.range) {
+            rowan::NodeOrToken::Node(node) => {
+                node.kind() == flakeedit_syntax::SyntaxKind::NODE_STRING
+                    && node.text_range() == edit.range
+            }
+            rowan::NodeOrToken::Token(_) => false,
+        };
+        let inserted = flakeedit_syntax::SourceFile::parse(edit.insert.as_str());
+        let plain_string = inserted.is_valid()
+            && matches!(
+                inserted.root().expr(),
+                Some(ast::Expr::Str(string)) if flakeedit_syntax::static_string(&string).is_some()
+            );
+        if !replaced_string || !plain_string {
+            return Err(drift(
+                format!(
+                    "an update would change `{}` in outputs, which is not a string value",
+                    sides.before.slice(edit.range)
+                ),
+                Some(edit.range),
+            ));
+        }
     }
     Ok(())
 }

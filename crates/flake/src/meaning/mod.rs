@@ -49,6 +49,7 @@ pub struct AllowedChange {
     unbound: BTreeSet<String>,
     new_code: bool,
     hashes: bool,
+    string_values: bool,
     renamed: Option<(String, String)>,
 }
 
@@ -136,6 +137,16 @@ impl AllowedChange {
         }
     }
 
+    /// `update` of fetched sources: in `outputs`, string literals (a
+    /// `rev`, `tag`, `version` or hash) replaced by other plain string
+    /// literals, and nothing else.
+    pub fn string_values() -> AllowedChange {
+        AllowedChange {
+            string_values: true,
+            ..AllowedChange::default()
+        }
+    }
+
     /// The package operations: new code in `outputs` whose references are
     /// bound where it is inserted (lexically, or by an enclosing `with` such
     /// as `with pkgs; [ … ]`), and the `self` argument it may need. Code it
@@ -177,6 +188,7 @@ impl AllowedChange {
         self.unbound.extend(other.unbound);
         self.new_code |= other.new_code;
         self.hashes |= other.hashes;
+        self.string_values |= other.string_values;
         self.renamed = self.renamed.or(other.renamed);
         self
     }
@@ -218,7 +230,14 @@ impl AllowedChange {
                 .moves
                 .iter()
                 .map(|change| AllowedChange::reference(&change.name))
-                .fold(AllowedChange::nothing(), AllowedChange::union),
+                .fold(
+                    if request.sources.is_empty() {
+                        AllowedChange::nothing()
+                    } else {
+                        AllowedChange::string_values()
+                    },
+                    AllowedChange::union,
+                ),
         }
     }
 }

@@ -11,9 +11,11 @@
 //! An input whose line, or the line above it, carries the comment
 //! `# flakeedit: pin` is never moved.
 
+mod fetchers;
 mod reference;
 mod version;
 
+pub use fetchers::{source_targets, SourceMove, SourceTarget};
 pub use reference::{forge_repository, read_url, UrlReference};
 pub use version::{newest_channel, newest_tag, Channel, Version};
 
@@ -240,15 +242,21 @@ pub struct RefMove {
 }
 
 /// `update`: the references to move, chosen by the front-end with [`newest`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateRefs {
     /// The moves, one per input.
     pub moves: Vec<RefMove>,
+    /// The fetched sources to move, each with its prefetched hash.
+    pub sources: Vec<SourceMove>,
 }
 
 /// The rewrite of every move's reference, with one warning per input
 /// saying that flake.lock must follow.
-pub fn update_refs(flake: &Flake, request: &UpdateRefs) -> Result<ChangeSet, FlakeError> {
+pub fn update_refs(
+    file: &SourceFile,
+    flake: &Flake,
+    request: &UpdateRefs,
+) -> Result<ChangeSet, FlakeError> {
     let mut changes = ChangeSet::new();
     for RefMove { name, to } in &request.moves {
         let input = flake.input(name).ok_or_else(|| {
@@ -317,6 +325,7 @@ pub fn update_refs(flake: &Flake, request: &UpdateRefs) -> Result<ChangeSet, Fla
              so flake.lock follows"
         ));
     }
+    fetchers::update_sources(file, &request.sources, &mut changes)?;
     Ok(changes)
 }
 
@@ -334,6 +343,12 @@ fn replace_value(
             literal.to_string(),
         ))
         .map_err(|error| FlakeError::new(ErrorKind::Internal, error.to_string()))
+}
+
+/// The postcondition of [`update_refs`] for fetched sources, on the
+/// edited file: each moved call now fetches its tag.
+pub fn verify_update_sources(request: &UpdateRefs, after: &SourceFile) -> Result<(), String> {
+    fetchers::verify_sources(&request.sources, after)
 }
 
 /// The postcondition of [`update_refs`]: each input now names its target.

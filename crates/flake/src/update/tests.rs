@@ -117,6 +117,7 @@ fn update(text: &str, moves: &[(&str, &str)], expected: Expect) -> String {
                 to: to.to_string(),
             })
             .collect(),
+        ..UpdateRefs::default()
     });
     let result = run(&operation, text, None).expect("the update applies");
     let new_text = result.new_text.expect("a change");
@@ -203,6 +204,7 @@ fn follows_and_commits_are_refused_with_what_to_do() {
                 name: name.into(),
                 to: "v2".into(),
             }],
+            ..UpdateRefs::default()
         });
         let error = run(&operation, FLAKE, None).expect_err(name);
         assert_eq!(error.kind, kind, "{name}: {}", error.message);
@@ -212,6 +214,7 @@ fn follows_and_commits_are_refused_with_what_to_do() {
             name: "tool".into(),
             to: "v2\"; x = 1; \"".into(),
         }],
+        ..UpdateRefs::default()
     });
     assert_eq!(
         run(&injection, FLAKE, None).expect_err("refused").kind,
@@ -268,5 +271,128 @@ fn newest_picks_tags_for_tags_and_channels_for_channels() {
     assert_eq!(
         newest(&Tracks::Branch(Some("main".into())), tags, heads, true),
         None
+    );
+}
+
+const SOURCES: &str = r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+  outputs = { self, nixpkgs }:
+    let
+      pkgs = nixpkgs.legacyPackages.x86_64-linux;
+      version = "0.2.0";
+    in {
+      packages.x86_64-linux = {
+        randomconv = pkgs.ocamlPackages.buildDunePackage rec {
+          pname = "randomconv";
+          version = "0.2.0";
+          src = pkgs.fetchFromGitHub {
+            owner = "hannesm";
+            repo = "randomconv";
+            rev = "v${version}";
+            hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+          };
+        };
+        literal = pkgs.stdenv.mkDerivation {
+          pname = "literal";
+          inherit version;
+          src = pkgs.fetchFromGitHub {
+            owner = "o";
+            repo = "literal";
+            tag = "1.9"; # flakeedit: pin
+            hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+          };
+        };
+        lab = pkgs.fetchFromGitLab {
+          domain = "gitlab.example.org";
+          owner = "group%2Fsub";
+          repo = "lab";
+          rev = "refs/tags/v3.0";
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+        shadowed = pkgs.callPackage ({ version, fetchFromGitHub }: fetchFromGitHub {
+          owner = "o";
+          repo = "shadowed";
+          rev = "v${version}";
+          hash = "";
+        }) { version = "1.0"; };
+      };
+    };
+}
+"#;
+
+#[test]
+fn fetched_sources_say_what_their_revision_is_on() {
+    let file = SourceFile::parse(SOURCES);
+    let found: Vec<String> = source_targets(&file)
+        .into_iter()
+        .map(|t| {
+            format!(
+                "{} {} {:?} {:?} pinned={}",
+                t.name,
+                t.fetcher,
+                t.repository.unwrap_or_default(),
+                t.tracks,
+                t.pinned
+            )
+        })
+        .collect();
+    expect![[r#"
+        [
+            "randomconv fetchFromGitHub \"https://github.com/hannesm/randomconv.git\" Tag(\"v0.2.0\") pinned=false",
+            "literal fetchFromGitHub \"https://github.com/o/literal.git\" Tag(\"1.9\") pinned=true",
+            "lab fetchFromGitLab \"https://gitlab.example.org/group/sub/lab.git\" Tag(\"v3.0\") pinned=false",
+            "shadowed fetchFromGitHub \"https://github.com/o/shadowed.git\" Unknown pinned=false",
+        ]
+    "#]]
+    .assert_debug_eq(&found);
+}
+
+#[test]
+fn a_source_moves_its_version_binding_and_hash() {
+    let file = SourceFile::parse(SOURCES);
+    let targets = source_targets(&file);
+    let new_hash = "sha256-KIvx/UNtPTg0EqfwuJgzSCtr6RgKIXK6yv9QkUUHbJk=";
+    let operation = Operation::Update(UpdateRefs {
+        sources: vec![
+            SourceMove {
+                at: targets[0].range.start(),
+                to: "v0.3.0".into(),
+                hash: new_hash.into(),
+            },
+            SourceMove {
+                at: targets[2].range.start(),
+                to: "v3.1".into(),
+                hash: new_hash.into(),
+            },
+        ],
+        ..UpdateRefs::default()
+    });
+    let result = run(&operation, SOURCES, None).expect("the update applies");
+    let after = result.new_text.expect("a change");
+    let expected = SOURCES
+        .replacen("version = \"0.2.0\";\n          src", "version = \"0.3.0\";\n          src", 1)
+        .replacen(
+            "rev = \"v${version}\";\n            hash = \"sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"",
+            &format!("rev = \"v${{version}}\";\n            hash = \"{new_hash}\""),
+            1,
+        )
+        .replace("rev = \"refs/tags/v3.0\";\n          hash = \"sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"", &format!("rev = \"refs/tags/v3.1\";\n          hash = \"{new_hash}\""));
+    assert_eq!(after, expected);
+    // The let-bound `version` of the outputs is another binding: untouched.
+    assert!(after.contains("      version = \"0.2.0\";\n    in"));
+    Nix::require().assert_parses(&after);
+
+    // A version that does not fit `v${version}` is refused, nothing written.
+    let misfit = Operation::Update(UpdateRefs {
+        sources: vec![SourceMove {
+            at: targets[0].range.start(),
+            to: "release-0.3.0".into(),
+            hash: new_hash.into(),
+        }],
+        ..UpdateRefs::default()
+    });
+    assert_eq!(
+        run(&misfit, SOURCES, None).expect_err("refused").kind,
+        ErrorKind::Conflict
     );
 }
