@@ -87,12 +87,13 @@ fn add_input_in_every_form() {
                 "{name}"
             );
         }
-        if evaluates(&nix, &before) {
-            assert!(
-                evaluates(&nix, &after),
-                "{name}: outputs no longer evaluate"
-            );
-        }
+        // Every fixture evaluates with the stubs, so a broken stub fails
+        // here instead of silently skipping the check after the edit.
+        assert!(evaluates(&nix, &before), "{name}: does not evaluate");
+        assert!(
+            evaluates(&nix, &after),
+            "{name}: outputs no longer evaluate"
+        );
         // Idempotent.
         let again = flakeedit_flake::run(&operation, &after, None).unwrap();
         assert!(
@@ -188,7 +189,8 @@ fn remove_input_in_every_form() {
                 );
             }
         }
-        if !force && evaluates(&nix, &before) {
+        assert!(evaluates(&nix, &before), "{name}: does not evaluate");
+        if !force {
             assert!(
                 evaluates(&nix, &after),
                 "{name}: outputs no longer evaluate"

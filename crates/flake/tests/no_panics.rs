@@ -176,12 +176,19 @@ proptest! {
             let _ = list_inputs(&file, &flake, lock);
         }
         for operation in operations() {
+            // Refusals are fine here (the text is mutated at random). An
+            // accepted edit's reported change set must be exactly what turned
+            // the text into the new one: front-ends (LSP text edits, diffs)
+            // use the change set, the CLI writes the text. (`run` itself
+            // guarantees the result parses, so that is not re-checked here.)
             if let Ok(result) = run(&operation, &text, lock) {
-                if let Some(new_text) = result.new_text {
-                    let after = SourceFile::parse(new_text.as_str());
-                    prop_assert!(
-                        after.is_valid(),
-                        "{operation:?} produced a file with syntax errors:\n{new_text}"
+                if let Some(new_text) = &result.new_text {
+                    prop_assert!(!result.changes.is_empty(), "{operation:?}: text changed without edits");
+                    let applied = result.changes.apply_unchecked(&text);
+                    prop_assert_eq!(
+                        applied.as_deref().ok(),
+                        Some(new_text.as_str()),
+                        "{:?}: the change set does not give the new text", operation
                     );
                 }
             }
