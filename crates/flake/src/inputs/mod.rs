@@ -2,6 +2,7 @@
 //! `flake = false` in [`reference`]; follows in [`follows`].
 
 mod follows;
+mod rec_inputs;
 mod reference;
 mod rename;
 
@@ -657,6 +658,7 @@ pub fn remove_input(
         }
     }
     refuse_when_followed(flake, name)?;
+    rec_inputs::refuse_when_read(flake, input, name)?;
     let mut removed = own_bindings(input);
     for other in flake.inputs.iter().filter(|other| other.name != name) {
         let mut follows_here = Vec::new();
