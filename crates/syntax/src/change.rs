@@ -171,9 +171,16 @@ impl ChangeSet {
 
     /// Applies the edits to `file`, re-parses the result and refuses it when
     /// a file that parsed no longer does. Returns the new file.
+    ///
+    /// Only the nodes around the edits are re-parsed when that provably
+    /// gives the tree a whole parse would (see [`SourceFile::reparsed`]);
+    /// otherwise the whole text is.
     pub fn apply(&self, file: &SourceFile) -> Result<SourceFile, ApplyError> {
         let text = self.apply_unchecked(file.text())?;
-        let changed = SourceFile::parse(text);
+        let changed = match crate::reparse::reparse(file, &self.edits, text) {
+            Ok(spliced) => return Ok(spliced),
+            Err(text) => SourceFile::parse(text),
+        };
         if file.is_valid() {
             if let Some(error) = changed.errors().first() {
                 return Err(ApplyError::BrokeSyntax {

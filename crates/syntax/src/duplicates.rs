@@ -4,13 +4,15 @@
 //! for the same name (`a = { b = 1; }; a.c = 2;`), so those are fine.
 //! Only static names are compared; `${…}` names are skipped.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
+use rowan::NodeOrToken;
 
 use crate::attrpath::{as_attr_set, attr_name};
-use crate::{SyntaxNode, TextRange};
+use crate::reparse::{find_node, Reparsed};
+use crate::{SourceFile, SyntaxKind, SyntaxNode, TextRange};
 
 /// One attribute of the merged view of a set: a leaf (a value that is not
 /// an attribute-set literal, or an `inherit`), or a set of attributes.
@@ -24,20 +26,107 @@ enum Slot {
 pub fn duplicate_attributes(root: &SyntaxNode) -> Vec<TextRange> {
     let mut found = Vec::new();
     for node in root.descendants() {
-        let entries: Box<dyn Iterator<Item = ast::Entry>> =
-            if let Some(set) = ast::AttrSet::cast(node.clone()) {
-                Box::new(set.entries())
-            } else if let Some(let_in) = ast::LetIn::cast(node.clone()) {
-                Box::new(let_in.entries())
-            } else {
-                continue;
-            };
-        let mut slots = HashMap::new();
-        add_entries(entries, &mut slots, &mut found);
+        scope_duplicates(&node, &mut found);
     }
     found.sort_by_key(|range| range.start());
     found.dedup();
     found
+}
+
+/// The duplicates one set or `let` defines, seen with the set literals its
+/// bindings merge (pushed to `found`); nothing for another node.
+fn scope_duplicates(node: &SyntaxNode, found: &mut Vec<TextRange>) {
+    let entries: Box<dyn Iterator<Item = ast::Entry>> =
+        if let Some(set) = ast::AttrSet::cast(node.clone()) {
+            Box::new(set.entries())
+        } else if let Some(let_in) = ast::LetIn::cast(node.clone()) {
+            Box::new(let_in.entries())
+        } else {
+            return;
+        };
+    let mut slots = HashMap::new();
+    add_entries(entries, &mut slots, found);
+}
+
+fn is_scope(node: &SyntaxNode) -> bool {
+    matches!(
+        node.kind(),
+        SyntaxKind::NODE_ATTR_SET | SyntaxKind::NODE_LET_IN
+    )
+}
+
+/// True when `after` defines more attributes twice than `before` (Nix
+/// rejects a file with any). When `after` was made from `before` by
+/// re-parsing some nodes only ([`SourceFile::reparsed`]), only the sets
+/// those nodes hold or lie in are walked, with the same answer as walking
+/// both files whole.
+pub fn adds_duplicates(before: &SourceFile, after: &SourceFile) -> bool {
+    let local = after.reparsed().and_then(|reparsed| {
+        let before_count = touched_duplicates(before, reparsed, |r| r.before)?;
+        let after_count = touched_duplicates(after, reparsed, |r| r.after)?;
+        Some(after_count > before_count)
+    });
+    local.unwrap_or_else(|| {
+        duplicate_attributes(after.syntax()).len() > duplicate_attributes(before.syntax()).len()
+    })
+}
+
+/// The duplicates of `file` that the re-parsed nodes can change: those
+/// found by a set inside such a node or around it, less those a set
+/// elsewhere also finds (a duplicate is counted once however many sets see
+/// it, and the sets elsewhere are the same in both files).
+fn touched_duplicates(
+    file: &SourceFile,
+    reparsed: &[Reparsed],
+    range_of: impl Fn(&Reparsed) -> TextRange,
+) -> Option<usize> {
+    let root = file.syntax();
+    let mut touched: HashSet<SyntaxNode> = HashSet::new();
+    let mut found = Vec::new();
+    let mut inside = Vec::new();
+    for node in reparsed {
+        let range = range_of(node);
+        inside.push(range);
+        let node = find_node(root, node.kind, range)?;
+        for scope in node.descendants().chain(node.ancestors().skip(1)) {
+            if is_scope(&scope) && touched.insert(scope.clone()) {
+                scope_duplicates(&scope, &mut found);
+            }
+        }
+    }
+    found.sort_by_key(|range| range.start());
+    found.dedup();
+    let mut elsewhere: HashMap<SyntaxNode, Vec<TextRange>> = HashMap::new();
+    let count = found
+        .iter()
+        .filter(|range| {
+            if inside.iter().any(|node| node.contains_range(**range)) {
+                return true;
+            }
+            let start = match root.covering_element(**range) {
+                NodeOrToken::Node(node) => Some(node),
+                NodeOrToken::Token(token) => token.parent(),
+            };
+            let seen_elsewhere = start
+                .into_iter()
+                .flat_map(|node| node.ancestors())
+                .any(|scope| {
+                    if !is_scope(&scope) || touched.contains(&scope) {
+                        return false;
+                    }
+                    elsewhere
+                        .entry(scope.clone())
+                        .or_insert_with(|| {
+                            let mut own = Vec::new();
+                            scope_duplicates(&scope, &mut own);
+                            own
+                        })
+                        .contains(range)
+                });
+            !seen_elsewhere
+        })
+        .count();
+    Some(count)
 }
 
 fn add_entries(

@@ -88,6 +88,7 @@ mod edit;
 mod escape;
 mod free;
 mod pattern;
+mod reparse;
 mod scope;
 mod source;
 pub mod style;
@@ -97,7 +98,7 @@ pub use attrpath::{
     strip_parens, PathMatch, PathMatchKind,
 };
 pub use change::{ApplyError, ChangeSet, OverlapError, TextEdit};
-pub use duplicates::duplicate_attributes;
+pub use duplicates::{adds_duplicates, duplicate_attributes};
 pub use edit::{
     break_long_one_line_sets, insert_entry, remove_entries, remove_entry, replace_value,
     InsertPosition, MalformedError, MAX_LINE_WIDTH,
@@ -109,6 +110,7 @@ pub use free::{
     free_variables, is_global, references, FreeVariables, Reference, Resolution, TooDeep,
 };
 pub use pattern::{add_formal, formal_name, formal_names, pattern_alias, remove_formal};
+pub use reparse::Reparsed;
 pub use scope::{scope_at, Binder, BinderKind, Scope};
 pub use source::{LineCol, LineIndex, SourceFile, SyntaxError};
 

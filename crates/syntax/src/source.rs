@@ -3,6 +3,8 @@
 use rnix::{Root, SyntaxNode, TextRange, TextSize};
 use rowan::ast::AstNode;
 
+use crate::reparse::Reparsed;
+
 /// A syntax error with the byte range it covers and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -25,6 +27,10 @@ pub struct SourceFile {
     /// Built on first use: most edits never need positions, and a bulk run
     /// should not pay for an index per file.
     lines: std::sync::OnceLock<LineIndex>,
+    /// When this file was made from another by re-parsing only the nodes
+    /// an edit touched, those nodes; the tree outside them is the other
+    /// file's tree.
+    reparsed: Option<Box<[Reparsed]>>,
 }
 
 impl std::fmt::Debug for SourceFile {
@@ -52,7 +58,28 @@ impl SourceFile {
             text,
             errors,
             lines: std::sync::OnceLock::new(),
+            reparsed: None,
         }
+    }
+
+    /// A file without syntax error built by [`crate::change::ChangeSet::apply`]
+    /// from another by re-parsing only `reparsed`.
+    pub(crate) fn spliced(text: String, root: Root, reparsed: Vec<Reparsed>) -> SourceFile {
+        SourceFile {
+            text,
+            root,
+            errors: Vec::new(),
+            lines: std::sync::OnceLock::new(),
+            reparsed: Some(reparsed.into_boxed_slice()),
+        }
+    }
+
+    /// When [`crate::ChangeSet::apply`] made this file by re-parsing only
+    /// the nodes its edits touched (the rest of the tree is the original
+    /// file's), those nodes; `None` after a whole parse. Checks that compare
+    /// the file with the original can then look at these nodes only.
+    pub fn reparsed(&self) -> Option<&[Reparsed]> {
+        self.reparsed.as_deref()
     }
 
     /// The text the file was parsed from.

@@ -335,9 +335,9 @@ pub(crate) fn drift(message: String, range: Option<TextRange>) -> FlakeError {
 
 /// rnix accepts an attribute defined twice; Nix rejects the whole file
 /// ("attribute 'x' already defined"). An edit must not add such a duplicate.
+/// After a local re-parse only the sets around the edit are walked.
 pub(crate) fn no_new_duplicates(before: &SourceFile, after: &SourceFile) -> Result<(), FlakeError> {
-    let count = |file: &SourceFile| flakeedit_syntax::duplicate_attributes(file.syntax()).len();
-    if count(after) > count(before) {
+    if flakeedit_syntax::adds_duplicates(before, after) {
         return Err(FlakeError::new(
             ErrorKind::Internal,
             "internal error: the edit would define an attribute a second time, which Nix \
