@@ -10,7 +10,11 @@
 # 2,350 lines generated in the seed's flake-parts shape. For each size:
 #   - `add-input` written durably (temp file, fsync, rename) vs flake-edit;
 #   - `--dry-run add-input` vs nix-editor editing in place (no fsync);
-#   - `list-inputs`, and `--version` and hello-world for start-up.
+#   - `list-inputs`, and `--version` and hello-world for start-up;
+#   - the floor of a durable edit: `bulk-floor --one` reads, parses once,
+#     writes the same bytes to a temp file, fsyncs and renames (no edit).
+# CPU (user + system) is printed next to wall time: on a loaded machine it
+# is the steadier of the two.
 # Every edit runs on a fresh copy of the flake (hyperfine --prepare).
 # Targets: dry-run <= 1.0x nix-editor, durable <= 0.5x flake-edit,
 # --version and a small list-inputs <= 1.2x hello-world.
@@ -32,11 +36,13 @@ done
 if [ -z "${FLAKEEDIT:-}" ] || [ -z "${HELLO:-}" ]; then
   echo "==> cargo build --release" >&2
   cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" --bin flakeedit
-  cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" -p flakeedit-bench-floor --bin hello-world
+  cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" -p flakeedit-bench-floor
   TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
   FLAKEEDIT=$TARGET/flakeedit
   HELLO=$TARGET/hello-world
+  FLOOR=$TARGET/bulk-floor
 fi
+FLOOR=${FLOOR:-$(dirname "$HELLO")/bulk-floor}
 FLAKE_EDIT=$PEERS/bin/flake-edit
 NIX_EDITOR=$PEERS/bin/nix-editor
 
@@ -66,17 +72,20 @@ generate 35 199 > "$WORK/large.nix"
 mkdir -p "$WORK/run"
 cd "$WORK/run"
 
-# Mean milliseconds of each command (hyperfine JSON), one line each.
+# Mean wall and CPU milliseconds of each command (one line each), all
+# measured in ONE hyperfine run so that load hits them alike: compare
+# ratios within a run, not figures across runs. Commands are shell-word
+# strings (hyperfine -N splits them).
 measure() { # measure NAME SOURCE COMMAND...
   local name=$1 source=$2; shift 2
   hyperfine -N --runs "$RUNS" --warmup 3 --style none \
     --prepare "cp $source $WORK/run/flake.nix" \
-    --export-json "$WORK/$name.json" "$*" >/dev/null 2>&1 \
+    --export-json "$WORK/$name.json" "$@" >/dev/null 2>&1 \
     || { echo "failed: $*" >&2; exit 1; }
   python3 - "$WORK/$name.json" <<'PY'
 import json, sys
-result = json.load(open(sys.argv[1]))["results"][0]
-print("%.2f %.2f" % (result["mean"] * 1000, (result["user"] + result["system"]) * 1000))
+for result in json.load(open(sys.argv[1]))["results"]:
+    print("%.2f %.2f" % (result["mean"] * 1000, (result["user"] + result["system"]) * 1000))
 PY
 }
 rss() { # peak RSS in MB of one run of the command on a fresh copy
@@ -85,26 +94,35 @@ rss() { # peak RSS in MB of one run of the command on a fresh copy
   /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
 }
 
-read -r hello hello_cpu < <(measure hello "$WORK/small.nix" "$HELLO")
-read -r version version_cpu < <(measure version "$WORK/small.nix" "$FLAKEEDIT" --version)
-echo "start-up (ms wall / ms cpu, peak RSS MB):"
+{ read -r hello hello_cpu; read -r version version_cpu; read -r small_list small_list_cpu; } \
+  < <(measure start-up "$WORK/small.nix" "$HELLO" "$FLAKEEDIT --version" "$FLAKEEDIT list-inputs")
+echo "start-up (ms wall / ms cpu, peak RSS MB), one hyperfine run:"
 printf '  %-34s %7s %7s %6s\n' hello-world "$hello" "$hello_cpu" "$(rss "$WORK/small.nix" "$HELLO")"
-printf '  %-34s %7s %7s %6s   %.2fx hello-world\n' "flakeedit --version" "$version" "$version_cpu" \
-  "$(rss "$WORK/small.nix" "$FLAKEEDIT" --version)" "$(echo "$version / $hello" | bc -l)"
+printf '  %-34s %7s %7s %6s   %.2fx hello-world (cpu %.2fx)\n' "flakeedit --version" "$version" "$version_cpu" \
+  "$(rss "$WORK/small.nix" "$FLAKEEDIT" --version)" "$(echo "$version / $hello" | bc -l)" "$(echo "$version_cpu / $hello_cpu" | bc -l)"
+printf '  %-34s %7s %7s %6s   %.2fx hello-world (cpu %.2fx)\n' "flakeedit list-inputs (40 lines)" "$small_list" "$small_list_cpu" \
+  "$(rss "$WORK/small.nix" "$FLAKEEDIT" list-inputs)" "$(echo "$small_list / $hello" | bc -l)" "$(echo "$small_list_cpu / $hello_cpu" | bc -l)"
 echo
-printf '%-7s %5s | %9s %9s %9s %9s %9s | %8s %8s %8s\n' size lines list dry-run durable \
-  flake-edit nix-edit 'list/hw' 'dry/ne' 'dur/fe'
+echo "per call, ms wall (ms cpu), one hyperfine run per size:"
+printf '%-7s %5s | %15s %15s %15s %15s %15s %15s | %6s %6s %6s %6s\n' size lines list dry-run durable \
+  flake-edit nix-editor floor 'dry/ne' cpu 'dur/fe' 'dur/fl'
 for size in small medium large; do
   file="$WORK/$size.nix"
   lines=$(wc -l < "$file")
-  read -r list _ < <(measure "list-$size" "$file" "$FLAKEEDIT" list-inputs)
-  read -r dry _ < <(measure "dry-$size" "$file" "$FLAKEEDIT" --dry-run add-input github:example/newdep)
-  read -r durable _ < <(measure "durable-$size" "$file" "$FLAKEEDIT" add-input github:example/newdep)
-  read -r peer _ < <(measure "flake-edit-$size" "$file" "$FLAKE_EDIT" --flake flake.nix add newdep github:example/newdep)
-  read -r editor _ < <(measure "nix-editor-$size" "$file" "$NIX_EDITOR" flake.nix inputs.newdep.url -v '"github:example/newdep"' -i)
-  printf '%-7s %5s | %7sms %7sms %7sms %7sms %7sms | %7.2fx %7.2fx %7.2fx\n' "$size" "$lines" \
-    "$list" "$dry" "$durable" "$peer" "$editor" \
-    "$(echo "$list / $hello" | bc -l)" "$(echo "$dry / $editor" | bc -l)" "$(echo "$durable / $peer" | bc -l)"
+  {
+    read -r list list_cpu; read -r dry dry_cpu; read -r durable durable_cpu
+    read -r peer peer_cpu; read -r editor editor_cpu; read -r floor floor_cpu
+  } < <(measure "per-call-$size" "$file" \
+    "$FLAKEEDIT list-inputs" \
+    "$FLAKEEDIT --dry-run add-input github:example/newdep" \
+    "$FLAKEEDIT add-input github:example/newdep" \
+    "$FLAKE_EDIT --flake flake.nix add newdep github:example/newdep" \
+    "$NIX_EDITOR flake.nix inputs.newdep.url -v '\"github:example/newdep\"' -i" \
+    "$FLOOR --one flake.nix")
+  printf '%-7s %5s | %6s (%6s) %6s (%6s) %6s (%6s) %6s (%6s) %6s (%6s) %6s (%6s) | %5.2fx %5.2fx %5.2fx %5.2fx\n' "$size" "$lines" \
+    "$list" "$list_cpu" "$dry" "$dry_cpu" "$durable" "$durable_cpu" "$peer" "$peer_cpu" "$editor" "$editor_cpu" "$floor" "$floor_cpu" \
+    "$(echo "$dry / $editor" | bc -l)" "$(echo "$dry_cpu / $editor_cpu" | bc -l)" \
+    "$(echo "$durable / $peer" | bc -l)" "$(echo "$durable / $floor" | bc -l)"
 done
 echo
 echo "peak RSS (MB) of add-input:"

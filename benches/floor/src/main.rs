@@ -4,7 +4,9 @@
 //! temporary file in the same directory, flushed to disk, the original's
 //! permissions, then a rename. Files run on a pool of `-j N` threads.
 //!
-//! Usage: `bulk-floor [-j N] FILE-LIST` (one path per line).
+//! Usage: `bulk-floor [-j N] FILE-LIST` (one path per line), or
+//! `bulk-floor --one FILE`: that file alone on the main thread, the
+//! per-call floor of a durable single-file edit.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,19 @@ fn main() -> ExitCode {
     let mut jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut list = None;
     while let Some(arg) = args.next() {
+        if arg == "--one" {
+            let Some(path) = args.next() else {
+                eprintln!("usage: bulk-floor --one FILE");
+                return ExitCode::from(2);
+            };
+            return match rewrite(Path::new(&path)) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("{path}: {error}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         if arg == "-j" {
             jobs = args.next().and_then(|n| n.parse().ok()).unwrap_or(jobs);
         } else {

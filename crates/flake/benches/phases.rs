@@ -74,20 +74,20 @@ fn prepare(lines: usize) -> Prepared {
 #[divan::bench(args = LINES)]
 fn parse(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
-    bencher.bench(|| SourceFile::parse(divan::black_box(p.text.as_str())));
+    bencher.bench_local(|| SourceFile::parse(divan::black_box(p.text.as_str())));
 }
 
 #[divan::bench(args = LINES)]
 fn read_model(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
-    bencher.bench(|| Flake::read(divan::black_box(&p.file)).map(|flake| flake.inputs.len()));
+    bencher.bench_local(|| Flake::read(divan::black_box(&p.file)).map(|flake| flake.inputs.len()));
 }
 
 #[divan::bench(args = LINES)]
 fn change_set(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
     let operation = operation();
-    bencher.bench(|| operation.changes(divan::black_box(&p.file), &p.flake, None));
+    bencher.bench_local(|| operation.changes(divan::black_box(&p.file), &p.flake, None));
 }
 
 #[divan::bench(args = LINES)]
@@ -97,25 +97,25 @@ fn apply_local_reparse(bencher: divan::Bencher, lines: usize) {
         p.after.reparsed().is_some(),
         "add-input is re-parsed locally"
     );
-    bencher.bench(|| p.changes.apply(divan::black_box(&p.file)));
+    bencher.bench_local(|| p.changes.apply(divan::black_box(&p.file)));
 }
 
 #[divan::bench(args = LINES)]
 fn apply_whole_reparse(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
-    bencher.bench(|| SourceFile::parse(divan::black_box(p.after.text())));
+    bencher.bench_local(|| SourceFile::parse(divan::black_box(p.after.text())));
 }
 
 #[divan::bench(args = LINES)]
 fn duplicates_local(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
-    bencher.bench(|| adds_duplicates(divan::black_box(&p.file), &p.after));
+    bencher.bench_local(|| adds_duplicates(divan::black_box(&p.file), &p.after));
 }
 
 #[divan::bench(args = LINES)]
 fn duplicates_whole_both(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
-    bencher.bench(|| {
+    bencher.bench_local(|| {
         duplicate_attributes(divan::black_box(p.file.syntax())).len()
             + duplicate_attributes(p.after.syntax()).len()
     });
@@ -124,19 +124,20 @@ fn duplicates_whole_both(bencher: divan::Bencher, lines: usize) {
 #[divan::bench(args = LINES)]
 fn read_model_after(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
-    bencher.bench(|| Flake::read(divan::black_box(&p.after)).map(|flake| flake.inputs.len()));
+    bencher.bench_local(|| Flake::read(divan::black_box(&p.after)).map(|flake| flake.inputs.len()));
 }
 
 #[divan::bench(args = LINES)]
 fn apply_verified_all(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
     let allowed = AllowedChange::of(&operation());
-    bencher.bench(|| apply_verified(divan::black_box(&p.file), &p.flake, &p.changes, &allowed));
+    bencher
+        .bench_local(|| apply_verified(divan::black_box(&p.file), &p.flake, &p.changes, &allowed));
 }
 
 #[divan::bench(args = LINES)]
 fn run_whole(bencher: divan::Bencher, lines: usize) {
     let p = prepare(lines);
     let operation = operation();
-    bencher.bench(|| run(&operation, divan::black_box(p.text.as_str()), None));
+    bencher.bench_local(|| run(&operation, divan::black_box(p.text.as_str()), None));
 }
