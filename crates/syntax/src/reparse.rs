@@ -41,7 +41,7 @@ use rowan::{NodeOrToken, WalkEvent};
 use crate::change::TextEdit;
 use crate::source::SourceFile;
 
-/// A node re-parsed by [`reparse`]: its range in the file the edits were
+/// A node [`crate::ChangeSet::apply`] re-parsed alone: its range in the file the edits were
 /// applied to, and in the edited file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reparsed {
