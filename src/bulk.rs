@@ -1,4 +1,5 @@
 //! The run loop: files processed in parallel, reported in input order.
+//! Edit commands and `check` share it ([`run_ordered`]).
 //!
 //! Workers of a rayon pool each process one file completely
 //! ([`driver::process`]) and send its report back with the file's index.
@@ -23,15 +24,13 @@ use crate::driver::{self, Action, FileReport, Outcome, Settings, Summary};
 const WINDOW_PER_THREAD: usize = 8;
 
 /// Processes `paths` with `jobs` threads (`-j N`, or every core) and emits
-/// every report in order. One file, or `-j 1`, runs on this thread: no pool
-/// is built and the core count is not even asked for.
+/// every report in order: the edit commands' runner.
 pub fn run(
     paths: &[PathBuf],
     action: &Action,
     settings: &Settings,
     jobs: Option<usize>,
 ) -> Result<Summary> {
-    let progress = progress_bar(paths.len(), settings);
     let stdout = std::io::stdout();
     // Block-buffer stdout unless someone is watching it.
     let mut out: Box<dyn Write> = if stdout.is_terminal() {
@@ -40,15 +39,40 @@ pub fn run(
         Box::new(BufWriter::with_capacity(64 * 1024, stdout.lock()))
     };
     let mut summary = Summary::default();
-    let mut emit = |report: FileReport| {
-        summary.add(report.outcome);
-        match &progress {
-            Some(bar) => {
-                bar.suspend(|| driver::emit(&report, settings, &mut *out));
-                bar.inc(1);
-            }
-            None => driver::emit(&report, settings, &mut *out),
+    run_ordered(
+        paths,
+        jobs,
+        settings.bulk,
+        |path| process_guarded(path, action, settings),
+        |report| {
+            summary.add(report.outcome);
+            driver::emit(&report, settings, &mut *out);
+        },
+    )?;
+    let _ = out.flush();
+    Ok(summary)
+}
+
+/// Runs `work` on every path with `jobs` threads and hands each result to
+/// `emit` strictly in input order: the one runner of the edit commands and
+/// `check`. One file, or `-j 1`, runs on this thread: no pool is built and
+/// the core count is not even asked for. With `progress`, a bar is drawn on
+/// stderr when it is a terminal. `work` must not panic (wrap it in
+/// [`catch_unwind`]): a panicking job would never report.
+pub fn run_ordered<T: Send>(
+    paths: &[PathBuf],
+    jobs: Option<usize>,
+    progress: bool,
+    work: impl Fn(&Path) -> T + Sync,
+    mut emit: impl FnMut(T),
+) -> Result<()> {
+    let bar = progress.then(|| progress_bar(paths.len())).flatten();
+    let mut emit = |result: T| match &bar {
+        Some(bar) => {
+            bar.suspend(|| emit(result));
+            bar.inc(1);
         }
+        None => emit(result),
     };
     let jobs = if paths.len() <= 1 {
         1
@@ -57,7 +81,7 @@ pub fn run(
     };
     if jobs <= 1 {
         for path in paths {
-            emit(process_guarded(path, action, settings));
+            emit(work(path));
         }
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -66,10 +90,11 @@ pub fn run(
             .build()
             .context("cannot start the worker threads")?;
         let window = jobs * WINDOW_PER_THREAD;
-        let (sender, receiver) = mpsc::channel::<(usize, FileReport)>();
+        let (sender, receiver) = mpsc::channel::<(usize, T)>();
+        let work = &work;
         // The loop runs on this thread; only the spawned jobs use the pool.
         pool.in_place_scope(|scope| {
-            let mut buffered: BTreeMap<usize, FileReport> = BTreeMap::new();
+            let mut buffered: BTreeMap<usize, T> = BTreeMap::new();
             let mut submitted = 0;
             let mut emitted = 0;
             while emitted < paths.len() {
@@ -78,28 +103,27 @@ pub fn run(
                     let index = submitted;
                     let path = &paths[index];
                     scope.spawn(move |_| {
-                        let _ = sender.send((index, process_guarded(path, action, settings)));
+                        let _ = sender.send((index, work(path)));
                     });
                     submitted += 1;
                 }
-                // Every spawned job sends exactly once (panics included), so
-                // this cannot wait for a report that never comes.
-                let Ok((index, report)) = receiver.recv() else {
+                // Every spawned job sends exactly once, so this cannot wait
+                // for a report that never comes.
+                let Ok((index, result)) = receiver.recv() else {
                     break;
                 };
-                buffered.insert(index, report);
-                while let Some(report) = buffered.remove(&emitted) {
-                    emit(report);
+                buffered.insert(index, result);
+                while let Some(result) = buffered.remove(&emitted) {
+                    emit(result);
                     emitted += 1;
                 }
             }
         });
     }
-    let _ = out.flush();
-    if let Some(bar) = progress {
+    if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// Processes one file; a panic becomes a failed report rather than the end
@@ -123,9 +147,9 @@ fn process_guarded(path: &Path, action: &Action, settings: &Settings) -> FileRep
     )
 }
 
-/// A progress bar on stderr for bulk runs when stderr is a terminal.
-fn progress_bar(total: usize, settings: &Settings) -> Option<ProgressBar> {
-    if !settings.bulk || !std::io::stderr().is_terminal() {
+/// A progress bar on stderr when stderr is a terminal.
+fn progress_bar(total: usize) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());

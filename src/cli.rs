@@ -1,8 +1,11 @@
-//! Command-line arguments (clap). `--help` is the manual.
+//! Command-line arguments as clap parses them (the low-level arguments).
+//! `--help` is the manual. Nothing else in the CLI sees a clap type:
+//! [`crate::config`] resolves these once into plain values.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use flakeedit_prefetch::GitHub;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -256,17 +259,17 @@ pub enum Command {
     },
     /// Lint flakes and flake.lock: undeclared/unused inputs, duplicate nixpkgs, stale
     /// locks, old nixpkgs, fake hashes; `--fix` applies the safe fixes
-    Check(crate::check::CheckArgs),
+    Check(CheckArgs),
     /// Add a library from GitHub sources (`buildDunePackage` + `fetchFromGitHub`),
     /// with its commit resolved and its hash prefetched
-    AddSource(crate::sources::AddSourceArgs),
+    AddSource(AddSourceArgs),
     /// Prefetch placeholder hashes (`lib.fakeHash`, empty) of fetchFromGitHub, fetchurl
     /// and fetchzip; convert legacy `sha256` to SRI `hash`
-    FixHashes(crate::sources::FixHashesArgs),
+    FixHashes(FixHashesArgs),
     /// Show the newest release tag or channel of every input (one query per repository)
-    Outdated(crate::update::OutdatedArgs),
+    Outdated(OutdatedArgs),
     /// Move inputs on a release tag or channel to the newest one (never down)
-    Update(crate::update::UpdateArgs),
+    Update(UpdateArgs),
     /// Run the language server on standard input and output (for editors)
     Lsp,
     /// Print a shell completion script
@@ -274,14 +277,6 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
-}
-
-/// Splits `CHILD=TARGET` (TARGET defaults to CHILD's last segment).
-pub fn split_follows(spec: &str) -> (String, Option<String>) {
-    match spec.split_once('=') {
-        Some((child, target)) => (child.to_string(), Some(target.to_string())),
-        None => (spec.to_string(), None),
-    }
 }
 
 /// The templates of `init`.
@@ -293,4 +288,251 @@ pub enum TemplateChoice {
     Rust,
     /// Empty packages and devShells
     Minimal,
+}
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  flakeedit check                          # ./flake.nix and ./flake.lock
+  flakeedit check -r ~/src --fail-on warning
+  flakeedit check --fix                    # apply the safe fixes, report the rest
+  flakeedit check --select not-following,unused-input --format json
+  flakeedit check --format sarif > flakeedit.sarif
+
+Codes, severities and fixes: docs/check.md.
+Exit status: 0 nothing at or above --fail-on remains, 1 something does (or a file
+could not be read or written), 2 usage error. Diagnostics fixed by --fix do not count,
+so `check --fix --fail-on never` suits formatters (treefmt).";
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+#[command(after_help = CHECK_EXAMPLES)]
+pub struct CheckArgs {
+    /// Files to check, in addition to --file, --files-from and -r (pre-commit and
+    /// treefmt pass them this way)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Apply every safe fix (written atomically; files with syntax errors are never edited)
+    #[arg(long)]
+    pub fix: bool,
+    /// Only report these codes (comma-separated, repeatable)
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub select: Vec<String>,
+    /// Never report these codes (comma-separated, repeatable)
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// Output format (default: text, or json with --json)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Exit 1 when a diagnostic of at least this severity remains
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// nixpkgs branches that are supported (comma-separated; replaces the default list)
+    #[arg(long, value_delimiter = ',', value_name = "BRANCH")]
+    pub supported_branches: Vec<String>,
+    /// Maximum age in days of the locked nixpkgs before `outdated-nixpkgs`
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub max_age: u64,
+    /// Pretend the current time is this Unix timestamp (reproducible ages)
+    #[arg(long, value_name = "SECONDS")]
+    pub now: Option<i64>,
+    /// Print every code with its severity and fix, then exit
+    #[arg(long)]
+    pub list_codes: bool,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `path:line:col: severity[code]: message`, the line and a caret
+    Text,
+    /// One JSON document (see docs/check.md)
+    Json,
+    /// SARIF 2.1.0, for code-scanning UIs
+    Sarif,
+}
+
+/// The least severity that makes `check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Errors only
+    Error,
+    /// Warnings and errors
+    Warning,
+    /// Anything, infos included
+    Info,
+    /// Never (only unreadable or unwritable files fail)
+    Never,
+}
+
+const ADD_SOURCE_EXAMPLES: &str = "\
+Examples:
+  flakeedit add-source hannesm/randomconv@v0.2.0 --no-dep
+  flakeedit add-source leostera/random@main --version 0.0.1 \\
+      --build-input ocamlPackages.mirage-crypto-rng --build-input randomconv
+  flakeedit add-source owner/lib@<commit> --hash sha256-… --dep-of server
+  flakeedit add-source owner/lib@v1.2.0 --no-prefetch      # writes lib.fakeHash
+
+Writes `NAME = buildDunePackage { version; pname; src = pkgs.fetchFromGitHub { owner;
+repo; rev; hash; }; };` and adds the package to the build inputs of --dep-of (default:
+the `default` package). A branch or tag is resolved to its commit with `git ls-remote`
+first. The version comes from a release tag (`v0.2.0` gives 0.2.0); otherwise it is
+`0-unstable-<first 7 digits of the commit>`: pass --version to choose another.
+The hash is computed by nix-prefetch-url when Nix is installed, natively otherwise.
+
+Exit status: 0 success, 1 the source could not be resolved or prefetched (nothing is
+written) or the edit failed, 2 usage error.";
+
+const FIX_HASHES_EXAMPLES: &str = "\
+Examples:
+  flakeedit fix-hashes                 # prefetch placeholders, convert legacy sha256
+  flakeedit fix-hashes --convert-only  # offline: legacy sha256 only
+  flakeedit fix-hashes -r ~/src --dry-run --diff
+
+Placeholders are empty hashes, `lib.fakeHash`/`lib.fakeSha256` and all-`A` or all-zero
+digests in fetchFromGitHub (the archive, unpacked), fetchurl (the file, flat) and
+fetchzip (the archive, unpacked) calls. Legacy `sha256 = \"<base32 or hex>\"` becomes
+`hash = \"sha256-…\"` with the same digest, without any download.
+
+Exit status: 0 success, 1 a download failed (nothing is written) or an edit failed,
+2 usage error.";
+
+/// Which implementation computes hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrefetcherChoice {
+    /// nix-prefetch-url when installed, the native hasher otherwise
+    Auto,
+    /// Always nix-prefetch-url
+    Nix,
+    /// Always the built-in downloader and NAR hasher
+    Native,
+}
+
+/// Where and how to download.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// GitHub (Enterprise) base URL archives and repositories are fetched from
+    #[arg(long, value_name = "URL", default_value = GitHub::DEFAULT_BASE_URL)]
+    pub github_url: String,
+    /// Which implementation computes hashes
+    #[arg(long, value_enum, default_value_t = PrefetcherChoice::Auto)]
+    pub prefetcher: PrefetcherChoice,
+}
+
+/// Arguments of `add-source`.
+#[derive(Debug, Args)]
+#[command(after_help = ADD_SOURCE_EXAMPLES)]
+pub struct AddSourceArgs {
+    /// The GitHub repository and revision: OWNER/REPO@REV (a branch, tag or commit)
+    #[arg(value_name = "OWNER/REPO@REV")]
+    pub spec: String,
+    /// The package's attribute and pname (default: the repository name)
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// The version (default: from a vX.Y.Z tag, else `0-unstable-<short commit>`)
+    #[arg(long = "version", value_name = "V")]
+    pub package_version: Option<String>,
+    /// Use this hash instead of prefetching (SRI, nix-base32 or hex)
+    #[arg(long, value_name = "SRI", conflicts_with = "no_prefetch")]
+    pub hash: Option<String>,
+    /// Do not download: write `lib.fakeHash` (fill it in later with fix-hashes)
+    #[arg(long)]
+    pub no_prefetch: bool,
+    /// The package whose buildInputs gets the new one (default: default)
+    #[arg(long, value_name = "PKG", conflicts_with = "no_dep")]
+    pub dep_of: Option<String>,
+    /// Add the package to no other package's buildInputs
+    #[arg(long)]
+    pub no_dep: bool,
+    /// A build input of the new package (package name, INPUT[#PACKAGE] or expression); repeatable
+    #[arg(long = "build-input", value_name = "EXPR")]
+    pub build_inputs: Vec<String>,
+    /// Plain `packages.<system>` layouts: only this system
+    #[arg(long, value_name = "SYSTEM")]
+    pub system: Option<String>,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+/// Arguments of `fix-hashes`.
+#[derive(Debug, Args)]
+#[command(after_help = FIX_HASHES_EXAMPLES)]
+pub struct FixHashesArgs {
+    /// Only rewrite legacy `sha256` attributes as SRI `hash` (offline)
+    #[arg(long)]
+    pub convert_only: bool,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+const OUTDATED_EXAMPLES: &str = "\
+Examples:
+  flakeedit outdated
+  flakeedit outdated nixpkgs home-manager --json
+  flakeedit outdated -r ~/src --pre
+  flakeedit outdated --forge-url github.com=https://ghe.example.com
+
+Lists, for every input, what it is on (a release tag, a channel such as nixos-25.05, a
+branch or a commit) and the newest release of the same kind: a newer tag with the same
+prefix (pre-releases only with --pre), a newer channel of the same kind (never from a
+stable channel to unstable). For inputs on a branch, the age of the commit flake.lock
+locks. Each repository is asked once, with `git ls-remote`, whatever its forge.
+An input whose line (or the line above) carries `# flakeedit: pin` is shown as pinned.
+
+Exit status: 0 success, 1 a repository could not be listed, 2 usage error.";
+
+const UPDATE_EXAMPLES: &str = "\
+Examples:
+  flakeedit update --diff
+  flakeedit update nixpkgs                 # nixos-24.11 -> nixos-25.05
+  flakeedit update tool --to v2.0.0
+  flakeedit update --check -r .            # CI: exit 1 when something is outdated
+
+Moves each input on a release tag or channel to the newest one (see `outdated`),
+rewriting only the name in the reference: the ref in the URL, `?ref=`, or the `ref`
+attribute. It never downgrades, and leaves inputs marked `# flakeedit: pin` alone.
+flake.lock is not touched: run `nix flake lock --update-input NAME` afterwards for each
+input it names.
+
+Exit status: 0 success, 1 a repository could not be listed or a file failed (or, with
+--check, would change), 2 usage error.";
+
+/// Where repositories are asked.
+#[derive(Debug, Args)]
+pub struct ForgeArgs {
+    /// Send queries for HOST to BASE instead (GitHub Enterprise, self-hosted GitLab or
+    /// Gitea, a mirror): `github.com=https://ghe.example.com`; repeatable
+    #[arg(long = "forge-url", value_name = "HOST=BASE")]
+    pub forge_urls: Vec<String>,
+    /// Seconds one repository may take to answer
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+}
+
+/// `outdated [NAME…]`.
+#[derive(Debug, Args)]
+#[command(after_help = OUTDATED_EXAMPLES)]
+pub struct OutdatedArgs {
+    /// Only these inputs (default: all)
+    pub names: Vec<String>,
+    /// Count pre-releases (`v2.0.0-rc.1`) as newer releases
+    #[arg(long)]
+    pub pre: bool,
+    #[command(flatten)]
+    pub forge: ForgeArgs,
+}
+
+/// `update [NAME…] [--to REF]`.
+#[derive(Debug, Args)]
+#[command(after_help = UPDATE_EXAMPLES)]
+pub struct UpdateArgs {
+    /// Only these inputs (default: all)
+    pub names: Vec<String>,
+    /// Move the named inputs to this tag or channel instead of the newest
+    #[arg(long, value_name = "REF", requires = "names")]
+    pub to: Option<String>,
+    /// Count pre-releases (`v2.0.0-rc.1`) as newer releases
+    #[arg(long)]
+    pub pre: bool,
+    #[command(flatten)]
+    pub forge: ForgeArgs,
 }

@@ -8,21 +8,17 @@ use std::process::ExitCode;
 use flakeedit_flake::{init_flake, Template};
 use serde_json::json;
 
-use crate::cli::TemplateChoice;
+use crate::config::Output;
 
 /// What `init` was asked for, and how to report.
 pub struct InitRequest {
-    pub template: TemplateChoice,
+    pub template: Template,
     pub name: Option<String>,
     pub dir: Option<PathBuf>,
-    /// Write nothing; print the flake (unless `json`).
-    pub dry_run: bool,
-    /// Write nothing; exit 1 when the file would be written.
-    pub check: bool,
-    /// Print a unified diff of what would be (or was) written.
-    pub diff: bool,
-    pub color: bool,
-    pub json: bool,
+    /// `--dry-run` writes nothing and prints the flake (unless `json`);
+    /// `--check` writes nothing and exits 1 when the file would be written;
+    /// `--diff` prints a unified diff of what would be (or was) written.
+    pub output: Output,
 }
 
 fn project_name(dir: &Path) -> String {
@@ -49,15 +45,18 @@ fn project_name(dir: &Path) -> String {
 pub fn run(request: InitRequest) -> ExitCode {
     let dir = request.dir.unwrap_or_else(|| PathBuf::from("."));
     let path = dir.join("flake.nix");
-    let template = match request.template {
-        TemplateChoice::Ocaml => Template::Ocaml,
-        TemplateChoice::Rust => Template::Rust,
-        TemplateChoice::Minimal => Template::Minimal,
-    };
+    let template = request.template;
+    let Output {
+        diff,
+        dry_run,
+        check,
+        json,
+        color,
+    } = request.output;
     let name = request.name.unwrap_or_else(|| project_name(&dir));
     let text = init_flake(template, &name);
     let report = |outcome: &str, written: bool, error: Option<String>| {
-        if request.json {
+        if json {
             println!(
                 "{}",
                 json!({ "path": path.display().to_string(), "outcome": outcome, "written": written, "error": error })
@@ -68,7 +67,7 @@ pub fn run(request: InitRequest) -> ExitCode {
     };
     if path.exists() {
         if std::fs::read(&path).is_ok_and(|existing| existing == text.as_bytes()) {
-            if !request.json {
+            if !json {
                 eprintln!(
                     "{}: unchanged (already the {} template)",
                     path.display(),
@@ -89,14 +88,11 @@ pub fn run(request: InitRequest) -> ExitCode {
         );
         return ExitCode::from(1);
     }
-    if request.diff && !request.json {
-        print!(
-            "{}",
-            crate::report::unified_diff(&path, "", &text, request.color)
-        );
+    if diff && !json {
+        print!("{}", crate::report::unified_diff(&path, "", &text, color));
     }
-    if request.check {
-        if !request.json {
+    if check {
+        if !json {
             eprintln!(
                 "{}: would be written ({} template)",
                 path.display(),
@@ -106,8 +102,8 @@ pub fn run(request: InitRequest) -> ExitCode {
         report("changed", false, None);
         return ExitCode::from(1);
     }
-    if request.dry_run {
-        if !request.json && !request.diff {
+    if dry_run {
+        if !json && !diff {
             print!("{text}");
         }
         report("changed", false, None);
@@ -123,7 +119,7 @@ pub fn run(request: InitRequest) -> ExitCode {
     });
     match written {
         Ok(()) => {
-            if !request.json {
+            if !json {
                 eprintln!("{}: written ({} template)", path.display(), template.name());
             }
             report("changed", true, None);

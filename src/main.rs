@@ -4,6 +4,7 @@
 mod bulk;
 mod check;
 mod cli;
+mod config;
 mod driver;
 mod files;
 mod init;
@@ -15,9 +16,13 @@ mod update;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use flakeedit_flake::{AddInput, Operation};
+use flakeedit_flake::requests::{self, SourceAnswers};
+use flakeedit_flake::sources::{HashChoice, SourceRequest};
+use flakeedit_flake::{FlakeError, Operation, Template};
+use flakeedit_prefetch::parse_hash;
 
-use cli::{split_follows, Cli, Command};
+use cli::{Cli, Command};
+use config::{CheckConfig, Config, Network};
 use driver::{Action, Settings};
 
 /// Writes the completion script to stdout. clap_complete panics when its
@@ -38,26 +43,52 @@ fn print_completions(shell: clap_complete::Shell) -> ExitCode {
     }
 }
 
+/// A usage error: the message (and hint), exit status 2.
+fn usage(error: &FlakeError) -> ExitCode {
+    eprintln!("error: {}", error.message);
+    if let Some(hint) = &error.hint {
+        eprintln!("  hint: {hint}");
+    }
+    ExitCode::from(2)
+}
+
+/// `add-source`'s request from its arguments.
+fn add_source_request(args: cli::AddSourceArgs) -> Result<SourceRequest, ExitCode> {
+    let hash = match (&args.hash, args.no_prefetch) {
+        (Some(text), _) => HashChoice::Given(parse_hash(text).map_err(|error| {
+            eprintln!("error: --hash: {error}");
+            ExitCode::from(2)
+        })?),
+        (None, true) => HashChoice::Placeholder,
+        (None, false) => HashChoice::Prefetch,
+    };
+    requests::source_request(SourceAnswers {
+        spec: args.spec,
+        name: args.name,
+        version: args.package_version,
+        hash,
+        dep_of: args.dep_of,
+        no_dep: args.no_dep,
+        build_inputs: args.build_inputs,
+        system: args.system,
+    })
+    .map_err(|error| usage(&error))
+}
+
+/// The files of this run. Resolved once: `--files-from -` reads stdin.
+fn selected(config: &Config) -> Result<Vec<std::path::PathBuf>, ExitCode> {
+    selection::select(&config.selection).map_err(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::from(2)
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let action = match cli.command {
-        Command::Completions { shell } => {
-            return print_completions(shell);
-        }
-        Command::Check(args) => return check::run(&cli.global, args),
-        Command::AddSource(args) => match sources::add_source_action(args) {
-            Ok(action) => action,
-            Err(code) => return code,
-        },
-        Command::FixHashes(args) => match sources::fix_hashes_action(&cli.global, args) {
-            Ok(action) => action,
-            Err(code) => return code,
-        },
-        Command::Outdated(args) => return update::run_outdated(&cli.global, args),
-        Command::Update(args) => match update::update_action(&cli.global, args) {
-            Ok(action) => action,
-            Err(code) => return code,
-        },
+    let mut config = Config::new(&cli.global);
+    // Commands that do not run the edit driver over the selected files.
+    match &cli.command {
+        Command::Completions { shell } => return print_completions(*shell),
         Command::Lsp => {
             return match flakeedit_lsp::run_stdio() {
                 Ok(()) => ExitCode::SUCCESS,
@@ -67,26 +98,93 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Command::Init {
+            template,
+            name,
+            dir,
+        } => {
+            return init::run(init::InitRequest {
+                template: match template {
+                    cli::TemplateChoice::Ocaml => Template::Ocaml,
+                    cli::TemplateChoice::Rust => Template::Rust,
+                    cli::TemplateChoice::Minimal => Template::Minimal,
+                },
+                name: name.clone(),
+                dir: dir.clone(),
+                output: config.output,
+            });
+        }
+        Command::Check(args) if args.list_codes => return check::list_codes(),
+        Command::Check(args) => {
+            let check_config = CheckConfig::new(args, &mut config);
+            return match selected(&config) {
+                Ok(paths) => check::run(&paths, &config, &check_config),
+                Err(code) => code,
+            };
+        }
+        _ => {}
+    }
+    let paths = match selected(&config) {
+        Ok(paths) => paths,
+        Err(code) => return code,
+    };
+    let action = match cli.command {
+        // Handled above, before the selection.
+        Command::Completions { .. } | Command::Lsp | Command::Init { .. } | Command::Check(_) => {
+            return ExitCode::SUCCESS;
+        }
+        Command::AddSource(args) => {
+            let network = Network::new(&args.network);
+            let request = match add_source_request(args) {
+                Ok(request) => request,
+                Err(code) => return code,
+            };
+            match sources::add_source_action(request, &network) {
+                Ok(action) => action,
+                Err(code) => return code,
+            }
+        }
+        Command::FixHashes(args) => {
+            let network = Network::new(&args.network);
+            match sources::fix_hashes_action(&paths, args.convert_only, &network) {
+                Ok(action) => action,
+                Err(code) => return code,
+            }
+        }
+        Command::Outdated(args) => {
+            let forge = match config::forge(&args.forge) {
+                Ok(forge) => forge,
+                Err(message) => return update::usage_error(&message),
+            };
+            let query = update::Query {
+                names: args.names,
+                to: None,
+                pre: args.pre,
+            };
+            return update::run_outdated(&paths, &config, &forge, &query);
+        }
+        Command::Update(args) => {
+            let forge = match config::forge(&args.forge) {
+                Ok(forge) => forge,
+                Err(message) => return update::usage_error(&message),
+            };
+            let query = update::Query {
+                names: args.names,
+                to: args.to,
+                pre: args.pre,
+            };
+            update::update_action(&paths, &forge, query)
+        }
         Command::ListInputs => Action::ListInputs,
         Command::AddInput {
             url,
             name,
             follows,
             no_flake,
-        } => Action::Edit(Operation::AddInput(AddInput {
-            url,
-            name,
-            follows: follows
-                .iter()
-                .map(|spec| {
-                    let (child, target) = split_follows(spec);
-                    let target = target
-                        .unwrap_or_else(|| child.rsplit('/').next().unwrap_or(&child).to_string());
-                    (child, target)
-                })
-                .collect(),
-            no_flake,
-        })),
+        } => match requests::add_input(&url, name.as_deref(), &follows, no_flake) {
+            Ok(request) => Action::Edit(Operation::AddInput(request)),
+            Err(error) => return usage(&error),
+        },
         Command::RemoveInput { name, force } => {
             Action::Edit(Operation::RemoveInput { name, force })
         }
@@ -144,26 +242,10 @@ fn main() -> ExitCode {
             inputs_from,
             system,
         })),
-        Command::Init {
-            template,
-            name,
-            dir,
-        } => {
-            return init::run(init::InitRequest {
-                template,
-                name,
-                dir,
-                dry_run: cli.global.dry_run,
-                check: cli.global.check,
-                diff: cli.global.diff,
-                color: report::use_color(cli.global.color, report::stdout_is_terminal()),
-                json: cli.global.json,
-            });
-        }
         Command::Follow { name, child, all } => match (all, name, child) {
             (Some(target), _, _) => Action::Edit(Operation::FollowAll { target }),
             (None, Some(name), Some(child)) => {
-                let (child, target) = split_follows(&child);
+                let (child, target) = requests::split_follows(&child);
                 Action::Edit(Operation::Follow {
                     name,
                     child,
@@ -176,24 +258,17 @@ fn main() -> ExitCode {
             }
         },
     };
-    let global = &cli.global;
-    let paths = match selection::select(global) {
-        Ok(paths) => paths,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            return ExitCode::from(2);
-        }
-    };
-    let bulk = selection::is_bulk(global, paths.len());
+    let output = config.output;
     let settings = Settings {
-        diff: global.diff,
-        dry_run: global.dry_run,
-        check: global.check,
-        json: global.json,
-        color: report::use_color(global.color, report::stdout_is_terminal()),
-        bulk,
+        diff: output.diff,
+        dry_run: output.dry_run,
+        check: output.check,
+        json: output.json,
+        color: output.color,
+        bulk: selection::is_bulk(&config.selection, paths.len()),
     };
-    let summary = match bulk::run(&paths, &action, &settings, global.jobs) {
+    let bulk = settings.bulk;
+    let summary = match bulk::run(&paths, &action, &settings, config.jobs) {
         Ok(summary) => summary,
         Err(error) => {
             eprintln!("error: {error:#}");

@@ -1,29 +1,10 @@
 //! Human and JSON rendering: error locations, diffs, summaries.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use flakeedit_flake::FlakeError;
 use flakeedit_syntax::{LineIndex, TextSize};
 use serde_json::json;
-
-use crate::cli::ColorChoice;
-
-/// Whether to colour a stream.
-pub fn use_color(choice: ColorChoice, stream_is_terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        }
-    }
-}
-
-/// Is stdout a terminal?
-pub fn stdout_is_terminal() -> bool {
-    std::io::stdout().is_terminal()
-}
 
 /// A unified diff of a file's change, `--- a/path` / `+++ b/path`.
 pub fn unified_diff(path: &Path, old: &str, new: &str, color: bool) -> String {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::Global;
+use crate::config::Selection;
 
 /// The file name a walk looks for.
 const FLAKE_FILE: &str = "flake.nix";
@@ -27,16 +27,18 @@ const FLAKE_FILE: &str = "flake.nix";
 ///
 /// Only paths are kept here (a few bytes each); file contents are read one
 /// file at a time by the driver, so memory does not grow with the run.
-pub fn select(global: &Global) -> Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = global.files.clone();
-    if let Some(list) = &global.files_from {
+///
+/// Called once per run: `--files-from -` consumes stdin.
+pub fn select(selection: &Selection) -> Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = selection.files.clone();
+    if let Some(list) = &selection.files_from {
         let text = read_list(list)?;
-        paths.extend(parse_list(&text, global.null));
+        paths.extend(parse_list(&text, selection.null));
     }
-    for directory in &global.recursive {
-        paths.extend(walk(directory, global.hidden, global.no_ignore)?);
+    for directory in &selection.recursive {
+        paths.extend(walk(directory, selection.hidden, selection.no_ignore)?);
     }
-    if paths.is_empty() && global.files_from.is_none() && global.recursive.is_empty() {
+    if paths.is_empty() && selection.files_from.is_none() && selection.recursive.is_empty() {
         paths.push(PathBuf::from(FLAKE_FILE));
     }
     // The same file reached twice (`a/flake.nix` and `./a/flake.nix`, or a
@@ -70,8 +72,8 @@ fn identity(path: &Path) -> FileIdentity {
 
 /// Whether the run covers several files (bulk mode), which changes how
 /// outcomes are reported: a summary, one line per failure.
-pub fn is_bulk(global: &Global, selected: usize) -> bool {
-    selected > 1 || global.files_from.is_some() || !global.recursive.is_empty()
+pub fn is_bulk(selection: &Selection, selected: usize) -> bool {
+    selected > 1 || selection.files_from.is_some() || !selection.recursive.is_empty()
 }
 
 fn read_list(list: &Path) -> Result<Vec<u8>> {

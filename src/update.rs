@@ -9,105 +9,28 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
-use clap::Args;
 use flakeedit_flake::update::{
     newest, source_targets, update_targets, SourceMove, SourceTarget, Tracks, UpdateTarget,
 };
 use flakeedit_flake::{ErrorKind, Flake, FlakeError, Operation, RefMove, UpdateRefs};
-use flakeedit_forge::{list_all, parse_redirect, ForgeConfig, ForgeError, Refs};
+use flakeedit_forge::{list_all, ForgeConfig, ForgeError, Refs};
 use flakeedit_prefetch::{to_sri, Client, GitHub};
 use flakeedit_syntax::SourceFile;
 use serde_json::json;
 
-use crate::cli::Global;
+use crate::config::Config;
 use crate::driver::Action;
 use crate::{files, selection};
 
-const OUTDATED_EXAMPLES: &str = "\
-Examples:
-  flakeedit outdated
-  flakeedit outdated nixpkgs home-manager --json
-  flakeedit outdated -r ~/src --pre
-  flakeedit outdated --forge-url github.com=https://ghe.example.com
-
-Lists, for every input, what it is on (a release tag, a channel such as nixos-25.05, a
-branch or a commit) and the newest release of the same kind: a newer tag with the same
-prefix (pre-releases only with --pre), a newer channel of the same kind (never from a
-stable channel to unstable). For inputs on a branch, the age of the commit flake.lock
-locks. Each repository is asked once, with `git ls-remote`, whatever its forge.
-An input whose line (or the line above) carries `# flakeedit: pin` is shown as pinned.
-
-Exit status: 0 success, 1 a repository could not be listed, 2 usage error.";
-
-const UPDATE_EXAMPLES: &str = "\
-Examples:
-  flakeedit update --diff
-  flakeedit update nixpkgs                 # nixos-24.11 -> nixos-25.05
-  flakeedit update tool --to v2.0.0
-  flakeedit update --check -r .            # CI: exit 1 when something is outdated
-
-Moves each input on a release tag or channel to the newest one (see `outdated`),
-rewriting only the name in the reference: the ref in the URL, `?ref=`, or the `ref`
-attribute. It never downgrades, and leaves inputs marked `# flakeedit: pin` alone.
-flake.lock is not touched: run `nix flake lock --update-input NAME` afterwards for each
-input it names.
-
-Exit status: 0 success, 1 a repository could not be listed or a file failed (or, with
---check, would change), 2 usage error.";
-
-/// Where repositories are asked.
-#[derive(Debug, Args)]
-pub struct ForgeArgs {
-    /// Send queries for HOST to BASE instead (GitHub Enterprise, self-hosted GitLab or
-    /// Gitea, a mirror): `github.com=https://ghe.example.com`; repeatable
-    #[arg(long = "forge-url", value_name = "HOST=BASE")]
-    pub forge_urls: Vec<String>,
-    /// Seconds one repository may take to answer
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
-}
-
-impl ForgeArgs {
-    fn config(&self) -> Result<ForgeConfig, String> {
-        let mut config = ForgeConfig::default().with_tokens_from_environment();
-        for spec in &self.forge_urls {
-            let (host, base) = parse_redirect(spec).map_err(|e| format!("--forge-url: {e}"))?;
-            config.redirect(&host, &base);
-        }
-        config.timeout = Duration::from_secs(self.timeout.max(1));
-        Ok(config)
-    }
-}
-
-/// `outdated [NAME…]`.
-#[derive(Debug, Args)]
-#[command(after_help = OUTDATED_EXAMPLES)]
-pub struct OutdatedArgs {
-    /// Only these inputs (default: all)
+/// What `outdated` and `update` were asked.
+pub struct Query {
+    /// Only these inputs (default: all).
     pub names: Vec<String>,
-    /// Count pre-releases (`v2.0.0-rc.1`) as newer releases
-    #[arg(long)]
-    pub pre: bool,
-    #[command(flatten)]
-    pub forge: ForgeArgs,
-}
-
-/// `update [NAME…] [--to REF]`.
-#[derive(Debug, Args)]
-#[command(after_help = UPDATE_EXAMPLES)]
-pub struct UpdateArgs {
-    /// Only these inputs (default: all)
-    pub names: Vec<String>,
-    /// Move the named inputs to this tag or channel instead of the newest
-    #[arg(long, value_name = "REF", requires = "names")]
+    /// `update --to REF`: move the named inputs to this tag or channel.
     pub to: Option<String>,
-    /// Count pre-releases (`v2.0.0-rc.1`) as newer releases
-    #[arg(long)]
+    /// Count pre-releases as newer releases.
     pub pre: bool,
-    #[command(flatten)]
-    pub forge: ForgeArgs,
 }
 
 fn selected(target: &UpdateTarget, names: &[String]) -> bool {
@@ -201,7 +124,8 @@ fn find(
     }
 }
 
-fn usage_error(message: &str) -> ExitCode {
+/// A usage error: the message, exit status 2.
+pub fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
 }
@@ -216,26 +140,23 @@ fn age(seconds: i64) -> String {
 }
 
 /// `outdated`: one line per input (or a JSON object per file).
-pub fn run_outdated(global: &Global, args: OutdatedArgs) -> ExitCode {
-    let config = match args.forge.config() {
-        Ok(config) => config,
-        Err(message) => return usage_error(&message),
-    };
-    let paths = match selection::select(global) {
-        Ok(paths) => paths,
-        Err(error) => return usage_error(&format!("{error:#}")),
-    };
-    let bulk = selection::is_bulk(global, paths.len());
-    let refs = query(&paths, &args.names, &config);
+pub fn run_outdated(
+    paths: &[PathBuf],
+    config: &Config,
+    forge: &ForgeConfig,
+    args: &Query,
+) -> ExitCode {
+    let bulk = selection::is_bulk(&config.selection, paths.len());
+    let refs = query(paths, &args.names, forge);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64);
     let mut failed = false;
     let mut stdout = std::io::stdout().lock();
-    for path in &paths {
-        let report = outdated_file(path, &args, &refs, now);
+    for path in paths {
+        let report = outdated_file(path, args, &refs, now);
         failed |= report.failed;
-        if global.json {
+        if config.output.json {
             let _ = writeln!(stdout, "{}", report.json);
         } else {
             if bulk && !report.lines.is_empty() {
@@ -266,7 +187,7 @@ struct OutdatedReport {
 
 fn outdated_file(
     path: &Path,
-    args: &OutdatedArgs,
+    args: &Query,
     refs: &BTreeMap<String, Result<Refs, ForgeError>>,
     now: i64,
 ) -> OutdatedReport {
@@ -402,20 +323,17 @@ fn outdated_file(
 }
 
 /// `update`: the planned action; the driver then edits every file.
-pub fn update_action(global: &Global, args: UpdateArgs) -> Result<Action, ExitCode> {
-    let config = args
-        .forge
-        .config()
-        .map_err(|message| usage_error(&message))?;
-    let paths = selection::select(global).map_err(|error| usage_error(&format!("{error:#}")))?;
-    let refs = Arc::new(query(&paths, &args.names, &config));
+///
+/// `paths` are the run's selected files, the same the driver then edits.
+pub fn update_action(paths: &[PathBuf], forge: &ForgeConfig, args: Query) -> Action {
+    let refs = Arc::new(query(paths, &args.names, forge));
     // Archives for the new hashes come from where github.com's queries go.
-    let github_base = config.effective_url("https://github.com/");
+    let github_base = forge.effective_url("https://github.com/");
     let client = Client::new().with_github(GitHub::new(github_base));
-    let UpdateArgs { names, to, pre, .. } = args;
-    Ok(Action::Planned(Box::new(move |_path, text| {
+    let Query { names, to, pre } = args;
+    Action::Planned(Box::new(move |_path, text| {
         plan(text, &names, to.as_deref(), pre, &refs, &client)
-    })))
+    }))
 }
 
 /// The tag or channel `target` moves to, if any.

@@ -228,3 +228,30 @@ fn scope_fixtures_have_no_errors() {
     assert!(!stdout.contains("unused-input]"), "{stdout}");
     assert!(!stdout.contains("dangling-follows"), "{stdout}");
 }
+
+/// One file named twice (`./flake.nix` and `flake.nix`, or a symlink) is
+/// checked and fixed once, as the edit commands do: it used to be fixed
+/// twice in parallel, each run writing over the other.
+#[test]
+fn a_file_named_twice_is_fixed_once() {
+    let dir = copy(&["legacy-sha256"]);
+    let flake = dir.path().join("legacy-sha256");
+    std::os::unix::fs::symlink("flake.nix", flake.join("alias.nix")).unwrap();
+    let (code, stdout, stderr) = flakeedit(
+        &flake,
+        &[
+            "--fix",
+            "--format",
+            "json",
+            "./flake.nix",
+            "flake.nix",
+            "alias.nix",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let files = value["files"].as_array().expect("a list of files");
+    assert_eq!(files.len(), 1, "{stdout}");
+    assert_eq!(files[0]["path"], "./flake.nix");
+    assert_eq!(files[0]["written"], true, "{stdout}");
+}

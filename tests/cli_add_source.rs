@@ -543,3 +543,48 @@ fn fix_hashes_convert_only_rewrites_legacy_sha256_offline() {
         "only the two bindings change"
     );
 }
+
+/// `--files-from -` is read once: the list on stdin names the file that is
+/// prefetched and then edited (it used to be read a second time, found
+/// empty, and the run downloaded every hash, edited nothing and exited 0).
+#[test]
+fn fix_hashes_reads_files_from_stdin_once() {
+    let nix = Nix::require();
+    let server = Server::start();
+    let file_url = server.add("/dist/notes.txt", b"release notes\n".to_vec());
+    let text = format!(
+        "{{\n  outputs = {{ self, nixpkgs }}:\n    let pkgs = nixpkgs.legacyPackages.x86_64-linux; in {{\n      packages.x86_64-linux.notes = pkgs.fetchurl {{\n        url = \"{file_url}\";\n        hash = \"\";\n      }};\n    }};\n}}\n"
+    );
+    let (dir, path) = project(&text);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flakeedit"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args([
+            "fix-hashes",
+            "--files-from",
+            "-",
+            "--github-url",
+            &server.base,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"flake.nix\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1 files: 1 changed"),
+        "{}",
+        stderr(&output)
+    );
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    let hash = eval(&nix, &fixed, "outputs.packages.x86_64-linux.notes.hash");
+    assert_eq!(hash, serde_json::json!(nix_prefetch(&file_url, false)));
+}

@@ -79,6 +79,7 @@ mod lock;
 mod meaning;
 mod model;
 pub mod packages;
+pub mod requests;
 pub mod sources;
 pub mod update;
 

@@ -24,7 +24,7 @@
 //!   ([`framing`]).
 
 pub mod analysis;
-pub mod commands;
+mod client;
 pub mod documents;
 pub mod encoding;
 pub mod features;

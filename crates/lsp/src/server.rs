@@ -1,5 +1,6 @@
 //! The `LanguageServer` implementation and the service wrapper that applies
-//! document changes in wire order.
+//! document changes in wire order. Its `commands` submodule runs
+//! `workspace/executeCommand`.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -8,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use flakeedit_flake::DiagnosticCode;
-use flakeedit_syntax::{ChangeSet, SourceFile};
+use flakeedit_syntax::SourceFile;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tower::Service;
@@ -17,80 +18,11 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, ExitedError, LanguageServer, LspService};
 
 use crate::analysis::{self, ActionEffect, ActionKind, ActionRequest, Severity};
-use crate::commands;
+use crate::client::{workspace_edit, ClientFeatures};
 use crate::documents::{ChangeOutcome, Document, Documents, MAX_ANALYZED_BYTES};
 use crate::encoding::{LineMap, PositionEncoding};
 use crate::features;
 use crate::lockfile::{LockCache, LockState};
-
-/// What the client said it can do, as far as the server cares.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ClientFeatures {
-    pub encoding: PositionEncoding,
-    /// `codeAction/resolve` may fill in `edit` later.
-    pub resolve_edit: bool,
-    /// `WorkspaceEdit.documentChanges` (versioned edits).
-    pub document_changes: bool,
-    /// `window/workDoneProgress/create` + `$/progress`.
-    pub work_done_progress: bool,
-    /// Dynamic registration of `workspace/didChangeWatchedFiles`.
-    pub watch_files: bool,
-    /// The client runs the prompting command `flakeedit.addInput`.
-    pub add_input_prompt: bool,
-    /// The client runs the prompting command `flakeedit.addSource`.
-    pub add_source_prompt: bool,
-}
-
-impl ClientFeatures {
-    fn from_params(params: &InitializeParams) -> ClientFeatures {
-        let capabilities = &params.capabilities;
-        let code_action = capabilities
-            .text_document
-            .as_ref()
-            .and_then(|text| text.code_action.as_ref());
-        // LSP has no capability for client-side commands; like
-        // rust-analyzer, a client lists the ones it runs under
-        // `experimental.commands.commands`. One that does not (Helix, a
-        // plain client) would answer "unknown command", so it is not
-        // offered the prompts.
-        let client_commands: Vec<&str> = capabilities
-            .experimental
-            .as_ref()
-            .and_then(|experimental| experimental.get("commands")?.get("commands")?.as_array())
-            .map(|commands| commands.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        ClientFeatures {
-            add_input_prompt: client_commands.contains(&analysis::ADD_INPUT_CLIENT_COMMAND),
-            add_source_prompt: client_commands.contains(&analysis::ADD_SOURCE_CLIENT_COMMAND),
-            encoding: PositionEncoding::negotiate(
-                capabilities
-                    .general
-                    .as_ref()
-                    .and_then(|general| general.position_encodings.as_deref()),
-            ),
-            resolve_edit: code_action
-                .and_then(|action| action.resolve_support.as_ref())
-                .is_some_and(|support| support.properties.iter().any(|p| p == "edit")),
-            document_changes: capabilities
-                .workspace
-                .as_ref()
-                .and_then(|workspace| workspace.workspace_edit.as_ref())
-                .and_then(|edit| edit.document_changes)
-                .unwrap_or(false),
-            work_done_progress: capabilities
-                .window
-                .as_ref()
-                .and_then(|window| window.work_done_progress)
-                .unwrap_or(false),
-            watch_files: capabilities
-                .workspace
-                .as_ref()
-                .and_then(|workspace| workspace.did_change_watched_files.as_ref())
-                .and_then(|watched| watched.dynamic_registration)
-                .unwrap_or(false),
-        }
-    }
-}
 
 /// State shared by the ordered wrapper and the handlers. Every lock here is
 /// a plain mutex held only for synchronous work, never across an `await`.
@@ -229,11 +161,13 @@ pub struct Backend {
     shared: Arc<Shared>,
 }
 
-/// The server-side command that adds an input (arguments: [`commands::AddInputArgs`]).
+/// The server-side command that adds an input (arguments: one object,
+/// `{ uri, answer }` with the raw answer, or `{ uri, url, name, follows, noFlake }`).
 pub const ADD_INPUT_COMMAND: &str = "flakeedit.server.addInput";
 
-/// The server-side command that adds a source from GitHub (arguments:
-/// [`commands::AddSourceArgs`]); it resolves and prefetches, with progress.
+/// The server-side command that adds a source from GitHub (arguments: one
+/// object, `{ uri, spec, name, version, depOf, noDep }`); it resolves and
+/// prefetches, with progress.
 pub const ADD_SOURCE_COMMAND: &str = "flakeedit.server.addSource";
 
 /// What a code action's `data` carries to `codeAction/resolve`.
@@ -321,34 +255,6 @@ pub(crate) fn lsp_diagnostics(
         ..Diagnostic::default()
     }));
     (found, lsp)
-}
-
-/// A workspace edit of `changes` made against `document`.
-pub(crate) fn workspace_edit(
-    uri: &Uri,
-    document: &Document,
-    changes: &ChangeSet,
-    features: ClientFeatures,
-) -> WorkspaceEdit {
-    let map = LineMap::new(&document.text, features.encoding);
-    let edits = map.edits(&document.text, changes);
-    if features.document_changes {
-        WorkspaceEdit {
-            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
-                text_document: OptionalVersionedTextDocumentIdentifier {
-                    uri: uri.clone(),
-                    version: Some(document.version),
-                },
-                edits: edits.into_iter().map(OneOf::Left).collect(),
-            }])),
-            ..WorkspaceEdit::default()
-        }
-    } else {
-        WorkspaceEdit {
-            changes: Some(HashMap::from([(uri.clone(), edits)])),
-            ..WorkspaceEdit::default()
-        }
-    }
 }
 
 impl Backend {
@@ -510,7 +416,7 @@ impl Backend {
                 "no placeholder hash for {subject} any more; ask for the code actions again"
             )));
         }
-        let client = self.shared.settings().client();
+        let client = self.shared.settings().client().map_err(request_failed)?;
         let hashes = tokio::task::spawn_blocking(move || {
             flakeedit_flake::sources::prefetch_sites(&client, &sites)
         })
@@ -872,6 +778,8 @@ impl LanguageServer for Backend {
         commands::execute(&self.client, &self.shared, params).await
     }
 }
+
+mod commands;
 
 #[cfg(test)]
 mod tests;

@@ -93,6 +93,34 @@ pub enum Prefetcher {
     Native,
 }
 
+impl Prefetcher {
+    /// Every choice with its name, as front-ends spell it.
+    pub const NAMES: [(&'static str, Prefetcher); 3] = [
+        ("auto", Prefetcher::Auto),
+        ("nix", Prefetcher::Nix),
+        ("native", Prefetcher::Native),
+    ];
+}
+
+/// A prefetcher name that is none of [`Prefetcher::NAMES`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown prefetcher `{0}`: choose auto, nix or native")]
+pub struct UnknownPrefetcher(pub String);
+
+impl std::str::FromStr for Prefetcher {
+    type Err = UnknownPrefetcher;
+
+    /// `auto`, `nix` or `native`; anything else is an error rather than a
+    /// silent `auto`, so a misspelt setting is noticed.
+    fn from_str(name: &str) -> Result<Prefetcher, UnknownPrefetcher> {
+        Prefetcher::NAMES
+            .iter()
+            .find(|(known, _)| *known == name.trim())
+            .map(|(_, prefetcher)| *prefetcher)
+            .ok_or_else(|| UnknownPrefetcher(name.to_string()))
+    }
+}
+
 /// The implementation that actually computed a hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -291,5 +319,23 @@ impl Client {
              or the repository may be private"
         );
         self.prefetcher.hash_url(&url, &self.timeouts, &hint)
+    }
+}
+
+#[cfg(test)]
+mod prefetcher_name_tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_and_unknown_names_are_errors() {
+        for (name, prefetcher) in Prefetcher::NAMES {
+            assert_eq!(name.parse::<Prefetcher>(), Ok(prefetcher));
+        }
+        assert_eq!(
+            "nixx"
+                .parse::<Prefetcher>()
+                .map_err(|error| error.to_string()),
+            Err("unknown prefetcher `nixx`: choose auto, nix or native".to_string())
+        );
     }
 }

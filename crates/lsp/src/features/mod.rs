@@ -193,7 +193,7 @@ pub(crate) fn rename(
     uri: &Uri,
     document: &Document,
     lock: Option<&Lock>,
-    features: crate::server::ClientFeatures,
+    features: crate::client::ClientFeatures,
     position: Position,
     new_name: &str,
 ) -> Result<Option<WorkspaceEdit>, FlakeError> {
@@ -208,7 +208,7 @@ pub(crate) fn rename(
         return Ok(None);
     };
     let result = flakeedit_flake::run(&operation, &document.text, lock)?;
-    let mut edit = crate::server::workspace_edit(uri, document, &result.changes, features);
+    let mut edit = crate::client::workspace_edit(uri, document, &result.changes, features);
     if let Some((lock_uri, text)) = lock_file(uri) {
         if let Some(renamed) = flakeedit_flake::rename_in_lock(&text, old, new)? {
             let lock_map = LineMap::new(&text, features.encoding);

@@ -269,7 +269,7 @@ fn rename_edits_every_occurrence_through_the_operation() {
         matches!(&prepared, Some(PrepareRenameResponse::RangeWithPlaceholder { placeholder, .. }) if placeholder == "src-only"),
         "{prepared:?}"
     );
-    let features = crate::server::ClientFeatures::default();
+    let features = crate::client::ClientFeatures::default();
     let edit = rename(&uri, &document, None, features, position, "sources")
         .expect("renamed")
         .expect("an edit");

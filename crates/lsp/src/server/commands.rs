@@ -6,8 +6,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use flakeedit_flake::sources::{resolve_source, HashChoice, SourceRequest, SourceSpec};
-use flakeedit_flake::{AddInput, Operation};
+use flakeedit_flake::requests::{self, SourceAnswers};
+use flakeedit_flake::sources::{resolve_source, HashChoice};
+use flakeedit_flake::{FlakeError, Operation};
 use flakeedit_prefetch::{Client as PrefetchClient, GitHub, Prefetcher};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -17,10 +18,10 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::Client;
 
-use crate::analysis;
-use crate::server::{
+use super::{
     request_failed, shielded, workspace_edit, Shared, ADD_INPUT_COMMAND, ADD_SOURCE_COMMAND,
 };
+use crate::analysis;
 
 /// The commands the server executes.
 pub fn server_commands() -> Vec<String> {
@@ -43,18 +44,30 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The prefetch client these settings describe.
-    pub fn client(&self) -> PrefetchClient {
-        let mut client = PrefetchClient::new().with_prefetcher(match self.prefetcher.as_deref() {
-            Some("nix") => Prefetcher::Nix,
-            Some("native") => Prefetcher::Native,
-            _ => Prefetcher::Auto,
-        });
+    /// The prefetch client these settings describe; an unknown prefetcher
+    /// name is an error (the message names the choices), not `auto`.
+    pub fn client(&self) -> Result<PrefetchClient, String> {
+        let prefetcher = match self.prefetcher.as_deref() {
+            Some(name) => name
+                .parse::<Prefetcher>()
+                .map_err(|error| format!("the `prefetcher` setting: {error}"))?,
+            None => Prefetcher::Auto,
+        };
+        let mut client = PrefetchClient::new().with_prefetcher(prefetcher);
         if let Some(url) = &self.github_url {
             client = client.with_github(GitHub::new(url.clone()));
         }
-        client
+        Ok(client)
     }
+}
+
+/// A request error as the editor shows it: the message and its hint.
+fn answer_error(error: FlakeError) -> jsonrpc::Error {
+    let mut message = error.message;
+    if let Some(hint) = &error.hint {
+        message.push_str(&format!(" ({hint})"));
+    }
+    request_failed(message)
 }
 
 /// Arguments of `flakeedit.server.addSource` (one JSON object).
@@ -63,7 +76,7 @@ impl Settings {
 pub struct AddSourceArgs {
     /// The flake to edit (an open document).
     pub uri: Uri,
-    /// `OWNER/REPO@REV`.
+    /// `OWNER/REPO@REV`, as the user typed it.
     pub spec: String,
     /// The package's attribute and pname (default: the repository name).
     #[serde(default)]
@@ -80,13 +93,20 @@ pub struct AddSourceArgs {
     pub no_dep: bool,
 }
 
-/// Arguments of `flakeedit.server.addInput` (one JSON object).
+/// Arguments of `flakeedit.server.addInput` (one JSON object): the raw
+/// `answer`, or its parts.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddInputArgs {
     /// The flake to edit (an open document).
     pub uri: Uri,
+    /// The answer to "Add input…" as typed:
+    /// `REF [as NAME] [follows CHILD[=TARGET],…]`. When present, `url`,
+    /// `name` and `follows` are ignored.
+    #[serde(default)]
+    pub answer: Option<String>,
     /// The flake reference the user typed (`github:o/r` or `o/r`).
+    #[serde(default)]
     pub url: String,
     /// The input's name; inferred from the url when absent.
     #[serde(default)]
@@ -118,48 +138,34 @@ pub(crate) async fn execute(
     match params.command.as_str() {
         ADD_INPUT_COMMAND => {
             let args: AddInputArgs = argument(&params)?;
-            let follows = args
-                .follows
-                .iter()
-                .map(|spec| match spec.split_once('=') {
-                    Some((child, target)) => (child.to_string(), target.to_string()),
-                    None => {
-                        let target = spec.rsplit('/').next().unwrap_or(spec);
-                        (spec.clone(), target.to_string())
-                    }
-                })
-                .collect();
-            let operation = Operation::AddInput(AddInput {
-                url: args.url.trim().to_string(),
-                name: args.name.filter(|name| !name.trim().is_empty()),
-                follows,
-                no_flake: args.no_flake,
-            });
+            let request = match &args.answer {
+                Some(answer) => requests::parse_input_answer(answer),
+                None => requests::add_input(
+                    &args.url,
+                    args.name.as_deref(),
+                    &args.follows,
+                    args.no_flake,
+                ),
+            }
+            .map_err(answer_error)?;
+            let operation = Operation::AddInput(request);
             apply_operation(client, shared, &args.uri, &operation).await
         }
         ADD_SOURCE_COMMAND => {
             let args: AddSourceArgs = argument(&params)?;
-            let spec = SourceSpec::parse(&args.spec)
-                .map_err(|error| jsonrpc::Error::invalid_params(error.to_string()))?;
-            let title = format!("Adding {}/{}@{}", spec.owner, spec.repo, spec.rev);
-            let request = SourceRequest {
-                spec,
-                name: args.name.filter(|name| !name.trim().is_empty()),
-                version: args.version.filter(|version| !version.trim().is_empty()),
+            let request = requests::source_request(SourceAnswers {
+                spec: args.spec,
+                name: args.name,
+                version: args.version,
                 hash: HashChoice::Prefetch,
-                dep_of: if args.no_dep {
-                    None
-                } else {
-                    Some(
-                        args.dep_of
-                            .filter(|name| !name.trim().is_empty())
-                            .unwrap_or_else(|| "default".to_string()),
-                    )
-                },
-                build_inputs: Vec::new(),
-                system: None,
-            };
-            let settings = shared.settings();
+                dep_of: args.dep_of,
+                no_dep: args.no_dep,
+                ..SourceAnswers::default()
+            })
+            .map_err(answer_error)?;
+            let spec = &request.spec;
+            let title = format!("Adding {}/{}@{}", spec.owner, spec.repo, spec.rev);
+            let prefetch_client = shared.settings().client().map_err(request_failed)?;
             let token = progress_token(client, shared, &params).await;
             let progress = match token {
                 Some(token) => Some(
@@ -174,7 +180,7 @@ pub(crate) async fn execute(
             // The network work runs on a blocking thread: the server keeps
             // answering (and applying changes) meanwhile.
             let resolved =
-                tokio::task::spawn_blocking(move || resolve_source(&settings.client(), &request))
+                tokio::task::spawn_blocking(move || resolve_source(&prefetch_client, &request))
                     .await;
             let resolved = match resolved {
                 Ok(Ok(resolved)) => resolved,
