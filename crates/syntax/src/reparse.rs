@@ -13,9 +13,12 @@
 //!
 //! - The file parsed without error, every edit lies strictly between the
 //!   node's opening and closing delimiter, and the node's new text parses
-//!   on its own, without error, as a node of the same kind covering all of
-//!   it. So the opening prefix (`{`, `rec {`, `args@{`) and the closing
-//!   delimiter are the old bytes.
+//!   on its own, without error (reported, or an error token or node in
+//!   the tree: rnix lets an error token stand for a list's `]` or a
+//!   parenthesis's `)` silently), as a node of the same kind covering all
+//!   of it whose delimiters are tokens at the offsets the old ones had. So
+//!   the opening prefix (`{`, `rec {`, `args@{`) and the closing delimiter
+//!   are the old bytes and tokens.
 //! - The lexer enters the node in code (never inside a string: the node is
 //!   an expression or a pattern) and the new text is balanced (it parsed
 //!   alone without error), so every brace it opens it closes: the tokens
@@ -170,6 +173,29 @@ fn parse_alone(kind: SyntaxKind, text: &str) -> Option<SyntaxNode> {
     (node.kind() == kind && node.text_range() == whole).then_some(node)
 }
 
+/// True when `new` (parsed alone) holds no error token or node and opens
+/// and closes with real delimiter tokens at the offsets `old` had them.
+/// rnix reports no error when a list or parenthesis is closed by an error
+/// token (an unterminated comment or string that ran to the end of the
+/// text): without this check such a region would look well formed.
+fn same_delimiters(old: &SyntaxNode, new: &SyntaxNode) -> bool {
+    let has_error = new.descendants_with_tokens().any(|element| {
+        matches!(
+            element.kind(),
+            SyntaxKind::TOKEN_ERROR | SyntaxKind::NODE_ERROR
+        )
+    });
+    let (Some(old_inner), Some(new_inner)) = (inner_range(old), inner_range(new)) else {
+        return false;
+    };
+    let from_start =
+        |node: &SyntaxNode, inner: TextRange| inner.start() - node.text_range().start();
+    let to_end = |node: &SyntaxNode, inner: TextRange| node.text_range().end() - inner.end();
+    !has_error
+        && from_start(old, old_inner) == from_start(new, new_inner)
+        && to_end(old, old_inner) == to_end(new, new_inner)
+}
+
 /// At least three tokens that are not trivia: the two tokens after an
 /// opening `{` that decide set or pattern are then inside the node.
 fn has_three_tokens(node: &SyntaxNode) -> bool {
@@ -221,6 +247,9 @@ fn splice(file: &SourceFile, edits: &[TextEdit]) -> Option<(Root, Vec<Reparsed>)
         let kind = region.node.kind();
         let text = edited_text(&region.node, file.text(), &region.edits)?;
         let new = parse_alone(kind, &text)?;
+        if !same_delimiters(&region.node, &new) {
+            return None;
+        }
         let depth = region.node.ancestors().count() + subtree_depth(&new);
         if depth > MAX_DEPTH || (kind == SyntaxKind::NODE_ATTR_SET && !has_three_tokens(&new)) {
             return None;

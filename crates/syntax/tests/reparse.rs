@@ -226,6 +226,7 @@ const FLAKE: &str = r#"{
   };
   outputs = { self, nixpkgs }: {
     packages = [ "a" ];
+    value = (f x);
     text = ''
       ${"x"} }
     '';
@@ -288,6 +289,10 @@ fn edits_that_open_a_string_or_comment_past_the_region_are_refused() {
         ("\"a\" ]", "/* "),
         // An indented string opened in the list runs past its `]`.
         ("\"a\" ]", "''"),
+        // A comment that runs to the end: parsed alone, rnix takes its
+        // error token for the parenthesis's `)` and reports no error
+        // (found by the property test below).
+        ("x);", "/* "),
         // An interpolation outside a string.
         ("nixpkgs.url", "${"),
     ] {
