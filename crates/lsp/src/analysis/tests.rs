@@ -633,3 +633,61 @@ fn a_quick_fix_that_changes_meaning_is_not_offered() {
     assert!(!offered(unannounced));
     assert!(offered(honest));
 }
+
+/// "Pin to the locked revision" is offered exactly where `pin` accepts the
+/// input: not on tarball, `path:` or following inputs.
+#[test]
+fn pin_is_offered_only_where_the_operation_accepts_it() {
+    let flake = r#"{
+  inputs = {
+    forge.url = "github:o/forge";
+    tarball.url = "https://example.com/archive.tar.gz";
+    local.url = "path:./sub";
+    git.url = "git+https://example.com/git?ref=main";
+    registry.url = "nixpkgs";
+    attrs = { type = "github"; owner = "o"; repo = "attrs"; };
+    follower.follows = "forge";
+    tarball2.url = "tarball+https://example.com/k";
+  };
+  outputs = { self, ... }: { };
+}
+"#;
+    let names = [
+        "forge", "tarball", "local", "git", "registry", "attrs", "follower", "tarball2",
+    ];
+    let mut nodes = serde_json::json!({ "root": { "inputs": {} } });
+    for name in names {
+        nodes["root"]["inputs"][name] = if name == "follower" {
+            serde_json::json!(["forge"])
+        } else {
+            serde_json::json!(name)
+        };
+        nodes[name] = serde_json::json!({ "locked": { "type": "github", "owner": "o", "repo": name,
+            "rev": "0123456789abcdef0123456789abcdef01234567", "lastModified": 1, "narHash": "sha256-x" } });
+    }
+    let lock = serde_json::json!({ "nodes": nodes, "root": "root", "version": 7 }).to_string();
+    let mut offered = Vec::new();
+    for name in names {
+        let at = flake.find(&format!("    {name}")).unwrap() + 5;
+        let fixture = format!("{}$0{}", &flake[..at], &flake[at..]);
+        let (text, parsed, found) = actions(&fixture, Some(&lock));
+        let pins = found.iter().any(|action| action.title.starts_with("Pin "));
+        let accepted = flakeedit_flake::run(
+            &Operation::Pin {
+                name: name.into(),
+                rev: None,
+            },
+            &text,
+            parsed.as_ref(),
+        )
+        .is_ok_and(|result| result.changed());
+        assert_eq!(
+            pins, accepted,
+            "{name}: offered {pins}, pin accepts {accepted}"
+        );
+        if pins {
+            offered.push(name);
+        }
+    }
+    assert_eq!(offered, ["forge", "git", "registry", "attrs"]);
+}
