@@ -1,5 +1,6 @@
 //! Latency of the language server on a ~1,500-line flake: code-action
-//! listing at a cursor, and a change followed by its diagnostics.
+//! listing at a cursor, a change followed by its diagnostics, hover on an
+//! input's use and completion of a follows target.
 //! In-process, through the same service the stdio server runs.
 //!
 //!     cargo run --release -p flakeedit-lsp --example latency [ITERATIONS]
@@ -104,6 +105,23 @@ async fn main() {
         .position(|l| l.contains("pname = \"pkg50\""))
         .unwrap_or(0);
 
+    let use_line = text
+        .lines()
+        .position(|l| l.contains("inputs'.dep50.packages"))
+        .unwrap_or(0);
+    let use_character = text
+        .lines()
+        .nth(use_line)
+        .and_then(|l| l.find("dep50"))
+        .unwrap_or(0);
+    let follows_line = input_line + 2;
+    let follows_character = text
+        .lines()
+        .nth(follows_line)
+        .and_then(|l| l.find("\"nixpkgs\""))
+        .map_or(0, |index| index + 1);
+    let mut hovering = Vec::new();
+    let mut completing = Vec::new();
     let mut listing = Vec::new();
     let mut package_listing = Vec::new();
     let mut resolving = Vec::new();
@@ -162,7 +180,46 @@ async fn main() {
             }
         }
     }
+    for iteration in 0..iterations {
+        let id = 100_000 + iteration as i64 * 2;
+        let started = Instant::now();
+        let hover = call(
+            &mut service,
+            Request::build("textDocument/hover")
+                .id(id)
+                .params(json!({ "textDocument": { "uri": uri },
+                    "position": { "line": use_line, "character": use_character + 1 } }))
+                .finish(),
+        )
+        .await;
+        hovering.push(started.elapsed());
+        if hover.as_ref().is_none_or(Value::is_null) {
+            eprintln!("no hover at line {use_line}");
+            return;
+        }
+        let started = Instant::now();
+        let completion = call(
+            &mut service,
+            Request::build("textDocument/completion")
+                .id(id + 1)
+                .params(json!({ "textDocument": { "uri": uri },
+                    "position": { "line": follows_line, "character": follows_character } }))
+                .finish(),
+        )
+        .await;
+        completing.push(started.elapsed());
+        if completion
+            .as_ref()
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+        {
+            eprintln!("no completion at line {follows_line}");
+            return;
+        }
+    }
     report("didChange + diagnostics (check)", changing);
+    report("hover (on inputs'.dep50)", hovering);
+    report("completion (follows target)", completing);
     report("codeAction listing (on an input)", listing);
     report("codeAction listing (on a package)", package_listing);
     report("codeAction/resolve (verified edit)", resolving);
