@@ -42,6 +42,60 @@ pub fn apply(text: &str, operation: &Operation, lock: Option<&Lock>) -> Result<S
     Ok(result.new_text.unwrap_or_else(|| text.to_string()))
 }
 
+/// rust-analyzer's `check_assist(before, after)` for flake edits: runs
+/// `operation` on `before` through the verified [`run`] and compares the
+/// whole new text with `after` (`UPDATE_EXPECT=1` rewrites it). The edit
+/// must change the file, the real Nix parser must accept the result, and a
+/// second run must change nothing.
+pub fn check_edit(operation: &Operation, before: &str, after: expect_test::Expect) {
+    let result = run(operation, before, None)
+        .unwrap_or_else(|error| panic!("refused: {}", render_error(before, &error)));
+    let new_text = result.new_text.expect("the edit changed nothing");
+    after.assert_eq(&new_text);
+    if let Err(error) = Nix::require().parse(&new_text) {
+        panic!("nix-instantiate --parse rejects the result: {error}");
+    }
+    // Twice is once: the second run changes nothing, or (a removal) finds
+    // nothing left to do and says so.
+    match run(operation, &new_text, None) {
+        Ok(again) => assert_eq!(again.new_text, None, "the edit is not idempotent"),
+        Err(error) => assert_eq!(
+            error.kind,
+            flakeedit_flake::ErrorKind::NotApplicable,
+            "the second run: {}",
+            render_error(&new_text, &error)
+        ),
+    }
+}
+
+/// The refusal counterpart of [`check_edit`]: `operation` on `before` is
+/// refused, and `expected` is the error as a user reads it
+/// (`line:col: kind: message`, then the hint and related places).
+pub fn check_refused(operation: &Operation, before: &str, expected: expect_test::Expect) {
+    match run(operation, before, None) {
+        Ok(result) => panic!("not refused; the new text is:\n{:?}", result.new_text),
+        Err(error) => expected.assert_eq(&render_error(before, &error)),
+    }
+}
+
+/// A refusal as text: its position (`line:col`, 1-based), kind, message,
+/// hint and related places.
+pub fn render_error(text: &str, error: &FlakeError) -> String {
+    let file = flakeedit_syntax::SourceFile::parse(text);
+    let at = |range: flakeedit_syntax::TextRange| file.lines().line_col(text, range.start());
+    let mut out = match error.range {
+        Some(range) => format!("{}: {:?}: {}\n", at(range), error.kind, error.message),
+        None => format!("{:?}: {}\n", error.kind, error.message),
+    };
+    if let Some(hint) = &error.hint {
+        out.push_str(&format!("  hint: {hint}\n"));
+    }
+    for (range, label) in &error.related {
+        out.push_str(&format!("  {}: {label}\n", at(*range)));
+    }
+    out
+}
+
 /// The stubs directory as a Nix string literal.
 pub fn stubs() -> String {
     let dir = repo_tests().join("stubs");
@@ -74,6 +128,10 @@ pub fn output_names(nix: &Nix, text: &str) -> serde_json::Value {
 
 /// Compares `actual` with the snapshot file `tests/snapshots/<name>`;
 /// `UPDATE_SNAPSHOTS=1` rewrites it instead.
+///
+/// Not expect-test's `expect_file!`, the project's snapshot mechanism
+/// elsewhere: it turns CRLF into LF before comparing, and these snapshots
+/// must show that a CRLF file stays CRLF byte for byte.
 pub fn assert_snapshot(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
