@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::driver::Action;
-use crate::{files, selection};
+use crate::{files, report, selection};
 
 /// What `outdated` and `update` were asked.
 pub struct Query {
@@ -166,7 +166,7 @@ pub fn run_outdated(
                 let _ = writeln!(stdout, "{}{line}", if bulk { "  " } else { "" });
             }
             for error in &report.errors {
-                eprintln!("{}: error: {error}", path.display());
+                eprint!("{error}");
             }
         }
     }
@@ -194,7 +194,7 @@ fn outdated_file(
     let failure = |message: String| OutdatedReport {
         lines: Vec::new(),
         json: json!({ "path": path.display().to_string(), "error": message }),
-        errors: vec![message],
+        errors: vec![format!("{}: error: {message}\n", path.display())],
         failed: true,
     };
     let file = match files::read(path) {
@@ -207,7 +207,11 @@ fn outdated_file(
     let source = SourceFile::parse(text);
     let flake = match Flake::read(&source) {
         Ok(flake) => flake,
-        Err(error) => return failure(error.message),
+        Err(error) => {
+            let mut report = failure(error.message.clone());
+            report.errors = vec![report::render_error(path, text, &error)];
+            return report;
+        }
     };
     let lock = files::lock_next_to(&file.target).ok().flatten();
     let targets: Vec<UpdateTarget> = update_targets(&source, &flake)
@@ -237,7 +241,11 @@ fn outdated_file(
                 "not in the repository (no newer release either)".to_string(),
             ),
             (Finding::Failed(error), _) => {
-                errors.push(format!("input `{}`: {error}", target.name));
+                errors.push(format!(
+                    "{}: error: input `{}`: {error}\n",
+                    path.display(),
+                    target.name
+                ));
                 ("failed", None, "could not be listed".to_string())
             }
             (Finding::NotAsked, Tracks::Branch(_)) => (
@@ -278,7 +286,11 @@ fn outdated_file(
                 "not in the repository (no newer release either)".to_string(),
             ),
             Finding::Failed(error) => {
-                errors.push(format!("source `{}`: {error}", target.name));
+                errors.push(format!(
+                    "{}: error: source `{}`: {error}\n",
+                    path.display(),
+                    target.name
+                ));
                 ("failed", None, "could not be listed".to_string())
             }
             Finding::NotAsked => ("not-a-release", None, "not on a release tag".to_string()),

@@ -367,3 +367,15 @@ fn a_fetched_source_moves_its_version_and_gets_the_new_archive_hash() {
     );
     Nix::require().assert_parses(&after);
 }
+
+#[test]
+fn a_file_that_does_not_parse_is_reported_at_its_line_and_column() {
+    let (dir, _) = project("{ inputs.x.url = \"github:o/r/v1.0\"; outputs = _: {\n");
+    let output = flakeedit(dir.path(), &["outdated"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with("flake.nix:2:1: error: "),
+        "{}",
+        stderr(&output)
+    );
+}
