@@ -113,6 +113,16 @@ fn failed(path: &Path, message: String, hint: Option<&str>, settings: &Settings)
     }
 }
 
+/// The library's errors do not speak in flags; where one names a way past a
+/// refusal, the CLI's spelling replaces it.
+fn spell_for_cli(action: &Action, error: &mut FlakeError) {
+    if let Action::Edit(Operation::RemoveInput { force: false, .. }) = action {
+        if let Some(hint) = &mut error.hint {
+            *hint = hint.replace(flakeedit_flake::FORCE_REMOVAL, "pass --force");
+        }
+    }
+}
+
 /// Processes one file completely: read, edit, verify, write.
 pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport {
     let file = match files::read(path) {
@@ -150,7 +160,8 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
         stderr.push_str(&warning);
         stderr.push('\n');
     }
-    let error_report = |error: FlakeError, mut stderr: String| {
+    let error_report = |mut error: FlakeError, mut stderr: String| {
+        spell_for_cli(action, &mut error);
         let outcome = if error.kind == ErrorKind::NotApplicable {
             Outcome::NotApplicable
         } else {

@@ -284,3 +284,27 @@ fn follow_all_reads_the_lock_next_to_the_file() {
     let listed = flakeedit(dir.path(), &["list-inputs"]);
     assert!(stdout(&listed).contains("locked=3333333333333333333333333333333333333333"));
 }
+
+/// The library's refusal names its `force` option; the CLI spells it as
+/// its flag.
+#[test]
+fn remove_input_refusal_names_the_cli_flag() {
+    let (dir, path) = project(
+        "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  inputs.riot.url = \"github:emilpriver/riot\";\n  outputs = { self, nixpkgs, riot }: { packages = riot.packages; };\n}\n",
+    );
+    let before = std::fs::read_to_string(&path).unwrap();
+    let output = flakeedit(dir.path(), &["remove-input", "riot"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("hint: remove those uses first, or pass --force to remove the input anyway"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !stderr(&output).contains("set `force`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+}

@@ -94,7 +94,7 @@ pub use flakeref::{
 };
 pub use inputs::{
     add_input, follow, follow_all, pin, remove_input, rename_in_lock, rename_input, set_flake,
-    set_url, unpin, AddInput,
+    set_url, unpin, AddInput, FORCE_REMOVAL,
 };
 pub use list::{list_inputs, InputSummary, LockedSummary};
 pub use lock::{Lock, LockError, LockInputRef, LockNode, OwnNestedInput};

@@ -22,6 +22,11 @@ use crate::error::{ErrorKind, FlakeError};
 use crate::flakeref::{infer_name, normalize_url};
 use crate::model::{input_usage, Flake, InputDecl, InputsStyle, UseKind};
 
+/// How remove-input's refusals name the way past them, in the library's
+/// words (the operation's `force`); a front-end replaces it with its own
+/// spelling (the CLI's `--force`).
+pub const FORCE_REMOVAL: &str = "set `force`";
+
 /// What `add-input` is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AddInput {
@@ -604,7 +609,9 @@ pub fn remove_input(
                 ),
             )
             .at(input.range())
-            .hint("remove those uses first, or pass --force to remove the input anyway");
+            .hint(format!(
+                "remove those uses first, or {FORCE_REMOVAL} to remove the input anyway"
+            ));
             error.related = uses
                 .iter()
                 .map(|u| (u.range, format!("used here as `{}`", u.text)))
@@ -637,7 +644,7 @@ pub fn remove_input(
             )
             .at(first.range)
             .hint(format!(
-                "check that nothing there reads `{name}`, then pass --force to remove it"
+                "check that nothing there reads `{name}`, then {FORCE_REMOVAL} to remove it"
             ));
             error.related = usage
                 .undecided
