@@ -100,7 +100,7 @@ fn remove_input_still_used_is_refused() {
 "#,
         expect![[r#"
             2:3: Conflict: input `flake-utils` is still used by outputs (1 place)
-              hint: remove those uses first, or pass --force to remove the input anyway
+              hint: remove those uses first, or set `force` to remove the input anyway
               3:36: used here as `flake-utils`
         "#]],
     );
