@@ -9,7 +9,7 @@ mod common;
 
 use common::{apply, fixture, inputs_json, stubs};
 use flakeedit_flake::check::Severity;
-use flakeedit_flake::{run, AddInput, DiagnosticCode, ErrorKind, Operation};
+use flakeedit_flake::{run, AddInput, DiagnosticCode, ErrorKind, Operation, FORCE_REMOVAL};
 use flakeedit_oracle::Nix;
 use serde_json::json;
 
@@ -93,7 +93,7 @@ fn dynamic_uses_refuse_without_force() {
         "cannot tell whether input `riot` is still used: `inputs.${name}` takes an input whose \
          name is computed, so it may be `riot` (line 13, column 25)"
     );
-    assert!(error.hint.as_deref().unwrap_or("").contains("--force"));
+    assert!(error.hint.as_deref().unwrap_or("").contains(FORCE_REMOVAL));
     let error = run(&remove("crane", false), &text, None).expect_err("refused");
     assert_eq!(
         error.message,
