@@ -106,8 +106,15 @@ async function sleep(ms) {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Opens VS Code on `folder` and waits for the workbench. */
+/**
+ * Opens VS Code on `folder` in a fresh tab and waits for the workbench. A new
+ * tab, because navigating away from a running workbench can wait on its
+ * unload handlers until the navigation times out.
+ */
 async function openWorkbench(folder) {
+  await page?.close({ runBeforeUnload: false }).catch(() => {});
+  page = await browser.newPage();
+  page.setDefaultTimeout(TIMEOUT);
   await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`, { waitUntil: "domcontentloaded" });
   await page.waitForSelector(".monaco-workbench .part.editor", { visible: true });
   await page.waitForSelector(".statusbar", { visible: true });
