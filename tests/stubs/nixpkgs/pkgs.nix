@@ -6,9 +6,36 @@ let
   package = pname: stubDerivation "package" { inherit pname; };
   packages = names: lib.genAttrs names package;
 
-  isLinux = lib.elem system lib.platforms.linux;
-  isDarwin = lib.elem system lib.platforms.darwin;
-  hostPlatform = { inherit system isLinux isDarwin; };
+  # The platform predicates real flakes test (`stdenv.hostPlatform.isx86_64`,
+  # `stdenv.isDarwin`, ...), read from the system string as nixpkgs does.
+  systemParts = builtins.match "([^-]+)-(.*)" system;
+  cpu = if systemParts == null then system else builtins.head systemParts;
+  kernel = if systemParts == null then "" else builtins.elemAt systemParts 1;
+  platformFlags = rec {
+    isLinux = kernel == "linux";
+    isDarwin = kernel == "darwin";
+    isWindows = kernel == "windows" || kernel == "w64-mingw32" || kernel == "cygwin";
+    isFreeBSD = kernel == "freebsd";
+    isUnix = isLinux || isDarwin || isFreeBSD;
+    isx86_64 = cpu == "x86_64";
+    isi686 = cpu == "i686";
+    isx86_32 = isi686;
+    isx86 = isx86_64 || isi686;
+    isAarch64 = cpu == "aarch64";
+    isAarch32 = lib.elem cpu [ "armv5tel" "armv6l" "armv7l" "armv7a" ];
+    isAarch = isAarch64 || isAarch32;
+    isRiscV64 = cpu == "riscv64";
+    isRiscV32 = cpu == "riscv32";
+    isRiscV = isRiscV64 || isRiscV32;
+    isPower64 = lib.elem cpu [ "powerpc64" "powerpc64le" ];
+    isMips = lib.elem cpu [ "mips" "mipsel" "mips64" "mips64el" ];
+    isWasm = lib.elem cpu [ "wasm32" "wasm64" ];
+    is64bit = lib.elem cpu [ "x86_64" "aarch64" "riscv64" "powerpc64" "powerpc64le" "mips64" "mips64el" "wasm64" ];
+    is32bit = !is64bit;
+    isStatic = false;
+    isMusl = false;
+  };
+  hostPlatform = platformFlags // { inherit system; };
 
   callPackageWith = scope: fn: overrides:
     let
@@ -75,9 +102,9 @@ packages [
   buildPlatform = hostPlatform;
   targetPlatform = hostPlatform;
 
-  stdenv = {
+  stdenv = platformFlags // {
     mkDerivation = stubDerivation "mkDerivation";
-    inherit hostPlatform isLinux isDarwin;
+    inherit hostPlatform;
     buildPlatform = hostPlatform;
     cc = package "cc";
   };
