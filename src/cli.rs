@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use flakeedit_prefetch::GitHub;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -410,9 +409,13 @@ pub enum PrefetcherChoice {
 /// Where and how to download.
 #[derive(Debug, Args)]
 pub struct NetworkArgs {
-    /// GitHub (Enterprise) base URL archives and repositories are fetched from
-    #[arg(long, value_name = "URL", default_value = GitHub::DEFAULT_BASE_URL)]
-    pub github_url: String,
+    /// Send requests for HOST to BASE instead (GitHub Enterprise, a mirror):
+    /// `github.com=https://ghe.example.com`; repeatable, as for `outdated`
+    #[arg(long = "forge-url", value_name = "HOST=BASE")]
+    pub forge_urls: Vec<String>,
+    /// The same as `--forge-url github.com=URL` (applied after the --forge-url options)
+    #[arg(long, value_name = "URL")]
+    pub github_url: Option<String>,
     /// Which implementation computes hashes
     #[arg(long, value_enum, default_value_t = PrefetcherChoice::Auto)]
     pub prefetcher: PrefetcherChoice,

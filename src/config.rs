@@ -98,31 +98,53 @@ pub fn use_color(choice: ColorChoice, stream_is_terminal: bool) -> bool {
 /// Where and how sources are downloaded.
 #[derive(Debug, Clone)]
 pub struct Network {
-    /// The GitHub (Enterprise) base URL.
-    pub github_url: String,
+    /// The host redirects (`--forge-url`, and `--github-url` for github.com).
+    pub forge: ForgeConfig,
     /// Which implementation hashes.
     pub prefetcher: Prefetcher,
 }
 
 impl Network {
-    /// Resolves `--github-url` and `--prefetcher`.
-    pub fn new(args: &cli::NetworkArgs) -> Network {
-        Network {
-            github_url: args.github_url.clone(),
+    /// Resolves `--forge-url`, `--github-url` and `--prefetcher`; an invalid
+    /// `--forge-url` is a usage error.
+    pub fn new(args: &cli::NetworkArgs) -> Result<Network, String> {
+        let mut forge = ForgeConfig::default();
+        for spec in &args.forge_urls {
+            let (host, base) = parse_redirect(spec).map_err(|e| format!("--forge-url: {e}"))?;
+            forge.redirect(&host, &base);
+        }
+        // One mechanism: `--github-url URL` is `--forge-url github.com=URL`
+        // (a plain directory stays accepted: git reads paths as repositories).
+        if let Some(url) = &args.github_url {
+            forge.redirect("github.com", url);
+        }
+        Ok(Network {
+            forge,
             prefetcher: match args.prefetcher {
                 cli::PrefetcherChoice::Auto => Prefetcher::Auto,
                 cli::PrefetcherChoice::Nix => Prefetcher::Nix,
                 cli::PrefetcherChoice::Native => Prefetcher::Native,
             },
-        }
+        })
+    }
+
+    /// The GitHub base URL: github.com, or where a redirect sends it.
+    pub fn github_url(&self) -> String {
+        github_base(&self.forge)
     }
 
     /// The prefetch client these settings describe.
     pub fn client(&self) -> Client {
         Client::new()
-            .with_github(GitHub::new(self.github_url.clone()))
+            .with_github(GitHub::new(self.github_url()))
             .with_prefetcher(self.prefetcher)
     }
+}
+
+/// Where github.com's archives and repositories are fetched from under
+/// `forge`'s redirects.
+pub fn github_base(forge: &ForgeConfig) -> String {
+    forge.effective_url(GitHub::DEFAULT_BASE_URL)
 }
 
 /// Where `outdated` and `update` ask repositories: `--forge-url`

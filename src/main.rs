@@ -134,7 +134,10 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Command::AddSource(args) => {
-            let network = Network::new(&args.network);
+            let network = match Network::new(&args.network) {
+                Ok(network) => network,
+                Err(message) => return update::usage_error(&message),
+            };
             let request = match add_source_request(args) {
                 Ok(request) => request,
                 Err(code) => return code,
@@ -145,7 +148,10 @@ fn main() -> ExitCode {
             }
         }
         Command::FixHashes(args) => {
-            let network = Network::new(&args.network);
+            let network = match Network::new(&args.network) {
+                Ok(network) => network,
+                Err(message) => return update::usage_error(&message),
+            };
             match sources::fix_hashes_action(&paths, args.convert_only, &network) {
                 Ok(action) => action,
                 Err(code) => return code,

@@ -18,20 +18,20 @@ use crate::driver::Action;
 fn hint(error: &PrefetchError) -> &'static str {
     match error {
         PrefetchError::NotFound { .. } | PrefetchError::HttpStatus { .. } => {
-            "check the owner, repository and revision (and --github-url); for a private \
+            "check the owner, repository and revision (and --forge-url or --github-url); for a private \
              repository pass --hash sha256-… or --no-prefetch"
         }
         PrefetchError::Connect { .. }
         | PrefetchError::Timeout { .. }
         | PrefetchError::Network { .. }
         | PrefetchError::CommandTimeout { .. } => {
-            "check the network connection and --github-url and try again, or pass \
+            "check the network connection and --forge-url (or --github-url) and try again, or pass \
              --hash sha256-… or --no-prefetch to write the source without downloading it"
         }
         PrefetchError::NotGzip { .. }
         | PrefetchError::BadArchive { .. }
         | PrefetchError::UnsafePath { .. } => {
-            "the server did not send a usable .tar.gz source archive: check --github-url, \
+            "the server did not send a usable .tar.gz source archive: check --forge-url (or --github-url), \
              or pass --hash sha256-… if you know the hash"
         }
         PrefetchError::RefNotFound { .. }
@@ -93,7 +93,7 @@ pub fn fix_hashes_action(
         prefetch_sites(&network.client(), &sites).map_err(|error| {
             eprintln!(
                 "error: cannot prefetch {error}\n  hint: nothing was written; check the \
-                 network connection, the URL or revision (and --github-url), or fill in this \
+                 network connection, the URL or revision (and --forge-url or --github-url), or fill in this \
                  hash by hand"
             );
             ExitCode::FAILURE

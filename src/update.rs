@@ -340,7 +340,7 @@ fn outdated_file(
 pub fn update_action(paths: &[PathBuf], forge: &ForgeConfig, args: Query) -> Action {
     let refs = Arc::new(query(paths, &args.names, forge));
     // Archives for the new hashes come from where github.com's queries go.
-    let github_base = forge.effective_url("https://github.com/");
+    let github_base = crate::config::github_base(forge);
     let client = Client::new().with_github(GitHub::new(github_base));
     let Query { names, to, pre } = args;
     Action::Planned(Box::new(move |_path, text| {

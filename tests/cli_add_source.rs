@@ -360,6 +360,63 @@ fn add_source_resolves_prefetches_and_edits_the_seed_flake() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
+#[test]
+fn forge_url_for_github_com_is_what_github_url_means() {
+    let forge = forge();
+    let base = forge.server.base.clone();
+    let redirect = format!("github.com={base}");
+    let mut written = Vec::new();
+    for network in [
+        vec!["--github-url", base.as_str()],
+        vec!["--forge-url", redirect.as_str()],
+        // Another host's redirect does not change where github.com goes.
+        vec![
+            "--forge-url",
+            "gitlab.com=http://127.0.0.1:9",
+            "--forge-url",
+            redirect.as_str(),
+        ],
+    ] {
+        let (dir, path) = project(&fixture("seed/07-docker-image.nix"));
+        let mut args = vec![
+            "add-source",
+            "owner/randomlib@v0.2.0",
+            "--prefetcher",
+            "native",
+        ];
+        args.extend(network.iter().copied());
+        let output = flakeedit(dir.path(), &args);
+        assert!(output.status.success(), "{network:?}: {}", stderr(&output));
+        written.push(std::fs::read_to_string(&path).unwrap());
+    }
+    assert!(
+        written[0].contains("fetchFromGitHub") && written[0].contains("hash = \"sha256-"),
+        "{}",
+        written[0]
+    );
+    assert_eq!(written[0], written[1]);
+    assert_eq!(written[0], written[2]);
+
+    let (dir, path) = project(&fixture("seed/07-docker-image.nix"));
+    let before = std::fs::read(&path).unwrap();
+    let output = flakeedit(
+        dir.path(),
+        &[
+            "add-source",
+            "owner/randomlib@v0.2.0",
+            "--forge-url",
+            "github.com",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--forge-url"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
 /// Runs a failing `add-source` and checks: exit 1, file untouched, message.
 fn assert_fails(args: &[&str], wanted: &[&str]) {
     let original = fixture("seed/07-docker-image.nix");
