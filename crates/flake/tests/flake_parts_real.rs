@@ -92,14 +92,10 @@ fn flake_parts_files() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Layout fixtures whose point is a refusal, and the commands that must
-/// refuse on them: `perSystem` only in imported modules; no package to
-/// put in an image yet.
+/// Layout fixtures where some commands must refuse: no package to put in
+/// an image yet.
 const EXPECTED_REFUSALS: &[(&str, &[&str])] = &[
-    (
-        "flake-parts-imports-only.nix",
-        &["add-dune-package", "add-dev-shell", "add-docker-image"],
-    ),
+    ("flake-parts-imports-only.nix", &["add-docker-image"]),
     ("flake-parts-no-per-system.nix", &["add-docker-image"]),
 ];
 
@@ -272,4 +268,52 @@ fn package_edits_of_flake_parts_layouts_evaluate_with_the_real_library() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn dune_package(pname: &str) -> Operation {
+    Operation::AddDunePackage(AddDunePackage {
+        pname: pname.into(),
+        attr: None,
+        version: Some("0.1.0".into()),
+        src: None,
+        build_inputs: vec![],
+        default: false,
+        system: None,
+    })
+}
+
+/// A flake whose only `perSystem` is a module in `imports` gets a
+/// `perSystem` of its own in `flake.nix`. The module system merges the two:
+/// a new name is added next to the imported ones, and a name the imported
+/// module already defines is an evaluation error naming both definitions,
+/// never a silent override.
+#[test]
+fn a_new_per_system_merges_with_imported_modules_and_a_duplicate_fails_loudly() {
+    let nix = Nix::require();
+    let text = fixture("flake-parts-modules/imports-inline.nix");
+    let before = evaluate(&nix, &text, true).unwrap_or_else(|error| panic!("{error}"));
+
+    let after_text = apply(&text, &dune_package("fe-pkg"), None)
+        .unwrap_or_else(|error| panic!("add-dune-package refused: {error:?}"));
+    expect_test::expect_file!["snapshots/flake-parts-modules/imports-inline.nix"]
+        .assert_eq(&after_text);
+    let after = evaluate(&nix, &after_text, true).unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(added(&before, &after), ["packages.fe-pkg"]);
+    assert_eq!(
+        after["packages"]["x86_64-linux"]["greeter"],
+        before["packages"]["x86_64-linux"]["greeter"]
+    );
+    assert_eq!(
+        after["packages"]["x86_64-linux"]["fe-pkg"]["_stub"],
+        "buildDunePackage"
+    );
+
+    let duplicate = apply(&text, &dune_package("greeter"), None)
+        .unwrap_or_else(|error| panic!("add-dune-package refused: {error:?}"));
+    let error = evaluate(&nix, &duplicate, true)
+        .expect_err("a second definition of `greeter` must not evaluate");
+    assert!(
+        error.contains("packages.greeter' is defined multiple times"),
+        "{error}"
+    );
 }

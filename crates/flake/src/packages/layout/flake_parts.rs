@@ -2,8 +2,9 @@
 //! module: its attributes are its `config`, unless it is written with
 //! `config = { … }` (and `options`), where new ones go under `config`.
 //! Modules listed in `imports` may define anything, so a new `default`
-//! next to them is refused, and a flake whose `perSystem` lives only in
-//! imported files is not edited from `flake.nix`.
+//! next to them is refused; a flake whose `perSystem` lives only in
+//! imported files gets a `perSystem` of its own in `flake.nix`, which the
+//! module system merges with the imported ones.
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{as_attr_set, strip_parens, TextRange};
@@ -180,15 +181,12 @@ fn module_layout(module: &ast::AttrSet) -> Result<Layout, FlakeError> {
     if let Some(found) = per_system {
         return per_system_layout(&found.binding, imports);
     }
-    if let Some(range) = imports {
-        return Err(FlakeError::new(
-            ErrorKind::Unsupported,
-            "this flake-parts flake has no `perSystem` here; it may be defined in the modules listed in `imports`, which flakeedit does not edit",
-        )
-        .at(range)
-        .hint("add the package in the imported module, or write `perSystem = { pkgs, ... }: { };` in flake.nix first"));
-    }
-    if find(module, &["systems"]).is_empty() {
+    // With `imports` and no `perSystem` here, a new `perSystem` is one more
+    // module definition: the module system merges it with the imported
+    // ones, and a name defined twice is an evaluation error, not a silent
+    // override. Only `default`, which imported modules commonly define, is
+    // refused. `systems` may then be set by an imported module.
+    if imports.is_none() && find(module, &["systems"]).is_empty() {
         return Err(unsupported(
             module.syntax().text_range(),
             "the flake-parts module has neither `perSystem` nor `systems`",
@@ -202,6 +200,7 @@ fn module_layout(module: &ast::AttrSet) -> Result<Layout, FlakeError> {
             SystemName::Implicit,
         );
         place.new_per_system = true;
+        place.default_conflict = imports.map(imported_default);
         place.before = find(module, &["flake"])
             .into_iter()
             .find(|found| found.depth == 0)

@@ -9,7 +9,11 @@ use super::support::{apply_twice, assert_evaluates, eval, fixture};
 use crate::{AddDevShell, AddDockerImage, AddDunePackage, Operation};
 
 /// Layout fixtures without packages.
-const NO_PACKAGES: &[&str] = &["no-packages", "flake-parts-no-per-system"];
+const NO_PACKAGES: &[&str] = &[
+    "no-packages",
+    "flake-parts-no-per-system",
+    "flake-parts-imports-only",
+];
 
 /// Layout fixtures whose package set is `import nixpkgs { … }`, where the
 /// stubs print paths absolute.
@@ -105,6 +109,10 @@ fn packages_dune_package_in_every_layout() {
         (
             "flake-parts-no-per-system",
             expect_file!["snapshots/dune/flake-parts-no-per-system.nix"],
+        ),
+        (
+            "flake-parts-imports-only",
+            expect_file!["snapshots/dune/flake-parts-imports-only.nix"],
         ),
     ];
     for (layout, snapshot) in cases {
@@ -555,7 +563,7 @@ fn every_operation() -> Vec<Operation> {
 /// every package command refuses, naming the construct at its position.
 #[test]
 fn packages_layouts_that_are_refused_name_the_construct() {
-    let cases: [(&str, &str, (usize, usize)); 2] = [
+    let cases: [(&str, &str, (usize, usize)); 1] = [
         // `forAllSystems (…) // { x86_64-linux.default = …; }` replaces
         // x86_64-linux's whole set.
         (
@@ -563,7 +571,6 @@ fn packages_layouts_that_are_refused_name_the_construct() {
             "`{ … }` is merged after it with `//`",
             (13, 13),
         ),
-        ("flake-parts-imports-only", "`imports`", (12, 7)),
     ];
     for (layout, says, at) in cases {
         let text = fixture(&format!("layouts/{layout}.nix"));
@@ -576,20 +583,23 @@ fn packages_layouts_that_are_refused_name_the_construct() {
 }
 
 /// A new `default` next to imported flake-parts modules may be a second
-/// definition; another name is added.
+/// definition, whether the flake has a `perSystem` of its own or gets a
+/// new one; another name is added.
 #[test]
 fn packages_default_next_to_imported_modules_is_refused() {
-    let text = fixture("layouts/flake-parts-imports.nix");
-    let error = refusal(
-        &text,
-        &Operation::AddDevShell(AddDevShell {
-            packages: vec!["jq".into()],
-            ..Default::default()
-        }),
-    );
-    assert_eq!(error.kind, crate::ErrorKind::Conflict);
-    assert!(error.message.contains("`imports`"), "{error:?}");
-    assert_eq!(located(&text, &error), (12, 7));
+    for layout in ["flake-parts-imports", "flake-parts-imports-only"] {
+        let text = fixture(&format!("layouts/{layout}.nix"));
+        let error = refusal(
+            &text,
+            &Operation::AddDevShell(AddDevShell {
+                packages: vec!["jq".into()],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(error.kind, crate::ErrorKind::Conflict, "{layout}");
+        assert!(error.message.contains("`imports`"), "{layout}: {error:?}");
+        assert_eq!(located(&text, &error), (12, 7), "{layout}");
+    }
 }
 
 /// `devShells.${system}.default = …;` cannot get a sibling
