@@ -313,7 +313,7 @@ def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second
     wrong = [p for p in probs if not p.startswith(("bare LF", "CR written", "trailing newline"))]
     if be and be["values"] and judge_outputs:
         sysname = be["system"]
-        full = lambda p: f"{p.split('.', 1)[0]}.{sysname}.{p.split('.', 1)[1]}"
+        full = lambda p: f"{p.split('.', 1)[0]}.{sysname}.{p.split('.', 1)[1]}" if "." in p else f"{p}.{sysname}"
         eprobs, notes = semantics.judge(be, c.ev.after(d, be), [full(p) for p in expect_new],
                                         [full(p) for p in allow_changed])
         evaluation = "wrong" if eprobs else "same"
@@ -592,8 +592,16 @@ def _process(c):
             expect_new=["packages.dockerImage"])
     edit_op(c, base, "add-docker-image --name", ["add-docker-image", "--name", "fe-image", "--tag", "latest"], same, lax_self,
             expect_new=["packages.dockerImage"])
+    # `nix develop` uses the legacy `devShell.<system>` when there is no
+    # `devShells.<system>.default`: there the default shell is the legacy one,
+    # and extending it is the expected edit (a new `devShells.default` would
+    # silently replace it).
+    values = (c.base_eval or {}).get("values") or {}
+    sysname = (c.base_eval or {}).get("system")
+    legacy_shell = f"devShell.{sysname}" in values and f"devShells.{sysname}.default" not in values
+    shell = "devShell" if legacy_shell else "devShells.default"
     edit_op(c, base, "add-dev-shell", ["add-dev-shell", "--package", "hello"], same, lax_self,
-            expect_new=["devShells.default"], allow_changed=["devShells.default"])
+            expect_new=[shell], allow_changed=[shell])
     src = "example/fe-lib@" + FAKE_REV
     edit_op(c, base, "add-source --no-prefetch", ["add-source", src, "--no-prefetch"], same, lax_self,
             expect_new=["packages.fe-lib"], allow_changed=["packages.default"])
