@@ -56,6 +56,9 @@
               pkgs.nix
               pkgs.neovim
               pkgs.nodejs
+              # tests/completion.rs drives real shells.
+              pkgs.zsh
+              pkgs.fish
             ];
           };
         });

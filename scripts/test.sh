@@ -4,7 +4,8 @@
 #   scripts/test.sh              every step
 #   scripts/test.sh fmt clippy   only the named steps (see STEPS below)
 #
-# Needs: cargo with rustfmt and clippy, nix-instantiate (Debian: nix-bin), and
+# Needs: cargo with rustfmt and clippy, nix-instantiate (Debian: nix-bin), zsh and
+# fish (the completion tests), and
 # for the editor tests Neovim, npm, python3-venv, Chromium, g++, make and the
 # headers code-server builds against (see required_tools). Run as root on a
 # Debian-like system, it installs the missing Debian packages; otherwise it
@@ -53,6 +54,10 @@ required_tools() {
   echo "nix-instantiate nix-bin"
   # outdated/update tests: git ls-remote, and git http-backend behind a test server.
   echo "git git"
+  # tests/completion.rs sources the completion scripts into real shells.
+  echo "bash bash"
+  echo "zsh zsh"
+  echo "fish fish"
   if [ -d tests/neovim ] || [ -d editors/neovim ]; then
     echo "nvim neovim"
     # Neovim 0.11 comes from PyPI into a venv.

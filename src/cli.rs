@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::complete::{input_names, CompletionShell};
+
 const EXAMPLES: &str = "\
 Examples:
   flakeedit add-input github:emilpriver/riot --follows nixpkgs --diff
@@ -105,6 +107,7 @@ pub enum Command {
     /// Remove an input, the follows pointing at it and its outputs argument
     RemoveInput {
         /// The input's name
+        #[arg(add = input_names())]
         name: String,
         /// Remove it even though the outputs still use it
         #[arg(long)]
@@ -113,6 +116,7 @@ pub enum Command {
     /// Point an input at another flake reference
     SetUrl {
         /// The input's name
+        #[arg(add = input_names())]
         name: String,
         /// The new reference
         url: String,
@@ -120,6 +124,7 @@ pub enum Command {
     /// Pin an input to a commit (default: the rev locked in flake.lock)
     Pin {
         /// The input's name
+        #[arg(add = input_names())]
         name: String,
         /// The full commit hash
         rev: Option<String>,
@@ -127,6 +132,7 @@ pub enum Command {
     /// Remove an input's commit pin
     Unpin {
         /// The input's name
+        #[arg(add = input_names())]
         name: String,
     },
     /// Rename an input everywhere: its declaration, the outputs argument,
@@ -134,6 +140,7 @@ pub enum Command {
     /// nothing is fetched again)
     RenameInput {
         /// The input's name now
+        #[arg(add = input_names())]
         old: String,
         /// Its new name
         new: String,
@@ -141,6 +148,7 @@ pub enum Command {
     /// Toggle `flake = false` on an input
     ToggleFlake {
         /// The input's name
+        #[arg(add = input_names())]
         name: String,
     },
     /// Add a dune package (`buildDunePackage`) to the flake's packages
@@ -246,14 +254,14 @@ pub enum Command {
     )]
     Follow {
         /// The input's name (omit with --all)
-        #[arg(required_unless_present = "all")]
+        #[arg(required_unless_present = "all", add = input_names())]
         name: Option<String>,
         /// The nested input (`nixpkgs`, or a path `a/b`), optionally `=TARGET`
         #[arg(value_name = "CHILD[=TARGET]", required_unless_present = "all")]
         child: Option<String>,
         /// Every nested input named TARGET, at any depth of flake.lock
         /// (`home-manager/nix-darwin/nixpkgs`), that is locked apart from ours follows ours
-        #[arg(long, value_name = "TARGET", conflicts_with_all = ["name", "child"])]
+        #[arg(long, value_name = "TARGET", conflicts_with_all = ["name", "child"], add = input_names())]
         all: Option<String>,
     },
     /// Lint flakes and flake.lock: undeclared/unused inputs, duplicate nixpkgs, stale
@@ -271,12 +279,26 @@ pub enum Command {
     Update(UpdateArgs),
     /// Run the language server on standard input and output (for editors)
     Lsp,
-    /// Print a shell completion script
+    /// Print the shell completion script: completes input names from the flake
+    /// (bash, zsh, fish, elvish, powershell; nushell: commands and flags only)
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions {
         /// The shell
-        shell: clap_complete::Shell,
+        #[arg(value_enum)]
+        shell: CompletionShell,
     },
 }
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  flakeedit completions bash > ~/.local/share/bash-completion/completions/flakeedit
+  echo 'source <(flakeedit completions zsh)' >> ~/.zshrc
+  flakeedit completions fish > ~/.config/fish/completions/flakeedit.fish
+  flakeedit completions nushell | save -f ~/.config/nushell/flakeedit.nu
+
+The script calls `flakeedit` (found on PATH) at each TAB, so `flakeedit pin <TAB>`
+offers the inputs of ./flake.nix, or of the --file given on the command line.
+`COMPLETE=bash flakeedit` prints the same script (clap's convention).";
 
 /// The templates of `init`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -516,6 +538,7 @@ pub struct ForgeArgs {
 #[command(after_help = OUTDATED_EXAMPLES)]
 pub struct OutdatedArgs {
     /// Only these inputs (default: all)
+    #[arg(add = input_names())]
     pub names: Vec<String>,
     /// Count pre-releases (`v2.0.0-rc.1`) as newer releases
     #[arg(long)]
@@ -529,6 +552,7 @@ pub struct OutdatedArgs {
 #[command(after_help = UPDATE_EXAMPLES)]
 pub struct UpdateArgs {
     /// Only these inputs (default: all)
+    #[arg(add = input_names())]
     pub names: Vec<String>,
     /// Move the named inputs to this tag or channel instead of the newest
     #[arg(long, value_name = "REF", requires = "names")]

@@ -4,6 +4,7 @@
 mod bulk;
 mod check;
 mod cli;
+mod complete;
 mod config;
 mod driver;
 mod files;
@@ -24,24 +25,6 @@ use flakeedit_prefetch::parse_hash;
 use cli::{Cli, Command};
 use config::{CheckConfig, Config, Network};
 use driver::{Action, Settings};
-
-/// Writes the completion script to stdout. clap_complete panics when its
-/// writer fails, so the script is built in memory first; a closed pipe
-/// (`flakeedit completions bash | head`) is then a normal end, not a crash.
-fn print_completions(shell: clap_complete::Shell) -> ExitCode {
-    use std::io::Write;
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "flakeedit", &mut script);
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&script).and_then(|()| stdout.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: cannot write the completion script: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
 
 /// A usage error: the message (and hint), exit status 2.
 fn usage(error: &FlakeError) -> ExitCode {
@@ -84,11 +67,12 @@ fn selected(config: &Config) -> Result<Vec<std::path::PathBuf>, ExitCode> {
 }
 
 fn main() -> ExitCode {
+    complete::complete_if_asked(Cli::command);
     let cli = Cli::parse();
     let mut config = Config::new(&cli.global);
     // Commands that do not run the edit driver over the selected files.
     match &cli.command {
-        Command::Completions { shell } => return print_completions(*shell),
+        Command::Completions { shell } => return complete::print_script(*shell, Cli::command()),
         Command::Lsp => {
             return match flakeedit_lsp::run_stdio() {
                 Ok(()) => ExitCode::SUCCESS,
