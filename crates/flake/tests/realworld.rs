@@ -6,7 +6,9 @@
 mod common;
 
 use common::*;
-use flakeedit_flake::{AddDevShell, AddDunePackage, DiagnosticCode, ErrorKind, Operation};
+use flakeedit_flake::{
+    AddDevShell, AddDockerImage, AddDunePackage, DiagnosticCode, ErrorKind, Operation,
+};
 use flakeedit_oracle::Nix;
 use serde_json::{json, Value};
 
@@ -100,20 +102,127 @@ fn a_local_each_system_helper_is_not_flake_utils() {
 
 /// `devShells = lib.mapAttrs (…) pkgsFor;` next to a genAttrs `packages`:
 /// flakeedit cannot add to it, and must not write a second `devShells`
-/// (a duplicate attribute Nix rejects).
+/// (a duplicate attribute Nix rejects). The readable `packages` next to it
+/// still gets a new package, and nothing else changes.
 #[test]
 fn an_opaque_dev_shells_is_not_duplicated() {
+    let nix = Nix::require();
     let before = fixture("realworld/genattrs-opaque-dev-shells.nix");
-    let error = apply(&before, &shell("hello"), None).expect_err("refused");
-    assert!(error.message.contains("devShells"), "{error:?}");
-    // A package edit is refused too, naming the opaque `devShells` (it would
-    // add the package's dev shell there).
-    let error = apply(&before, &dune("fe-demo"), None).expect_err("refused");
-    assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
-    assert_eq!(
-        error.message,
-        "`devShells` is not written as a function of the system returning an attribute set literal"
+    for name in [None, Some("tools")] {
+        let operation = Operation::AddDevShell(AddDevShell {
+            name: name.map(str::to_string),
+            packages: vec!["hello".into()],
+            inputs_from: vec![],
+            system: None,
+        });
+        let error = apply(&before, &operation, None).expect_err("refused");
+        assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
+        assert_eq!(
+            error.message,
+            "`devShells` is not written as a function of the system returning an attribute set literal"
+        );
+        assert!(
+            render_error(&before, &error).starts_with("16:7: "),
+            "{error:?}"
+        );
+    }
+    let after = apply(&before, &dune("fe-demo"), None).expect("a genAttrs `packages`");
+    expect_test::expect_file!["snapshots/realworld/genattrs-opaque-dev-shells.nix"]
+        .assert_eq(&after);
+    nix.parse(&after).expect("parses");
+    let everything = "builtins.mapAttrs (_: systems: builtins.mapAttrs (_: set: builtins.mapAttrs (_: d: d.outPath) set) systems) { inherit (outputs) packages devShells; }";
+    let (old, new) = (
+        stub_eval(&nix, &before, everything),
+        stub_eval(&nix, &after, everything),
     );
+    assert_eq!(new["devShells"], old["devShells"]);
+    for system in ["x86_64-linux", "aarch64-linux"] {
+        let mut added = new["packages"][system].clone();
+        let package = added
+            .as_object_mut()
+            .and_then(|set| set.remove("fe-demo"))
+            .expect("fe-demo on every system");
+        assert!(package
+            .as_str()
+            .is_some_and(|path| path.ends_with("-fe-demo-0.1.0")));
+        assert_eq!(added, old["packages"][system], "{system}");
+    }
+    assert_eq!(apply(&after, &dune("fe-demo"), None).unwrap(), after);
+}
+
+/// `packages = lib.mapAttrs (…) pkgsFor;` next to genAttrs `devShells`:
+/// package edits and images are refused naming `packages`; a dev shell is
+/// added, but a bare name (`jq`) that may be one of the unreadable packages
+/// is refused rather than read as nixpkgs' package.
+#[test]
+fn an_opaque_packages_refuses_package_edits_and_bare_names() {
+    let nix = Nix::require();
+    let before = fixture("realworld/genattrs-opaque-packages.nix");
+    for operation in [
+        dune("fe-demo"),
+        Operation::AddDockerImage(AddDockerImage::default()),
+    ] {
+        let error = apply(&before, &operation, None).expect_err("refused");
+        assert_eq!(
+            error.message,
+            "`packages` is not written as a function of the system returning an attribute set literal",
+            "{operation:?}"
+        );
+        assert!(
+            render_error(&before, &error).starts_with("16:7: "),
+            "{error:?}"
+        );
+    }
+    let bare = Operation::AddDevShell(AddDevShell {
+        name: Some("tools".into()),
+        packages: vec!["jq".into()],
+        inputs_from: vec![],
+        system: None,
+    });
+    let error = apply(&before, &bare, None).expect_err("refused");
+    assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
+    assert!(
+        error
+            .message
+            .contains("`jq` may be a package of this flake"),
+        "{error:?}"
+    );
+    assert!(
+        render_error(&before, &error).starts_with("16:7: "),
+        "{error:?}"
+    );
+
+    let explicit = Operation::AddDevShell(AddDevShell {
+        name: Some("tools".into()),
+        packages: vec!["pkgs.jq".into()],
+        inputs_from: vec![],
+        system: None,
+    });
+    let after = apply(&before, &explicit, None).expect("a genAttrs `devShells`");
+    expect_test::expect_file!["snapshots/realworld/genattrs-opaque-packages.nix"].assert_eq(&after);
+    nix.parse(&after).expect("parses");
+    let everything = "builtins.mapAttrs (_: systems: builtins.mapAttrs (_: set: builtins.mapAttrs (_: d: d.outPath) set) systems) { inherit (outputs) packages devShells; }";
+    let (old, new) = (
+        stub_eval(&nix, &before, everything),
+        stub_eval(&nix, &after, everything),
+    );
+    assert_eq!(new["packages"], old["packages"]);
+    let tools = stub_eval(
+        &nix,
+        &after,
+        "builtins.mapAttrs (_: shells: map (p: p.pname) shells.tools.packages) outputs.devShells",
+    );
+    assert_eq!(
+        tools,
+        json!({ "x86_64-linux": ["jq"], "aarch64-linux": ["jq"] })
+    );
+    for system in ["x86_64-linux", "aarch64-linux"] {
+        assert_eq!(
+            new["devShells"][system]["default"],
+            old["devShells"][system]["default"]
+        );
+    }
+    assert_eq!(apply(&after, &explicit, None).unwrap(), after);
 }
 
 /// `inputs.src.flake = false;` is the input's only binding: toggling it must

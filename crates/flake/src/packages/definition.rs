@@ -231,6 +231,9 @@ pub(super) fn slot(
     what: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Slot, FlakeError> {
+    if let Some(unreadable) = &place.unreadable {
+        return Err(unreadable.clone());
+    }
     match existing_definition(place, name) {
         None => Ok(Slot::Free),
         Some(Definition::Binding(binding)) => Ok(Slot::Taken(binding)),

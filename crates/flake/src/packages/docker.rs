@@ -177,6 +177,9 @@ pub fn add_docker_image(
     let mut changes = ChangeSet::new();
     for target in context.layout.targets.clone() {
         let place = &target.packages;
+        if let Some(unreadable) = &place.unreadable {
+            return Err(unreadable.clone());
+        }
         let Some(binding) = place.entry(package) else {
             let names = place.names();
             return Err(FlakeError::new(

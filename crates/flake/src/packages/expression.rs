@@ -113,6 +113,21 @@ pub(super) fn resolve_reference(
         .hint(known_names(context, target)));
     }
     if is_bare_name(spec) {
+        // The name may be one of the flake's packages, written where
+        // flakeedit cannot read them: neither nixpkgs' nor an error.
+        if let Some(unreadable) = &target.packages.unreadable {
+            let mut error = FlakeError::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "`{spec}` may be a package of this flake, whose `packages` flakeedit cannot read"
+                ),
+            )
+            .hint(format!(
+                "write `pkgs.{spec}` for the nixpkgs package, or the flake's own package as an expression (`self.packages.<system>.{spec}`)"
+            ));
+            error.range = unreadable.range;
+            return Err(error);
+        }
         return match unknown {
             Unknown::Nixpkgs => {
                 let pkgs = selectable(&context.pkgs(target, place)?);

@@ -59,6 +59,9 @@ fn insert_output_entry(
     value: &str,
 ) -> Result<TextEdit, FlakeError> {
     let _ = target;
+    if let Some(unreadable) = &place.unreadable {
+        return Err(unreadable.clone());
+    }
     if let Some(conflict) = &place.entry_conflict {
         return Err(conflict.clone());
     }

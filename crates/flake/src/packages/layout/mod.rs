@@ -377,8 +377,14 @@ impl Layout {
                 // `devShells = lib.mapAttrs (…) pkgsFor;`, `devShells.x86_64-linux…`:
                 // it exists in a form flakeedit cannot add to; a second
                 // `devShells` would be a duplicate attribute.
+                let other = other.as_ref().ok_or_else(internal)?;
+                let fresh = fresh_arguments(&other.received, &other.arguments);
                 if let Some(found) = find(&outputs, &[name]).into_iter().next() {
-                    return Err(FlakeError::new(
+                    // Refused when this output is edited; the other one
+                    // (`packages` next to such `devShells`) still can be.
+                    let mut place =
+                        OutputPlace::new(&outputs, vec![name.to_string()], fresh.system.clone());
+                    place.unreadable = Some(FlakeError::new(
                         ErrorKind::Unsupported,
                         format!(
                             "`{name}` is not written as a function of the system returning an attribute set literal"
@@ -388,10 +394,9 @@ impl Layout {
                     .hint(format!(
                         "write `{name} = forAllSystems (system: {{ … }});` to let flakeedit add to it"
                     )));
+                    return Ok(place);
                 }
-                let other = other.as_ref().ok_or_else(internal)?;
                 // Create it with the same helper as the other output.
-                let fresh = fresh_arguments(&other.received, &other.arguments);
                 let mut place =
                     OutputPlace::new(&outputs, vec![name.to_string()], fresh.system.clone());
                 place.generator = Some((other.helper.clone(), fresh.parameter.clone()));
@@ -415,10 +420,16 @@ impl Layout {
             };
             let packages_place = legacy("packages", place("packages", &packages, &shells)?);
             let shells_place = legacy("devShells", place("devShells", &shells, &packages)?);
+            // The system as the readable output's function names it.
+            let system = if packages_place.unreadable.is_some() {
+                shells_place.system.clone()
+            } else {
+                packages_place.system.clone()
+            };
             return Ok(Layout {
                 kind: LayoutKind::GenAttrs,
                 targets: vec![Target {
-                    system: packages_place.system.clone(),
+                    system,
                     packages: packages_place,
                     dev_shells: shells_place,
                     module_pattern: None,

@@ -56,6 +56,11 @@ pub struct OutputPlace {
     pub default_conflict: Option<FlakeError>,
     /// Why no new entry may be written here at all.
     pub entry_conflict: Option<FlakeError>,
+    /// Why nothing may be written or extended here: the output exists in
+    /// a form flakeedit cannot read (`devShells = lib.mapAttrs (…) pkgsFor;`).
+    /// Kept on the place, not raised by the layout, so the other output of
+    /// the same flake can still be edited.
+    pub unreadable: Option<FlakeError>,
 }
 
 impl OutputPlace {
@@ -78,6 +83,7 @@ impl OutputPlace {
             legacy_default: None,
             default_conflict: None,
             entry_conflict: None,
+            unreadable: None,
         }
     }
 
