@@ -241,9 +241,22 @@ pub fn actions_at(
     diagnostics: &[Diagnostic],
     project: Option<&str>,
 ) -> Vec<Action> {
+    let flake = Flake::read(file).ok();
+    actions_with_model(file, flake.as_ref(), lock, range, diagnostics, project)
+}
+
+/// [`actions_at`] with the file's model already read (`Flake::read`:
+/// `None` when the file has syntax errors or is not a flake).
+pub fn actions_with_model(
+    file: &SourceFile,
+    flake: Option<&Flake>,
+    lock: Option<&Lock>,
+    range: TextRange,
+    diagnostics: &[Diagnostic],
+    project: Option<&str>,
+) -> Vec<Action> {
     let mut actions = Vec::new();
     let text = file.text();
-    let flake = Flake::read(file).ok();
     for (index, diagnostic) in diagnostics.iter().enumerate() {
         let Some(fix) = &diagnostic.fix else {
             continue;

@@ -13,7 +13,10 @@
 //!   order they arrive, before any handler runs (the transport runs
 //!   handlers concurrently; see [`OrderedService`]). A change with a version
 //!   not greater than the document's is ignored.
-//! - **Speed**: listing code actions computes change sets without
+//! - **Speed**: each version of a document is parsed and read into the
+//!   flake model once, and its diagnostics computed once per `flake.lock`
+//!   state; hover, completion, the outline and code actions reuse them
+//!   (`analysed`). Listing code actions computes change sets without
 //!   re-parsing; the verified edit (apply, re-parse, postcondition) is
 //!   computed in `codeAction/resolve`, or while listing for clients that
 //!   cannot resolve.
@@ -23,6 +26,7 @@
 //!   messages are re-framed so that no body can stop the transport
 //!   ([`framing`]).
 
+mod analysed;
 pub mod analysis;
 mod client;
 pub mod documents;

@@ -27,6 +27,15 @@ impl LockState {
             _ => None,
         }
     }
+
+    /// The parsed lock as shared by the cache: the same `Arc` until the
+    /// file changes on disk, so callers can tell a re-read lock apart.
+    pub fn shared(&self) -> Option<&Arc<Lock>> {
+        match self {
+            LockState::Parsed(lock) => Some(lock),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use flakeedit_flake::DiagnosticCode;
-use flakeedit_syntax::SourceFile;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tower::Service;
@@ -283,11 +282,16 @@ impl Backend {
             return;
         };
         let lock_state = self.shared.lock_state(&uri);
+        let found = shielded(|| {
+            crate::analysed::analysed(&document)
+                .map(|analysed| analysed.diagnostics(lock_state.shared()).to_vec())
+        })
+        .flatten();
         let (_, diagnostics) = lsp_diagnostics(
             &document,
             &lock_state,
             self.shared.features().encoding,
-            None,
+            found,
         );
         let mut published = self.shared.published.lock().await;
         let current = self.shared.document(&uri).map(|d| d.version);
@@ -316,14 +320,22 @@ impl Backend {
             let directory = path.parent()?.file_name()?;
             Some(directory.to_string_lossy().into_owned())
         });
-        // One parse for the diagnostics (their quick fixes) and the actions.
+        // The parse, model and diagnostics of this version, as the
+        // diagnostics pass left them.
         let (found, actions) = shielded(|| {
-            let file = SourceFile::parse(text.as_str());
-            let found = analysis::diagnostics_of(&file, lock_state.lock());
-            let actions =
-                analysis::actions_at(&file, lock_state.lock(), range, &found, project.as_deref());
-            (found, actions)
-        })?;
+            let analysed = crate::analysed::analysed(&document)?;
+            let found = analysed.diagnostics(lock_state.shared());
+            let actions = analysis::actions_with_model(
+                analysed.file(),
+                analysed.flake(false),
+                lock_state.lock(),
+                range,
+                &found,
+                project.as_deref(),
+            );
+            Some((found.to_vec(), actions))
+        })
+        .flatten()?;
         let (found, lsp) = lsp_diagnostics(&document, &lock_state, features.encoding, Some(found));
         let offset = lsp.len() - found.len();
         let only = params.context.only.unwrap_or_default();
@@ -735,6 +747,7 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        crate::analysed::forget_all();
         self.shared.published.lock().await.remove(&uri);
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }

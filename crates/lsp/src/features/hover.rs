@@ -4,18 +4,20 @@ use flakeedit_flake::{Flake, InputDecl, Lock, LockInputRef};
 use flakeedit_syntax::{TextRange, TextSize};
 
 use super::forge::{age, commit_link, date, short_rev};
-use flakeedit_flake::{occurrence_at, occurrences, OccurrenceKind};
+use flakeedit_flake::{occurrence_at, Occurrence, OccurrenceKind};
 
 /// The Markdown hover for the input named at `offset`, and the range of
-/// the name; `now` is seconds since the epoch (for the commit's age).
+/// the name; `found` are the flake's occurrences
+/// (`flakeedit_flake::occurrences`) and `now` is seconds since the epoch
+/// (for the commit's age).
 pub fn hover(
     flake: &Flake,
+    found: &[Occurrence],
     lock: Option<&Lock>,
     offset: TextSize,
     now: i64,
 ) -> Option<(TextRange, String)> {
-    let found = occurrences(flake);
-    let occurrence = occurrence_at(&found, offset)?;
+    let occurrence = occurrence_at(found, offset)?;
     let input = flake.input(&occurrence.name)?;
     let mut text = describe(input, lock, now);
     if let OccurrenceKind::FollowsTarget { .. } = occurrence.kind {

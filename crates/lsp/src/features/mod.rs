@@ -13,11 +13,13 @@ pub mod hover;
 pub mod links;
 pub mod navigation;
 
-use flakeedit_flake::{Flake, FlakeError, Lock};
-use flakeedit_syntax::SourceFile;
+use flakeedit_flake::{FlakeError, Lock};
 use tower_lsp_server::ls_types::*;
 
-use crate::documents::{Document, MAX_ANALYZED_BYTES};
+use std::rc::Rc;
+
+use crate::analysed::{analysed, Analysed};
+use crate::documents::Document;
 use crate::encoding::{text_size, LineMap, PositionEncoding};
 
 /// Settings of the reading features, from `initializationOptions` or
@@ -64,19 +66,10 @@ pub fn now() -> i64 {
         })
 }
 
-/// A document's parse and model, when it is small enough to analyse and
-/// reads as a flake; `lenient` accepts syntax errors (reading only).
-pub(crate) fn model(document: &Document, lenient: bool) -> Option<(SourceFile, Flake)> {
-    if document.text.len() > MAX_ANALYZED_BYTES {
-        return None;
-    }
-    let file = SourceFile::parse(document.text.as_str());
-    let flake = if lenient {
-        Flake::read_lenient(&file).ok()?
-    } else {
-        Flake::read(&file).ok()?
-    };
-    Some((file, flake))
+/// A document's analysis (parse, model, occurrences), shared by every
+/// request about its current version (see [`crate::analysed`]).
+pub(crate) fn model(document: &Document) -> Option<Rc<Analysed>> {
+    analysed(document)
 }
 
 /// `textDocument/hover`.
@@ -87,11 +80,12 @@ pub fn hover(
     position: Position,
     now: i64,
 ) -> Option<Hover> {
-    let (_, flake) = model(document, true)?;
+    let analysed = model(document)?;
+    let flake = analysed.flake(true)?;
     let text = &document.text;
     let map = LineMap::new(text, encoding);
     let offset = text_size(map.offset(text, position));
-    let (range, markdown) = hover::hover(&flake, lock, offset, now)?;
+    let (range, markdown) = hover::hover(flake, analysed.occurrences(), lock, offset, now)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -127,9 +121,9 @@ pub fn definition(
     encoding: PositionEncoding,
     position: Position,
 ) -> Option<GotoDefinitionResponse> {
-    let (_, flake) = model(document, true)?;
+    let analysed = model(document)?;
     let (map, offset) = locate(document, encoding, position);
-    let location = match navigation::definition(&flake, lock, offset)? {
+    let location = match navigation::definition(analysed.occurrences(), lock, offset)? {
         navigation::Definition::InFlake(range) => Location {
             uri: uri.clone(),
             range: map.range(&document.text, range),
@@ -157,9 +151,9 @@ pub fn references(
     position: Position,
     include_declaration: bool,
 ) -> Option<Vec<Location>> {
-    let (_, flake) = model(document, true)?;
+    let analysed = model(document)?;
     let (map, offset) = locate(document, encoding, position);
-    let found = navigation::references(&flake, offset, include_declaration);
+    let found = navigation::references(analysed.occurrences(), offset, include_declaration);
     Some(
         found
             .into_iter()
@@ -177,9 +171,10 @@ pub fn prepare_rename(
     encoding: PositionEncoding,
     position: Position,
 ) -> Option<PrepareRenameResponse> {
-    let (_, flake) = model(document, false)?;
+    let analysed = model(document)?;
+    let flake = analysed.flake(false)?;
     let (map, offset) = locate(document, encoding, position);
-    let (name, range) = navigation::rename_target(&flake, offset)?;
+    let (name, range) = navigation::rename_target(flake, analysed.occurrences(), offset)?;
     Some(PrepareRenameResponse::RangeWithPlaceholder {
         range: map.range(&document.text, range),
         placeholder: name,
@@ -197,11 +192,16 @@ pub(crate) fn rename(
     position: Position,
     new_name: &str,
 ) -> Result<Option<WorkspaceEdit>, FlakeError> {
-    let Some((_, flake)) = model(document, false) else {
+    let Some(analysed) = model(document) else {
+        return Ok(None);
+    };
+    let Some(flake) = analysed.flake(false) else {
         return Ok(None);
     };
     let (_, offset) = locate(document, features.encoding, position);
-    let Some(operation) = navigation::rename_operation(&flake, offset, new_name) else {
+    let Some(operation) =
+        navigation::rename_operation(flake, analysed.occurrences(), offset, new_name)
+    else {
         return Ok(None);
     };
     let flakeedit_flake::Operation::RenameInput { old, new } = &operation else {
@@ -241,9 +241,12 @@ pub fn document_symbols(
     document: &Document,
     encoding: PositionEncoding,
 ) -> Option<DocumentSymbolResponse> {
-    let (_, flake) = model(document, true)?;
+    let analysed = model(document)?;
+    let flake = analysed.flake(true)?;
     let map = LineMap::new(&document.text, encoding);
-    let outline = navigation::symbols(&flake, |range| map.range(&document.text, range));
+    let outline = navigation::symbols(flake, analysed.occurrences(), |range| {
+        map.range(&document.text, range)
+    });
     Some(DocumentSymbolResponse::Nested(outline))
 }
 
@@ -254,11 +257,12 @@ pub fn completion(
     encoding: PositionEncoding,
     position: Position,
 ) -> Option<CompletionResponse> {
-    let (_, flake) = model(document, true)?;
+    let analysed = model(document)?;
+    let flake = analysed.flake(true)?;
     let text = &document.text;
     let map = LineMap::new(text, encoding);
     let offset = map.offset(text, position);
-    let items = completion::complete(text, &flake, lock, offset)
+    let items = completion::complete(text, flake, lock, offset)
         .into_iter()
         .map(|candidate| CompletionItem {
             label: candidate.label.clone(),
@@ -284,12 +288,13 @@ pub fn document_links(
     document: &Document,
     encoding: PositionEncoding,
 ) -> Option<Vec<DocumentLink>> {
-    let (_, flake) = model(document, true)?;
+    let analysed = model(document)?;
+    let flake = analysed.flake(true)?;
     let map = LineMap::new(&document.text, encoding);
     let directory = uri
         .to_file_path()
         .and_then(|path| path.parent().map(std::path::Path::to_path_buf));
-    let found = links::links(&flake, directory.as_deref(), &links::registry_files());
+    let found = links::links(flake, directory.as_deref(), &links::registry_files());
     Some(
         found
             .into_iter()
@@ -314,12 +319,13 @@ pub fn inlay_hints(
     now: i64,
 ) -> Option<Vec<InlayHint>> {
     let lock = lock?;
-    let (_, flake) = model(document, true)?;
+    let analysed = model(document)?;
+    let flake = analysed.flake(true)?;
     let text = &document.text;
     let map = LineMap::new(text, encoding);
     let wanted = map.text_range(text, range);
     Some(
-        links::hints(&flake, lock, now)
+        links::hints(flake, lock, now)
             .into_iter()
             .filter(|hint| wanted.contains_inclusive(hint.at))
             .map(|hint| InlayHint {

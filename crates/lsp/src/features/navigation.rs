@@ -1,7 +1,7 @@
 //! Go to definition, find references, rename and the outline, over the
 //! occurrence index of `flakeedit_flake` (the one `rename-input` uses).
 
-use flakeedit_flake::{occurrence_at, occurrences, Flake, Lock, OccurrenceKind, Operation};
+use flakeedit_flake::{occurrence_at, Flake, Lock, Occurrence, OccurrenceKind, Operation};
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
 use flakeedit_syntax::{attrpath_names, strip_parens, TextRange, TextSize};
 use rowan::ast::AstNode;
@@ -17,10 +17,14 @@ pub enum Definition {
 
 /// The definition of the input named at `offset`: from a use, an outputs
 /// argument or a follows target, its declaration; from its declaration,
-/// its node in `flake.lock`.
-pub fn definition(flake: &Flake, lock: Option<&Lock>, offset: TextSize) -> Option<Definition> {
-    let found = occurrences(flake);
-    let here = occurrence_at(&found, offset)?;
+/// its node in `flake.lock`. `found` are the flake's occurrences
+/// (`flakeedit_flake::occurrences`).
+pub fn definition(
+    found: &[Occurrence],
+    lock: Option<&Lock>,
+    offset: TextSize,
+) -> Option<Definition> {
+    let here = occurrence_at(found, offset)?;
     if here.kind == OccurrenceKind::Declaration {
         let (key, _) = lock?.node_of_input(&here.name)?;
         return Some(Definition::LockNode(key.to_string()));
@@ -35,9 +39,8 @@ pub fn definition(flake: &Flake, lock: Option<&Lock>, offset: TextSize) -> Optio
 
 /// Every place naming the input named at `offset`; its declarations only
 /// when `declarations` is set.
-pub fn references(flake: &Flake, offset: TextSize, declarations: bool) -> Vec<TextRange> {
-    let found = occurrences(flake);
-    let Some(here) = occurrence_at(&found, offset) else {
+pub fn references(found: &[Occurrence], offset: TextSize, declarations: bool) -> Vec<TextRange> {
+    let Some(here) = occurrence_at(found, offset) else {
         return Vec::new();
     };
     found
@@ -49,16 +52,24 @@ pub fn references(flake: &Flake, offset: TextSize, declarations: bool) -> Vec<Te
 }
 
 /// The input a rename at `offset` renames, and the range of its name there.
-pub fn rename_target(flake: &Flake, offset: TextSize) -> Option<(String, TextRange)> {
-    let found = occurrences(flake);
-    let here = occurrence_at(&found, offset)?;
+pub fn rename_target(
+    flake: &Flake,
+    found: &[Occurrence],
+    offset: TextSize,
+) -> Option<(String, TextRange)> {
+    let here = occurrence_at(found, offset)?;
     flake.input(&here.name)?;
     Some((here.name.clone(), here.range))
 }
 
 /// The `rename-input` operation a rename to `new_name` at `offset` runs.
-pub fn rename_operation(flake: &Flake, offset: TextSize, new_name: &str) -> Option<Operation> {
-    let (old, _) = rename_target(flake, offset)?;
+pub fn rename_operation(
+    flake: &Flake,
+    found: &[Occurrence],
+    offset: TextSize,
+    new_name: &str,
+) -> Option<Operation> {
+    let (old, _) = rename_target(flake, found, offset)?;
     Some(Operation::RenameInput {
         old,
         new: new_name.to_string(),
@@ -130,8 +141,11 @@ fn symbol(
 
 /// The outline: `inputs` with each input (its url or follows as detail),
 /// and `outputs` with the attributes its body returns.
-pub fn symbols(flake: &Flake, range_of: impl Fn(TextRange) -> Range) -> Vec<DocumentSymbol> {
-    let found = occurrences(flake);
+pub fn symbols(
+    flake: &Flake,
+    found: &[Occurrence],
+    range_of: impl Fn(TextRange) -> Range,
+) -> Vec<DocumentSymbol> {
     let mut outline = Vec::new();
     let mut all_inputs: Option<TextRange> = None;
     let mut inputs = Vec::new();

@@ -1,0 +1,220 @@
+//! A document's parse, flake model, input occurrences and diagnostics,
+//! computed once per version of its text and shared by every request
+//! about that version.
+//!
+//! Without it each hover, completion or code-action listing re-parsed the
+//! whole file and re-read the model: ~10–17 ms on a 1,500-line flake, when
+//! a hover should answer well under 5 ms. The parse tree and the model hold
+//! `rowan` nodes, which cannot cross threads, so the cache is per thread;
+//! the stdio server runs every handler on one thread, so it hits there.
+//!
+//! Invalidation: an entry is found only for a document whose version *and*
+//! text equal the entry's, so a `didChange` (a new version) or a re-opened
+//! document with other text never sees a stale tree. Diagnostics are kept
+//! per `flake.lock` state (the same parsed lock, by identity), so a lock
+//! re-read after it changed on disk recomputes them. `didClose` empties the
+//! cache ([`forget_all`]); at most [`CAPACITY`] entries are kept.
+
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use flakeedit_flake::{occurrences, Flake, Lock, Occurrence};
+use flakeedit_syntax::SourceFile;
+
+use crate::analysis;
+use crate::documents::{Document, MAX_ANALYZED_BYTES};
+
+/// How many documents' analyses a thread keeps: a few open flakes; each
+/// entry holds a tree, so the bound also bounds memory.
+pub const CAPACITY: usize = 4;
+
+/// What is known about one version of a document.
+pub struct Analysed {
+    version: i32,
+    file: SourceFile,
+    /// The model, read leniently (syntax errors allowed); `None` when the
+    /// file is not a flake.
+    flake: Option<Flake>,
+    occurrences: OnceCell<Vec<Occurrence>>,
+    /// The diagnostics, and the lock they were computed with.
+    diagnostics: RefCell<Option<(Option<Arc<Lock>>, Rc<Vec<analysis::Diagnostic>>)>>,
+}
+
+impl Analysed {
+    fn new(document: &Document) -> Analysed {
+        let file = SourceFile::parse(document.text.as_str());
+        let flake = Flake::read_lenient(&file).ok();
+        Analysed {
+            version: document.version,
+            file,
+            flake,
+            occurrences: OnceCell::new(),
+            diagnostics: RefCell::new(None),
+        }
+    }
+
+    /// The parsed file.
+    pub fn file(&self) -> &SourceFile {
+        &self.file
+    }
+
+    /// The flake model; when `lenient` is false, only for a file without
+    /// syntax errors (what `Flake::read` accepts).
+    pub fn flake(&self, lenient: bool) -> Option<&Flake> {
+        if !lenient && !self.file.errors().is_empty() {
+            return None;
+        }
+        self.flake.as_ref()
+    }
+
+    /// Every occurrence of every input (declarations, uses, follows targets).
+    pub fn occurrences(&self) -> &[Occurrence] {
+        self.occurrences.get_or_init(|| {
+            self.flake
+                .as_ref()
+                .map_or_else(Vec::new, |flake| occurrences(flake))
+        })
+    }
+
+    /// The diagnostics of this version with `lock` (the lock cache's shared
+    /// copy: a lock re-read from disk is a different one).
+    pub fn diagnostics(&self, lock: Option<&Arc<Lock>>) -> Rc<Vec<analysis::Diagnostic>> {
+        let mut cached = self.diagnostics.borrow_mut();
+        if let Some((with, found)) = cached.as_ref() {
+            let same_lock = match (with, lock) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            };
+            if same_lock {
+                return Rc::clone(found);
+            }
+        }
+        let found = Rc::new(analysis::diagnostics_of(
+            &self.file,
+            lock.map(|lock| &**lock),
+        ));
+        *cached = Some((lock.cloned(), Rc::clone(&found)));
+        found
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<Vec<Rc<Analysed>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The analysis of `document`, from the cache when this version of its
+/// text was analysed before; `None` for a document too large to analyse.
+pub fn analysed(document: &Document) -> Option<Rc<Analysed>> {
+    if document.text.len() > MAX_ANALYZED_BYTES {
+        return None;
+    }
+    let found = CACHE.with_borrow_mut(|cache| {
+        let index = cache.iter().position(|entry| {
+            entry.version == document.version && entry.file.text() == document.text
+        })?;
+        // Most recently used last.
+        let entry = cache.remove(index);
+        cache.push(Rc::clone(&entry));
+        Some(entry)
+    });
+    if let Some(entry) = found {
+        return Some(entry);
+    }
+    // Parsing happens outside the borrow: a panic in it (caught by the
+    // server's shield) must not leave the cache borrowed.
+    let entry = Rc::new(Analysed::new(document));
+    CACHE.with_borrow_mut(|cache| {
+        if cache.len() >= CAPACITY {
+            cache.remove(0);
+        }
+        cache.push(Rc::clone(&entry));
+    });
+    Some(entry)
+}
+
+/// Empties this thread's cache (a document was closed).
+pub fn forget_all() {
+    CACHE.with_borrow_mut(Vec::clear);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(version: i32, text: &str) -> Document {
+        Document {
+            text: text.into(),
+            version,
+        }
+    }
+
+    const FLAKE: &str = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  outputs = { self, nixpkgs }: { };\n}\n";
+
+    #[test]
+    fn one_version_is_parsed_once_and_a_new_text_is_parsed_again() {
+        forget_all();
+        let first = analysed(&document(1, FLAKE)).expect("small");
+        let again = analysed(&document(1, FLAKE)).expect("small");
+        assert!(Rc::ptr_eq(&first, &again));
+        // A new version, or the same version with another text (a document
+        // closed and opened again), is a new analysis.
+        let changed = FLAKE.replace("nixpkgs\";", "nixpkgs/nixos-unstable\";");
+        let newer = analysed(&document(2, &changed)).expect("small");
+        assert!(!Rc::ptr_eq(&first, &newer));
+        assert_eq!(newer.file().text(), changed);
+        let reopened = analysed(&document(1, &changed)).expect("small");
+        assert!(!Rc::ptr_eq(&first, &reopened));
+        assert_eq!(reopened.file().text(), changed);
+        forget_all();
+        let after_close = analysed(&document(1, FLAKE)).expect("small");
+        assert!(!Rc::ptr_eq(&first, &after_close));
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        forget_all();
+        let first = analysed(&document(1, FLAKE)).expect("small");
+        for version in 2..=CAPACITY as i32 + 1 {
+            analysed(&document(version, FLAKE));
+        }
+        CACHE.with_borrow(|cache| assert_eq!(cache.len(), CAPACITY));
+        let again = analysed(&document(1, FLAKE)).expect("small");
+        assert!(!Rc::ptr_eq(&first, &again), "the oldest entry was dropped");
+    }
+
+    #[test]
+    fn diagnostics_follow_the_lock() {
+        forget_all();
+        let entry = analysed(&document(1, FLAKE)).expect("small");
+        let without = entry.diagnostics(None);
+        assert!(Rc::ptr_eq(&without, &entry.diagnostics(None)));
+        let lock = Arc::new(
+            Lock::parse(r#"{"nodes":{"root":{"inputs":{}}},"root":"root","version":7}"#)
+                .expect("a lock"),
+        );
+        let with = entry.diagnostics(Some(&lock));
+        assert!(!Rc::ptr_eq(&without, &with));
+        assert!(Rc::ptr_eq(&with, &entry.diagnostics(Some(&lock))));
+        // The same content re-read from disk is another lock: recomputed.
+        let reread = Arc::new((*lock).clone());
+        assert!(!Rc::ptr_eq(&with, &entry.diagnostics(Some(&reread))));
+        // Without the lock, `nixpkgs` is not locked; with an empty lock it
+        // is missing from it: the two lists differ.
+        let codes = |found: &[analysis::Diagnostic]| {
+            found.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
+        };
+        assert_ne!(codes(&without), codes(&with));
+    }
+
+    #[test]
+    fn strict_models_need_a_file_without_syntax_errors() {
+        forget_all();
+        let broken = FLAKE.replace("{ };", "{ ;");
+        let entry = analysed(&document(1, &broken)).expect("small");
+        assert!(entry.flake(true).is_some());
+        assert!(entry.flake(false).is_none());
+        assert!(!entry.occurrences().is_empty());
+    }
+}
