@@ -12,6 +12,7 @@ pub mod forge;
 pub mod hover;
 pub mod links;
 pub mod navigation;
+pub mod outline;
 
 use flakeedit_flake::{FlakeError, Lock};
 use tower_lsp_server::ls_types::*;
@@ -244,7 +245,7 @@ pub fn document_symbols(
     let analysed = model(document)?;
     let flake = analysed.flake(true)?;
     let map = LineMap::new(&document.text, encoding);
-    let outline = navigation::symbols(flake, analysed.occurrences(), |range| {
+    let outline = outline::symbols(flake, analysed.occurrences(), |range| {
         map.range(&document.text, range)
     });
     Some(DocumentSymbolResponse::Nested(outline))

@@ -1,11 +1,8 @@
-//! Go to definition, find references, rename and the outline, over the
+//! Go to definition, find references and rename, over the
 //! occurrence index of `flakeedit_flake` (the one `rename-input` uses).
 
 use flakeedit_flake::{occurrence_at, Flake, Lock, Occurrence, OccurrenceKind, Operation};
-use flakeedit_syntax::rnix::ast::{self, HasEntry};
-use flakeedit_syntax::{attrpath_names, strip_parens, TextRange, TextSize};
-use rowan::ast::AstNode;
-use tower_lsp_server::ls_types::*;
+use flakeedit_syntax::{TextRange, TextSize};
 
 /// Where what is named at an offset is defined.
 pub enum Definition {
@@ -115,123 +112,6 @@ pub fn lock_node_offset(lock_text: &str, key: &str) -> Option<usize> {
             _ => {}
         }
         index += 1;
-    }
-    None
-}
-
-fn symbol(
-    name: String,
-    detail: Option<String>,
-    kind: SymbolKind,
-    (range, selection): (Range, Range),
-    children: Option<Vec<DocumentSymbol>>,
-) -> DocumentSymbol {
-    #[allow(deprecated)]
-    DocumentSymbol {
-        name,
-        detail,
-        kind,
-        tags: None,
-        deprecated: None,
-        range,
-        selection_range: selection,
-        children,
-    }
-}
-
-/// The outline: `inputs` with each input (its url or follows as detail),
-/// and `outputs` with the attributes its body returns.
-pub fn symbols(
-    flake: &Flake,
-    found: &[Occurrence],
-    range_of: impl Fn(TextRange) -> Range,
-) -> Vec<DocumentSymbol> {
-    let mut outline = Vec::new();
-    let mut all_inputs: Option<TextRange> = None;
-    let mut inputs = Vec::new();
-    for input in &flake.inputs {
-        let Some(range) = input
-            .bindings
-            .iter()
-            .map(|binding| binding.node.syntax().text_range())
-            .reduce(|a, b| a.cover(b))
-        else {
-            continue;
-        };
-        all_inputs = Some(all_inputs.map_or(range, |all| all.cover(range)));
-        let selection = found
-            .iter()
-            .find(|o| o.name == input.name && o.kind == OccurrenceKind::Declaration)
-            .map_or(range, |o| o.range);
-        let detail = input
-            .url()
-            .map(str::to_string)
-            .or_else(|| input.follows().map(|target| format!("follows {target}")));
-        inputs.push(symbol(
-            input.name.clone(),
-            detail,
-            SymbolKind::MODULE,
-            (range_of(range), range_of(selection)),
-            None,
-        ));
-    }
-    if let Some(range) = all_inputs {
-        outline.push(symbol(
-            "inputs".into(),
-            None,
-            SymbolKind::NAMESPACE,
-            (range_of(range), range_of(range)),
-            Some(inputs),
-        ));
-    }
-    if let Some(outputs) = &flake.outputs {
-        let range = outputs.binding.syntax().text_range();
-        let selection = outputs
-            .binding
-            .attrpath()
-            .map_or(range, |path| path.syntax().text_range());
-        let mut children = Vec::new();
-        let body = outputs.lambda.as_ref().and_then(|lambda| lambda.body());
-        if let Some(set) = body.and_then(returned_set) {
-            for binding in set.attrpath_values() {
-                let Some(path) = binding.attrpath() else {
-                    continue;
-                };
-                let name = attrpath_names(&path)
-                    .map_or_else(|| path.syntax().text().to_string(), |names| names.join("."));
-                children.push(symbol(
-                    name,
-                    None,
-                    SymbolKind::FIELD,
-                    (
-                        range_of(binding.syntax().text_range()),
-                        range_of(path.syntax().text_range()),
-                    ),
-                    None,
-                ));
-            }
-        }
-        outline.push(symbol(
-            "outputs".into(),
-            None,
-            SymbolKind::FUNCTION,
-            (range_of(range), range_of(selection)),
-            Some(children),
-        ));
-    }
-    outline
-}
-
-/// The attribute set an expression evaluates to, through `let … in` and
-/// parentheses.
-fn returned_set(expr: ast::Expr) -> Option<ast::AttrSet> {
-    let mut expr = strip_parens(expr);
-    for _ in 0..16 {
-        match expr {
-            ast::Expr::AttrSet(set) => return Some(set),
-            ast::Expr::LetIn(let_in) => expr = strip_parens(let_in.body()?),
-            _ => return None,
-        }
     }
     None
 }

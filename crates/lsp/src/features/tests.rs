@@ -325,7 +325,8 @@ fn the_outline_lists_inputs_and_outputs() {
           home-manager gitlab:rycee/home-manager?host=gitlab.example.org
           src-only git+https://codeberg.org/me/src
           local path:./sub
-        outputs"#]]
+        outputs
+          flake-parts.lib.mkFlake flake-parts"#]]
     .assert_eq(&shown.join("\n"));
 }
 
