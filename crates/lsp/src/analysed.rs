@@ -29,6 +29,9 @@ use crate::documents::{Document, MAX_ANALYZED_BYTES};
 /// entry holds a tree, so the bound also bounds memory.
 pub const CAPACITY: usize = 4;
 
+/// Diagnostics, and the lock they were computed with.
+type DiagnosticsWith = (Option<Arc<Lock>>, Rc<Vec<analysis::Diagnostic>>);
+
 /// What is known about one version of a document.
 pub struct Analysed {
     version: i32,
@@ -37,8 +40,7 @@ pub struct Analysed {
     /// file is not a flake.
     flake: Option<Flake>,
     occurrences: OnceCell<Vec<Occurrence>>,
-    /// The diagnostics, and the lock they were computed with.
-    diagnostics: RefCell<Option<(Option<Arc<Lock>>, Rc<Vec<analysis::Diagnostic>>)>>,
+    diagnostics: RefCell<Option<DiagnosticsWith>>,
 }
 
 impl Analysed {
@@ -70,11 +72,8 @@ impl Analysed {
 
     /// Every occurrence of every input (declarations, uses, follows targets).
     pub fn occurrences(&self) -> &[Occurrence] {
-        self.occurrences.get_or_init(|| {
-            self.flake
-                .as_ref()
-                .map_or_else(Vec::new, |flake| occurrences(flake))
-        })
+        self.occurrences
+            .get_or_init(|| self.flake.as_ref().map_or_else(Vec::new, occurrences))
     }
 
     /// The diagnostics of this version with `lock` (the lock cache's shared

@@ -303,16 +303,16 @@ pub fn actions_with_model(
         return actions;
     };
     let mut candidates = Vec::new();
-    if let Some(input) = input_at(&flake, range) {
-        candidates.extend(input_actions(&flake, lock, input));
+    if let Some(input) = input_at(flake, range) {
+        candidates.extend(input_actions(flake, lock, input));
     }
-    candidates.extend(package_actions(&flake, range, project));
+    candidates.extend(package_actions(flake, range, project));
     {
         for (title, request) in candidates {
             let Some(operation) = request.operation() else {
                 continue;
             };
-            let Ok(changes) = operation.changes(file, &flake, lock) else {
+            let Ok(changes) = operation.changes(file, flake, lock) else {
                 continue;
             };
             let changes_text = changes
