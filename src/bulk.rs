@@ -17,7 +17,8 @@ use std::sync::mpsc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::driver::{self, Action, FileReport, Outcome, Settings, Summary};
+use crate::driver::{self, Action, FileReport, Settings, Summary};
+use crate::output::{ErrorRecord, FileDetail, FileRecord, Outcome, PathField};
 
 /// Files in flight or buffered per worker thread. A little slack keeps
 /// every thread busy while one slow file holds the head of the queue.
@@ -137,10 +138,12 @@ fn process_guarded(path: &Path, action: &Action, settings: &Settings) -> FileRep
                 outcome: Outcome::Failed,
                 stdout: String::new(),
                 stderr: format!("{}: error: {message}\n", path.display()),
-                json: serde_json::json!({
-                    "path": path.display().to_string(),
-                    "outcome": Outcome::Failed,
-                    "error": { "kind": "internal", "message": message },
+                json: settings.json.then(|| FileRecord {
+                    path: PathField::new(path),
+                    outcome: Outcome::Failed,
+                    detail: FileDetail::Error {
+                        error: ErrorRecord::internal(message),
+                    },
                 }),
             }
         },

@@ -4,12 +4,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use flakeedit_flake::{list_inputs, ErrorKind, Flake, FlakeError, Lock, Operation};
-use flakeedit_syntax::{SourceFile, TextRange, TextSize};
+use flakeedit_syntax::{SourceFile, TextSize};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::files;
+use crate::output::{self, EditRecord, ErrorRecord, FileDetail, FileRecord, PathField};
 use crate::report;
+
+pub use crate::output::Outcome;
 
 /// What to do with each file.
 pub enum Action {
@@ -42,20 +44,6 @@ impl Settings {
     }
 }
 
-/// The outcome of one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// The file was changed (or would be, with --dry-run/--check).
-    Changed,
-    /// Nothing to do.
-    Unchanged,
-    /// The operation does not apply (e.g. no such input).
-    NotApplicable,
-    /// An error; the file is untouched.
-    Failed,
-}
-
 /// The result of processing one file, rendered later in input order.
 ///
 /// Only what the settings ask for is built: no diff without `--diff`, no
@@ -69,8 +57,8 @@ pub struct FileReport {
     pub stdout: String,
     /// Text for stderr (errors, warnings).
     pub stderr: String,
-    /// JSON record for --json.
-    pub json: serde_json::Value,
+    /// The record for --json (only built with --json).
+    pub json: Option<FileRecord>,
 }
 
 /// Whether an action reads `flake.lock`: parsing a large lock for every
@@ -104,10 +92,12 @@ fn failed(path: &Path, message: String, hint: Option<&str>, settings: &Settings)
         path: path.to_path_buf(),
         outcome: Outcome::Failed,
         stdout: String::new(),
-        json: json!({
-            "path": path.display().to_string(),
-            "outcome": Outcome::Failed,
-            "error": { "kind": "io", "message": message, "hint": hint },
+        json: settings.json.then(|| FileRecord {
+            path: PathField::new(path),
+            outcome: Outcome::Failed,
+            detail: FileDetail::Error {
+                error: ErrorRecord::io(message.clone(), hint),
+            },
         }),
         stderr,
     }
@@ -168,15 +158,13 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
             Outcome::Failed
         };
         // Rendered for the chosen output only: each builds a line index.
-        let json = if settings.json {
-            json!({
-                "path": path.display().to_string(),
-                "outcome": outcome,
-                "error": report::error_json(path, text, &error),
-            })
-        } else {
-            serde_json::Value::Null
-        };
+        let json = settings.json.then(|| FileRecord {
+            path: PathField::new(path),
+            outcome,
+            detail: FileDetail::Error {
+                error: ErrorRecord::flake(path, text, &error),
+            },
+        });
         if !settings.json {
             if !settings.bulk {
                 stderr.push_str(&report::render_error(path, text, &error));
@@ -250,11 +238,11 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 stderr,
                 // Only for --json: building the value costs as much as
                 // reading the model on a large flake.
-                json: if settings.json {
-                    json!({ "path": path.display().to_string(), "outcome": Outcome::Unchanged, "inputs": inputs })
-                } else {
-                    serde_json::Value::Null
-                },
+                json: settings.json.then(|| FileRecord {
+                    path: PathField::new(path),
+                    outcome: Outcome::Unchanged,
+                    detail: FileDetail::Inputs { inputs },
+                }),
             };
         }
         Action::Edit(operation) => operation,
@@ -283,10 +271,12 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                 path: path.to_path_buf(),
                 outcome: Outcome::Unchanged,
                 stdout: String::new(),
-                json: json!({
-                    "path": path.display().to_string(),
-                    "outcome": Outcome::Unchanged,
-                    "warnings": result.changes.warnings,
+                json: settings.json.then(|| FileRecord {
+                    path: PathField::new(path),
+                    outcome: Outcome::Unchanged,
+                    detail: FileDetail::Unchanged {
+                        warnings: result.changes.warnings.clone(),
+                    },
                 }),
                 stderr,
             };
@@ -334,27 +324,16 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
         if settings.check && settings.bulk && !settings.json && diff.is_none() {
             stderr.push_str(&format!("{}: would change\n", path.display()));
         }
-        let json = if settings.json {
-            let edits: Vec<serde_json::Value> = result
-                    .changes
-                    .edits()
-                    .iter()
-                    .map(|edit| {
-                        let range: TextRange = edit.range;
-                        json!({ "start": u32::from(range.start()), "end": u32::from(range.end()), "insert": edit.insert })
-                    })
-                    .collect();
-            json!({
-                "path": path.display().to_string(),
-                "outcome": Outcome::Changed,
-                "written": write,
-                "warnings": result.changes.warnings,
-                "edits": edits,
-                "diff": diff,
-            })
-        } else {
-            serde_json::Value::Null
-        };
+        let json = settings.json.then(|| FileRecord {
+            path: PathField::new(path),
+            outcome: Outcome::Changed,
+            detail: FileDetail::Changed {
+                written: write,
+                warnings: result.changes.warnings.clone(),
+                edits: EditRecord::all(&result.changes),
+                diff: diff.clone(),
+            },
+        });
         FileReport {
             path: path.to_path_buf(),
             outcome: Outcome::Changed,
@@ -391,15 +370,17 @@ impl Summary {
         self.changed + self.unchanged + self.not_applicable + self.failed
     }
 
-    /// The JSON summary object that ends a `--json` bulk run.
-    pub fn json(&self) -> serde_json::Value {
-        json!({ "summary": {
-            "total": self.total(),
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "not_applicable": self.not_applicable,
-            "failed": self.failed,
-        } })
+    /// The JSON summary record that ends a `--json` bulk run.
+    pub fn json(&self) -> output::SummaryRecord {
+        output::SummaryRecord {
+            summary: output::Counts {
+                total: self.total(),
+                changed: self.changed,
+                unchanged: self.unchanged,
+                not_applicable: self.not_applicable,
+                failed: self.failed,
+            },
+        }
     }
 
     /// The human summary line of a bulk run.
@@ -420,7 +401,11 @@ impl Summary {
 /// its messages to stderr.
 pub fn emit(report: &FileReport, settings: &Settings, out: &mut dyn Write) {
     if settings.json {
-        let _ = writeln!(out, "{}", report.json);
+        let line = match &report.json {
+            Some(record) => output::line(record),
+            None => "null".to_string(),
+        };
+        let _ = writeln!(out, "{line}");
     } else {
         let _ = out.write_all(report.stdout.as_bytes());
         if !report.stderr.is_empty() {

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use flakeedit_flake::{init_flake, Template};
-use serde_json::json;
 
 use crate::config::Output;
+use crate::output::{self, InitRecord, PathField};
 
 /// What `init` was asked for, and how to report.
 pub struct InitRequest {
@@ -55,11 +55,16 @@ pub fn run(request: InitRequest) -> ExitCode {
     } = request.output;
     let name = request.name.unwrap_or_else(|| project_name(&dir));
     let text = init_flake(template, &name);
-    let report = |outcome: &str, written: bool, error: Option<String>| {
+    let report = |outcome: &'static str, written: bool, error: Option<String>| {
         if json {
             println!(
                 "{}",
-                json!({ "path": path.display().to_string(), "outcome": outcome, "written": written, "error": error })
+                output::line(&InitRecord {
+                    path: PathField::new(&path),
+                    outcome,
+                    written,
+                    error: error.clone()
+                })
             );
         } else if let Some(error) = &error {
             eprintln!("{}: error: {error}", path.display());

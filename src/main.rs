@@ -9,6 +9,7 @@ mod config;
 mod driver;
 mod files;
 mod init;
+mod output;
 mod report;
 mod selection;
 mod sources;
@@ -267,7 +268,7 @@ fn main() -> ExitCode {
     };
     if bulk {
         if settings.json {
-            println!("{}", summary.json());
+            output::print(&summary.json());
         } else {
             eprintln!("{}", summary.line(settings.check));
         }

@@ -1,10 +1,9 @@
-//! Human and JSON rendering: error locations, diffs, summaries.
+//! Human rendering: error locations, diffs (JSON is [`crate::output`]).
 
 use std::path::Path;
 
 use flakeedit_flake::FlakeError;
 use flakeedit_syntax::{LineIndex, TextSize};
-use serde_json::json;
 
 /// A unified diff of a file's change, `--- a/path` / `+++ b/path`.
 pub fn unified_diff(path: &Path, old: &str, new: &str, color: bool) -> String {
@@ -78,22 +77,4 @@ pub fn render_error_line(path: &Path, text: &str, error: &FlakeError) -> String 
         location(path, text, offset),
         error.message
     )
-}
-
-/// The JSON form of an operation error.
-pub fn error_json(path: &Path, text: &str, error: &FlakeError) -> serde_json::Value {
-    let index = LineIndex::new(text);
-    let position = error.range.map(|range| index.line_col(text, range.start()));
-    json!({
-        "kind": error.kind,
-        "message": error.message,
-        "path": path.display().to_string(),
-        "line": position.map(|p| p.line),
-        "column": position.map(|p| p.col),
-        "hint": error.hint,
-        "related": error.related.iter().map(|(range, label)| {
-            let p = index.line_col(text, range.start());
-            json!({ "line": p.line, "column": p.col, "message": label })
-        }).collect::<Vec<_>>(),
-    })
 }

@@ -17,10 +17,10 @@ use flakeedit_flake::{ErrorKind, Flake, FlakeError, Operation, RefMove, UpdateRe
 use flakeedit_forge::{list_all, ForgeConfig, ForgeError, Refs};
 use flakeedit_prefetch::{to_sri, Client, GitHub};
 use flakeedit_syntax::SourceFile;
-use serde_json::json;
 
 use crate::config::Config;
 use crate::driver::Action;
+use crate::output::{self, OutdatedInput, OutdatedRecord, OutdatedSource, PathField};
 use crate::{files, report, selection};
 
 /// What `outdated` and `update` were asked.
@@ -157,7 +157,7 @@ pub fn run_outdated(
         let report = outdated_file(path, args, &refs, now);
         failed |= report.failed;
         if config.output.json {
-            let _ = writeln!(stdout, "{}", report.json);
+            let _ = writeln!(stdout, "{}", output::line(&report.json));
         } else {
             if bulk && !report.lines.is_empty() {
                 let _ = writeln!(stdout, "{}", path.display());
@@ -181,7 +181,7 @@ pub fn run_outdated(
 struct OutdatedReport {
     lines: Vec<String>,
     errors: Vec<String>,
-    json: serde_json::Value,
+    json: OutdatedRecord,
     failed: bool,
 }
 
@@ -193,7 +193,10 @@ fn outdated_file(
 ) -> OutdatedReport {
     let failure = |message: String| OutdatedReport {
         lines: Vec::new(),
-        json: json!({ "path": path.display().to_string(), "error": message }),
+        json: OutdatedRecord::Failed {
+            path: PathField::new(path),
+            error: message.clone(),
+        },
         errors: vec![format!("{}: error: {message}\n", path.display())],
         failed: true,
     };
@@ -260,15 +263,15 @@ fn outdated_file(
             (Finding::NotAsked, _) => ("unknown", None, "no repository to ask".into()),
         };
         rows.push([target.name.clone(), target.tracks.describe(), note]);
-        records.push(json!({
-            "name": target.name,
-            "tracks": target.tracks,
-            "repository": target.repository,
-            "status": status,
-            "latest": latest,
-            "locked_rev": locked.and_then(|node| node.rev.clone()),
-            "locked_age_seconds": locked_age,
-        }));
+        records.push(OutdatedInput {
+            name: target.name.clone(),
+            tracks: target.tracks.clone(),
+            repository: target.repository.clone(),
+            status,
+            latest,
+            locked_rev: locked.and_then(|node| node.rev.clone()),
+            locked_age_seconds: locked_age,
+        });
     }
     let mut source_records = Vec::new();
     for source in source_targets(&source) {
@@ -300,14 +303,14 @@ fn outdated_file(
             target.tracks.describe(),
             note,
         ]);
-        source_records.push(json!({
-            "name": source.name,
-            "fetcher": source.fetcher,
-            "tracks": source.tracks,
-            "repository": source.repository,
-            "status": status,
-            "latest": latest,
-        }));
+        source_records.push(OutdatedSource {
+            name: source.name.clone(),
+            fetcher: source.fetcher.clone(),
+            tracks: source.tracks.clone(),
+            repository: source.repository.clone(),
+            status,
+            latest,
+        });
     }
     let widths = [0, 1].map(|column| rows.iter().map(|row| row[column].len()).max().unwrap_or(0));
     let lines = rows
@@ -323,12 +326,12 @@ fn outdated_file(
     let failed = !errors.is_empty();
     OutdatedReport {
         lines,
-        json: json!({
-            "path": path.display().to_string(),
-            "inputs": records,
-            "sources": source_records,
-            "errors": errors,
-        }),
+        json: OutdatedRecord::File {
+            path: PathField::new(path),
+            inputs: records,
+            sources: source_records,
+            errors: errors.clone(),
+        },
         errors,
         failed,
     }

@@ -4,9 +4,13 @@ use std::io::Write;
 
 use flakeedit_flake::check::{count_by_severity, Diagnostic, FixKind, Severity, CODES};
 use flakeedit_syntax::LineIndex;
-use serde_json::{json, Value};
 
 use super::FileResult;
+use crate::output::{
+    self, sarif_level, sarif_uri, CheckDocument, CheckFile, CheckSummary, DiagnosticRecord,
+    PathField, SarifArtifact, SarifDriver, SarifLevel, SarifLocation, SarifLog,
+    SarifPhysicalLocation, SarifRegion, SarifResult, SarifRule, SarifRun, SarifText, SarifTool,
+};
 use crate::report;
 
 fn paint(text: &str, code: &str, color: bool) -> String {
@@ -171,30 +175,6 @@ pub fn text(results: &[FileResult], fixing: bool, diff: bool, color: bool) {
     let _ = std::io::stderr().write_all(stderr.as_bytes());
 }
 
-fn diagnostic_json(text: &str, index: &LineIndex, diagnostic: &Diagnostic) -> Value {
-    let start = index.line_col(text, diagnostic.range.start());
-    let end = index.line_col(text, diagnostic.range.end());
-    json!({
-        "code": diagnostic.code,
-        "severity": diagnostic.severity.as_str(),
-        "message": diagnostic.message,
-        "subject": diagnostic.subject,
-        "range": {
-            "start": { "offset": u32::from(diagnostic.range.start()), "line": start.line, "column": start.col },
-            "end": { "offset": u32::from(diagnostic.range.end()), "line": end.line, "column": end.col },
-        },
-        "fix": diagnostic.fix.as_ref().map(|fix| json!({
-            "title": fix.title,
-            "safe": fix.safe,
-            "edits": fix.changes.edits().iter().map(|edit| json!({
-                "start": u32::from(edit.range.start()),
-                "end": u32::from(edit.range.end()),
-                "insert": edit.insert,
-            })).collect::<Vec<_>>(),
-        })),
-    })
-}
-
 /// One JSON document for the whole run (documented in docs/check.md).
 pub fn json(results: &[FileResult]) {
     let mut files = Vec::new();
@@ -208,91 +188,97 @@ pub fn json(results: &[FileResult]) {
         infos += i;
         fixed += result.fixed.len();
         failed += usize::from(result.error.is_some());
-        files.push(json!({
-            "path": result.path.display().to_string(),
-            "diagnostics": result.diagnostics.iter().map(|d| diagnostic_json(&result.text, &index, d)).collect::<Vec<_>>(),
-            "fixed": result.fixed.iter().map(|d| diagnostic_json(&result.original, &original, d)).collect::<Vec<_>>(),
-            "written": result.written,
-            "error": result.error,
-            "notes": result.notes,
-        }));
+        files.push(CheckFile {
+            path: PathField::new(&result.path),
+            diagnostics: result
+                .diagnostics
+                .iter()
+                .map(|d| DiagnosticRecord::new(&result.text, &index, d))
+                .collect(),
+            fixed: result
+                .fixed
+                .iter()
+                .map(|d| DiagnosticRecord::new(&result.original, &original, d))
+                .collect(),
+            written: result.written,
+            error: result.error.clone(),
+            notes: result.notes.clone(),
+        });
     }
-    let document = json!({
-        "version": 1,
-        "files": files,
-        "summary": {
-            "files": results.len(),
-            "errors": errors,
-            "warnings": warnings,
-            "infos": infos,
-            "fixed": fixed,
-            "failed": failed,
+    output::print(&CheckDocument {
+        version: 1,
+        files,
+        summary: CheckSummary {
+            files: results.len(),
+            errors,
+            warnings,
+            infos,
+            fixed,
+            failed,
         },
     });
-    println!("{document}");
-}
-
-fn sarif_level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
-    }
 }
 
 /// A SARIF 2.1.0 log with one run; rules are the check codes.
 pub fn sarif(results: &[FileResult]) {
-    let rules: Vec<Value> = CODES
+    let rules = CODES
         .iter()
-        .map(|info| {
-            json!({
-                "id": info.code,
-                "shortDescription": { "text": info.summary },
-                "helpUri": format!("https://github.com/flakeedit/flakeedit/blob/main/docs/check.md#{}", info.code),
-                "defaultConfiguration": { "level": sarif_level(info.severity) },
-            })
+        .map(|info| SarifRule {
+            id: info.code,
+            short_description: SarifText {
+                text: info.summary.to_string(),
+            },
+            help_uri: format!(
+                "https://github.com/flakeedit/flakeedit/blob/main/docs/check.md#{}",
+                info.code
+            ),
+            default_configuration: SarifLevel {
+                level: sarif_level(info.severity),
+            },
         })
         .collect();
     let mut findings = Vec::new();
     for result in results {
         let index = LineIndex::new(&result.text);
-        let uri = result.path.display().to_string();
-        let uri = uri.trim_start_matches("./");
+        let uri = sarif_uri(&result.path);
         for diagnostic in &result.diagnostics {
             let start = index.line_col(&result.text, diagnostic.range.start());
             let end = index.line_col(&result.text, diagnostic.range.end());
-            findings.push(json!({
-                "ruleId": diagnostic.code,
-                "level": sarif_level(diagnostic.severity),
-                "message": { "text": diagnostic.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri },
-                        "region": {
-                            "startLine": start.line,
-                            "startColumn": start.col,
-                            "endLine": end.line,
-                            "endColumn": end.col,
+            findings.push(SarifResult {
+                rule_id: diagnostic.code,
+                level: sarif_level(diagnostic.severity),
+                message: SarifText {
+                    text: diagnostic.message.clone(),
+                },
+                locations: vec![SarifLocation {
+                    physical_location: SarifPhysicalLocation {
+                        artifact_location: SarifArtifact { uri: uri.clone() },
+                        region: SarifRegion {
+                            start_line: start.line,
+                            start_column: start.col,
+                            end_line: end.line,
+                            end_column: end.col,
                         },
                     },
                 }],
-            }));
+            });
         }
     }
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "flakeedit",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/flakeedit/flakeedit",
-                "rules": rules,
-            }},
-            "results": findings,
+    output::print(&SarifLog {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![SarifRun {
+            tool: SarifTool {
+                driver: SarifDriver {
+                    name: "flakeedit",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://github.com/flakeedit/flakeedit",
+                    rules,
+                },
+            },
+            results: findings,
         }],
     });
-    println!("{log}");
 }
 
 /// `--list-codes`: one line per code.
