@@ -97,6 +97,24 @@ pub fn references(node: &SyntaxNode) -> Result<Vec<Reference>, TooDeep> {
     Ok(walker.found)
 }
 
+/// The variable references of the file `root` that lie inside one of
+/// `ranges`, each resolved in its whole lexical context (the scopes around
+/// the ranges are read, their other contents are not walked): what
+/// [`references`] of the root finds in those ranges, at a cost that grows
+/// with the ranges and the width of the scopes around them rather than with
+/// the file. An edit's meaning check compares the edited regions this way.
+pub fn references_within(
+    root: &SyntaxNode,
+    ranges: &[TextRange],
+) -> Result<Vec<Reference>, TooDeep> {
+    let mut walker = Walker {
+        within: Some(ranges.to_vec()),
+        ..Walker::default()
+    };
+    walker.expr(root, 0)?;
+    Ok(walker.found)
+}
+
 /// The free variables of the expression `node`: references that nothing
 /// inside `node` binds, split into those no `with` inside `node` encloses
 /// (`free`) and those one may provide (`maybe_with`). In source order.
@@ -128,6 +146,9 @@ struct Walker {
     /// The `with` keywords enclosing the current node, innermost last.
     withs: Vec<TextSize>,
     found: Vec<Reference>,
+    /// When set, only references inside these ranges are wanted, and nodes
+    /// outside them are not walked (their scopes are still read).
+    within: Option<Vec<TextRange>>,
 }
 
 /// A name a scope binds, with the offset that identifies the binding.
@@ -162,7 +183,22 @@ impl Walker {
         }
     }
 
+    /// False for a node no wanted range overlaps: nothing under it is
+    /// reported, and the scopes it opens bind nothing inside the ranges.
+    fn wanted(&self, node: TextRange) -> bool {
+        self.within.as_ref().is_none_or(|ranges| {
+            ranges
+                .iter()
+                .any(|range| node.start() < range.end() && range.start() < node.end())
+        })
+    }
+
     fn reference(&mut self, name: String, range: TextRange) {
+        if let Some(ranges) = &self.within {
+            if !ranges.iter().any(|wanted| wanted.contains_range(range)) {
+                return;
+            }
+        }
         let resolution = self.resolve(&name);
         self.found.push(Reference {
             name,
@@ -178,6 +214,9 @@ impl Walker {
             });
         }
         let depth = depth + 1;
+        if !self.wanted(node.text_range()) {
+            return Ok(());
+        }
         match node.kind() {
             SyntaxKind::NODE_IDENT => {
                 self.reference(node.text().to_string(), node.text_range());

@@ -107,7 +107,8 @@ pub use escape::{
     attr_name as quote_attr_name, attr_path as quote_attr_path, is_plain_identifier, string_literal,
 };
 pub use free::{
-    free_variables, is_global, references, FreeVariables, Reference, Resolution, TooDeep,
+    free_variables, is_global, references, references_within, FreeVariables, Reference, Resolution,
+    TooDeep,
 };
 pub use pattern::{add_formal, formal_name, formal_names, pattern_alias, remove_formal};
 pub use reparse::Reparsed;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
-use flakeedit_syntax::{attrpath_names, formal_names};
+use flakeedit_syntax::{attrpath_names, formal_names, SourceFile};
 use rowan::ast::AstNode;
 
 use super::{drift, AllowedChange, Sides};
@@ -159,13 +159,17 @@ fn formals(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError>
 fn input_uses(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError> {
     // Uses are found in outputs alone: the same text has the same uses.
     // This spares input edits (most of a bulk run) one walk per input.
-    let outputs_text = |flake: &Flake| {
-        flake
-            .outputs
-            .as_ref()
-            .map(|outputs| outputs.binding.syntax().text().to_string())
+    // Slices of the file text: building the text from the tree would cost
+    // a walk of every token of outputs on both sides.
+    let outputs_text = |file: &'_ SourceFile, flake: &Flake| {
+        flake.outputs.as_ref().map(|outputs| {
+            file.slice(outputs.binding.syntax().text_range())
+                .to_string()
+        })
     };
-    if outputs_text(sides.before_flake) == outputs_text(sides.after_flake) {
+    if outputs_text(sides.before, sides.before_flake)
+        == outputs_text(sides.after, sides.after_flake)
+    {
         return Ok(());
     }
     let names: BTreeSet<&str> = sides
@@ -227,20 +231,21 @@ fn outputs_body(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeE
     if allowed.string_values {
         return only_string_values(sides);
     }
-    let body = |flake: &Flake| {
-        flake.outputs.as_ref().map(|outputs| match &outputs.lambda {
-            Some(lambda) => lambda
-                .body()
-                .map(|body| body.syntax().text().to_string())
-                .unwrap_or_default(),
-            None => outputs
-                .binding
-                .value()
-                .map(|value| value.syntax().text().to_string())
-                .unwrap_or_default(),
+    let body = |file: &'_ SourceFile, flake: &Flake| {
+        flake.outputs.as_ref().map(|outputs| {
+            let range = match &outputs.lambda {
+                Some(lambda) => lambda.body().map(|body| body.syntax().text_range()),
+                None => outputs
+                    .binding
+                    .value()
+                    .map(|value| value.syntax().text_range()),
+            };
+            range
+                .map(|range| file.slice(range).to_string())
+                .unwrap_or_default()
         })
     };
-    if body(sides.before_flake) != body(sides.after_flake) {
+    if body(sides.before, sides.before_flake) != body(sides.after, sides.after_flake) {
         let range = sides
             .before_flake
             .outputs
@@ -298,7 +303,7 @@ fn only_string_values(sides: &Sides<'_>) -> Result<(), FlakeError> {
 /// Top-level attributes other than `inputs` and `outputs` (`description`,
 /// `nixConfig`, …) never change.
 fn other_top_level(sides: &Sides<'_>) -> Result<(), FlakeError> {
-    let entries = |flake: &Flake| {
+    let entries = |file: &'_ SourceFile, flake: &Flake| {
         let mut found: Vec<String> = flake
             .root
             .entries()
@@ -313,13 +318,13 @@ fn other_top_level(sides: &Sides<'_>) -> Result<(), FlakeError> {
                 }
                 ast::Entry::Inherit(_) => true,
             })
-            .map(|entry| entry.syntax().text().to_string())
+            .map(|entry| file.slice(entry.syntax().text_range()).to_string())
             .collect();
         found.sort();
         found
     };
-    let before = entries(sides.before_flake);
-    let after = entries(sides.after_flake);
+    let before = entries(sides.before, sides.before_flake);
+    let after = entries(sides.after, sides.after_flake);
     if before != after {
         let changed = before
             .iter()

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
-    attrpath_names, references, ChangeSet, Reference, Resolution, SyntaxNode, TextRange, TextSize,
-    TooDeep,
+    attrpath_names, references, references_within, ChangeSet, Reference, Resolution, SyntaxKind,
+    SyntaxNode, TextRange, TextSize, TooDeep,
 };
 use rowan::ast::AstNode;
 
@@ -87,10 +87,64 @@ fn describe(resolution: Resolution, at: impl Fn(TextSize) -> String) -> String {
     }
 }
 
-/// Compares every variable reference of the two files.
+/// The parts of the two files whose references an edit can change, when
+/// the edited file was re-parsed locally: each re-parsed node, before and
+/// after. Outside them the tree is the original's (the same references, at
+/// shifted offsets), and what binds a reference there cannot change: a
+/// re-parsed set, list or parenthesis binds nothing outside itself (a
+/// `rec` set's or a `let`'s scope is the node holding its bindings, and
+/// the `rec`, `let` and `with` keywords lie outside the edited inside). The
+/// exception is a lambda's pattern, whose formals bind in the lambda's
+/// body: the whole lambda is compared then. `None` asks for whole files.
+fn edited_regions(sides: &Sides<'_>) -> Option<(Vec<TextRange>, Vec<TextRange>)> {
+    let reparsed = sides.after.reparsed()?;
+    let mut before = Vec::with_capacity(reparsed.len());
+    let mut after = Vec::with_capacity(reparsed.len());
+    for region in reparsed {
+        if region.kind == SyntaxKind::NODE_PATTERN {
+            before.push(lambda_of_pattern(sides.before.syntax(), region.before)?);
+            after.push(lambda_of_pattern(sides.after.syntax(), region.after)?);
+        } else {
+            before.push(region.before);
+            after.push(region.after);
+        }
+    }
+    // Every edit must lie in a compared region; anything else is judged
+    // on the whole files.
+    let covered = sides
+        .changes
+        .edits()
+        .iter()
+        .all(|edit| before.iter().any(|range| range.contains_range(edit.range)));
+    covered.then_some((before, after))
+}
+
+/// The range of the lambda whose pattern spans `pattern`.
+fn lambda_of_pattern(root: &SyntaxNode, pattern: TextRange) -> Option<TextRange> {
+    let node = match root.covering_element(pattern) {
+        rowan::NodeOrToken::Node(node) => node,
+        rowan::NodeOrToken::Token(token) => token.parent()?,
+    };
+    let pattern = node
+        .ancestors()
+        .find(|node| node.kind() == SyntaxKind::NODE_PATTERN && node.text_range() == pattern)?;
+    let lambda = pattern.parent()?;
+    (lambda.kind() == SyntaxKind::NODE_LAMBDA).then(|| lambda.text_range())
+}
+
+/// Compares every variable reference of the two files (of the edited
+/// regions only, when [`edited_regions`] can name them).
 pub(super) fn compare(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError> {
-    let before = references(sides.before.syntax()).map_err(too_deep)?;
-    let after = references(sides.after.syntax()).map_err(too_deep)?;
+    let (before, after) = match edited_regions(sides) {
+        Some((before, after)) => (
+            references_within(sides.before.syntax(), &before).map_err(too_deep)?,
+            references_within(sides.after.syntax(), &after).map_err(too_deep)?,
+        ),
+        None => (
+            references(sides.before.syntax()).map_err(too_deep)?,
+            references(sides.after.syntax()).map_err(too_deep)?,
+        ),
+    };
     let shift = Shift::new(sides.changes);
     let outputs_range = sides
         .before_flake

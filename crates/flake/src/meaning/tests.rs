@@ -258,3 +258,26 @@ fn unions_allow_what_each_part_allows() {
     let both = AllowedChange::reference("nixpkgs").union(AllowedChange::reference("riot"));
     verify(FLAKE, &changes, &both).expect("both references may change");
 }
+
+#[test]
+fn a_new_formal_that_captures_a_with_name_is_refused_in_a_local_reparse() {
+    // `ocaml` comes from `with pkgs`; an outputs argument of that name,
+    // added inside the pattern (which is re-parsed alone), would capture it.
+    let changes = insert_before(FLAKE, " }:", ", ocaml");
+    let file = SourceFile::parse(FLAKE);
+    let after = changes.apply(&file).expect("the edit parses");
+    assert!(
+        after
+            .reparsed()
+            .is_some_and(|regions| regions.len() == 1
+                && regions[0].kind == flakeedit_syntax::SyntaxKind::NODE_PATTERN),
+        "the pattern is re-parsed alone"
+    );
+    let message = refused(FLAKE, &changes, &AllowedChange::add_formal("ocaml"));
+    assert!(
+        message.contains(
+            "`ocaml` at 12:22 referred to the `with` at 11:40 and would refer to the binding at 5:36"
+        ),
+        "{message}"
+    );
+}

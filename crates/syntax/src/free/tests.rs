@@ -194,3 +194,75 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let file = SourceFile::parse(text);
     assert!(references(file.syntax()).is_err());
 }
+
+/// A file with every kind of scope: lambdas with patterns and defaults,
+/// `let`, `rec` with plain and dynamic inherits, `with`, legacy `let`.
+const SCOPES: &str = r#"{
+  inputs = rec { a.url = "github:o/a"; b.url = a.url; };
+  outputs = inputs@{ self, nixpkgs, c ? self, ... }:
+    let
+      pkgs = nixpkgs.legacyPackages.x86_64-linux;
+      inherit (pkgs) lib;
+      f = x: { y ? x }: [ x y (lib.id x) ];
+    in
+    rec {
+      packages.default = with pkgs; mkShell { buildInputs = [ hello (f 1 { }) ]; };
+      inherit pkgs;
+      other = packages.default // { name = "${lib.version}"; };
+      legacy = let { body = z; z = [ c inputs ]; };
+    };
+}
+"#;
+
+#[test]
+fn references_within_ranges_are_those_of_the_whole_walk() {
+    let file = SourceFile::parse(SCOPES);
+    assert!(file.is_valid(), "{:?}", file.errors());
+    let whole = references(file.syntax()).expect("shallow");
+    let delimited: Vec<TextRange> = file
+        .syntax()
+        .descendants()
+        .filter(|node| {
+            matches!(
+                node.kind(),
+                SyntaxKind::NODE_ATTR_SET
+                    | SyntaxKind::NODE_LIST
+                    | SyntaxKind::NODE_PAREN
+                    | SyntaxKind::NODE_PATTERN
+                    | SyntaxKind::NODE_LAMBDA
+            )
+        })
+        .map(|node| node.text_range())
+        .collect();
+    assert!(delimited.len() > 10, "{}", delimited.len());
+    let inside = |ranges: &[TextRange]| -> Vec<Reference> {
+        whole
+            .iter()
+            .filter(|reference| ranges.iter().any(|range| range.contains_range(reference.range)))
+            .cloned()
+            .collect()
+    };
+    for (index, range) in delimited.iter().enumerate() {
+        let one = [*range];
+        assert_eq!(
+            references_within(file.syntax(), &one).expect("shallow"),
+            inside(&one),
+            "{}",
+            &SCOPES[*range]
+        );
+        // Two disjoint ranges at once.
+        if let Some(other) = delimited[index + 1..]
+            .iter()
+            .find(|other| other.start() >= range.end())
+        {
+            let two = [*range, *other];
+            assert_eq!(
+                references_within(file.syntax(), &two).expect("shallow"),
+                inside(&two)
+            );
+        }
+    }
+    // The ranges bring references with them; an empty list brings none.
+    assert!(!inside(&delimited).is_empty());
+    assert!(references_within(file.syntax(), &[]).expect("shallow").is_empty());
+}
