@@ -267,10 +267,8 @@ fn a_new_formal_that_captures_a_with_name_is_refused_in_a_local_reparse() {
     let file = SourceFile::parse(FLAKE);
     let after = changes.apply(&file).expect("the edit parses");
     assert!(
-        after
-            .reparsed()
-            .is_some_and(|regions| regions.len() == 1
-                && regions[0].kind == flakeedit_syntax::SyntaxKind::NODE_PATTERN),
+        after.reparsed().is_some_and(|regions| regions.len() == 1
+            && regions[0].kind == flakeedit_syntax::SyntaxKind::NODE_PATTERN),
         "the pattern is re-parsed alone"
     );
     let message = refused(FLAKE, &changes, &AllowedChange::add_formal("ocaml"));

@@ -238,7 +238,11 @@ fn references_within_ranges_are_those_of_the_whole_walk() {
     let inside = |ranges: &[TextRange]| -> Vec<Reference> {
         whole
             .iter()
-            .filter(|reference| ranges.iter().any(|range| range.contains_range(reference.range)))
+            .filter(|reference| {
+                ranges
+                    .iter()
+                    .any(|range| range.contains_range(reference.range))
+            })
             .cloned()
             .collect()
     };
@@ -264,5 +268,7 @@ fn references_within_ranges_are_those_of_the_whole_walk() {
     }
     // The ranges bring references with them; an empty list brings none.
     assert!(!inside(&delimited).is_empty());
-    assert!(references_within(file.syntax(), &[]).expect("shallow").is_empty());
+    assert!(references_within(file.syntax(), &[])
+        .expect("shallow")
+        .is_empty());
 }
