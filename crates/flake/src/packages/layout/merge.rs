@@ -169,8 +169,9 @@ pub(crate) fn generated_names(part: &ast::Expr) -> Option<Vec<String>> {
         .collect()
 }
 
-/// The set literal of `lib.optionalAttrs cond { … }`, which is that set
-/// or the empty set: it defines at most the names written in it.
+/// The set literal of `lib.optionalAttrs cond { … }` (also written
+/// `let … in { … }`), which is that set or the empty set: it defines at
+/// most the names written in it.
 pub(crate) fn conditional_set(part: &ast::Expr) -> Option<ast::AttrSet> {
     let ast::Expr::Apply(apply) = strip_parens(part.clone()) else {
         return None;
@@ -181,7 +182,8 @@ pub(crate) fn conditional_set(part: &ast::Expr) -> Option<ast::AttrSet> {
     if !is_lib_function(&head.lambda()?, "optionalAttrs") {
         return None;
     }
-    let ast::Expr::AttrSet(set) = strip_parens(apply.argument()?) else {
+    // `optionalAttrs cond (let … in { … })`: the `let` names no entry.
+    let ast::Expr::AttrSet(set) = super::body_expr(apply.argument()?) else {
         return None;
     };
     // A name computed at evaluation (`${x} = …`) may be any name.

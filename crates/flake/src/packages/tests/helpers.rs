@@ -2,7 +2,7 @@
 //! their systems first, as `listToAttrs`/`map`, through a `let`-bound
 //! function of `f` and the system, or passing a `rec` set whose package
 //! set has overlays; and a per-system set merged with
-//! `lib.optionalAttrs cond { … }`. Each fixture gets a package and a dev
+//! `lib.optionalAttrs cond { … }` (also over `let … in { … }`). Each fixture gets a package and a dev
 //! shell; the whole result is a snapshot and is evaluated.
 
 use expect_test::{expect_file, ExpectFile};
@@ -77,6 +77,11 @@ fn packages_helpers_written_out_in_other_ways() {
         "helper-partial",
         expect_file!["snapshots/helpers/helper-partial.nix"],
     );
+    check(
+        &nix,
+        "helper-optional-let",
+        expect_file!["snapshots/helpers/helper-optional-let.nix"],
+    );
 }
 
 /// A name the `optionalAttrs` set merged after defines is refused: the
@@ -89,6 +94,27 @@ fn packages_name_defined_under_optional_attrs_is_refused() {
     assert!(error.message.contains("under `optionalAttrs`"), "{error:?}");
     let range = error.range.expect("the refusal points at the definition");
     assert_eq!(&before[usize::from(range.start())..][..6], "static");
+}
+
+/// The same through `optionalAttrs cond (let … in { … })`: a name its set
+/// defines, written or inherited, is refused at that definition.
+#[test]
+fn packages_name_defined_under_optional_attrs_let_is_refused() {
+    let before = fixture("layouts/helper-optional-let.nix");
+    for name in ["static", "cmake"] {
+        let error = apply(&before, &dune(name)).expect_err("defined after");
+        assert_eq!(error.kind, ErrorKind::Conflict, "{name}: {error:?}");
+        assert!(error.message.contains("under `optionalAttrs`"), "{error:?}");
+        let range = error.range.expect("the refusal points at the definition");
+        assert!(
+            before[usize::from(range.start())..].starts_with(if name == "static" {
+                "static"
+            } else {
+                "inherit (pkgs) cmake"
+            }),
+            "{name}: {error:?}"
+        );
+    }
 }
 
 /// Only nixpkgs' `legacyPackages` is a package set: with a helper passing
