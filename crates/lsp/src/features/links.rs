@@ -1,6 +1,7 @@
 //! Document links on input references, and inlay hints after them.
 //!
-//! Every reference form links to its web page ([`super::forge`]); an
+//! Every reference form, a url string or an attribute set (`type =
+//! "github"; owner = …;`), links to its web page ([`super::forge`]); an
 //! indirect reference (`flake:nixpkgs`, `nixpkgs/nixos-unstable`) links
 //! through the registry file when there is one (the user's
 //! `nix/registry.json`, then the system's `/etc/nix/registry.json`).
@@ -35,7 +36,7 @@ fn url_of(input: &InputDecl) -> Option<(TextRange, &str)> {
     Some((range, url))
 }
 
-/// The links of every input's url; `directory` is the flake's directory
+/// The links of every input's url or attribute-set reference; `directory` is the flake's directory
 /// (for `path:` references) and `registries` the registry files to read
 /// for indirect references.
 pub fn links(flake: &Flake, directory: Option<&Path>, registries: &[PathBuf]) -> Vec<Link> {
@@ -43,8 +44,16 @@ pub fn links(flake: &Flake, directory: Option<&Path>, registries: &[PathBuf]) ->
     let mut registry = None;
     let mut found = Vec::new();
     for input in &flake.inputs {
-        let Some((range, url)) = url_of(input) else {
-            continue;
+        let written;
+        let (range, url) = match url_of(input) {
+            Some(found) => found,
+            None => match attribute_set_reference(input) {
+                Some((range, reference)) => {
+                    written = reference;
+                    (range, written.as_str())
+                }
+                None => continue,
+            },
         };
         let target = match reference_link(url, directory) {
             Some(target) => Some(target),
@@ -111,27 +120,57 @@ fn read_registries(files: &[PathBuf]) -> Vec<(String, String)> {
 
 /// A registry entry's `to` attributes as a reference string.
 fn as_reference(to: &serde_json::Value) -> Option<String> {
-    let field = |name: &str| to[name].as_str();
-    let mut reference = match field("type")? {
-        kind @ ("github" | "gitlab" | "sourcehut") => {
-            format!("{kind}:{}/{}", field("owner")?, field("repo")?)
+    reference_from(|name| to[name].as_str())
+}
+
+/// The reference string of attribute-set reference fields (`type`,
+/// `owner`, `repo`, `ref`/`rev`, `host`, `url`, `path`, `id`), as Nix
+/// reads them; `None` for a type without a web page.
+fn reference_from<'a>(field: impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let kind = field("type")?;
+    let mut reference = match kind {
+        "github" | "gitlab" | "sourcehut" => {
+            let mut reference = format!("{kind}:{}/{}", field("owner")?, field("repo")?);
+            if let Some(revision) = field("rev").or_else(|| field("ref")) {
+                reference.push('/');
+                reference.push_str(revision);
+            }
+            reference
         }
         "git" => format!("git+{}", field("url")?),
         "tarball" | "file" => field("url")?.to_string(),
         "path" => format!("path:{}", field("path")?),
+        "indirect" => format!("flake:{}", field("id")?),
         _ => return None,
     };
-    if let Some(branch) = field("ref") {
-        if matches!(field("type"), Some("github" | "gitlab" | "sourcehut")) {
-            reference.push('/');
-            reference.push_str(branch);
-        }
-    }
     if let Some(host) = field("host") {
         reference.push_str("?host=");
         reference.push_str(host);
     }
     Some(reference)
+}
+
+/// The field of an attribute-set reference its link sits on: the one a
+/// reader takes for the name of what is referenced.
+fn linked_field(kind: &str) -> Option<&'static str> {
+    match kind {
+        "github" | "gitlab" | "sourcehut" => Some("repo"),
+        "git" | "tarball" | "file" => Some("url"),
+        "path" => Some("path"),
+        "indirect" => Some("id"),
+        _ => None,
+    }
+}
+
+/// An input written as an attribute-set reference (`type = "github";
+/// owner = …; repo = …;`): the range of its linked field's text, and the
+/// reference as a string.
+fn attribute_set_reference(input: &InputDecl) -> Option<(TextRange, String)> {
+    let fields = input.reference();
+    let field = linked_field(fields.get("type")?)?;
+    let range = string_content(input.leaf(&[field])?.binding.value())?;
+    let reference = reference_from(|name| fields.get(name).map(String::as_str))?;
+    Some((range, reference))
 }
 
 /// An inlay hint: where (after the url) and what (`970e93b · 3 days ago`).

@@ -472,3 +472,51 @@ fn settings_turn_inlay_hints_off() {
     assert!(on.inlay_hints);
     assert_eq!(on.updated(&serde_json::json!({ "inlayHints": "no" })), on);
 }
+
+/// The links of a fixture under `tests/fixtures`, as `text → target`,
+/// with a registry that maps `nixpkgs`.
+fn links_of_fixture(path: &str) -> String {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(path);
+    let text = std::fs::read_to_string(&full).expect("the fixture");
+    let file = flakeedit_syntax::SourceFile::parse(text.as_str());
+    let flake = flakeedit_flake::Flake::read(&file).expect("a flake");
+    let registry = tempfile::tempdir().expect("a directory");
+    let registry_file = registry.path().join("registry.json");
+    std::fs::write(
+        &registry_file,
+        r#"{"version":2,"flakes":[{"from":{"type":"indirect","id":"nixpkgs"},
+            "to":{"type":"github","owner":"NixOS","repo":"nixpkgs","ref":"nixos-unstable"}}]}"#,
+    )
+    .expect("written");
+    links::links(
+        &flake,
+        Some(std::path::Path::new("/project")),
+        &[registry_file],
+    )
+    .iter()
+    .map(|link| format!("{} → {}", &text[link.range], link.target))
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+#[test]
+fn links_on_attribute_set_references() {
+    expect![[r#"
+        nixpkgs → https://github.com/NixOS/nixpkgs/tree/nixos-24.05
+        home-manager → https://github.com/nix-community/home-manager/tree/4f1a1f2e0c7c1c1c3a4e9a3c8f0b6d2e5a7c9b1d
+        monorepo → https://gitlab.com/example-org/monorepo/-/tree/main
+        /srv/flakes/local-tools → file:///srv/flakes/local-tools
+        https://git.example.org/team/docs.git → https://git.example.org/team/docs.git"#]]
+    .assert_eq(&links_of_fixture("inputs/attrset-reference.nix"));
+    expect![[r#"
+        dotfiles → https://gitlab.example.org/someone/dotfiles
+        scripts → https://git.sr.ht/~someone/scripts/tree/main
+        https://git.example.org/team/docs.git → https://git.example.org/team/docs.git
+        https://example.org/releases/archive-1.0.tar.gz → https://example.org/releases/archive-1.0.tar.gz
+        https://example.org/keys.txt → https://example.org/keys.txt
+        ./tools → file:///project/tools
+        nixpkgs → https://github.com/NixOS/nixpkgs/tree/nixos-unstable"#]]
+    .assert_eq(&links_of_fixture("inputs/attrset-reference-forges.nix"));
+}
