@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use flakeedit_flake::update::{
-    newest, source_targets, update_targets, SourceMove, SourceTarget, Tracks, UpdateTarget,
+    newest, source_targets, update_targets, Refetch, SourceMove, SourceTarget, Tracks, UpdateTarget,
 };
 use flakeedit_flake::{ErrorKind, Flake, FlakeError, Operation, RefMove, UpdateRefs};
 use flakeedit_forge::{list_all, ForgeConfig, ForgeError, Refs};
@@ -346,8 +346,9 @@ pub fn update_action(paths: &[PathBuf], forge: &ForgeConfig, args: Query) -> Act
     let github_base = crate::config::github_base(forge);
     let client = Client::new().with_github(GitHub::new(github_base));
     let Query { names, to, pre } = args;
+    let forge = forge.clone();
     Action::Planned(Box::new(move |_path, text| {
-        plan(text, &names, to.as_deref(), pre, &refs, &client)
+        plan(text, &names, to.as_deref(), pre, &refs, &client, &forge)
     }))
 }
 
@@ -386,6 +387,7 @@ fn plan(
     pre: bool,
     refs: &BTreeMap<String, Result<Refs, ForgeError>>,
     client: &Client,
+    forge: &ForgeConfig,
 ) -> Result<Operation, FlakeError> {
     let source = SourceFile::parse(text);
     let flake = Flake::read(&source)?;
@@ -418,31 +420,51 @@ fn plan(
     }
     for source in &sources {
         let target = as_target(source);
-        // Only GitHub archives can be hashed without Nix building the
-        // source; other fetchers are reported by `outdated` only.
-        let Some((owner, repo)) = &source.github else {
-            continue;
-        };
         let Some(to) = choose(&target, to, refs, pre, "source")? else {
             continue;
         };
-        let prefetched = client
-            .prefetch_github_commit(owner, repo, &to)
-            .map_err(|error| {
-                FlakeError::new(
-                    ErrorKind::Remote,
-                    format!(
-                        "cannot prefetch {owner}/{repo} at {to} for `{}`: {error}",
-                        source.name
-                    ),
-                )
-                .at(source.range)
-                .hint("nothing was written; check the network (or --forge-url) and try again")
-            })?;
+        let refetch = match &source.refetch {
+            Ok(refetch) => refetch,
+            Err(reason) => {
+                request.skipped.push(format!(
+                    "`{}` ({}) has {to}, but {reason}: update it by hand",
+                    source.name, source.fetcher
+                ));
+                continue;
+            }
+        };
+        let url = refetch.url_for(&to).map(|url| forge.effective_url(&url));
+        let prefetched = match refetch {
+            Refetch::GitHub { owner, repo } => client.prefetch_github_commit(owner, repo, &to),
+            Refetch::Git { url } => client.prefetch_git(&forge.effective_url(url), &to),
+            Refetch::Url { unpack: false, .. } => {
+                client.prefetch_file_url(url.as_deref().unwrap_or_default())
+            }
+            Refetch::GitLab { .. } | Refetch::Url { .. } => {
+                client.prefetch_url(url.as_deref().unwrap_or_default())
+            }
+        }
+        .map_err(|error| {
+            FlakeError::new(
+                ErrorKind::Remote,
+                format!(
+                    "cannot prefetch `{}` ({}) at {to}: {error}",
+                    source.name, source.fetcher
+                ),
+            )
+            .at(source.range)
+            .hint("nothing was written; check the network (or --forge-url) and try again")
+        })?;
         request.sources.push(SourceMove {
             at: source.range.start(),
-            to,
+            to: to.clone(),
             hash: to_sri(&prefetched.hash),
+            // The URL the file will say (before redirection), for
+            // fetchurl/fetchzip, whose URL is what moves.
+            url: match refetch {
+                Refetch::Url { .. } => refetch.url_for(&to),
+                _ => None,
+            },
         });
     }
     Ok(Operation::Update(request))

@@ -379,3 +379,177 @@ fn a_file_that_does_not_parse_is_reported_at_its_line_and_column() {
         stderr(&output)
     );
 }
+
+/// One package per fetcher, each a release behind, on hosts the test
+/// redirects to its server: fetchFromGitLab in a subgroup on its own
+/// domain, fetchgit, fetchurl of a release asset whose URL is built from
+/// `version` (twice), fetchzip of a literal archive URL, and one fetchzip
+/// whose `stripRoot` flakeedit does not reproduce.
+const FETCHERS: &str = r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs }:
+    let pkgs = nixpkgs.legacyPackages.x86_64-linux; in {
+      packages.x86_64-linux = {
+        lab = pkgs.fetchFromGitLab {
+          domain = "lab.example.org";
+          owner = "group/sub";
+          repo = "tool";
+          tag = "v1.9.0";
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+        plain = pkgs.fetchgit {
+          url = "https://git.example.org/o/tool.git";
+          rev = "refs/tags/v1.9.0";
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+        asset = pkgs.stdenv.mkDerivation rec {
+          pname = "asset";
+          version = "1.9.0";
+          src = pkgs.fetchurl {
+            url = "https://github.com/o/tool/releases/download/v${version}/tool-${version}.bin";
+            hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+          };
+        };
+        zipped = pkgs.fetchzip {
+          url = "https://github.com/o/tool/archive/v1.9.0.tar.gz";
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+        rooted = pkgs.fetchzip {
+          url = "https://github.com/o/tool/archive/v1.9.0.tar.gz";
+          stripRoot = false;
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+      };
+    };
+}
+"#;
+
+/// The SRI hash `nix-prefetch-url` computes (`unpack`: of the unpacked archive).
+fn nix_prefetch(url: &str, unpack: bool) -> String {
+    let mut command = std::process::Command::new("nix-prefetch-url");
+    if unpack {
+        command.arg("--unpack");
+    }
+    let output = command
+        .args(["--type", "sha256", url])
+        .output()
+        .expect("nix-prefetch-url is installed (nix-bin)");
+    assert!(output.status.success(), "{}", stderr(&output));
+    nix_hash_sri(&["--type", "sha256", "--to-base16", stdout(&output).trim()])
+}
+
+/// `nix-hash ARGS` (printing hex) as an SRI hash.
+fn nix_hash_sri(args: &[&str]) -> String {
+    let output = std::process::Command::new("nix-hash")
+        .args(args)
+        .output()
+        .expect("nix-hash is installed (nix-bin)");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let hex = stdout(&output);
+    let bytes: Vec<u8> = (0..hex.trim().len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex.trim()[i..i + 2], 16).unwrap())
+        .collect();
+    flakeedit_prefetch::Hash::from_bytes(bytes.try_into().unwrap()).to_sri()
+}
+
+/// What fetchgit checks, computed the way it does: a checkout of the tag,
+/// `.git` removed, hashed by `nix-hash`.
+fn checkout_hash(repository: &std::path::Path, tag: &str) -> String {
+    let work = tempfile::tempdir().unwrap();
+    let checkout = work.path().join("source");
+    git_http::git(
+        work.path(),
+        &[
+            "clone",
+            "-q",
+            "--branch",
+            tag,
+            repository.to_str().unwrap(),
+            checkout.to_str().unwrap(),
+        ],
+    );
+    std::fs::remove_dir_all(checkout.join(".git")).unwrap();
+    nix_hash_sri(&["--type", "sha256", checkout.to_str().unwrap()])
+}
+
+#[test]
+fn every_fetcher_moves_to_the_new_release_with_the_hash_nix_computes() {
+    let nix = Nix::require();
+    let (root, server) = forge();
+    repository(
+        root.path(),
+        "group/sub/tool.git",
+        &["v1.9.0", "v1.10.0"],
+        &[],
+    );
+    let (dir, path) = project(FETCHERS);
+    let redirects: Vec<String> = ["github.com", "lab.example.org", "git.example.org"]
+        .iter()
+        .map(|host| format!("--forge-url={host}={}", server.base))
+        .collect();
+    let mut args = vec!["outdated"];
+    args.extend(redirects.iter().map(String::as_str));
+    let listed = flakeedit(dir.path(), &args);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(
+        stdout(&listed),
+        "\
+nixpkgs                 nixos-24.11  newest
+tool (fetchFromGitLab)  v1.9.0       -> v1.10.0
+plain (fetchgit)        v1.9.0       -> v1.10.0
+asset (fetchurl)        v1.9.0       -> v1.10.0
+zipped (fetchzip)       v1.9.0       -> v1.10.0
+rooted (fetchzip)       v1.9.0       -> v1.10.0
+"
+    );
+
+    args[0] = "update";
+    let output = flakeedit(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "`rooted` (fetchzip) has v1.10.0, but its `stripRoot` changes what is fetched"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let after = std::fs::read_to_string(&path).unwrap();
+    nix.assert_parses(&after);
+    let stubs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stubs");
+    let stubs = serde_json::to_string(stubs.to_str().unwrap()).unwrap();
+    let fetched = nix.eval_flake(
+        &after,
+        &format!(
+            "let p = (import ({stubs} + \"/eval.nix\") {{ flake = ./flake.nix; }}).packages.x86_64-linux; in {{
+               lab = [ p.lab.tag p.lab.hash ];
+               plain = [ p.plain.rev p.plain.hash ];
+               asset = [ p.asset.version p.asset.src.url p.asset.src.hash ];
+               zipped = [ p.zipped.url p.zipped.hash ];
+               rooted = [ p.rooted.url p.rooted.hash ];
+             }}"
+        ),
+    );
+    let base = &server.base;
+    let asset_url = "https://github.com/o/tool/releases/download/v1.10.0/tool-1.10.0.bin";
+    let placeholder = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    assert_eq!(
+        fetched,
+        serde_json::json!({
+            "lab": ["v1.10.0", nix_prefetch(&format!(
+                "{base}/api/v4/projects/group%2Fsub%2Ftool/repository/archive.tar.gz?sha=v1.10.0"
+            ), true)],
+            "plain": ["refs/tags/v1.10.0", checkout_hash(&root.path().join("o/tool.git"), "v1.10.0")],
+            "asset": ["1.10.0", asset_url, nix_prefetch(
+                &asset_url.replace("https://github.com", base), false
+            )],
+            "zipped": [
+                "https://github.com/o/tool/archive/v1.10.0.tar.gz",
+                nix_prefetch(&format!("{base}/o/tool/archive/v1.10.0.tar.gz"), true)
+            ],
+            "rooted": ["https://github.com/o/tool/archive/v1.9.0.tar.gz", placeholder],
+        })
+    );
+    // The export-ignore'd file is part of fetchgit's checkout: the hashes differ.
+    assert_ne!(fetched["plain"][1], fetched["lab"][1]);
+}

@@ -33,16 +33,27 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// Creates a bare repository at `root/<path>` with one commit per tag,
-/// `tags` in order, and `branches` pointing at the last commit.
+/// `tags` in order, and `branches` pointing at the last commit. Each tag's
+/// tree differs (`VERSION` holds the tag), and every tree has an
+/// executable script and a file `.gitattributes` marks `export-ignore`,
+/// so a hash tells which tag, and which way, a source was fetched.
 pub fn repository(root: &Path, path: &str, tags: &[&str], branches: &[&str]) -> PathBuf {
     let work = tempfile::tempdir().unwrap();
     git(work.path(), &["init", "-q", "."]);
-    git(
-        work.path(),
-        &["commit", "-q", "--allow-empty", "-m", "start"],
-    );
+    std::fs::write(
+        work.path().join(".gitattributes"),
+        "notes.txt export-ignore\n",
+    )
+    .unwrap();
+    std::fs::write(work.path().join("notes.txt"), "kept by git checkouts\n").unwrap();
+    std::fs::write(work.path().join("run.sh"), "#!/bin/sh\n").unwrap();
+    git(work.path(), &["add", "."]);
+    git(work.path(), &["update-index", "--chmod=+x", "run.sh"]);
+    git(work.path(), &["commit", "-q", "-m", "start"]);
     for tag in tags {
-        git(work.path(), &["commit", "-q", "--allow-empty", "-m", tag]);
+        std::fs::write(work.path().join("VERSION"), format!("{tag}\n")).unwrap();
+        git(work.path(), &["add", "VERSION"]);
+        git(work.path(), &["commit", "-q", "-m", tag]);
         git(work.path(), &["tag", "-a", "-m", tag, tag]);
     }
     for branch in branches {
@@ -132,7 +143,7 @@ fn serve(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
     log.lock().unwrap().push(path.to_string());
-    if let Some(archive) = archive(root, path) {
+    if let Some(archive) = archive(root, path, query) {
         let mut stream = stream;
         let _ = match archive {
             Some(bytes) => write!(
@@ -196,18 +207,48 @@ fn serve(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
     let _ = stream.write_all(content);
 }
 
-/// GitHub's archive URL, `/<owner>/<repo>/archive/<rev>.tar.gz`, made with
-/// `git archive` from `root/<owner>/<repo>.git` (one top directory, as
-/// GitHub's archives have). `None` for other paths; `Some(None)` when the
-/// repository or revision does not exist.
-fn archive(root: &Path, path: &str) -> Option<Option<Vec<u8>>> {
-    let parts: Vec<&str> = path.trim_start_matches('/').splitn(4, '/').collect();
+/// Downloads a forge serves, made from `root/<project>.git`:
+/// GitHub's archive `/<owner>/<repo>/archive/<rev>.tar.gz` and GitLab's
+/// `/api/v4/projects/<group%2Frepo>/repository/archive.tar.gz?sha=<rev>`
+/// (`git archive`, one top directory, as the forges' archives have), and a
+/// release asset `/<owner>/<repo>/releases/download/<tag>/<file>` (a small
+/// file naming the tag and file). `None` for other paths; `Some(None)`
+/// when the repository or revision does not exist.
+fn archive(root: &Path, path: &str, query: &str) -> Option<Option<Vec<u8>>> {
+    let path = path.trim_start_matches('/');
+    if let Some(rest) = path.strip_prefix("api/v4/projects/") {
+        let project = rest
+            .strip_suffix("/repository/archive.tar.gz")?
+            .replace("%2F", "/");
+        let rev = query.strip_prefix("sha=")?.replace("%2F", "/");
+        let repo = project.rsplit('/').next()?.to_string();
+        return Some(git_archive(root, &project, &repo, &rev));
+    }
+    let parts: Vec<&str> = path.splitn(4, '/').collect();
+    if let [owner, repo, "releases", asset] = parts.as_slice() {
+        let (tag, file) = asset.strip_prefix("download/")?.split_once('/')?;
+        let exists = Command::new("git")
+            .current_dir(root.join(owner).join(format!("{repo}.git")))
+            .args([
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/tags/{tag}"),
+            ])
+            .output()
+            .is_ok_and(|output| output.status.success());
+        return Some(exists.then(|| format!("{owner}/{repo} {tag} {file}\n").into_bytes()));
+    }
     let [owner, repo, "archive", file] = parts.as_slice() else {
         return None;
     };
     let rev = file.strip_suffix(".tar.gz")?;
+    Some(git_archive(root, &format!("{owner}/{repo}"), repo, rev))
+}
+
+fn git_archive(root: &Path, project: &str, repo: &str, rev: &str) -> Option<Vec<u8>> {
     let output = Command::new("git")
-        .current_dir(root.join(owner).join(format!("{repo}.git")))
+        .current_dir(root.join(format!("{project}.git")))
         .args([
             "archive",
             "--format=tar.gz",
@@ -216,7 +257,7 @@ fn archive(root: &Path, path: &str) -> Option<Option<Vec<u8>>> {
         ])
         .output()
         .ok()?;
-    Some(output.status.success().then_some(output.stdout))
+    output.status.success().then_some(output.stdout)
 }
 
 /// A server that accepts connections and never answers.

@@ -134,6 +134,27 @@ pub enum Error {
         /// What git printed on standard error.
         stderr: String,
     },
+    /// `git fetch` or `git archive` of a revision failed.
+    #[error("could not fetch {rev:?} from {repository}: {stderr}; check that the repository and the tag exist")]
+    GitFetchFailed {
+        /// The repository URL.
+        repository: String,
+        /// The revision asked for.
+        rev: String,
+        /// What git printed on standard error.
+        stderr: String,
+    },
+    /// The revision has git submodules, whose contents `fetchgit` includes.
+    #[error(
+        "{repository} at {rev:?} has git submodules (.gitmodules); their contents are part of \
+         fetchgit's hash and are not fetched here: compute the hash with nix-prefetch-git and write it"
+    )]
+    Submodules {
+        /// The repository URL.
+        repository: String,
+        /// The revision.
+        rev: String,
+    },
     /// The Nix prefetcher was requested but `nix-prefetch-url` is not installed.
     #[error("nix-prefetch-url was not found on PATH: install Nix or use the native prefetcher")]
     NixNotFound,

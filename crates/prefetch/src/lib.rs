@@ -37,6 +37,7 @@
 
 mod command;
 mod error;
+mod git;
 mod github;
 mod nar;
 mod native;
@@ -48,6 +49,7 @@ use std::time::Duration;
 
 pub use error::Error;
 pub use flakeedit_hash::{base32, parse_hash, to_sri, Hash, HashParseError};
+pub use git::hash_git;
 pub use github::{GitHub, ResolvedRev, RevKind};
 #[cfg(unix)]
 pub use nar::nar_hash_path;
@@ -287,6 +289,16 @@ impl Client {
     pub fn prefetch_file_url(&self, url: &str) -> Result<Prefetched, Error> {
         self.prefetcher
             .hash_file_url(url, &self.timeouts, "check the URL")
+    }
+
+    /// Hashes the tree of `repository` at `rev` as `fetchgit` checks it;
+    /// see [`hash_git`].
+    pub fn prefetch_git(&self, repository: &str, rev: &str) -> Result<Prefetched, Error> {
+        Ok(Prefetched {
+            url: repository.to_owned(),
+            hash: hash_git(repository, rev, &self.timeouts)?,
+            method: Method::Native,
+        })
     }
 
     /// Resolves `rev` to a commit and hashes the GitHub archive of that commit.

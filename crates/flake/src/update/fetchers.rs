@@ -1,7 +1,10 @@
 //! Fetched sources: `fetchFromGitHub`, `fetchFromGitLab` and `fetchgit`
 //! calls whose `rev` or `tag` names a release, written literally
 //! (`tag = "v1.2.0";`) or built from a `version` binding in scope
-//! (`rev = "v${version}";` with `version` bound by a `rec` set or a `let`).
+//! (`rev = "v${version}";` with `version` bound by a `rec` set or a `let`),
+//! and `fetchurl`/`fetchzip` calls whose `url` is a forge's release URL
+//! (`…/archive/v1.2.0.tar.gz`, `…/releases/download/v1.2.0/tool-1.2.0.tar.gz`,
+//! `…/-/archive/v1.2.0/…`), literal or built from `version` the same way.
 //!
 //! Only a plain identifier `version` is followed, and only to a binding
 //! that is certainly the one Nix reads (the nearest `rec` set or `let`
@@ -25,12 +28,14 @@ use crate::packages::list::{binding_at, call_with_set, string_at};
 pub struct SourceTarget {
     /// The enclosing package's `pname`, or the repository name.
     pub name: String,
-    /// `fetchFromGitHub`, `fetchFromGitLab` or `fetchgit`.
+    /// `fetchFromGitHub`, `fetchFromGitLab`, `fetchgit`, `fetchurl` or `fetchzip`.
     pub fetcher: String,
     /// The git URL to list.
     pub repository: Option<String>,
-    /// For `fetchFromGitHub`: owner and repository, to prefetch the archive.
-    pub github: Option<(String, String)>,
+    /// How the new hash is computed; `None` when an argument changes what
+    /// is fetched in a way flakeedit does not reproduce (the reason).
+    #[serde(skip)]
+    pub refetch: Result<Refetch, String>,
     /// What the revision is on.
     pub tracks: Tracks,
     /// A `# flakeedit: pin` comment keeps it where it is.
@@ -40,10 +45,149 @@ pub struct SourceTarget {
     pub range: TextRange,
 }
 
+/// What to download for a new release's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refetch {
+    /// `fetchFromGitHub` on github.com: the archive of the tag.
+    GitHub {
+        /// The owner.
+        owner: String,
+        /// The repository.
+        repo: String,
+    },
+    /// `fetchFromGitLab`: the archive the GitLab API serves for the tag.
+    GitLab {
+        /// `gitlab.com` or the call's `domain`.
+        domain: String,
+        /// `group/subgroup/repo`.
+        project: String,
+    },
+    /// `fetchgit`: the tree at the tag.
+    Git {
+        /// The repository URL.
+        url: String,
+    },
+    /// `fetchurl` (flat hash) or `fetchzip` (unpacked): a release URL.
+    Url {
+        /// The URL as the call fetches it now (`${version}` expanded).
+        url: String,
+        /// Where the tag is in `url`.
+        tag: std::ops::Range<usize>,
+        /// `fetchzip`: hash the unpacked archive.
+        unpack: bool,
+    },
+}
+
+impl Refetch {
+    /// The URL to download for release `to` (`None` for GitHub archives and
+    /// git repositories, which the prefetcher addresses itself).
+    pub fn url_for(&self, to: &str) -> Option<String> {
+        match self {
+            Refetch::GitLab { domain, project } => Some(format!(
+                "https://{domain}/api/v4/projects/{}/repository/archive.tar.gz?sha={}",
+                project.replace('/', "%2F"),
+                to.replace('/', "%2F")
+            )),
+            Refetch::Url { url, tag, .. } => {
+                let old = url.get(tag.clone())?;
+                let rest = url.get(tag.end..)?;
+                let (old_version, new_version) = (version_text(old), version_text(to));
+                let rest = if old_version.is_empty() || new_version.is_empty() {
+                    rest.to_string()
+                } else {
+                    rest.replace(old_version, new_version)
+                };
+                Some(format!("{}{to}{rest}", url.get(..tag.start)?))
+            }
+            Refetch::GitHub { .. } | Refetch::Git { .. } => None,
+        }
+    }
+}
+
+/// `v1.2.0` → `1.2.0`: the tag from its first digit, as file names carry it.
+fn version_text(tag: &str) -> &str {
+    tag.find(|c: char| c.is_ascii_digit())
+        .map_or("", |start| &tag[start..])
+}
+
+/// A forge release URL: the repository to list and where the tag is.
+/// `https://HOST/O/R/archive/[refs/tags/]TAG.tar.gz` (or `.zip`),
+/// `https://HOST/O/R/releases/download/TAG/FILE` (GitHub, Gitea, Forgejo)
+/// and `https://HOST/GROUP…/R/-/archive/TAG/FILE` (GitLab).
+pub fn release_url(url: &str) -> Option<(String, std::ops::Range<usize>)> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let path_start = scheme.len() + 3 + rest.find('/')?;
+    let host = &url[scheme.len() + 3..path_start];
+    let path = &url[path_start + 1..];
+    let offset = path_start + 1;
+    let segment_end = |from: usize| path[from..].find('/').map_or(path.len(), |end| from + end);
+    let repository = |project: &str| format!("{scheme}://{host}/{project}.git");
+    if let Some(marker) = path.find("/-/archive/") {
+        let start = marker + "/-/archive/".len();
+        let end = segment_end(start);
+        return (end > start && end < path.len())
+            .then(|| (repository(&path[..marker]), offset + start..offset + end));
+    }
+    let parts: Vec<&str> = path.splitn(4, '/').collect();
+    let [owner, repo, kind, rest] = parts.as_slice() else {
+        return None;
+    };
+    let project = format!("{owner}/{repo}");
+    let start = owner.len() + repo.len() + kind.len() + 3;
+    match *kind {
+        "archive" => {
+            let (skip, file) = match rest.strip_prefix("refs/tags/") {
+                Some(file) => ("refs/tags/".len(), file),
+                None => (0, *rest),
+            };
+            let tag = file
+                .strip_suffix(".tar.gz")
+                .or_else(|| file.strip_suffix(".zip"))
+                .filter(|tag| !tag.is_empty() && !tag.contains('/'))?;
+            let start = start + skip;
+            Some((
+                repository(&project),
+                offset + start..offset + start + tag.len(),
+            ))
+        }
+        "releases" => {
+            let tag_start = start + rest.strip_prefix("download/").map(|_| "download/".len())?;
+            let end = segment_end(tag_start);
+            (end > tag_start && end < path.len())
+                .then(|| (repository(&project), offset + tag_start..offset + end))
+        }
+        _ => None,
+    }
+}
+
+/// Arguments that change what a fetcher downloads or how it is hashed, in
+/// ways the prefetcher does not reproduce.
+const CHANGES_THE_OUTPUT: &[&str] = &[
+    "postFetch",
+    "leaveDotGit",
+    "deepClone",
+    "sparseCheckout",
+    "fetchLFS",
+    "forceFetchGit",
+    "stripRoot",
+    "extension",
+    "downloadToTemp",
+    "executable",
+    "recursiveHash",
+    "private",
+    "urls",
+    "githubBase",
+];
+
 /// How the revision is written.
 enum RevWritten {
     /// `rev`/`tag` is this literal.
     Literal(ast::AttrpathValue),
+    /// `url` is this literal release URL.
+    UrlLiteral(ast::AttrpathValue),
     /// `rev`/`tag` is `"<prefix>${version}<suffix>"`, `version` bound here.
     Version {
         binding: ast::AttrpathValue,
@@ -58,7 +202,13 @@ struct Call {
     hash: Option<ast::AttrpathValue>,
 }
 
-const FETCHERS: &[&str] = &["fetchFromGitHub", "fetchFromGitLab", "fetchgit"];
+const FETCHERS: &[&str] = &[
+    "fetchFromGitHub",
+    "fetchFromGitLab",
+    "fetchgit",
+    "fetchurl",
+    "fetchzip",
+];
 
 /// Every supported fetcher call of `file`, in source order.
 pub fn source_targets(file: &SourceFile) -> Vec<SourceTarget> {
@@ -81,26 +231,81 @@ fn calls(file: &SourceFile) -> Vec<Call> {
 fn read_call(file: &SourceFile, fetcher: String, set: ast::AttrSet) -> Call {
     let owner = string_at(&set, &["owner"]).unwrap_or_default();
     let repo = string_at(&set, &["repo"]).unwrap_or_default();
-    let (repository, github) = match fetcher.as_str() {
+    let unreadable = |what: &str| Err(format!("the {fetcher} call has no literal {what}"));
+    let (repository, refetch, (tracks, written)) = match fetcher.as_str() {
         "fetchFromGitHub" => {
             let host = string_at(&set, &["githubBase"]);
             let repository = forge_repository("github", &owner, &repo, host.as_deref());
-            let github = (host.is_none() && !owner.is_empty() && !repo.is_empty())
-                .then(|| (owner.clone(), repo.clone()));
-            (repository, github)
+            let refetch = if owner.is_empty() || repo.is_empty() {
+                unreadable("owner and repo")
+            } else {
+                Ok(Refetch::GitHub {
+                    owner: owner.clone(),
+                    repo: repo.clone(),
+                })
+            };
+            (repository, refetch, read_rev(&set))
         }
         "fetchFromGitLab" => {
-            let host = string_at(&set, &["domain"]);
-            (
-                forge_repository("gitlab", &owner, &repo, host.as_deref()),
-                None,
-            )
+            let domain = string_at(&set, &["domain"]);
+            let owner = match string_at(&set, &["group"]) {
+                Some(group) => format!("{group}/{owner}"),
+                None => owner.clone(),
+            };
+            let repository = forge_repository("gitlab", &owner, &repo, domain.as_deref());
+            let refetch = if owner.is_empty() || repo.is_empty() {
+                unreadable("owner and repo")
+            } else {
+                Ok(Refetch::GitLab {
+                    domain: domain.unwrap_or_else(|| "gitlab.com".to_string()),
+                    project: format!("{owner}/{repo}"),
+                })
+            };
+            (repository, refetch, read_rev(&set))
         }
-        _ => (string_at(&set, &["url"]), None),
+        "fetchgit" => {
+            let url = string_at(&set, &["url"]);
+            let refetch = match &url {
+                Some(url) => Ok(Refetch::Git { url: url.clone() }),
+                None => unreadable("url"),
+            };
+            (url, refetch, read_rev(&set))
+        }
+        _ => match read_release_url(&set) {
+            Some((url, tag, written)) => {
+                let (repository, range) = tag;
+                let name = url.get(range.clone()).unwrap_or_default().to_string();
+                let tracks = match Tracks::of(Some(&name), None) {
+                    tracks @ Tracks::Tag(_) => tracks,
+                    _ => Tracks::Unknown,
+                };
+                let refetch = Ok(Refetch::Url {
+                    url,
+                    tag: range,
+                    unpack: fetcher == "fetchzip",
+                });
+                (Some(repository), refetch, (tracks, Some(written)))
+            }
+            None => (None, unreadable("release URL"), (Tracks::Unknown, None)),
+        },
     };
-    let (tracks, written) = read_rev(&set);
+    let refetch = match CHANGES_THE_OUTPUT
+        .iter()
+        .find(|key| binding_at(&set, &[key]).is_some())
+    {
+        Some(key) => Err(format!(
+            "its `{key}` changes what is fetched, so the new hash is not computed here"
+        )),
+        None => refetch,
+    };
     let name = enclosing_pname(&set)
         .or_else(|| (!repo.is_empty()).then(|| repo.clone()))
+        .or_else(|| bound_name(&set))
+        .or_else(|| {
+            let repository = repository.as_deref()?;
+            let last = repository.trim_end_matches('/').rsplit('/').next()?;
+            Some(last.strip_suffix(".git").unwrap_or(last).to_string())
+        })
         .unwrap_or_else(|| fetcher.clone());
     let range = set.syntax().text_range();
     let apply_start = set
@@ -108,7 +313,9 @@ fn read_call(file: &SourceFile, fetcher: String, set: ast::AttrSet) -> Call {
         .parent()
         .map_or(range.start(), |parent| parent.text_range().start());
     let mut pinned = pin_comment_near(file, apply_start);
-    if let Some(RevWritten::Literal(binding)) | Some(RevWritten::Version { binding, .. }) = &written
+    if let Some(RevWritten::Literal(binding))
+    | Some(RevWritten::UrlLiteral(binding))
+    | Some(RevWritten::Version { binding, .. }) = &written
     {
         pinned |= pin_comment_near(file, binding.syntax().text_range().start());
     }
@@ -120,7 +327,7 @@ fn read_call(file: &SourceFile, fetcher: String, set: ast::AttrSet) -> Call {
             name,
             fetcher,
             repository,
-            github,
+            refetch,
             tracks,
             pinned,
             range,
@@ -184,6 +391,47 @@ fn read_rev(set: &ast::AttrSet) -> (Tracks, Option<RevWritten>) {
         other => other,
     };
     (tracks, Some(written))
+}
+
+/// A `fetchurl`/`fetchzip` `url` that is a release URL: the URL (with
+/// `version` expanded), the repository and tag range, and how it is written.
+#[allow(clippy::type_complexity)]
+fn read_release_url(
+    set: &ast::AttrSet,
+) -> Option<(String, (String, std::ops::Range<usize>), RevWritten)> {
+    let binding = binding_at(set, &["url"])?;
+    let ast::Expr::Str(string) = strip_parens(binding.value()?) else {
+        return None;
+    };
+    if let Some(url) = static_string(&string) {
+        let tag = release_url(&url)?;
+        return Some((url, tag, RevWritten::UrlLiteral(binding)));
+    }
+    let (version, version_binding) = version_binding(set)?;
+    let mut url = String::new();
+    for part in string.normalized_parts() {
+        match part {
+            ast::InterpolPart::Literal(text) => url.push_str(&text),
+            ast::InterpolPart::Interpolation(interpolation) => {
+                match strip_parens(interpolation.expr()?) {
+                    ast::Expr::Ident(ident) if ident.syntax().text() == "version" => {
+                        url.push_str(&version)
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+    let tag = release_url(&url)?;
+    // The tag must carry the version once, so that a new tag gives the new version.
+    let tag_text = url.get(tag.1.clone())?;
+    let at = tag_text.find(version.as_str())?;
+    let written = RevWritten::Version {
+        binding: version_binding,
+        prefix: tag_text[..at].to_string(),
+        suffix: tag_text[at + version.len()..].to_string(),
+    };
+    Some((url, tag, written))
 }
 
 /// `"v${version}"` → (`v`, ``): exactly one interpolation, of `version`.
@@ -273,6 +521,20 @@ fn version_binding(set: &ast::AttrSet) -> Option<(String, ast::AttrpathValue)> {
     None
 }
 
+/// The attribute the call is the value of (`zipped = pkgs.fetchzip { … };`),
+/// unless it is only a package's `src`.
+fn bound_name(set: &ast::AttrSet) -> Option<String> {
+    let binding = set
+        .syntax()
+        .ancestors()
+        .skip(1)
+        .take_while(|node| ast::AttrSet::cast(node.clone()).is_none())
+        .find_map(ast::AttrpathValue::cast)?;
+    let names = attrpath_names(&binding.attrpath()?)?;
+    let last = names.last()?;
+    (last != "src").then(|| last.clone())
+}
+
 /// The `pname` of the set the fetcher call sits in (`src = fetch… { };`).
 fn enclosing_pname(set: &ast::AttrSet) -> Option<String> {
     set.syntax()
@@ -291,6 +553,9 @@ pub struct SourceMove {
     pub to: String,
     /// The SRI hash of the new source, prefetched by the front-end.
     pub hash: String,
+    /// For `fetchurl`/`fetchzip`: the URL that was prefetched, which the
+    /// call must fetch after the edit.
+    pub url: Option<String>,
 }
 
 pub(super) fn update_sources(
@@ -302,7 +567,7 @@ pub(super) fn update_sources(
         return Ok(());
     }
     let calls = calls(file);
-    for SourceMove { at, to, hash } in moves {
+    for SourceMove { at, to, hash, .. } in moves {
         let call = calls
             .iter()
             .find(|call| call.target.range.start() == *at)
@@ -348,6 +613,18 @@ pub(super) fn update_sources(
                     ""
                 };
                 replace_value(binding, &string_literal(&format!("{prefix}{to}")), changes)?;
+            }
+            Some(RevWritten::UrlLiteral(binding)) => {
+                let url = call
+                    .target
+                    .refetch
+                    .as_ref()
+                    .ok()
+                    .and_then(|refetch| refetch.url_for(to))
+                    .ok_or_else(|| {
+                        FlakeError::new(ErrorKind::Internal, "a release URL without its tag")
+                    })?;
+                replace_value(binding, &string_literal(&url), changes)?;
             }
             Some(RevWritten::Version {
                 binding,
@@ -405,13 +682,21 @@ fn replace_value(
 /// The postcondition: every moved call now fetches its tag.
 pub(super) fn verify_sources(moves: &[SourceMove], after: &SourceFile) -> Result<(), String> {
     let targets = source_targets(after);
-    for SourceMove { to, .. } in moves {
+    for SourceMove { to, url, .. } in moves {
         let found = targets.iter().any(|target| match &target.tracks {
             Tracks::Tag(name) | Tracks::Branch(Some(name)) => name == to,
             _ => false,
         });
         if !found {
             return Err(format!("no fetcher fetches `{to}` after the edit"));
+        }
+        if let Some(url) = url {
+            let fetched = targets.iter().any(
+                |target| matches!(&target.refetch, Ok(Refetch::Url { url: now, .. }) if now == url),
+            );
+            if !fetched {
+                return Err(format!("no fetcher downloads {url} after the edit"));
+            }
         }
     }
     Ok(())

@@ -15,7 +15,7 @@ mod fetchers;
 mod reference;
 mod version;
 
-pub use fetchers::{source_targets, SourceMove, SourceTarget};
+pub use fetchers::{release_url, source_targets, Refetch, SourceMove, SourceTarget};
 pub use reference::{forge_repository, read_url, UrlReference};
 pub use version::{newest_channel, newest_tag, Channel, Version};
 
@@ -248,6 +248,9 @@ pub struct UpdateRefs {
     pub moves: Vec<RefMove>,
     /// The fetched sources to move, each with its prefetched hash.
     pub sources: Vec<SourceMove>,
+    /// Sources with a newer release that are not moved, and why: each
+    /// becomes a warning.
+    pub skipped: Vec<String>,
 }
 
 /// The rewrite of every move's reference, with one warning per input
@@ -326,6 +329,7 @@ pub fn update_refs(
         ));
     }
     fetchers::update_sources(file, &request.sources, &mut changes)?;
+    changes.warnings.extend(request.skipped.iter().cloned());
     Ok(changes)
 }
 

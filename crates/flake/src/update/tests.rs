@@ -358,11 +358,13 @@ fn a_source_moves_its_version_binding_and_hash() {
                 at: targets[0].range.start(),
                 to: "v0.3.0".into(),
                 hash: new_hash.into(),
+                url: None,
             },
             SourceMove {
                 at: targets[2].range.start(),
                 to: "v3.1".into(),
                 hash: new_hash.into(),
+                url: None,
             },
         ],
         ..UpdateRefs::default()
@@ -388,6 +390,7 @@ fn a_source_moves_its_version_binding_and_hash() {
             at: targets[0].range.start(),
             to: "release-0.3.0".into(),
             hash: new_hash.into(),
+            url: None,
         }],
         ..UpdateRefs::default()
     });
@@ -395,4 +398,123 @@ fn a_source_moves_its_version_binding_and_hash() {
         run(&misfit, SOURCES, None).expect_err("refused").kind,
         ErrorKind::Conflict
     );
+}
+
+#[test]
+fn release_urls_name_their_repository_and_tag() {
+    let cases = [
+        "https://github.com/o/tool/archive/v1.2.0.tar.gz",
+        "https://github.com/o/tool/archive/refs/tags/v1.2.0.zip",
+        "https://github.com/o/tool/releases/download/v1.2.0/tool-1.2.0-linux.tar.gz",
+        "https://gitlab.com/group/sub/tool/-/archive/v1.2.0/tool-v1.2.0.tar.gz",
+        "https://codeberg.org/o/tool/archive/1.2.0.tar.gz",
+        "https://example.org/downloads/tool-1.2.0.tar.gz",
+        "https://github.com/o/tool/releases/download/v1.2.0",
+    ];
+    let found: Vec<String> = cases
+        .iter()
+        .map(|url| match release_url(url) {
+            Some((repository, tag)) => format!("{repository} {}", &url[tag]),
+            None => "-".to_string(),
+        })
+        .collect();
+    expect![[r#"
+        [
+            "https://github.com/o/tool.git v1.2.0",
+            "https://github.com/o/tool.git v1.2.0",
+            "https://github.com/o/tool.git v1.2.0",
+            "https://gitlab.com/group/sub/tool.git v1.2.0",
+            "https://codeberg.org/o/tool.git 1.2.0",
+            "-",
+            "-",
+        ]
+    "#]]
+    .assert_debug_eq(&found);
+}
+
+const DOWNLOADS: &str = r#"{
+  outputs = { self, nixpkgs }:
+    let pkgs = nixpkgs.legacyPackages.x86_64-linux; in {
+      packages.x86_64-linux = rec {
+        version = "1.2.0";
+        binary = pkgs.fetchurl {
+          url = "https://github.com/o/tool/releases/download/v${version}/tool-${version}-linux.tar.gz";
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+        archive = pkgs.fetchzip {
+          url = "https://gitlab.com/group/tool/-/archive/v1.2.0/tool-v1.2.0.tar.gz";
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+        rooted = pkgs.fetchzip {
+          url = "https://github.com/o/tool/archive/v1.2.0.tar.gz";
+          stripRoot = false;
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+        elsewhere = pkgs.fetchurl {
+          url = "https://example.org/tool-1.2.0.tar.gz";
+          hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        };
+      };
+    };
+}
+"#;
+
+#[test]
+fn release_downloads_move_their_url_or_version() {
+    let file = SourceFile::parse(DOWNLOADS);
+    let targets = source_targets(&file);
+    let found: Vec<String> = targets
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {:?} {:?} {:?}",
+                t.fetcher,
+                t.repository.as_deref().unwrap_or("-"),
+                t.tracks,
+                t.refetch.as_ref().map(|refetch| refetch.url_for("v1.3.0"))
+            )
+        })
+        .collect();
+    expect![[r#"
+        [
+            "fetchurl \"https://github.com/o/tool.git\" Tag(\"v1.2.0\") Ok(Some(\"https://github.com/o/tool/releases/download/v1.3.0/tool-1.3.0-linux.tar.gz\"))",
+            "fetchzip \"https://gitlab.com/group/tool.git\" Tag(\"v1.2.0\") Ok(Some(\"https://gitlab.com/group/tool/-/archive/v1.3.0/tool-v1.3.0.tar.gz\"))",
+            "fetchzip \"https://github.com/o/tool.git\" Tag(\"v1.2.0\") Err(\"its `stripRoot` changes what is fetched, so the new hash is not computed here\")",
+            "fetchurl \"-\" Unknown Err(\"the fetchurl call has no literal release URL\")",
+        ]
+    "#]]
+    .assert_debug_eq(&found);
+    let new_hash = "sha256-KIvx/UNtPTg0EqfwuJgzSCtr6RgKIXK6yv9QkUUHbJk=";
+    let moves = [0, 1].map(|index| SourceMove {
+        at: targets[index].range.start(),
+        to: "v1.3.0".into(),
+        hash: new_hash.into(),
+        url: targets[index]
+            .refetch
+            .as_ref()
+            .ok()
+            .and_then(|refetch| refetch.url_for("v1.3.0")),
+    });
+    let operation = Operation::Update(UpdateRefs {
+        sources: moves.to_vec(),
+        ..UpdateRefs::default()
+    });
+    let after = run(&operation, DOWNLOADS, None)
+        .expect("the update applies")
+        .new_text
+        .expect("a change");
+    let expected = DOWNLOADS
+        .replacen("version = \"1.2.0\"", "version = \"1.3.0\"", 1)
+        .replacen(
+            "archive/v1.2.0/tool-v1.2.0.tar.gz",
+            "archive/v1.3.0/tool-v1.3.0.tar.gz",
+            1,
+        )
+        .replacen(
+            "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            new_hash,
+            2,
+        );
+    assert_eq!(after, expected);
+    Nix::require().assert_parses(&after);
 }
