@@ -13,10 +13,12 @@
 
 mod fetchers;
 mod reference;
+mod refetch;
 mod version;
 
-pub use fetchers::{release_url, source_targets, Refetch, SourceMove, SourceTarget};
+pub use fetchers::{source_targets, SourceMove, SourceTarget};
 pub use reference::{forge_repository, read_url, UrlReference};
+pub use refetch::{release_url, Refetch};
 pub use version::{newest_channel, newest_tag, Channel, Version};
 
 use flakeedit_syntax::{string_literal, ChangeSet, SourceFile, TextEdit, TextRange, TextSize};
