@@ -8,7 +8,9 @@ use flakeedit_syntax::{SourceFile, TextSize};
 use serde::Serialize;
 
 use crate::files;
-use crate::output::{self, EditRecord, ErrorRecord, FileDetail, FileRecord, PathField};
+use crate::output::{
+    self, EditRecord, ErrorRecord, FileDetail, FileRecord, PathField, WarningRecord,
+};
 use crate::report;
 
 pub use crate::output::Outcome;
@@ -262,9 +264,11 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
         // A bulk run reports failures and the summary; "nothing to do"
         // warnings of unchanged files would bury them (JSON keeps them).
         if !(settings.bulk && result.new_text.is_none()) {
-            for warning in &result.changes.warnings {
-                stderr.push_str(&format!("{}: warning: {warning}\n", path.display()));
-            }
+            stderr.push_str(&report::render_warnings(
+                path,
+                text,
+                &result.changes.warnings,
+            ));
         }
         let Some(new_text) = result.new_text else {
             return FileReport {
@@ -275,7 +279,7 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
                     path: PathField::new(path),
                     outcome: Outcome::Unchanged,
                     detail: FileDetail::Unchanged {
-                        warnings: result.changes.warnings.clone(),
+                        warnings: WarningRecord::all(text, &result.changes.warnings),
                     },
                 }),
                 stderr,
@@ -329,7 +333,7 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
             outcome: Outcome::Changed,
             detail: FileDetail::Changed {
                 written: write,
-                warnings: result.changes.warnings.clone(),
+                warnings: WarningRecord::all(text, &result.changes.warnings),
                 edits: EditRecord::all(&result.changes),
                 diff: diff.clone(),
             },

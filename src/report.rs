@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use flakeedit_flake::FlakeError;
-use flakeedit_syntax::{LineIndex, TextSize};
+use flakeedit_syntax::{LineIndex, TextSize, Warning};
 
 /// A unified diff of a file's change, `--- a/path` / `+++ b/path`.
 pub fn unified_diff(path: &Path, old: &str, new: &str, color: bool) -> String {
@@ -45,6 +45,35 @@ pub fn location(path: &Path, text: &str, offset: TextSize) -> String {
     let index = LineIndex::new(text);
     let position = index.line_col(text, offset);
     format!("{}:{}:{}", path.display(), position.line, position.col)
+}
+
+/// Renders an edit's warnings, one line each: `path:line:col: warning:
+/// message` for a warning about one place, `path: warning: message` otherwise.
+pub fn render_warnings(path: &Path, text: &str, warnings: &[Warning]) -> String {
+    let mut out = String::new();
+    // Built only when a warning has a place: most have none.
+    let mut index = None;
+    for warning in warnings {
+        match warning.range {
+            Some(range) => {
+                let index = index.get_or_insert_with(|| LineIndex::new(text));
+                let at = index.line_col(text, range.start());
+                out.push_str(&format!(
+                    "{}:{}:{}: warning: {}\n",
+                    path.display(),
+                    at.line,
+                    at.col,
+                    warning.message
+                ));
+            }
+            None => out.push_str(&format!(
+                "{}: warning: {}\n",
+                path.display(),
+                warning.message
+            )),
+        }
+    }
+    out
 }
 
 /// Renders an operation error: `path:line:col: error: message`, related

@@ -298,3 +298,53 @@ fn remove_input_refusal_names_the_cli_flag() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
+
+/// A warning about one place is printed at that place, `path:line:col`, and
+/// `--json` gives its code and range; a warning about no one place has no
+/// position.
+#[test]
+fn warnings_name_their_place() {
+    let text = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  inputs.riot.url = \"github:emilpriver/riot\";\n  outputs = { self, nixpkgs, riot }: { packages = riot.packages; };\n}\n";
+    let (dir, _) = project(text);
+    let output = flakeedit(
+        dir.path(),
+        &["--dry-run", "remove-input", "riot", "--force"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    expect_test::expect![[r#"
+        flake.nix:4:51: warning: the outputs still use `riot` here; evaluation will fail until that use is removed
+        flake.nix: warning: kept `riot` in the outputs arguments because the outputs still use it
+    "#]]
+    .assert_eq(&stderr(&output));
+
+    let output = flakeedit(
+        dir.path(),
+        &["--json", "--dry-run", "remove-input", "riot", "--force"],
+    );
+    let record: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    expect_test::expect![[r#"
+        [
+          {
+            "code": "still-used",
+            "message": "the outputs still use `riot` here; evaluation will fail until that use is removed",
+            "range": {
+              "end": {
+                "column": 55,
+                "line": 4,
+                "offset": 149
+              },
+              "start": {
+                "column": 51,
+                "line": 4,
+                "offset": 145
+              }
+            }
+          },
+          {
+            "code": "still-used",
+            "message": "kept `riot` in the outputs arguments because the outputs still use it",
+            "range": null
+          }
+        ]"#]]
+    .assert_eq(&serde_json::to_string_pretty(&record["warnings"]).unwrap());
+}

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use flakeedit_flake::check::{Diagnostic, DiagnosticCode, Severity};
-use flakeedit_syntax::LineIndex;
+use flakeedit_syntax::{LineIndex, TextRange};
 use serde::Serialize;
 
 use super::{exact_bytes, EditRecord, PathField};
@@ -80,6 +80,24 @@ pub struct RangeRecord {
     pub end: PositionRecord,
 }
 
+impl RangeRecord {
+    /// The record of `range` in `text`.
+    pub fn new(text: &str, index: &LineIndex, range: TextRange) -> RangeRecord {
+        let position = |offset| {
+            let at = index.line_col(text, offset);
+            PositionRecord {
+                offset: u32::from(offset),
+                line: at.line,
+                column: at.col,
+            }
+        };
+        RangeRecord {
+            start: position(range.start()),
+            end: position(range.end()),
+        }
+    }
+}
+
 /// A place in a file.
 #[derive(Debug, Clone, Serialize)]
 pub struct PositionRecord {
@@ -105,23 +123,12 @@ pub struct FixRecord {
 impl DiagnosticRecord {
     /// The record of `diagnostic`, whose range is in `text`.
     pub fn new(text: &str, index: &LineIndex, diagnostic: &Diagnostic) -> DiagnosticRecord {
-        let position = |offset| {
-            let at = index.line_col(text, offset);
-            PositionRecord {
-                offset: u32::from(offset),
-                line: at.line,
-                column: at.col,
-            }
-        };
         DiagnosticRecord {
             code: diagnostic.code,
             severity: diagnostic.severity.as_str(),
             message: diagnostic.message.clone(),
             subject: diagnostic.subject.clone(),
-            range: RangeRecord {
-                start: position(diagnostic.range.start()),
-                end: position(diagnostic.range.end()),
-            },
+            range: RangeRecord::new(text, index, diagnostic.range),
             fix: diagnostic.fix.as_ref().map(|fix| FixRecord {
                 title: fix.title.clone(),
                 safe: fix.safe,

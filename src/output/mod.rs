@@ -18,7 +18,7 @@ use std::path::Path;
 
 use flakeedit_flake::update::Tracks;
 use flakeedit_flake::{ErrorKind, FlakeError, InputSummary};
-use flakeedit_syntax::{ChangeSet, LineIndex};
+use flakeedit_syntax::{ChangeSet, LineIndex, Warning};
 use serde::Serialize;
 
 mod check;
@@ -122,19 +122,52 @@ pub enum FileDetail {
     /// Nothing to do.
     Unchanged {
         /// The operation's warnings.
-        warnings: Vec<String>,
+        warnings: Vec<WarningRecord>,
     },
     /// The file changed (or would, without `--check`/`--dry-run`).
     Changed {
         /// Whether the new text was written.
         written: bool,
         /// The operation's warnings.
-        warnings: Vec<String>,
+        warnings: Vec<WarningRecord>,
         /// The replacements, as byte offsets into the old text.
         edits: Vec<EditRecord>,
         /// The unified diff, with `--diff`.
         diff: Option<String>,
     },
+}
+
+/// One warning of an edit.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningRecord {
+    /// Its stable code (`nothing-to-do`, `still-used`, …).
+    pub code: &'static str,
+    /// What happened and what to do.
+    pub message: String,
+    /// The place it is about, in the file before the edit; null when it is
+    /// about no one place.
+    pub range: Option<RangeRecord>,
+}
+
+impl WarningRecord {
+    /// The records of `warnings`, whose ranges are in `text`.
+    pub fn all(text: &str, warnings: &[Warning]) -> Vec<WarningRecord> {
+        let index = warnings
+            .iter()
+            .any(|warning| warning.range.is_some())
+            .then(|| LineIndex::new(text));
+        warnings
+            .iter()
+            .map(|warning| WarningRecord {
+                code: warning.code.as_str(),
+                message: warning.message.clone(),
+                range: warning
+                    .range
+                    .zip(index.as_ref())
+                    .map(|(range, index)| RangeRecord::new(text, index, range)),
+            })
+            .collect()
+    }
 }
 
 /// One replacement: bytes `start..end` of the old text become `insert`.
@@ -395,12 +428,18 @@ mod tests {
             path: PathField::new(Path::new("flake.nix")),
             outcome: Outcome::Unchanged,
             detail: FileDetail::Unchanged {
-                warnings: vec!["w".into()],
+                warnings: WarningRecord::all(
+                    "{ }",
+                    &[Warning::new(
+                        flakeedit_syntax::WarningCode::NothingToDo,
+                        "w",
+                    )],
+                ),
             },
         };
         assert_eq!(
             line(&record),
-            r#"{"outcome":"unchanged","path":"flake.nix","warnings":["w"]}"#
+            r#"{"outcome":"unchanged","path":"flake.nix","warnings":[{"code":"nothing-to-do","message":"w","range":null}]}"#
         );
     }
 }

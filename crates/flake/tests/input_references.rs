@@ -129,7 +129,7 @@ fn pin_writes_what_each_scheme_reads_as_pinned() {
             .changes
             .warnings
             .iter()
-            .any(|w| w.contains("nixos-24.05")),
+            .any(|w| w.message.contains("nixos-24.05")),
         "{:?}",
         result.changes.warnings
     );

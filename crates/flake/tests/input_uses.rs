@@ -105,7 +105,12 @@ fn dynamic_uses_refuse_without_force() {
     for name in ["riot", "crane"] {
         let forced = run(&remove(name, true), &text, None).expect("forced");
         assert!(
-            forced.changes.warnings.iter().any(|w| w.contains("line ")),
+            forced.changes.warnings.iter().any(|w| w.range.is_some()
+                && matches!(
+                    w.code,
+                    flakeedit_syntax::WarningCode::StillUsed
+                        | flakeedit_syntax::WarningCode::Undecided
+                )),
             "{:?}",
             forced.changes.warnings
         );

@@ -347,7 +347,7 @@ fn removing_an_input_while_the_input_set_goes_to_mk_flake() {
             .changes
             .warnings
             .iter()
-            .any(|w| w.contains("mkFlake")),
+            .any(|w| w.message.contains("mkFlake")),
         "{:?}",
         forced.changes.warnings
     );
@@ -417,19 +417,30 @@ fn add_dev_shell_extends_crane_dev_shell() {
 /// `remove-input --force` names each remaining use by line and column (bulk
 /// runs print the warnings; byte offsets meant nothing to a reader).
 #[test]
-fn forced_removal_warnings_give_line_and_column() {
+fn forced_removal_warnings_give_the_place_of_each_use() {
     let text = fixture("realworld/crane-dev-shell.nix");
     let operation = Operation::RemoveInput {
         name: "crane".into(),
         force: true,
     };
     let result = flakeedit_flake::run(&operation, &text, None).expect("removed");
+    let lines = flakeedit_syntax::LineIndex::new(&text);
+    let places: Vec<(u32, u32, &str)> = result
+        .changes
+        .warnings
+        .iter()
+        .filter(|w| w.code == flakeedit_syntax::WarningCode::StillUsed)
+        .filter_map(|w| {
+            let at = lines.line_col(&text, w.range?.start());
+            Some((at.line, at.col, w.message.as_str()))
+        })
+        .collect();
     assert!(
-        result
-            .changes
-            .warnings
-            .iter()
-            .any(|w| w.contains("`crane` at line 14, column 20")),
+        places.contains(&(
+            14,
+            20,
+            "the outputs still use `crane` here; evaluation will fail until that use is removed"
+        )),
         "{:?}",
         result.changes.warnings
     );

@@ -71,6 +71,94 @@ pub enum ApplyError {
     },
 }
 
+/// What a [`Warning`] is about: a stable identity, so front-ends never
+/// match on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WarningCode {
+    /// The file already says what was asked; nothing changed.
+    NothingToDo,
+    /// A removed input is still used (the removal was forced); the range is
+    /// the use.
+    StillUsed,
+    /// Whether a construct reads a removed input cannot be decided; the
+    /// range is the construct.
+    Undecided,
+    /// Something was removed or replaced as a consequence of the edit (a
+    /// branch next to a new pin, the nested inputs of a non-flake input).
+    Replaced,
+    /// `flake.lock` must be updated, or lacks what the edit needed.
+    Lock,
+    /// A placeholder hash was written or left in place.
+    Placeholder,
+    /// A reference moved to another release.
+    Moved,
+    /// A new output is merged with an operand that may define it too.
+    MaybeOverridden,
+    /// A value the user did not give was chosen in a way they may not want.
+    Defaulted,
+}
+
+impl WarningCode {
+    /// The code's stable kebab-case name (`nothing-to-do`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::NothingToDo => "nothing-to-do",
+            WarningCode::StillUsed => "still-used",
+            WarningCode::Undecided => "undecided",
+            WarningCode::Replaced => "replaced",
+            WarningCode::Lock => "lock",
+            WarningCode::Placeholder => "placeholder",
+            WarningCode::Moved => "moved",
+            WarningCode::MaybeOverridden => "maybe-overridden",
+            WarningCode::Defaulted => "defaulted",
+        }
+    }
+}
+
+impl std::fmt::Display for WarningCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Something the user should know about a change (not an error). The
+/// message does not spell the position: front-ends render `range` in their
+/// own terms (`path:line:col`, an LSP range).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// What it is about.
+    pub code: WarningCode,
+    /// What happened and what to do, without the position.
+    pub message: String,
+    /// The bytes it is about, in the text before the change, when there is
+    /// one place.
+    pub range: Option<TextRange>,
+}
+
+impl Warning {
+    /// A warning about no place in particular.
+    pub fn new(code: WarningCode, message: impl Into<String>) -> Warning {
+        Warning {
+            code,
+            message: message.into(),
+            range: None,
+        }
+    }
+
+    /// The same warning about `range`.
+    pub fn at(mut self, range: TextRange) -> Warning {
+        self.range = Some(range);
+        self
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// A set of non-overlapping text edits plus warnings for the user.
 ///
 /// Edits are kept sorted by position. Several insertions at the same offset
@@ -81,13 +169,23 @@ pub enum ApplyError {
 pub struct ChangeSet {
     edits: Vec<TextEdit>,
     /// Things the user should know about the change (not errors).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl ChangeSet {
     /// An empty change set.
     pub fn new() -> ChangeSet {
         ChangeSet::default()
+    }
+
+    /// Adds a warning about no place in particular.
+    pub fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
+        self.warnings.push(Warning::new(code, message));
+    }
+
+    /// Adds a warning about `range` (in the text before the change).
+    pub fn warn_at(&mut self, code: WarningCode, range: TextRange, message: impl Into<String>) {
+        self.warnings.push(Warning::new(code, message).at(range));
     }
 
     /// True when the set has no edit (warnings do not count).

@@ -97,7 +97,7 @@ pub use attrpath::{
     as_attr_set, attr_name, attrpath_names, find_path, is_trivia, root_attr_set, static_string,
     strip_parens, PathMatch, PathMatchKind,
 };
-pub use change::{ApplyError, ChangeSet, OverlapError, TextEdit};
+pub use change::{ApplyError, ChangeSet, OverlapError, TextEdit, Warning, WarningCode};
 pub use duplicates::{adds_duplicates, duplicate_attributes};
 pub use edit::{
     break_long_one_line_sets, insert_entry, remove_entries, remove_entry, replace_value,

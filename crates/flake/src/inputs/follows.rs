@@ -89,10 +89,13 @@ pub fn follow_all(
             continue;
         }
         if lock.node_of_input(&input.name).is_none() {
-            changes.warnings.push(format!(
-                "input `{}` is not in flake.lock; run `nix flake lock` and try again",
-                input.name
-            ));
+            changes.warn(
+                flakeedit_syntax::WarningCode::Lock,
+                format!(
+                    "input `{}` is not in flake.lock; run `nix flake lock` and try again",
+                    input.name
+                ),
+            );
             continue;
         }
         let overridden: Vec<Vec<String>> = input

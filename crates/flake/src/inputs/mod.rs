@@ -363,9 +363,10 @@ pub fn add_input(
             )?;
         }
         if changes.is_empty() {
-            changes.warnings.push(format!(
-                "input `{name}` already exists with this url; nothing to do"
-            ));
+            changes.warn(
+                flakeedit_syntax::WarningCode::NothingToDo,
+                format!("input `{name}` already exists with this url; nothing to do"),
+            );
         }
         add_outputs_formal(file, flake, &name, &mut changes)?;
         return Ok(break_long_one_line_sets(file, changes));
@@ -619,13 +620,14 @@ pub fn remove_input(
             return Err(error);
         }
         for found in &uses {
-            let position = file.lines().line_col(file.text(), found.range.start());
-            changes.warnings.push(format!(
-                "the outputs still use `{}` at line {}, column {}; evaluation will fail until that use is removed",
-                found.text,
-                position.line,
-                position.col
-            ));
+            changes.warn_at(
+                flakeedit_syntax::WarningCode::StillUsed,
+                found.range,
+                format!(
+                    "the outputs still use `{}` here; evaluation will fail until that use is removed",
+                    found.text
+                ),
+            );
         }
     }
     // Whether a computed name, a `with`, or the whole input set passed on
@@ -655,13 +657,14 @@ pub fn remove_input(
             return Err(error);
         }
         for undecided in &usage.undecided {
-            let position = file.lines().line_col(file.text(), undecided.range.start());
-            changes.warnings.push(format!(
-                "{} (line {}, column {}); check that the flake still evaluates",
-                undecided.explain(name),
-                position.line,
-                position.col
-            ));
+            changes.warn_at(
+                flakeedit_syntax::WarningCode::Undecided,
+                undecided.range,
+                format!(
+                    "{}; check that the flake still evaluates",
+                    undecided.explain(name)
+                ),
+            );
         }
     }
     refuse_when_followed(flake, name)?;
@@ -692,9 +695,10 @@ pub fn remove_input(
             .and_then(|outputs| outputs.pattern())
             .is_some()
         {
-            changes.warnings.push(format!(
-                "kept `{name}` in the outputs arguments because the outputs still use it"
-            ));
+            changes.warn(
+                flakeedit_syntax::WarningCode::StillUsed,
+                format!("kept `{name}` in the outputs arguments because the outputs still use it"),
+            );
         }
     } else {
         remove_from_pattern(&mut changes, file, flake, name)?;

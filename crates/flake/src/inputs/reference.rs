@@ -133,7 +133,7 @@ pub fn pin(
         Form::Url(url) => {
             let pinned = pin_url(url, &rev).map_err(|refusal| refused(input, "pin", refusal))?;
             if let Some(dropped) = &pinned.dropped_ref {
-                changes.warnings.push(format!(
+                changes.warn(flakeedit_syntax::WarningCode::Replaced, format!(
                     "`{name}` tracked `{dropped}`; a {} reference cannot name a branch or tag                      next to a commit, so `unpin` will track the default branch",
                     url.split(':').next().unwrap_or("forge")
                 ));
@@ -167,7 +167,7 @@ pub fn pin(
             let forge = matches!(kind.as_str(), "github" | "gitlab" | "sourcehut");
             let branch = input.leaf(&["ref"]).filter(|_| forge);
             if branch.is_some() {
-                changes.warnings.push(format!(
+                changes.warn(flakeedit_syntax::WarningCode::Replaced, format!(
                     "replaced `{name}`'s `ref`: a {kind} reference cannot name a branch or tag next to a commit"
                 ));
             }
@@ -297,9 +297,10 @@ pub fn unpin(file: &SourceFile, flake: &Flake, name: &str) -> Result<ChangeSet, 
         }
     }
     if changes.is_empty() {
-        changes
-            .warnings
-            .push(format!("input `{name}` is not pinned; nothing to do"));
+        changes.warn(
+            flakeedit_syntax::WarningCode::NothingToDo,
+            format!("input `{name}` is not pinned; nothing to do"),
+        );
     }
     Ok(changes)
 }
@@ -354,10 +355,13 @@ pub fn set_flake(
                 .iter()
                 .map(|leaf| format!("`{}`", leaf.binding.syntax().text()))
                 .collect();
-            changes.warnings.push(format!(
+            changes.warn(
+                flakeedit_syntax::WarningCode::Replaced,
+                format!(
                 "removed {}: a `flake = false` input has no inputs of its own, so Nix ignores them",
                 shown.join(", ")
-            ));
+            ),
+            );
             add_deletions(&mut changes, remove_entries(file, &removed))?;
         }
     }

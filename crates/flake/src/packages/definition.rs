@@ -6,7 +6,9 @@
 //! definition silently winning over the other.
 
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
-use flakeedit_syntax::{as_attr_set, attr_name, find_path, PathMatchKind, SyntaxNode, TextRange};
+use flakeedit_syntax::{
+    as_attr_set, attr_name, find_path, PathMatchKind, SyntaxNode, TextRange, Warning, WarningCode,
+};
 use rowan::ast::AstNode;
 
 use super::layout::OutputPlace;
@@ -229,7 +231,7 @@ pub(super) fn slot(
     place: &OutputPlace,
     name: &str,
     what: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Slot, FlakeError> {
     if let Some(unreadable) = &place.unreadable {
         return Err(unreadable.clone());
@@ -243,7 +245,11 @@ pub(super) fn slot(
             text,
             overrides,
         }) => {
-            let warning = unknown_merge(what, range, &text, overrides)?;
+            let warning = Warning::new(
+                WarningCode::MaybeOverridden,
+                unknown_merge(what, range, &text, overrides)?,
+            )
+            .at(range);
             if !warnings.contains(&warning) {
                 warnings.push(warning);
             }

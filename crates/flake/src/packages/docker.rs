@@ -230,7 +230,7 @@ pub fn add_docker_image(
             (None, None) => None,
         };
         if tag.is_none() {
-            changes.warnings.push(format!(
+            changes.warn(flakeedit_syntax::WarningCode::Defaulted, format!(
                 "package `{package}` has no version; the image is tagged with its Nix hash (pass --tag to choose one)"
             ));
         }
@@ -292,9 +292,10 @@ pub fn add_docker_image(
                 .value()
                 .is_some_and(|value| normalized(value.syntax()) == normalized_text(&snippet));
             if same {
-                changes
-                    .warnings
-                    .push(format!("`{attr}` already is this image; nothing to do"));
+                changes.warn(
+                    flakeedit_syntax::WarningCode::NothingToDo,
+                    format!("`{attr}` already is this image; nothing to do"),
+                );
                 continue;
             }
             return Err(FlakeError::new(

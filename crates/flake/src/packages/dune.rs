@@ -159,9 +159,10 @@ pub fn add_dune_package(
     }
     context.finish(&mut changes)?;
     if changes.is_empty() && changes.warnings.is_empty() {
-        changes.warnings.push(format!(
-            "package `{attr}` already exists with these build inputs; nothing to do"
-        ));
+        changes.warn(
+            flakeedit_syntax::WarningCode::NothingToDo,
+            format!("package `{attr}` already exists with these build inputs; nothing to do"),
+        );
     }
     Ok(changes)
 }
@@ -256,9 +257,10 @@ fn complete_existing(
         }
     }
     if !append_build_inputs(context, existing, &set, attr, inputs, changes)? {
-        changes.warnings.push(format!(
-            "package `{attr}` already exists with these build inputs; nothing to do"
-        ));
+        changes.warn(
+            flakeedit_syntax::WarningCode::NothingToDo,
+            format!("package `{attr}` already exists with these build inputs; nothing to do"),
+        );
     }
     Ok(())
 }

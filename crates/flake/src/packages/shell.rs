@@ -110,9 +110,10 @@ pub fn add_dev_shell(
     }
     context.finish(&mut changes)?;
     if changes.is_empty() && changes.warnings.is_empty() {
-        changes.warnings.push(format!(
-            "dev shell `{attr}` already has these packages; nothing to do"
-        ));
+        changes.warn(
+            flakeedit_syntax::WarningCode::NothingToDo,
+            format!("dev shell `{attr}` already has these packages; nothing to do"),
+        );
     }
     Ok(changes)
 }
@@ -218,9 +219,10 @@ fn extend_existing(
         }
     }
     if !added {
-        changes.warnings.push(format!(
-            "dev shell `{attr}` already has these packages; nothing to do"
-        ));
+        changes.warn(
+            flakeedit_syntax::WarningCode::NothingToDo,
+            format!("dev shell `{attr}` already has these packages; nothing to do"),
+        );
     }
     Ok(())
 }

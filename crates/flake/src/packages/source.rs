@@ -300,18 +300,22 @@ pub fn add_source(
     }
     context.finish(&mut changes)?;
     if changes.is_empty() {
-        changes.warnings.push(format!(
-            "package `{attr}` already fetches {}/{} at {}{}; nothing to do",
-            request.owner,
-            request.repo,
-            request.rev,
-            match &request.dep_of {
-                Some(dep) => format!(" and is a build input of `{dep}`"),
-                None => String::new(),
-            }
-        ));
+        changes.warn(
+            flakeedit_syntax::WarningCode::NothingToDo,
+            format!(
+                "package `{attr}` already fetches {}/{} at {}{}; nothing to do",
+                request.owner,
+                request.repo,
+                request.rev,
+                match &request.dep_of {
+                    Some(dep) => format!(" and is a build input of `{dep}`"),
+                    None => String::new(),
+                }
+            ),
+        );
     } else if wrote_fake {
-        changes.warnings.push(
+        changes.warn(
+            flakeedit_syntax::WarningCode::Placeholder,
             "the hash is a placeholder (`lib.fakeHash`): the first build fails with a hash \
              mismatch; run `flakeedit fix-hashes` to prefetch the real one"
                 .to_string(),

@@ -271,9 +271,11 @@ pub fn fix_hashes(file: &SourceFile, request: &FixHashes) -> Result<ChangeSet, F
                 Err(why) => why.clone(),
                 Ok(_) => "it was not prefetched".to_string(),
             };
-            changes
-                .warnings
-                .push(format!("{}: placeholder left as is: {why}", site.subject));
+            changes.warn_at(
+                flakeedit_syntax::WarningCode::Placeholder,
+                site.range,
+                format!("{}: placeholder left as is: {why}", site.subject),
+            );
             continue;
         };
         let Some((_, set, binding)) = fetch_call_at(file, site.range) else {
@@ -304,18 +306,23 @@ pub fn fix_hashes(file: &SourceFile, request: &FixHashes) -> Result<ChangeSet, F
         for diagnostic in check(file, None, &options("legacy-sha256")) {
             match diagnostic.fix.filter(|fix| fix.safe) {
                 Some(fix) => changes.extend(fix.changes)?,
-                None => changes
-                    .warnings
-                    .push(format!("{}: {}", diagnostic.subject, diagnostic.message)),
+                None => changes.warn_at(
+                    flakeedit_syntax::WarningCode::Placeholder,
+                    diagnostic.range,
+                    format!("{}: {}", diagnostic.subject, diagnostic.message),
+                ),
             }
         }
     }
     if changes.is_empty() && fixed == 0 && changes.warnings.is_empty() {
-        changes.warnings.push(if request.convert_legacy {
-            "no placeholder hashes and no legacy `sha256` attributes; nothing to do".to_string()
-        } else {
-            "no placeholder hashes; nothing to do".to_string()
-        });
+        changes.warn(
+            flakeedit_syntax::WarningCode::NothingToDo,
+            if request.convert_legacy {
+                "no placeholder hashes and no legacy `sha256` attributes; nothing to do".to_string()
+            } else {
+                "no placeholder hashes; nothing to do".to_string()
+            },
+        );
     }
     Ok(changes)
 }

@@ -520,10 +520,13 @@ pub(super) fn update_sources(
             }
         }
         replace_value(hash_binding, &string_literal(hash), changes)?;
-        changes.warnings.push(format!(
-            "`{name}` ({}) moved from {current} to {to}, with its new hash",
-            call.target.fetcher
-        ));
+        changes.warn(
+            flakeedit_syntax::WarningCode::Moved,
+            format!(
+                "`{name}` ({}) moved from {current} to {to}, with its new hash",
+                call.target.fetcher
+            ),
+        );
     }
     Ok(())
 }

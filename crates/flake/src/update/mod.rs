@@ -325,10 +325,13 @@ pub fn update_refs(
                 ))
             }
         }
-        changes.warnings.push(format!(
+        changes.warn(
+            flakeedit_syntax::WarningCode::Moved,
+            format!(
             "`{name}` moved from {current} to {to}: run `nix flake lock --update-input {name}` \
              so flake.lock follows"
-        ));
+        ),
+        );
     }
     fetchers::update_sources(file, &request.sources, &mut changes)?;
     changes.warnings.extend(request.skipped.iter().cloned());

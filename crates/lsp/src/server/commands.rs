@@ -238,13 +238,22 @@ async fn apply_operation(
                 }
                 request_failed(message)
             })?;
+    let warnings = placed_warnings(&document.text, &changes, shared.features().encoding);
+    let lines = flakeedit_syntax::LineIndex::new(&document.text);
     for warning in &changes.warnings {
-        client.show_message(MessageType::WARNING, warning).await;
+        // People count lines from 1, the protocol from 0: the message says
+        // where in their terms, the response carries the LSP range.
+        let message = match warning.range {
+            Some(range) => {
+                let at = lines.line_col(&document.text, range.start());
+                format!("line {}, column {}: {}", at.line, at.col, warning.message)
+            }
+            None => warning.message.clone(),
+        };
+        client.show_message(MessageType::WARNING, message).await;
     }
     if changes.is_empty() {
-        return Ok(Some(
-            json!({ "applied": false, "warnings": changes.warnings }),
-        ));
+        return Ok(Some(json!({ "applied": false, "warnings": warnings })));
     }
     let edit = workspace_edit(uri, &document, &changes, shared.features());
     let response = client.apply_edit(edit).await?;
@@ -254,9 +263,29 @@ async fn apply_operation(
             .unwrap_or_else(|| "the editor refused the edit".to_string());
         return Err(request_failed(reason));
     }
-    Ok(Some(
-        json!({ "applied": true, "warnings": changes.warnings }),
-    ))
+    Ok(Some(json!({ "applied": true, "warnings": warnings })))
+}
+
+/// The change's warnings for the client: `{ code, message, range }`, the
+/// range in the client's position encoding (or null when the warning is
+/// about no one place), so an editor can show each where it belongs.
+fn placed_warnings(
+    text: &str,
+    changes: &flakeedit_syntax::ChangeSet,
+    encoding: crate::encoding::PositionEncoding,
+) -> Vec<Value> {
+    let map = crate::encoding::LineMap::new(text, encoding);
+    changes
+        .warnings
+        .iter()
+        .map(|warning| {
+            json!({
+                "code": warning.code.as_str(),
+                "message": warning.message,
+                "range": warning.range.map(|range| map.range(text, range)),
+            })
+        })
+        .collect()
 }
 
 /// The client's token for this command, or a new one when the client
@@ -282,4 +311,31 @@ async fn progress_token(
         .await
         .ok()
         .map(|()| token)
+}
+
+#[cfg(test)]
+mod tests {
+    use flakeedit_syntax::{ChangeSet, TextRange, WarningCode};
+
+    use super::*;
+    use crate::encoding::PositionEncoding;
+
+    #[test]
+    fn warnings_carry_their_range_in_the_clients_encoding() {
+        // `é` is two bytes and one UTF-16 unit: the range is not in bytes.
+        let text = "{\n  x = \"é\" + riot;\n}\n";
+        let start = text.find("riot").expect("riot is there") as u32;
+        let mut changes = ChangeSet::new();
+        changes.warn_at(
+            WarningCode::StillUsed,
+            TextRange::new(start.into(), (start + 4).into()),
+            "still used",
+        );
+        changes.warn(WarningCode::NothingToDo, "nothing");
+        let utf16 = placed_warnings(text, &changes, PositionEncoding::Utf16);
+        expect_test::expect![[r#"[{"code":"still-used","message":"still used","range":{"end":{"character":16,"line":1},"start":{"character":12,"line":1}}},{"code":"nothing-to-do","message":"nothing","range":null}]"#]]
+            .assert_eq(&serde_json::to_string(&utf16).unwrap());
+        let utf8 = placed_warnings(text, &changes, PositionEncoding::Utf8);
+        assert_eq!(utf8[0]["range"]["start"]["character"], 13);
+    }
 }

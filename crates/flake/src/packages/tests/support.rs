@@ -23,7 +23,12 @@ pub(crate) fn apply(
     operation: &Operation,
 ) -> Result<(String, Vec<String>), FlakeError> {
     let result = run(operation, text, None)?;
-    let warnings = result.changes.warnings.clone();
+    let warnings = result
+        .changes
+        .warnings
+        .iter()
+        .map(|warning| warning.message.clone())
+        .collect();
     Ok((
         result.new_text.unwrap_or_else(|| text.to_string()),
         warnings,
