@@ -93,6 +93,8 @@ pub enum WarningCode {
     Placeholder,
     /// A reference moved to another release.
     Moved,
+    /// Something the command would have changed was left as it is, and why.
+    Skipped,
     /// A new output is merged with an operand that may define it too.
     MaybeOverridden,
     /// A value the user did not give was chosen in a way they may not want.
@@ -110,6 +112,7 @@ impl WarningCode {
             WarningCode::Lock => "lock",
             WarningCode::Placeholder => "placeholder",
             WarningCode::Moved => "moved",
+            WarningCode::Skipped => "skipped",
             WarningCode::MaybeOverridden => "maybe-overridden",
             WarningCode::Defaulted => "defaulted",
         }

@@ -334,7 +334,9 @@ pub fn update_refs(
         );
     }
     fetchers::update_sources(file, &request.sources, &mut changes)?;
-    changes.warnings.extend(request.skipped.iter().cloned());
+    for skipped in &request.skipped {
+        changes.warn(flakeedit_syntax::WarningCode::Skipped, skipped.clone());
+    }
     Ok(changes)
 }
 
