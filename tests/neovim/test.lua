@@ -130,6 +130,40 @@ local function run()
     fail(":FlakeeditAddInput did not ask")
   end
 
+  -- An answer the server cannot read: the plugin sends it as typed and
+  -- shows the server's message, which says why and gives an example; the
+  -- buffer stays as it is.
+  local notified = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(notified, message)
+  end
+  local unchanged = vim.api.nvim_buf_get_changedtick(bufnr)
+  local answered = false
+  flakeedit.add_input(bufnr, "github:a/b follows", function()
+    answered = true
+  end)
+  wait_for("the server to refuse `github:a/b follows`", function()
+    return answered
+  end)
+  local source_answered = false
+  flakeedit.add_source(bufnr, "not a spec", function()
+    source_answered = true
+  end)
+  wait_for("the server to refuse `not a spec`", function()
+    return source_answered
+  end)
+  vim.notify = notify
+  local shown = table.concat(notified, "\n")
+  if not shown:find("cannot read `github:a/b follows` as REF [as NAME]", 1, true)
+    or not shown:find("github:owner/repo follows nixpkgs", 1, true)
+    or not shown:find("`not a spec` is not OWNER/REPO@REV", 1, true) then
+    fail("the server's messages were not shown; shown: " .. shown)
+  end
+  if vim.api.nvim_buf_get_changedtick(bufnr) ~= unchanged then
+    fail("a refused answer changed the buffer")
+  end
+
   -- The registry-input diagnostic is gone once the server sees the change.
   wait_for("the registry-input diagnostic to go away", function()
     for _, diagnostic in ipairs(vim.diagnostic.get(bufnr)) do

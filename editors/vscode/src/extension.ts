@@ -83,7 +83,6 @@ function host(): CommandHost {
       }
       return client.sendRequest(ExecuteCommandRequest.type, params);
     },
-    error: (message) => void vscode.window.showErrorMessage(message),
   };
 }
 

@@ -126,33 +126,6 @@ local function execute(bufnr, command, arguments, on_done)
   end, bufnr)
 end
 
---- Parses "REF [as NAME] [follows CHILD[=TARGET],...]".
-function M.parse_input_answer(answer)
-  local words = vim.split(vim.trim(answer or ""), "%s+")
-  if #words == 0 or words[1] == "" then
-    return nil
-  end
-  local result = { url = words[1], follows = {} }
-  local i = 2
-  while i <= #words do
-    local key, value = words[i], words[i + 1]
-    if value == nil then
-      return nil
-    end
-    if key == "as" then
-      result.name = value
-    elseif key == "follows" then
-      for follow in value:gmatch("[^,]+") do
-        table.insert(result.follows, follow)
-      end
-    else
-      return nil
-    end
-    i = i + 2
-  end
-  return result
-end
-
 --- Adds an input: `answer` is "REF [as NAME] [follows CHILD,...]"; when nil,
 --- the user is asked with vim.ui.input.
 function M.add_input(bufnr, answer, on_done)
@@ -161,17 +134,9 @@ function M.add_input(bufnr, answer, on_done)
     if not text or vim.trim(text) == "" then
       return
     end
-    local parsed = M.parse_input_answer(text)
-    if not parsed then
-      notify_error('cannot read "' .. text .. '"; write e.g. github:owner/repo follows nixpkgs')
-      return
-    end
-    execute(bufnr, ADD_INPUT_SERVER_COMMAND, {
-      uri = vim.uri_from_bufnr(bufnr),
-      url = parsed.url,
-      name = parsed.name,
-      follows = parsed.follows,
-    }, on_done)
+    -- Sent as typed: the server reads the answer (as the command line
+    -- does) and, when it cannot, answers with an error saying why.
+    execute(bufnr, ADD_INPUT_SERVER_COMMAND, { uri = vim.uri_from_bufnr(bufnr), answer = text }, on_done)
   end
   if answer and answer ~= "" then
     run(answer)
@@ -188,10 +153,6 @@ function M.add_source(bufnr, answer, on_done)
       return
     end
     text = vim.trim(text)
-    if not text:match("^[%w_.-]+/[%w_.-]+@%S+$") then
-      notify_error('"' .. text .. '" is not owner/repo@rev')
-      return
-    end
     execute(bufnr, ADD_SOURCE_SERVER_COMMAND, { uri = vim.uri_from_bufnr(bufnr), spec = text }, on_done)
   end
   if answer and answer ~= "" then
