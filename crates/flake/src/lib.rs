@@ -102,8 +102,9 @@ pub use meaning::{apply_verified, AllowedChange, VerifiedEdit};
 pub use model::{
     analyze_uses, input_usage, inputs_escape, occurrence_at, occurrences, string_content,
     uses_of_input, uses_through_input_set, Flake, InputBinding, InputDecl, InputLeaf, InputSetUse,
-    InputUsage, InputUse, InputsStyle, LeafValue, NestedFollows, Occurrence, OccurrenceKind,
-    Outputs, OutputsParam, UndecidedUse, UndecidedWhy, UseAnalysis, UseKind,
+    InputUsage, InputUse, InputsStyle, LeafTarget, LeafValue, NestedFollows, NestedPath,
+    Occurrence, OccurrenceKind, Outputs, OutputsParam, UndecidedUse, UndecidedWhy, UseAnalysis,
+    UseKind,
 };
 pub use packages::{
     add_dev_shell, add_docker_image, add_dune_package, add_source, init_flake, AddDevShell,
@@ -370,13 +371,13 @@ fn verify_rename(before: &Flake, after: &Flake, old: &str, new: &str) -> Result<
         let expected: Vec<(Vec<String>, String)> = input
             .nested_follows()
             .into_iter()
-            .map(|f| (f.path, renamed(&f.target)))
+            .map(|f| (f.path.names().to_vec(), renamed(&f.target)))
             .chain(input.follows().map(|t| (Vec::new(), renamed(t))))
             .collect();
         let found: Vec<(Vec<String>, String)> = other
             .nested_follows()
             .into_iter()
-            .map(|f| (f.path, f.target))
+            .map(|f| (f.path.names().to_vec(), f.target))
             .chain(other.follows().map(|t| (Vec::new(), t.to_string())))
             .collect();
         if expected != found {

@@ -84,7 +84,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
 
     for input in &flake.inputs {
         for leaf in &input.leaves {
-            if leaf.path.last().map(String::as_str) != Some("follows") {
+            if !leaf.is_follows() {
                 continue;
             }
             let Some(target) = leaf.value.as_str() else {
@@ -101,9 +101,10 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                 .unwrap_or_else(|| leaf.binding.syntax().text_range());
             let mut path = vec![input.name.clone()];
             path.extend(
-                leaf.path[..leaf.path.len() - 1]
+                leaf.nested_follows()
+                    .unwrap_or_default()
+                    .names()
                     .iter()
-                    .filter(|segment| *segment != "inputs")
                     .cloned(),
             );
             sink.report(
@@ -125,7 +126,7 @@ pub(crate) fn follows_targets(input: &InputDecl) -> impl Iterator<Item = &str> {
     input
         .leaves
         .iter()
-        .filter(|leaf| leaf.path.last().map(String::as_str) == Some("follows"))
+        .filter(|leaf| leaf.is_follows())
         .filter_map(|leaf| leaf.value.as_str())
 }
 

@@ -97,7 +97,8 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                 }
             }
         }
-        let overridden: Vec<Vec<String>> = declared.iter().map(|f| f.path.clone()).collect();
+        let overridden: Vec<Vec<String>> =
+            declared.iter().map(|f| f.path.names().to_vec()).collect();
         let children: Vec<(&str, &str)> = FOLLOW_CHILDREN
             .iter()
             .filter(|(_, ours)| flake.input(ours).is_some())
@@ -247,11 +248,8 @@ fn check_declared_follows(
         if !node.inputs.contains_key(segment) {
             let owner = full[..=depth].join("/");
             let leaf = input.leaves.iter().find(|leaf| {
-                leaf.path.last().map(String::as_str) == Some("follows")
-                    && leaf.path[..leaf.path.len() - 1]
-                        .iter()
-                        .filter(|s| *s != "inputs")
-                        .eq(path.iter())
+                leaf.nested_follows()
+                    .is_some_and(|nested| nested.iter().eq(path.iter()))
             });
             let range = leaf
                 .map(|leaf| leaf.binding.syntax().text_range())

@@ -101,7 +101,7 @@ pub fn follow_all(
         let overridden: Vec<Vec<String>> = input
             .nested_follows()
             .into_iter()
-            .map(|follows| follows.path)
+            .map(|follows| follows.path.names().to_vec())
             .collect();
         // The same walk as `check`'s `not-following`: at any depth.
         for nested in lock.own_nested_inputs(&input.name, &[(target, target)], &overridden) {

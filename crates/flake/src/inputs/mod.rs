@@ -20,7 +20,7 @@ use rowan::ast::AstNode;
 
 use crate::error::{ErrorKind, FlakeError};
 use crate::flakeref::{infer_name, normalize_url};
-use crate::model::{input_usage, Flake, InputDecl, InputsStyle, UseKind};
+use crate::model::{input_usage, Flake, InputDecl, InputsStyle, LeafTarget, NestedPath, UseKind};
 
 /// How remove-input's refusals name the way past them, in the library's
 /// words (the operation's `force`); a front-end replaces it with its own
@@ -107,13 +107,7 @@ pub(super) fn child_path(child: &str) -> Result<Vec<String>, FlakeError> {
 
 /// The path below an input that declares `follows` for a nested input.
 pub(super) fn follows_path(child: &[String]) -> Vec<String> {
-    let mut path = Vec::new();
-    for segment in child {
-        path.push("inputs".to_string());
-        path.push(segment.clone());
-    }
-    path.push("follows".to_string());
-    path
+    NestedPath::new(child.to_vec()).attrpath("follows")
 }
 
 pub(super) fn check_follows_target(
@@ -562,7 +556,7 @@ fn remove_from_pattern(
 fn refuse_when_followed(flake: &Flake, name: &str) -> Result<(), FlakeError> {
     for other in flake.inputs.iter().filter(|other| other.name != name) {
         for leaf in &other.leaves {
-            let is_own_follows = leaf.path.len() == 1 && leaf.path[0] == "follows";
+            let is_own_follows = leaf.target() == LeafTarget::Own("follows");
             let Some(target) = leaf.value.as_str().filter(|_| is_own_follows) else {
                 continue;
             };
@@ -673,7 +667,7 @@ pub fn remove_input(
     for other in flake.inputs.iter().filter(|other| other.name != name) {
         let mut follows_here = Vec::new();
         for leaf in &other.leaves {
-            let points_here = leaf.path.last().is_some_and(|last| last == "follows")
+            let points_here = leaf.is_follows()
                 && leaf.value.as_str().is_some_and(|target| {
                     target == name || target.starts_with(&format!("{name}/"))
                 });

@@ -10,7 +10,7 @@ use super::{add_deletions, binding_snippet, input, removal_roots, set_leaf, set_
 use crate::error::{ErrorKind, FlakeError};
 use crate::flakeref::{normalize_url, pin_url, unpin_url, NotPinnable};
 use crate::lock::Lock;
-use crate::model::{Flake, InputDecl};
+use crate::model::{Flake, InputDecl, LeafTarget};
 
 /// The attributes of a flake reference written as an attribute set (besides
 /// `url`): all of them describe the old source, so none survives `set-url`.
@@ -338,7 +338,7 @@ pub fn set_flake(
         let nested: Vec<_> = input
             .leaves
             .iter()
-            .filter(|leaf| leaf.path.first().is_some_and(|first| first == "inputs"))
+            .filter(|leaf| matches!(leaf.target(), LeafTarget::Nested { .. }))
             .collect();
         let bindings: Vec<_> = nested.iter().map(|leaf| leaf.binding.clone()).collect();
         let removed = removal_roots(input, &bindings);

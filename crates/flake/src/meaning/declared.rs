@@ -38,7 +38,7 @@ fn facts(input: &InputDecl) -> Facts {
         nested: input
             .nested_follows()
             .into_iter()
-            .map(|follows| (follows.path, follows.target))
+            .map(|follows| (follows.path.names().to_vec(), follows.target))
             .collect(),
     }
 }

@@ -58,11 +58,134 @@ impl LeafValue {
     }
 }
 
+/// A path of nested inputs below a declared input: `cachix/devenv` is the
+/// input `devenv` of the input `cachix` of the declared one, written
+/// `inputs.cachix.inputs.devenv` in Nix. Only input names are kept: the
+/// `inputs` segments of the attribute path are syntax, read and written in
+/// [`NestedPath::attrpath`] and [`InputLeaf::target`] alone, so an input
+/// that is itself named `inputs` is never mistaken for one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct NestedPath(Vec<String>);
+
+impl NestedPath {
+    /// The path through these input names, outermost first.
+    pub fn new(names: Vec<String>) -> NestedPath {
+        NestedPath(names)
+    }
+
+    /// The input names, outermost first.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The attribute path, below the declared input, of `attribute` of this
+    /// nested input: `["inputs", "a", "inputs", "b", "follows"]` for `a/b`
+    /// and `follows`.
+    pub fn attrpath(&self, attribute: &str) -> Vec<String> {
+        let mut path = Vec::with_capacity(self.0.len() * 2 + 1);
+        for name in &self.0 {
+            path.push("inputs".to_string());
+            path.push(name.clone());
+        }
+        path.push(attribute.to_string());
+        path
+    }
+}
+
+impl std::ops::Deref for NestedPath {
+    type Target = [String];
+
+    fn deref(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl PartialEq<Vec<String>> for NestedPath {
+    fn eq(&self, other: &Vec<String>) -> bool {
+        &self.0 == other
+    }
+}
+
+/// The `a/b` spelling of follows targets and flake.lock.
+impl std::fmt::Display for NestedPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("/"))
+    }
+}
+
+/// What a leaf of an input's declaration sets, read from its attribute path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeafTarget<'a> {
+    /// An attribute of the declared input itself (`url`, `flake`,
+    /// `follows`, `owner`, …).
+    Own(&'a str),
+    /// An attribute of a nested input (`inputs.a.inputs.b.follows`).
+    Nested {
+        /// The nested input.
+        path: NestedPath,
+        /// The attribute set on it (`follows`, `url`, …).
+        attribute: &'a str,
+    },
+    /// A path that is neither (`inputs.a` set to a value that is not an
+    /// attribute set, or a stray segment).
+    Unknown,
+}
+
+impl InputLeaf {
+    /// What this leaf sets.
+    pub fn target(&self) -> LeafTarget<'_> {
+        let Some((attribute, mut rest)) = self.path.split_last() else {
+            return LeafTarget::Unknown;
+        };
+        if rest.is_empty() {
+            return LeafTarget::Own(attribute);
+        }
+        let mut names = Vec::new();
+        while let [keyword, name, tail @ ..] = rest {
+            if keyword != "inputs" {
+                return LeafTarget::Unknown;
+            }
+            names.push(name.clone());
+            rest = tail;
+        }
+        if !rest.is_empty() {
+            return LeafTarget::Unknown;
+        }
+        LeafTarget::Nested {
+            path: NestedPath(names),
+            attribute,
+        }
+    }
+
+    /// Whether this leaf is a `follows`, of the input itself or of a nested one.
+    pub fn is_follows(&self) -> bool {
+        match self.target() {
+            LeafTarget::Own(attribute) | LeafTarget::Nested { attribute, .. } => {
+                attribute == "follows"
+            }
+            LeafTarget::Unknown => false,
+        }
+    }
+
+    /// The nested input whose `follows` this leaf is, if it is one.
+    pub fn nested_follows(&self) -> Option<NestedPath> {
+        match self.target() {
+            LeafTarget::Nested {
+                path,
+                attribute: "follows",
+            } => Some(path),
+            _ => None,
+        }
+    }
+}
+
 /// A `follows` below an input: `inputs.<path>.follows = "<target>"`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct NestedFollows {
-    /// The path of nested inputs, e.g. `["nixpkgs"]` or `["cachix", "devenv"]`.
-    pub path: Vec<String>,
+    /// The nested input, e.g. `nixpkgs` or `cachix/devenv` (in JSON, the
+    /// list of names).
+    pub path: NestedPath,
     /// The follows target as written (`"nixpkgs"`, `"a/b"`, or `""`).
     pub target: String,
 }
@@ -143,19 +266,8 @@ impl InputDecl {
             .iter()
             .filter_map(|leaf| {
                 let target = leaf.value.as_str()?;
-                let (last, rest) = leaf.path.split_last()?;
-                if last != "follows" || rest.is_empty() || rest.len() % 2 != 0 {
-                    return None;
-                }
-                let mut path = Vec::new();
-                for pair in rest.chunks(2) {
-                    if pair[0] != "inputs" {
-                        return None;
-                    }
-                    path.push(pair[1].clone());
-                }
                 Some(NestedFollows {
-                    path,
+                    path: leaf.nested_follows()?,
                     target: target.to_string(),
                 })
             })

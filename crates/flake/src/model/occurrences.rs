@@ -142,7 +142,7 @@ fn declarations(input: &InputDecl, found: &mut Vec<Occurrence>) {
 
 fn follows_targets(input: &InputDecl, found: &mut Vec<Occurrence>) {
     for leaf in &input.leaves {
-        if leaf.path.last().map(String::as_str) != Some("follows") {
+        if !leaf.is_follows() {
             continue;
         }
         let Some(target) = leaf.value.as_str() else {
