@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::complete::{input_names, CompletionShell};
+use crate::complete::{input_names, nested_input_names, CompletionShell};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -257,7 +257,11 @@ pub enum Command {
         #[arg(required_unless_present = "all", add = input_names())]
         name: Option<String>,
         /// The nested input (`nixpkgs`, or a path `a/b`), optionally `=TARGET`
-        #[arg(value_name = "CHILD[=TARGET]", required_unless_present = "all")]
+        #[arg(
+            value_name = "CHILD[=TARGET]",
+            required_unless_present = "all",
+            add = nested_input_names()
+        )]
         child: Option<String>,
         /// Every nested input named TARGET, at any depth of flake.lock
         /// (`home-manager/nix-darwin/nixpkgs`), that is locked apart from ours follows ours

@@ -77,6 +77,66 @@ fn input_candidates() -> Vec<CompletionCandidate> {
     candidates
 }
 
+/// The candidates of `follow NAME <CHILD>`: the inputs of NAME's own, at
+/// any depth (`nixpkgs`, `devenv/cachix`), read from the `flake.lock` next
+/// to the flake, each described by what it is locked to or follows.
+pub fn nested_input_names() -> ArgValueCandidates {
+    ArgValueCandidates::new(nested_candidates)
+}
+
+/// How deep nested inputs are offered: deeper ones are rare, and a lock
+/// with hundreds of nodes would bury the useful few.
+const NESTED_DEPTH: usize = 3;
+
+fn nested_candidates() -> Vec<CompletionCandidate> {
+    let words = completion_words(std::env::args_os());
+    let Some(name) = follow_name(&words) else {
+        return Vec::new();
+    };
+    let mut candidates = Vec::new();
+    for path in flake_paths(&words) {
+        let Ok(text) = std::fs::read_to_string(path.with_file_name("flake.lock")) else {
+            continue;
+        };
+        let Ok(lock) = flakeedit_flake::Lock::parse(&text) else {
+            continue;
+        };
+        lock.walk(std::slice::from_ref(&name), |path, reference| {
+            let Some(nested) = path.get(1..).filter(|nested| !nested.is_empty()) else {
+                return false;
+            };
+            let help = match reference {
+                flakeedit_flake::LockInputRef::Node(node) => format!("locked as `{node}`"),
+                flakeedit_flake::LockInputRef::Follows(target) => {
+                    format!("follows `{}`", target.join("/"))
+                }
+            };
+            candidates.push(CompletionCandidate::new(nested.join("/")).help(Some(help.into())));
+            nested.len() < NESTED_DEPTH
+        });
+    }
+    candidates
+}
+
+/// NAME in `follow NAME CHILD`: the first word after `follow` that is not
+/// an option or the value of `--file`/`-f`.
+fn follow_name(words: &[OsString]) -> Option<String> {
+    let mut words = words
+        .iter()
+        .skip(1)
+        .filter_map(|word| word.to_str())
+        .skip_while(|word| *word != "follow")
+        .skip(1);
+    while let Some(word) = words.next() {
+        if word == "--file" || word == "-f" {
+            words.next();
+        } else if !word.starts_with('-') {
+            return Some(word.to_string());
+        }
+    }
+    None
+}
+
 /// The words of the command line being completed: in completion mode the
 /// binary runs as `flakeedit -- flakeedit [words…]`.
 fn completion_words(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
@@ -214,6 +274,15 @@ mod tests {
             flake_paths(&words("flakeedit pin -- --file=x.nix")),
             vec![PathBuf::from("flake.nix")]
         );
+    }
+
+    #[test]
+    fn follows_name_is_the_first_plain_word_after_follow() {
+        assert_eq!(
+            follow_name(&words("flakeedit follow -f x.nix --diff riot ni")),
+            Some("riot".to_string())
+        );
+        assert_eq!(follow_name(&words("flakeedit pin riot")), None);
     }
 
     #[test]

@@ -129,6 +129,35 @@ fn bash_completes_the_input_names_of_the_flake_here() {
 }
 
 #[test]
+fn bash_completes_follows_children_from_the_lock() {
+    let dir = project_with_script("bash");
+    std::fs::write(
+        dir.path().join("flake.lock"),
+        r#"{
+  "nodes": {
+    "root": { "inputs": { "nixpkgs": "nixpkgs", "riot": "riot" } },
+    "nixpkgs": { "locked": { "type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "1111111111111111111111111111111111111111" } },
+    "riot": { "inputs": { "nixpkgs": "nixpkgs_2", "utils": "utils" } },
+    "nixpkgs_2": { "locked": { "type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "2222222222222222222222222222222222222222" } },
+    "utils": { "inputs": { "systems": [ "nixpkgs" ] } }
+  },
+  "root": "root",
+  "version": 7
+}
+"#,
+    )
+    .unwrap();
+    let candidates = bash_candidates(dir.path(), &["flakeedit", "follow", "riot", ""]);
+    assert_eq!(
+        values(&candidates),
+        ["nixpkgs", "utils", "utils/systems"],
+        "{candidates:?}"
+    );
+    let candidates = bash_candidates(dir.path(), &["flakeedit", "follow", "riot", "ut"]);
+    assert_eq!(candidates, ["utils", "utils/systems"]);
+}
+
+#[test]
 fn bash_reads_the_file_named_on_the_command_line() {
     let dir = project_with_script("bash");
     for file in [
