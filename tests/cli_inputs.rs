@@ -313,7 +313,7 @@ fn warnings_name_their_place() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     expect_test::expect![[r#"
         flake.nix:4:51: warning: the outputs still use `riot` here; evaluation will fail until that use is removed
-        flake.nix: warning: kept `riot` in the outputs arguments because the outputs still use it
+        flake.nix:4:30: warning: kept `riot` in the outputs arguments because the outputs still use it
     "#]]
     .assert_eq(&stderr(&output));
 
@@ -343,8 +343,26 @@ fn warnings_name_their_place() {
           {
             "code": "still-used",
             "message": "kept `riot` in the outputs arguments because the outputs still use it",
-            "range": null
+            "range": {
+              "end": {
+                "column": 34,
+                "line": 4,
+                "offset": 128
+              },
+              "start": {
+                "column": 30,
+                "line": 4,
+                "offset": 124
+              }
+            }
           }
         ]"#]]
     .assert_eq(&serde_json::to_string_pretty(&record["warnings"]).unwrap());
+
+    let output = flakeedit(dir.path(), &["add-input", "github:emilpriver/riot"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    expect_test::expect![[r#"
+        flake.nix: warning: input `riot` already exists with this url; nothing to do
+    "#]]
+    .assert_eq(&stderr(&output));
 }

@@ -683,16 +683,20 @@ pub fn remove_input(
     // whole file ("undefined variable"); with it, only evaluation fails.
     let used_as_variable = uses.iter().any(|found| found.kind == UseKind::Variable);
     if used_as_variable {
-        if flake
-            .outputs
-            .as_ref()
-            .and_then(|outputs| outputs.pattern())
-            .is_some()
-        {
-            changes.warn(
-                flakeedit_syntax::WarningCode::StillUsed,
-                format!("kept `{name}` in the outputs arguments because the outputs still use it"),
-            );
+        if let Some(pattern) = flake.outputs.as_ref().and_then(|outputs| outputs.pattern()) {
+            let message =
+                format!("kept `{name}` in the outputs arguments because the outputs still use it");
+            let formal = pattern
+                .pat_entries()
+                .find(|entry| flakeedit_syntax::formal_name(entry).as_deref() == Some(name));
+            match formal {
+                Some(entry) => changes.warn_at(
+                    flakeedit_syntax::WarningCode::StillUsed,
+                    entry.syntax().text_range(),
+                    message,
+                ),
+                None => changes.warn(flakeedit_syntax::WarningCode::StillUsed, message),
+            }
         }
     } else {
         remove_from_pattern(&mut changes, file, flake, name)?;
