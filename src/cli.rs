@@ -302,7 +302,7 @@ Examples:
 
 The script calls `flakeedit` (found on PATH) at each TAB, so `flakeedit pin <TAB>`
 offers the inputs of ./flake.nix, or of the --file given on the command line.
-`COMPLETE=bash flakeedit` prints the same script (clap's convention).";
+`FLAKEEDIT_COMPLETE=bash flakeedit` prints the same script.";
 
 /// The templates of `init`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,7 +4,7 @@
 //! `./flake.nix`.
 //!
 //! Completion runs the binary itself (clap_complete's dynamic completion):
-//! the script a shell sources only calls `COMPLETE=<shell> flakeedit -- <words>`,
+//! the script a shell sources only calls `FLAKEEDIT_COMPLETE=<shell> flakeedit -- <words>`,
 //! so the candidates are always those of the installed version and of the
 //! file as it is now. Nushell has no such protocol in clap_complete yet; it
 //! gets a static script (subcommands and flags, no input names).
@@ -21,9 +21,10 @@ use clap_complete::{ArgValueCandidates, CompleteEnv, CompletionCandidate};
 use flakeedit_flake::Flake;
 use flakeedit_syntax::SourceFile;
 
-/// The environment variable that switches the binary into completion mode
-/// (clap's convention, shared with other clap programs).
-const COMPLETE_VAR: &str = "COMPLETE";
+/// The environment variable that switches the binary into completion mode.
+/// Not clap's default `COMPLETE`: a user's environment may set that for
+/// another program, and every flakeedit command would then fail.
+const COMPLETE_VAR: &str = "FLAKEEDIT_COMPLETE";
 
 /// The name the scripts complete and call. A script installed once
 /// (`completions bash > …/bash_completion.d/flakeedit`) then keeps working
@@ -48,7 +49,7 @@ pub enum CompletionShell {
 }
 
 /// Answers a completion request and exits, when the shell's script asked
-/// for one (`COMPLETE` is set); otherwise returns and the run goes on.
+/// for one (`FLAKEEDIT_COMPLETE` is set); otherwise returns and the run goes on.
 /// Must run before anything is written to stdout.
 pub fn complete_if_asked(command: fn() -> clap::Command) {
     CompleteEnv::with_factory(command)
@@ -193,7 +194,7 @@ fn declared_inputs(path: &Path) -> Vec<(String, Option<String>)> {
 
 /// `flakeedit completions SHELL`: the script to source for `command` (the
 /// CLI's). For every shell but
-/// Nushell it is the dynamic script `COMPLETE=<shell> flakeedit` prints.
+/// Nushell it is the dynamic script `FLAKEEDIT_COMPLETE=<shell> flakeedit` prints.
 pub fn print_script(shell: CompletionShell, mut command: clap::Command) -> ExitCode {
     // clap_complete panics when its writer fails, so the script is built in
     // memory first; a closed pipe (`completions bash | head`) is then a

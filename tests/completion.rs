@@ -55,7 +55,7 @@ fn run_shell(program: &str, dir: &Path, script: &str) -> Output {
     let output = Command::new(program)
         .current_dir(dir)
         .env("PATH", path)
-        .env_remove("COMPLETE")
+        .env_remove("FLAKEEDIT_COMPLETE")
         .args(["-c", script])
         .output()
         .unwrap_or_else(|error| {
@@ -257,9 +257,9 @@ fn every_shell_gets_a_script() {
         assert_eq!(output.status.code(), Some(0), "{shell}");
         // The dynamic scripts ask the binary at each TAB.
         assert!(
-            stdout(&output).contains(&format!("COMPLETE=\"{shell}\""))
-                || stdout(&output).contains(&format!("COMPLETE={shell}"))
-                || stdout(&output).contains(&format!("COMPLETE = \"{shell}\"")),
+            stdout(&output).contains(&format!("FLAKEEDIT_COMPLETE=\"{shell}\""))
+                || stdout(&output).contains(&format!("FLAKEEDIT_COMPLETE={shell}"))
+                || stdout(&output).contains(&format!("FLAKEEDIT_COMPLETE = \"{shell}\"")),
             "{shell}: {}",
             stdout(&output)
         );
@@ -276,7 +276,7 @@ fn the_environment_variable_prints_the_same_script() {
     let from_command = flakeedit(dir.path(), &["completions", "bash"]);
     let from_variable = Command::new(env!("CARGO_BIN_EXE_flakeedit"))
         .current_dir(dir.path())
-        .env("COMPLETE", "bash")
+        .env("FLAKEEDIT_COMPLETE", "bash")
         .output()
         .expect("run flakeedit");
     assert_eq!(from_variable.status.code(), Some(0));
@@ -286,4 +286,25 @@ fn the_environment_variable_prints_the_same_script() {
         &format!("\"{}\" --", env!("CARGO_BIN_EXE_flakeedit")),
     );
     assert_eq!(stdout(&from_variable), expected);
+}
+
+/// Another program's `COMPLETE` in the environment (clap's default name)
+/// must not turn every command into a completion request.
+#[test]
+fn a_foreign_complete_variable_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  outputs = { self, nixpkgs }: { };\n}\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_flakeedit"))
+        .current_dir(dir.path())
+        .env("COMPLETE", "some-other-shell")
+        .env_remove("FLAKEEDIT_COMPLETE")
+        .arg("list-inputs")
+        .output()
+        .expect("run flakeedit");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("nixpkgs"), "{}", stdout(&output));
 }
