@@ -67,7 +67,26 @@ fn selected(config: &Config) -> Result<Vec<std::path::PathBuf>, ExitCode> {
     })
 }
 
+/// The `--version` line, as clap prints it (a unit test holds them equal).
+const VERSION_LINE: &str = concat!("flakeedit ", env!("CARGO_PKG_VERSION"), "\n");
+
+/// True when the whole command line is `--version` (or `-V`): answered
+/// before clap builds its command tree (every subcommand and argument),
+/// which would be most of the cost of printing one line.
+fn version_only(mut args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    matches!(
+        (args.next(), args.next()),
+        (Some(arg), None) if arg == "--version" || arg == "-V"
+    )
+}
+
 fn main() -> ExitCode {
+    if version_only(std::env::args_os().skip(1)) {
+        use std::io::Write;
+        // A closed stdout is no error for a version query.
+        let _ = std::io::stdout().write_all(VERSION_LINE.as_bytes());
+        return ExitCode::SUCCESS;
+    }
     complete::complete_if_asked(Cli::command);
     let cli = Cli::parse();
     let mut config = Config::new(&cli.global);
@@ -281,5 +300,31 @@ fn main() -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_version_line_is_clap_s() {
+        assert_eq!(VERSION_LINE, Cli::command().render_version());
+    }
+
+    #[test]
+    fn only_a_lone_version_flag_takes_the_fast_path() {
+        let args = |list: &[&str]| {
+            list.iter()
+                .map(std::ffi::OsString::from)
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert!(version_only(args(&["--version"])));
+        assert!(version_only(args(&["-V"])));
+        assert!(!version_only(args(&[])));
+        assert!(!version_only(args(&["--version", "list-inputs"])));
+        assert!(!version_only(args(&["add-dune-package", "--version"])));
+        assert!(!version_only(args(&["--versio"])));
     }
 }
