@@ -519,8 +519,8 @@ Examples:
 Moves each input on a release tag or channel to the newest one (see `outdated`),
 rewriting only the name in the reference: the ref in the URL, `?ref=`, or the `ref`
 attribute. It never downgrades, and leaves inputs marked `# flakeedit: pin` alone.
-flake.lock is not touched: run `nix flake lock --update-input NAME` afterwards for each
-input it names.
+flake.lock is not touched: for the moved inputs it locks, a closing warning gives the
+`nix flake lock --update-input NAME…` command to run (and --json lists them as `relock`).
 
 Exit status: 0 success, 1 a repository could not be listed or a file failed (or, with
 --check, would change), 2 usage error.";

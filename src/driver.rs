@@ -334,6 +334,7 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
             detail: FileDetail::Changed {
                 written: write,
                 warnings: WarningRecord::all(text, &result.changes.warnings),
+                relock: result.changes.relock.clone(),
                 edits: EditRecord::all(&result.changes),
                 diff: diff.clone(),
             },

@@ -115,13 +115,80 @@ fn update_moves_tags_and_channels_and_nothing_else() {
     Nix::require().assert_parses(&after);
     let messages = stderr(&output);
     assert!(
-        messages.contains("run `nix flake lock --update-input tool`"),
+        messages.contains("`tool` moved from v1.9.0 to v1.10.0"),
         "{messages}"
     );
+    // Without flake.lock nothing is stale: Nix locks on the next evaluation.
+    assert!(!messages.contains("flake.lock"), "{messages}");
     // Idempotent: the second run finds nothing newer.
     let again = flakeedit(dir.path(), &["update", "--check", &redirect(&server)]);
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+}
+
+/// A lock of `FLAKE` made before `darwin` was added: it locks `nixpkgs`
+/// (followed by `tool`'s nixpkgs), `tool`, `unstable`, `kept` and `latest`.
+const LOCK: &str = r#"{
+  "nodes": {
+    "nixpkgs": {
+      "locked": { "lastModified": 1700000000, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "owner": "NixOS", "repo": "nixpkgs", "rev": "1111111111111111111111111111111111111111", "type": "github" },
+      "original": { "owner": "NixOS", "ref": "nixos-24.05", "repo": "nixpkgs", "type": "github" }
+    },
+    "tool": {
+      "inputs": { "nixpkgs": ["nixpkgs"] },
+      "locked": { "dir": "nix", "lastModified": 1700000000, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "owner": "o", "repo": "tool", "rev": "2222222222222222222222222222222222222222", "type": "github" },
+      "original": { "dir": "nix", "owner": "o", "ref": "v1.9.0", "repo": "tool", "type": "github" }
+    },
+    "unstable": {
+      "locked": { "lastModified": 1700000000, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "owner": "NixOS", "repo": "nixpkgs", "rev": "3333333333333333333333333333333333333333", "type": "github" },
+      "original": { "owner": "NixOS", "ref": "nixos-unstable", "repo": "nixpkgs", "type": "github" }
+    },
+    "kept": {
+      "locked": { "lastModified": 1700000000, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "owner": "o", "repo": "tool", "rev": "4444444444444444444444444444444444444444", "type": "github" },
+      "original": { "owner": "o", "ref": "v1.0.0", "repo": "tool", "type": "github" }
+    },
+    "latest": {
+      "locked": { "lastModified": 1700000000, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "owner": "o", "repo": "tool", "rev": "5555555555555555555555555555555555555555", "type": "github" },
+      "original": { "owner": "o", "ref": "v1.10.0", "repo": "tool", "type": "github" }
+    },
+    "root": {
+      "inputs": { "kept": "kept", "latest": "latest", "nixpkgs": "nixpkgs", "tool": "tool", "unstable": "unstable" }
+    }
+  },
+  "root": "root",
+  "version": 7
+}
+"#;
+
+#[test]
+fn update_names_exactly_the_locked_inputs_that_need_relocking() {
+    let (_root, server) = forge();
+    let (dir, path) = project(FLAKE);
+    let lock = dir.path().join("flake.lock");
+    std::fs::write(&lock, LOCK).unwrap();
+    let dry = flakeedit(
+        dir.path(),
+        &["--json", "--dry-run", "update", &redirect(&server)],
+    );
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let record: serde_json::Value = serde_json::from_str(stdout(&dry).trim()).unwrap();
+    // darwin moved too, but the lock has no entry for it yet.
+    assert_eq!(record["relock"], serde_json::json!(["nixpkgs", "tool"]));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FLAKE);
+
+    let output = flakeedit(dir.path(), &["update", &redirect(&server)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "flake.nix: warning: flake.lock still locks the old reference of nixpkgs, tool: \
+             run `nix flake lock --update-input nixpkgs --update-input tool` \
+             (Nix 2.19 and later: `nix flake update nixpkgs tool`)\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // flake.lock itself is left to Nix.
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), LOCK);
 }
 
 #[test]

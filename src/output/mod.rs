@@ -130,6 +130,10 @@ pub enum FileDetail {
         written: bool,
         /// The operation's warnings.
         warnings: Vec<WarningRecord>,
+        /// Inputs whose flake.lock entry is stale after the change
+        /// (`nix flake lock --update-input NAME` for each).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        relock: Vec<String>,
         /// The replacements, as byte offsets into the old text.
         edits: Vec<EditRecord>,
         /// The unified diff, with `--diff`.

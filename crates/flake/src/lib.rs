@@ -217,7 +217,7 @@ impl Operation {
             Operation::AddDevShell(request) => add_dev_shell(file, flake, request),
             Operation::AddSource(request) => add_source(file, flake, request),
             Operation::FixHashes(request) => fix_hashes(file, request),
-            Operation::Update(request) => update::update_refs(file, flake, request),
+            Operation::Update(request) => update::update_refs(file, flake, lock, request),
         }
     }
 

@@ -173,6 +173,9 @@ pub struct ChangeSet {
     edits: Vec<TextEdit>,
     /// Things the user should know about the change (not errors).
     pub warnings: Vec<Warning>,
+    /// Inputs whose `flake.lock` entry no longer matches the file after
+    /// this change: `nix flake lock --update-input NAME` for each.
+    pub relock: Vec<String>,
 }
 
 impl ChangeSet {

@@ -26,6 +26,7 @@ use rowan::ast::AstNode;
 use serde::Serialize;
 
 use crate::error::{ErrorKind, FlakeError};
+use crate::lock::Lock;
 use crate::model::{Flake, InputDecl, InputLeaf};
 
 /// What an input follows over time.
@@ -255,11 +256,14 @@ pub struct UpdateRefs {
     pub skipped: Vec<String>,
 }
 
-/// The rewrite of every move's reference, with one warning per input
-/// saying that flake.lock must follow.
+/// The rewrite of every move's reference, with one warning per input.
+/// The moved inputs `lock` locks are named in [`ChangeSet::relock`] and
+/// in one closing warning with the command that refreshes them (an input
+/// the lock does not have yet is locked by Nix's next evaluation anyway).
 pub fn update_refs(
     file: &SourceFile,
     flake: &Flake,
+    lock: Option<&Lock>,
     request: &UpdateRefs,
 ) -> Result<ChangeSet, FlakeError> {
     let mut changes = ChangeSet::new();
@@ -327,11 +331,26 @@ pub fn update_refs(
         }
         changes.warn(
             flakeedit_syntax::WarningCode::Moved,
-            format!(
-            "`{name}` moved from {current} to {to}: run `nix flake lock --update-input {name}` \
-             so flake.lock follows"
-        ),
+            format!("`{name}` moved from {current} to {to}"),
         );
+        if lock.is_some_and(|lock| lock.node_of_input(name).is_some()) {
+            changes.relock.push(name.clone());
+        }
+    }
+    if !changes.relock.is_empty() {
+        let flags: Vec<String> = changes
+            .relock
+            .iter()
+            .map(|name| format!("--update-input {name}"))
+            .collect();
+        let message = format!(
+            "flake.lock still locks the old reference of {}: run `nix flake lock {}` \
+             (Nix 2.19 and later: `nix flake update {}`)",
+            changes.relock.join(", "),
+            flags.join(" "),
+            changes.relock.join(" ")
+        );
+        changes.warn(flakeedit_syntax::WarningCode::Lock, message);
     }
     fetchers::update_sources(file, &request.sources, &mut changes)?;
     for skipped in &request.skipped {
