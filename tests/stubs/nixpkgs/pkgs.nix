@@ -96,6 +96,8 @@ packages [
   "opam"
   "dune_3"
   "ocaml"
+  "zsh"
+  "fish"
 ] // {
   inherit system lib hostPlatform ocamlPackages;
   pkgs = final;
