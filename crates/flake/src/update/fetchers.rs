@@ -247,10 +247,12 @@ fn read_rev(set: &ast::AttrSet) -> (Tracks, Option<RevWritten>) {
         .strip_prefix("refs/tags/")
         .map(str::to_string)
         .unwrap_or(text);
+    // A commit hash that starts with digits (`03c8e3f…`) would otherwise
+    // read as a version.
+    if key == "rev" && super::reference::is_commit(&text) {
+        return (Tracks::Commit(text), Some(written));
+    }
     let tracks = match Tracks::of(Some(&text), None) {
-        Tracks::Branch(Some(name)) if key == "rev" && super::reference::is_commit(&name) => {
-            Tracks::Commit(name)
-        }
         Tracks::Branch(Some(name)) if key == "tag" => Tracks::Tag(name),
         other => other,
     };

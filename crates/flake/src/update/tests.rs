@@ -518,3 +518,28 @@ fn release_downloads_move_their_url_or_version() {
     assert_eq!(after, expected);
     Nix::require().assert_parses(&after);
 }
+
+#[test]
+fn a_commit_that_starts_with_digits_is_a_commit_not_a_version() {
+    let text = r#"{
+  outputs = { self, nixpkgs }: {
+    merlin = nixpkgs.legacyPackages.x86_64-linux.fetchFromGitHub {
+      owner = "o";
+      repo = "merlin";
+      rev = "03c8e3f0cef88ead9f217c35af89523eeaf095d3";
+      hash = "";
+    };
+  };
+}
+"#;
+    let tracks: Vec<Tracks> = source_targets(&SourceFile::parse(text))
+        .into_iter()
+        .map(|target| target.tracks)
+        .collect();
+    assert_eq!(
+        tracks,
+        [Tracks::Commit(
+            "03c8e3f0cef88ead9f217c35af89523eeaf095d3".to_string()
+        )]
+    );
+}
