@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     settings: Mutex<commands::Settings>,
     reading: Mutex<features::Settings>,
     locks: Mutex<LockCache>,
+    /// What "Check for updates" found, per document.
+    updates: Mutex<updates::Updates>,
     /// The last version whose diagnostics were published, per document;
     /// an async mutex because it is held across the publish.
     published: tokio::sync::Mutex<HashMap<Uri, i32>>,
@@ -287,11 +289,11 @@ impl Backend {
                 .map(|analysed| analysed.diagnostics(lock_state.shared()).to_vec())
         })
         .flatten();
-        let (_, diagnostics) = lsp_diagnostics(
-            &document,
-            &lock_state,
-            self.shared.features().encoding,
-            found,
+        let encoding = self.shared.features().encoding;
+        let (_, mut diagnostics) = lsp_diagnostics(&document, &lock_state, encoding, found);
+        let available = lock(&self.shared.updates).get(&uri);
+        diagnostics.extend(
+            shielded(|| updates::diagnostics(&document, &available, encoding)).unwrap_or_default(),
         );
         let mut published = self.shared.published.lock().await;
         let current = self.shared.document(&uri).map(|d| d.version);
@@ -405,6 +407,18 @@ impl Backend {
                 }
             }
             response.push(CodeActionOrCommand::CodeAction(code_action));
+        }
+        if only.is_empty()
+            || only
+                .iter()
+                .any(|o| CodeActionKind::QUICKFIX.as_str().starts_with(o.as_str()))
+        {
+            let available = lock(&self.shared.updates).get(&uri);
+            let updates = shielded(|| {
+                updates::actions(&uri, &document, &lock_state, &available, range, features)
+            })
+            .unwrap_or_default();
+            response.extend(updates.into_iter().map(CodeActionOrCommand::CodeAction));
         }
         Some(response)
     }
@@ -523,6 +537,9 @@ impl LanguageServer for Backend {
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 })),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: commands::server_commands(),
                     ..ExecuteCommandOptions::default()
@@ -788,11 +805,24 @@ impl LanguageServer for Backend {
         &self,
         params: ExecuteCommandParams,
     ) -> jsonrpc::Result<Option<LSPAny>> {
+        if params.command == updates::CHECK_UPDATES_COMMAND {
+            return self.check_for_updates(params).await;
+        }
         commands::execute(&self.client, &self.shared, params).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let Some(document) = self.flake_document(&uri) else {
+            return Ok(None);
+        };
+        let encoding = self.shared.features().encoding;
+        Ok(shielded(|| updates::lenses(&uri, &document, encoding)))
     }
 }
 
 mod commands;
+mod updates;
 
 #[cfg(test)]
 mod tests;

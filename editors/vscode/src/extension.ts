@@ -51,6 +51,7 @@ function startClient(): LanguageClient {
     initializationOptions: {
       githubUrl: config.get<string>("github.url") || undefined,
       prefetcher: config.get<string>("prefetcher") ?? "auto",
+      forgeUrls: config.get<string[]>("forgeUrls") ?? [],
     },
     synchronize: {
       fileEvents: vscode.workspace.createFileSystemWatcher("**/flake.lock"),

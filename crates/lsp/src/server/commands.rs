@@ -28,6 +28,7 @@ pub fn server_commands() -> Vec<String> {
     vec![
         ADD_INPUT_COMMAND.to_string(),
         ADD_SOURCE_COMMAND.to_string(),
+        super::updates::CHECK_UPDATES_COMMAND.to_string(),
     ]
 }
 
@@ -41,6 +42,10 @@ pub struct Settings {
     /// `auto`, `nix` or `native`: which implementation hashes sources.
     #[serde(default)]
     pub prefetcher: Option<String>,
+    /// `HOST=BASE` redirects for "Check for updates", like the CLI's
+    /// `--forge-url` (GitHub Enterprise, self-hosted GitLab or Gitea).
+    #[serde(default)]
+    pub forge_urls: Vec<String>,
 }
 
 impl Settings {
@@ -290,7 +295,7 @@ fn placed_warnings(
 
 /// The client's token for this command, or a new one when the client
 /// supports server-initiated progress; `None` otherwise.
-async fn progress_token(
+pub(super) async fn progress_token(
     client: &Client,
     shared: &Shared,
     params: &ExecuteCommandParams,

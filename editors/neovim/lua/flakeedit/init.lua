@@ -8,6 +8,7 @@
 --     init_options = {               -- server settings
 --       githubUrl = nil,             -- GitHub Enterprise base URL for add-source
 --       prefetcher = "auto",         -- "auto", "nix" or "native"
+--       forgeUrls = {},              -- "HOST=BASE" redirects for :FlakeeditCheckUpdates
 --     },
 --   })
 --
@@ -18,6 +19,7 @@
 local M = {}
 
 local ADD_INPUT_SERVER_COMMAND = "flakeedit.server.addInput"
+local CHECK_UPDATES_SERVER_COMMAND = "flakeedit.server.checkForUpdates"
 local ADD_SOURCE_SERVER_COMMAND = "flakeedit.server.addSource"
 
 local defaults = {
@@ -162,6 +164,13 @@ function M.add_source(bufnr, answer, on_done)
   end
 end
 
+--- Lists the inputs' repositories (network) and shows what is newer as
+--- diagnostics, each with a quick fix "Update … to …".
+function M.check_updates(bufnr, on_done)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  execute(bufnr, CHECK_UPDATES_SERVER_COMMAND, { uri = vim.uri_from_bufnr(bufnr) }, on_done)
+end
+
 function M.setup(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
   local group = vim.api.nvim_create_augroup("flakeedit", { clear = true })
@@ -194,6 +203,9 @@ function M.setup(opts)
   vim.api.nvim_create_user_command("FlakeeditAddSource", function(command)
     M.add_source(vim.api.nvim_get_current_buf(), command.args)
   end, { nargs = "?", desc = "flakeedit: add a source from GitHub (owner/repo@rev)" })
+  vim.api.nvim_create_user_command("FlakeeditCheckUpdates", function()
+    M.check_updates(vim.api.nvim_get_current_buf())
+  end, { nargs = 0, desc = "flakeedit: check the inputs' repositories for newer releases" })
 end
 
 return M
