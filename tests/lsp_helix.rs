@@ -5,15 +5,13 @@
 //! sends any command of the action to the server with
 //! `workspace/executeCommand` (Helix has no client-side commands).
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const TIMEOUT: Duration = Duration::from_secs(20);
+use common::lsp::Client;
 
 /// The `initialize` parameters of Helix 25.07 (helix-lsp/src/client.rs,
 /// with the default `editor.lsp.snippets = true` and no server `config`).
@@ -83,184 +81,6 @@ fn helix_initialize_params(root: &Path) -> Value {
     })
 }
 
-struct Helix {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    next_id: i64,
-    notifications: Vec<Value>,
-    /// Requests the server sent, by method.
-    server_requests: Vec<String>,
-    utf8: bool,
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length: ") {
-            length = value.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-impl Helix {
-    fn start() -> Helix {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_flakeedit"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("flakeedit lsp starts");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, messages) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        Helix {
-            child,
-            stdin,
-            messages,
-            next_id: 1,
-            notifications: Vec::new(),
-            server_requests: Vec::new(),
-            utf8: false,
-        }
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
-    }
-
-    /// The next message; the server's requests are answered as Helix would
-    /// (edits are not expected in this session, so none is applied).
-    fn receive(&mut self, deadline: Instant) -> Value {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let message = self
-            .messages
-            .recv_timeout(left)
-            .expect("a message from the server in time");
-        match (message.get("method"), message.get("id")) {
-            (Some(method), Some(id)) => {
-                self.server_requests
-                    .push(method.as_str().unwrap_or_default().to_string());
-                self.send(json!({ "jsonrpc": "2.0", "id": id, "result": null }));
-            }
-            (Some(_), None) => self.notifications.push(message.clone()),
-            _ => {}
-        }
-        message
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let message = self.receive(deadline);
-            if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
-                assert!(message.get("error").is_none(), "{method} failed: {message}");
-                return message["result"].clone();
-            }
-        }
-    }
-
-    fn open(&mut self, path: &Path, text: &str) -> String {
-        let uri = format!("file://{}", path.display());
-        // Helix's language id for every Nix file.
-        let document = json!({ "uri": uri, "languageId": "nix", "version": 0, "text": text });
-        self.notify("textDocument/didOpen", json!({ "textDocument": document }));
-        uri
-    }
-
-    /// Waits for the diagnostics of `uri`.
-    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let found = self.notifications.iter().rev().find(|n| {
-                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
-            });
-            if let Some(found) = found {
-                return found["params"]["diagnostics"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-            }
-            self.receive(deadline);
-        }
-    }
-
-    /// The byte offset of `position` in `text`, in the negotiated encoding.
-    fn offset(&self, text: &str, position: &Value) -> usize {
-        let line = position["line"].as_u64().unwrap() as usize;
-        let character = position["character"].as_u64().unwrap() as usize;
-        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-        let mut units = 0;
-        for (index, c) in text[start..].char_indices() {
-            if units >= character || c == '\n' {
-                return start + index;
-            }
-            units += if self.utf8 {
-                c.len_utf8()
-            } else {
-                c.len_utf16()
-            };
-        }
-        text.len()
-    }
-
-    fn apply(&self, text: &mut String, edit: &Value) {
-        let mut edits: Vec<Value> = edit["documentChanges"]
-            .as_array()
-            .expect("documentChanges, which Helix announces")
-            .iter()
-            .flat_map(|change| change["edits"].as_array().cloned().unwrap_or_default())
-            .collect();
-        edits.sort_by_key(|e| {
-            let start = &e["range"]["start"];
-            std::cmp::Reverse((start["line"].as_u64(), start["character"].as_u64()))
-        });
-        for edit in edits {
-            let start = self.offset(text, &edit["range"]["start"]);
-            let end = self.offset(text, &edit["range"]["end"]);
-            text.replace_range(start..end, edit["newText"].as_str().unwrap());
-        }
-    }
-}
-
-impl Drop for Helix {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
 fn line_of(text: &str, needle: &str) -> u32 {
     text.lines()
         .position(|line| line.contains(needle))
@@ -282,7 +102,7 @@ fn helix_session_offers_only_what_helix_can_run_and_ignores_other_nix_files() {
     let other = "{ pkgs ? import <nixpkgs> { } }:\npkgs.hello\n";
     std::fs::write(&other_path, other).unwrap();
 
-    let mut helix = Helix::start();
+    let mut helix = Client::start();
     let init = helix.request("initialize", helix_initialize_params(dir.path()));
     helix.notify("initialized", json!({}));
     let encoding = init["capabilities"]["positionEncoding"].clone();
@@ -298,9 +118,9 @@ fn helix_session_offers_only_what_helix_can_run_and_ignores_other_nix_files() {
 
     // Helix attaches the server to every Nix file: a default.nix gets
     // nothing, neither diagnostics nor actions nor hover.
-    let other_uri = helix.open(&other_path, other);
-    let flake_uri = helix.open(&flake_path, &flake);
-    let diagnostics = helix.diagnostics(&flake_uri);
+    let other_uri = helix.open_text(&other_path, other);
+    let flake_uri = helix.open_text(&flake_path, &flake);
+    let diagnostics = helix.diagnostics_of(&flake_uri);
     let codes: Vec<&str> = diagnostics
         .iter()
         .filter_map(|d| d["code"].as_str())
@@ -386,9 +206,8 @@ fn helix_session_offers_only_what_helix_can_run_and_ignores_other_nix_files() {
         helix.request("codeAction/resolve", fix)
     };
     let mut text = flake.clone();
-    helix.apply(&mut text, &fix["edit"]);
+    helix.apply_to(&mut text, &fix["edit"]);
     expect_test::expect_file!["fixtures/lsp/helix-after-quick-fix.nix"].assert_eq(&text);
 
-    helix.request("shutdown", Value::Null);
-    helix.notify("exit", Value::Null);
+    helix.shutdown();
 }
