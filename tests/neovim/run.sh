@@ -38,6 +38,17 @@ for nvim in "${binaries[@]}"; do
   # The seed's step 2 without the follows line: the code action puts it back.
   grep -v 'inputs.nixpkgs.follows = "nixpkgs";' tests/fixtures/seed/02-riot-input.nix >"$work/nix_template/flake.nix"
   export FLAKEEDIT_TEST_FLAKE="$work/nix_template/flake.nix"
+  # For :FlakeeditCheckUpdates: a local repository with two release tags,
+  # and a flake on the older one.
+  rm -rf "$work/tool" "$work/updates"
+  git init -q "$work/tool"
+  git -C "$work/tool" -c user.name=test -c user.email=test@example.org commit -q --allow-empty -m one
+  git -C "$work/tool" tag v1.0.0
+  git -C "$work/tool" -c user.name=test -c user.email=test@example.org commit -q --allow-empty -m two
+  git -C "$work/tool" tag v1.1.0
+  mkdir -p "$work/updates"
+  printf '{\n  inputs.tool.url = "git+file://%s?ref=v1.0.0";\n  outputs = { self, tool }: { };\n}\n' "$work/tool" >"$work/updates/flake.nix"
+  export FLAKEEDIT_TEST_UPDATES_FLAKE="$work/updates/flake.nix"
   timeout 120 "$nvim" --headless -u NONE -i NONE -n \
     --cmd "set runtimepath^=$PWD/editors/neovim" \
     -c "luafile tests/neovim/test.lua"

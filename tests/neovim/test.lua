@@ -173,6 +173,48 @@ local function run()
     end
     return true
   end)
+  -- :FlakeeditCheckUpdates on a second flake: the server lists the local
+  -- repository, the diagnostic says what is newer, and its quick fix
+  -- (from the same code action menu) moves the tag.
+  local updates_flake = os.getenv("FLAKEEDIT_TEST_UPDATES_FLAKE")
+  vim.cmd("edit " .. vim.fn.fnameescape(updates_flake))
+  bufnr = vim.api.nvim_get_current_buf()
+  wait_for("the server to attach to the second flake", function()
+    local attached = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr })
+      or vim.lsp.buf_get_clients(bufnr)
+    for _, c in pairs(attached) do
+      if c.name == "flakeedit" and c.initialized then
+        return true
+      end
+    end
+    return false
+  end)
+  local checked, check_error = false, nil
+  flakeedit.check_updates(bufnr, function(err)
+    checked, check_error = true, err
+  end)
+  wait_for("Check for updates to answer", function()
+    return checked
+  end)
+  if check_error then
+    fail("Check for updates failed: " .. vim.inspect(check_error))
+  end
+  wait_for("the update-available diagnostic", function()
+    for _, diagnostic in ipairs(vim.diagnostic.get(bufnr)) do
+      if diagnostic.code == "update-available" and diagnostic.message == "v1.1.0 is available (on v1.0.0)" then
+        return true
+      end
+    end
+    return false
+  end)
+  vim.api.nvim_win_set_cursor(0, { vim.fn.search("tool.url"), 4 })
+  code_action("Update `tool` to v1.1.0")
+  vim.cmd("write")
+  local updated = read(updates_flake)
+  if not updated:find("?ref=v1.1.0\"", 1, true) or updated:find("v1.0.0", 1, true) then
+    fail("after Update `tool` to v1.1.0: " .. updated)
+  end
+
   if #deprecated > 0 then
     fail("deprecated Neovim APIs were called: " .. table.concat(deprecated, "; "))
   end
