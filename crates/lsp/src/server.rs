@@ -267,6 +267,20 @@ impl Backend {
         self.shared.document(uri)
     }
 
+    /// Runs a reading feature on the open `flake.nix` at `uri`, given its
+    /// `flake.lock` and the negotiated encoding, behind the panic shield;
+    /// `None` for any other file.
+    fn read<T>(
+        &self,
+        uri: &Uri,
+        feature: impl FnOnce(&Document, Option<&flakeedit_flake::Lock>, PositionEncoding) -> Option<T>,
+    ) -> Option<T> {
+        let document = self.flake_document(uri)?;
+        let lock_state = self.shared.lock_state(uri);
+        let encoding = self.shared.features().encoding;
+        shielded(|| feature(&document, lock_state.lock(), encoding)).flatten()
+    }
+
     /// The answer to a message that was not JSON (see [`crate::framing`]).
     async fn parse_error(&self) -> jsonrpc::Result<Value> {
         Err(jsonrpc::Error::parse_error())
@@ -576,22 +590,11 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
         let position = params.text_document_position_params;
-        let uri = position.text_document.uri;
-        let Some(document) = self.flake_document(&uri) else {
-            return Ok(None);
-        };
-        let lock_state = self.shared.lock_state(&uri);
-        let encoding = self.shared.features().encoding;
-        Ok(shielded(|| {
-            features::hover(
-                &document,
-                lock_state.lock(),
-                encoding,
-                position.position,
-                features::now(),
-            )
-        })
-        .flatten())
+        Ok(
+            self.read(&position.text_document.uri, |document, lock, encoding| {
+                features::hover(document, lock, encoding, position.position, features::now())
+            }),
+        )
     }
 
     async fn completion(
@@ -599,16 +602,11 @@ impl LanguageServer for Backend {
         params: CompletionParams,
     ) -> jsonrpc::Result<Option<CompletionResponse>> {
         let position = params.text_document_position;
-        let uri = position.text_document.uri;
-        let Some(document) = self.flake_document(&uri) else {
-            return Ok(None);
-        };
-        let lock_state = self.shared.lock_state(&uri);
-        let encoding = self.shared.features().encoding;
-        Ok(shielded(|| {
-            features::completion(&document, lock_state.lock(), encoding, position.position)
-        })
-        .flatten())
+        Ok(
+            self.read(&position.text_document.uri, |document, lock, encoding| {
+                features::completion(document, lock, encoding, position.position)
+            }),
+        )
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -621,33 +619,21 @@ impl LanguageServer for Backend {
         params: DocumentLinkParams,
     ) -> jsonrpc::Result<Option<Vec<DocumentLink>>> {
         let uri = params.text_document.uri;
-        let Some(document) = self.flake_document(&uri) else {
-            return Ok(None);
-        };
-        let encoding = self.shared.features().encoding;
-        Ok(shielded(|| features::document_links(&uri, &document, encoding)).flatten())
+        Ok(self.read(&uri, |document, _, encoding| {
+            features::document_links(&uri, document, encoding)
+        }))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> jsonrpc::Result<Option<Vec<InlayHint>>> {
-        let uri = params.text_document.uri;
-        let Some(document) = self.flake_document(&uri) else {
-            return Ok(None);
-        };
-        if !lock(&self.shared.reading).inlay_hints {
-            return Ok(Some(Vec::new()));
-        }
-        let lock_state = self.shared.lock_state(&uri);
-        let encoding = self.shared.features().encoding;
-        Ok(shielded(|| {
-            features::inlay_hints(
-                &document,
-                lock_state.lock(),
-                encoding,
-                params.range,
-                features::now(),
-            )
-        })
-        .flatten())
+        let enabled = lock(&self.shared.reading).inlay_hints;
+        Ok(
+            self.read(&params.text_document.uri, |document, lock, encoding| {
+                if !enabled {
+                    return Some(Vec::new());
+                }
+                features::inlay_hints(document, lock, encoding, params.range, features::now())
+            }),
+        )
     }
 
     async fn goto_definition(
@@ -656,51 +642,29 @@ impl LanguageServer for Backend {
     ) -> jsonrpc::Result<Option<GotoDefinitionResponse>> {
         let position = params.text_document_position_params;
         let uri = position.text_document.uri;
-        let Some(document) = self.flake_document(&uri) else {
-            return Ok(None);
-        };
-        let lock_state = self.shared.lock_state(&uri);
-        let encoding = self.shared.features().encoding;
-        Ok(shielded(|| {
-            features::definition(
-                &uri,
-                &document,
-                lock_state.lock(),
-                encoding,
-                position.position,
-            )
-        })
-        .flatten())
+        Ok(self.read(&uri, |document, lock, encoding| {
+            features::definition(&uri, document, lock, encoding, position.position)
+        }))
     }
 
     async fn references(&self, params: ReferenceParams) -> jsonrpc::Result<Option<Vec<Location>>> {
         let position = params.text_document_position;
         let uri = position.text_document.uri;
-        let Some(document) = self.flake_document(&uri) else {
-            return Ok(None);
-        };
-        let encoding = self.shared.features().encoding;
-        Ok(shielded(|| {
-            features::references(
-                &uri,
-                &document,
-                encoding,
-                position.position,
-                params.context.include_declaration,
-            )
-        })
-        .flatten())
+        let declarations = params.context.include_declaration;
+        Ok(self.read(&uri, |document, _, encoding| {
+            features::references(&uri, document, encoding, position.position, declarations)
+        }))
     }
 
     async fn prepare_rename(
         &self,
         params: TextDocumentPositionParams,
     ) -> jsonrpc::Result<Option<PrepareRenameResponse>> {
-        let Some(document) = self.flake_document(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let encoding = self.shared.features().encoding;
-        Ok(shielded(|| features::prepare_rename(&document, encoding, params.position)).flatten())
+        Ok(
+            self.read(&params.text_document.uri, |document, _, encoding| {
+                features::prepare_rename(document, encoding, params.position)
+            }),
+        )
     }
 
     async fn rename(&self, params: RenameParams) -> jsonrpc::Result<Option<WorkspaceEdit>> {
@@ -742,11 +706,11 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
-        let Some(document) = self.flake_document(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let encoding = self.shared.features().encoding;
-        Ok(shielded(|| features::document_symbols(&document, encoding)).flatten())
+        Ok(
+            self.read(&params.text_document.uri, |document, _, encoding| {
+                features::document_symbols(document, encoding)
+            }),
+        )
     }
 
     async fn shutdown(&self) -> jsonrpc::Result<()> {
