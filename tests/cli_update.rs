@@ -283,6 +283,30 @@ fn pinned_and_follows_only_inputs_are_left_alone() {
     assert!(server.requests().is_empty(), "{:?}", server.requests());
 }
 
+/// GitHub's names are case-insensitive: two spellings of nixpkgs are one
+/// repository, asked once (with the first spelling in sorted order).
+#[test]
+fn two_spellings_of_a_github_repository_share_one_query() {
+    let (_root, server) = forge();
+    let text = r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+    stable.url = "github:nixos/nixpkgs/nixos-24.05";
+  };
+  outputs = _: { };
+}
+"#;
+    let (dir, _path) = project(text);
+    let listed = flakeedit(dir.path(), &["outdated", &redirect(&server)]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(
+        stdout(&listed),
+        "nixpkgs  nixos-24.05  -> nixos-24.11\nstable   nixos-24.05  -> nixos-24.11\n"
+    );
+    assert_eq!(server.queries_of("/NixOS/nixpkgs.git"), 1);
+    assert_eq!(server.queries_of("/nixos/nixpkgs.git"), 0);
+}
+
 #[test]
 fn git_file_repositories_and_bulk_share_one_query() {
     let root = tempfile::tempdir().unwrap();

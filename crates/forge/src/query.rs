@@ -117,17 +117,32 @@ fn kill(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// The repository a URL names, for asking each repository once: GitHub's
+/// owner and repository names are case-insensitive, so
+/// `github:NixOS/nixpkgs` and `github:nixos/nixpkgs` are one repository.
+/// Other hosts keep their case (a self-hosted server's paths may not).
+fn identity(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) if rest.to_ascii_lowercase().starts_with("github.com/") => {
+            format!("{scheme}://{}", rest.to_ascii_lowercase())
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// Lists every distinct repository of `urls` once, at most `config.jobs`
 /// at a time. The answer maps each URL (as given) to its refs or error.
 pub fn list_all(
     config: &ForgeConfig,
     urls: impl IntoIterator<Item = String>,
 ) -> BTreeMap<String, Result<Refs, ForgeError>> {
-    let distinct: Vec<String> = urls
-        .into_iter()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // Spellings of one repository share one query, made with the first
+    // spelling in sorted order (deterministic across runs).
+    let mut spellings: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for url in urls.into_iter().collect::<BTreeSet<_>>() {
+        spellings.entry(identity(&url)).or_default().push(url);
+    }
+    let distinct: Vec<&Vec<String>> = spellings.values().collect();
     let results = Mutex::new(BTreeMap::new());
     let next = AtomicUsize::new(0);
     let workers = config.jobs.clamp(1, distinct.len().max(1));
@@ -135,15 +150,41 @@ pub fn list_all(
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(url) = distinct.get(index) else {
+                let Some(urls) = distinct.get(index) else {
                     break;
                 };
-                let result = list_refs(config, url);
+                let Some(first) = urls.first() else {
+                    continue;
+                };
+                let result = list_refs(config, first);
                 if let Ok(mut results) = results.lock() {
-                    results.insert(url.clone(), result);
+                    for url in urls.iter() {
+                        results.insert(url.clone(), result.clone());
+                    }
                 }
             });
         }
     });
     results.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identity;
+
+    #[test]
+    fn github_spellings_are_one_repository_other_hosts_keep_their_case() {
+        assert_eq!(
+            identity("https://github.com/NixOS/nixpkgs.git"),
+            identity("https://github.com/nixos/nixpkgs.git")
+        );
+        assert_ne!(
+            identity("https://git.example.org/Team/Repo.git"),
+            identity("https://git.example.org/team/repo.git")
+        );
+        assert_ne!(
+            identity("https://github.com.example.org/A/b"),
+            identity("https://github.com.example.org/a/b")
+        );
+    }
 }
