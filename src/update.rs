@@ -443,6 +443,15 @@ fn plan(
             Refetch::GitLab { .. } | Refetch::Url { .. } => {
                 client.prefetch_url(url.as_deref().unwrap_or_default())
             }
+            // A kind of source the library reads but this front-end
+            // cannot fetch yet: said, never guessed.
+            other => {
+                request.skipped.push(format!(
+                    "`{}` ({}) has {to}, but flakeedit cannot fetch {other:?} yet: update it by hand",
+                    source.name, source.fetcher
+                ));
+                continue;
+            }
         }
         .map_err(|error| {
             FlakeError::new(

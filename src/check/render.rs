@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use flakeedit_flake::check::{count_by_severity, Diagnostic, FixKind, Severity, CODES};
+use flakeedit_flake::check::{count_by_severity, Diagnostic, Severity, CODES};
 use flakeedit_syntax::LineIndex;
 
 use super::FileResult;
@@ -284,12 +284,7 @@ pub fn sarif(results: &[FileResult]) {
 /// `--list-codes`: one line per code.
 pub fn list_codes() {
     for info in CODES {
-        let fix = match info.fix {
-            FixKind::None => "no fix",
-            FixKind::Unsafe => "fix to review",
-            FixKind::SafeSometimes => "safe fix (some cases)",
-            FixKind::Safe => "safe fix",
-        };
+        let fix = info.fix.describe();
         let lock = if info.needs_lock {
             ", needs flake.lock"
         } else {

@@ -5,6 +5,7 @@ use flakeedit_syntax::{ApplyError, MalformedError, OverlapError, TextRange};
 /// The broad class of an error, which decides a bulk run's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The file has syntax errors.
     Syntax,

@@ -117,6 +117,7 @@ use flakeedit_syntax::{ChangeSet, SourceFile};
 
 /// An edit the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Operation {
     /// `add-input`.
     AddInput(AddInput),

@@ -47,6 +47,7 @@ pub struct Lock {
 
 /// Why a lock file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LockError {
     /// Not JSON.
     #[error("flake.lock is not valid JSON: {0}")]

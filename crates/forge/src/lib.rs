@@ -44,6 +44,7 @@ impl Refs {
 /// Why a repository's references could not be listed. Each message names
 /// the repository and says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ForgeError {
     /// `git` is not installed.
     #[error("cannot run `git` to list the tags of {url}: {detail}")]

@@ -87,6 +87,7 @@ impl FromStr for Hash {
 
 /// Why a string is not a sha256 hash.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HashParseError {
     /// The hash names an algorithm other than sha256.
     #[error("{input:?} is a {algorithm} hash; only sha256 hashes are supported")]

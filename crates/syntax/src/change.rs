@@ -52,6 +52,7 @@ pub struct OverlapError {
 
 /// Why a change set could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ApplyError {
     /// An edit lies outside the text or splits a character.
     #[error("internal error: edit {range:?} does not fit a text of {len} bytes")]

@@ -22,6 +22,7 @@ pub struct CodeInfo {
 
 /// Which kind of fix a code's diagnostics carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FixKind {
     /// No fix.
     None,
@@ -31,6 +32,18 @@ pub enum FixKind {
     SafeSometimes,
     /// A safe fix for every diagnostic of the code.
     Safe,
+}
+
+impl FixKind {
+    /// How `check --list-codes` and the documentation name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FixKind::None => "no fix",
+            FixKind::Unsafe => "fix to review",
+            FixKind::SafeSometimes => "safe fix (some cases)",
+            FixKind::Safe => "safe fix",
+        }
+    }
 }
 
 macro_rules! diagnostic_codes {

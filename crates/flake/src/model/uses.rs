@@ -17,6 +17,7 @@ use super::Flake;
 
 /// How a use reaches its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UseKind {
     /// The outputs formal as a variable: `nixpkgs`.
     Variable,
@@ -63,6 +64,7 @@ pub struct InputSetUse {
 
 /// Why a construct makes "is this input used?" undecidable.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UndecidedWhy {
     /// `inputs.${name}`, `builtins.getAttr name inputs`: the name is
     /// computed, so it may be any input.

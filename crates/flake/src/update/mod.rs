@@ -32,6 +32,7 @@ use crate::model::{Flake, InputDecl, InputLeaf};
 /// What an input follows over time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Tracks {
     /// A release tag (`v1.2.0`).
     Tag(String),

@@ -4,6 +4,7 @@
 
 /// What to download for a new release's hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Refetch {
     /// `fetchFromGitHub` on github.com: the archive of the tag.
     GitHub {

@@ -63,6 +63,7 @@ fn legacy_of(output: &str) -> &'static str {
 /// The kind of layout a flake uses for per-system outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum LayoutKind {
     /// `flake-parts.lib.mkFlake { … } { perSystem = { pkgs, self', … }: … }`.
     FlakeParts,
