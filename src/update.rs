@@ -37,11 +37,6 @@ fn selected(target: &UpdateTarget, names: &[String]) -> bool {
     names.is_empty() || names.iter().any(|name| name == &target.name)
 }
 
-/// Whether a target needs its repository listed.
-fn needs_query(target: &UpdateTarget) -> bool {
-    !target.pinned && matches!(target.tracks, Tracks::Tag(_) | Tracks::Channel(_))
-}
-
 /// Reads every file's targets and lists each distinct repository once.
 fn query(
     paths: &[PathBuf],
@@ -64,7 +59,7 @@ fn query(
             .into_iter()
             .map(|source| as_target(&source));
         for target in update_targets(&source, &flake).into_iter().chain(sources) {
-            if selected(&target, names) && needs_query(&target) {
+            if selected(&target, names) && target.is_listed() {
                 repositories.extend(target.repository);
             }
         }
@@ -99,7 +94,7 @@ fn find(
     refs: &BTreeMap<String, Result<Refs, ForgeError>>,
     pre: bool,
 ) -> Finding {
-    if !needs_query(target) {
+    if !target.is_listed() {
         return Finding::NotAsked;
     }
     let Some(repository) = &target.repository else {
@@ -109,10 +104,7 @@ fn find(
         Some(Ok(refs)) => {
             let tags = refs.tags.iter().map(|(name, _)| name.as_str());
             let heads = refs.heads.iter().map(|(name, _)| name.as_str());
-            let current = match &target.tracks {
-                Tracks::Tag(name) | Tracks::Channel(name) => name.as_str(),
-                _ => "",
-            };
+            let current = target.tracks.release().unwrap_or_default();
             match newest(&target.tracks, tags, heads, pre) {
                 Some(newer) => Finding::Newer(newer),
                 None if refs.commit_of(current).is_none() => Finding::Missing,

@@ -60,6 +60,14 @@ impl Tracks {
         }
     }
 
+    /// The release tag or channel it is on, if it is on one.
+    pub fn release(&self) -> Option<&str> {
+        match self {
+            Tracks::Tag(name) | Tracks::Channel(name) => Some(name),
+            _ => None,
+        }
+    }
+
     fn of(name: Option<&str>, rev: Option<&str>) -> Tracks {
         if let Some(rev) = rev.filter(|rev| !rev.is_empty()) {
             return Tracks::Commit(rev.to_string());
@@ -87,6 +95,15 @@ pub struct UpdateTarget {
     /// Where the input is declared.
     #[serde(skip)]
     pub range: TextRange,
+}
+
+impl UpdateTarget {
+    /// Whether `outdated`, `update` and the editor's "Check for updates"
+    /// ask its repository: it is on a release tag or a channel, and no
+    /// `# flakeedit: pin` comment holds it.
+    pub fn is_listed(&self) -> bool {
+        !self.pinned && self.tracks.release().is_some()
+    }
 }
 
 /// Where an input's branch/tag name is written.

@@ -15,10 +15,10 @@
 
 use std::collections::HashMap;
 
-use flakeedit_flake::update::{newest, update_targets, Tracks, UpdateTarget};
+use flakeedit_flake::update::{newest, update_targets, UpdateTarget};
 use flakeedit_flake::{Flake, Operation, RefMove, UpdateRefs};
 use flakeedit_forge::{list_all, parse_redirect, ForgeConfig};
-use flakeedit_syntax::{SourceFile, TextRange};
+use flakeedit_syntax::TextRange;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc;
@@ -89,30 +89,27 @@ pub fn forge_config(forge_urls: &[String]) -> Result<ForgeConfig, String> {
     Ok(config)
 }
 
-/// Whether the check lists `target`'s repository: a tag or a channel
-/// that no `# flakeedit: pin` comment holds.
+/// Whether the check lists `target`'s repository (as `outdated` does).
 fn listed(target: &UpdateTarget) -> bool {
-    !target.pinned
-        && target.repository.is_some()
-        && matches!(target.tracks, Tracks::Tag(_) | Tracks::Channel(_))
+    target.is_listed() && target.repository.is_some()
 }
 
-fn current(tracks: &Tracks) -> Option<&str> {
-    match tracks {
-        Tracks::Tag(name) | Tracks::Channel(name) => Some(name),
-        _ => None,
-    }
-}
-
-/// The inputs of `text` whose repositories the check lists; an error
-/// when the document is not a flake flakeedit can read.
-pub(crate) fn targets(text: &str) -> Result<Vec<UpdateTarget>, String> {
-    if text.len() > MAX_ANALYZED_BYTES {
+/// The inputs whose repositories the check lists, read from the
+/// document's cached parse; an error when it is not a flake flakeedit can
+/// read.
+pub(crate) fn targets(document: &Document) -> Result<Vec<UpdateTarget>, String> {
+    if document.text.len() > MAX_ANALYZED_BYTES {
         return Err("the document is too large for flakeedit to read".into());
     }
-    let file = SourceFile::parse(text);
-    let flake = Flake::read(&file).map_err(|error| error.message)?;
-    Ok(update_targets(&file, &flake)
+    let analysed = crate::analysed::analysed(document)
+        .ok_or_else(|| "the document is too large for flakeedit to read".to_string())?;
+    let Some(flake) = analysed.flake(false) else {
+        return Err(match Flake::read(analysed.file()) {
+            Err(error) => error.message,
+            Ok(_) => "the flake has syntax errors; fix them and check again".into(),
+        });
+    };
+    Ok(update_targets(analysed.file(), flake)
         .into_iter()
         .filter(listed)
         .collect())
@@ -134,7 +131,7 @@ pub(crate) fn check(
     let mut found = Vec::new();
     let mut failures = Vec::new();
     for target in targets {
-        let (Some(repository), Some(current)) = (&target.repository, current(&target.tracks))
+        let (Some(repository), Some(current)) = (&target.repository, target.tracks.release())
         else {
             continue;
         };
@@ -160,13 +157,13 @@ pub(crate) fn check(
     (found, failures)
 }
 
-/// The findings that still hold in `text`, each with the range of its
+/// The findings that still hold in `document`, each with the range of its
 /// input: the input exists and is still on the reference it was found on.
-fn located(text: &str, found: &[Available]) -> Vec<(Available, TextRange)> {
+fn located(document: &Document, found: &[Available]) -> Vec<(Available, TextRange)> {
     if found.is_empty() {
         return Vec::new();
     }
-    let Ok(targets) = targets(text) else {
+    let Ok(targets) = targets(document) else {
         return Vec::new();
     };
     found
@@ -174,7 +171,7 @@ fn located(text: &str, found: &[Available]) -> Vec<(Available, TextRange)> {
         .filter_map(|available| {
             let target = targets.iter().find(|target| {
                 target.name == available.name
-                    && current(&target.tracks) == Some(available.current.as_str())
+                    && target.tracks.release() == Some(available.current.as_str())
             })?;
             Some((available.clone(), target.range))
         })
@@ -189,7 +186,7 @@ pub(crate) fn diagnostics(
 ) -> Vec<Diagnostic> {
     let text = &document.text;
     let map = LineMap::new(text, encoding);
-    located(text, found)
+    located(document, found)
         .into_iter()
         .map(|(available, range)| diagnostic(&map, text, &available, range))
         .collect()
@@ -223,7 +220,7 @@ pub(crate) fn actions(
     let text = &document.text;
     let map = LineMap::new(text, features.encoding);
     let mut actions = Vec::new();
-    for (available, at) in located(text, found) {
+    for (available, at) in located(document, found) {
         if at.intersect(range).is_none() {
             continue;
         }
@@ -261,11 +258,13 @@ pub(crate) fn lenses(uri: &Uri, document: &Document, encoding: PositionEncoding)
     if text.len() > MAX_ANALYZED_BYTES {
         return Vec::new();
     }
-    let file = SourceFile::parse(text);
-    let Ok(flake) = Flake::read(&file) else {
+    let Some(analysed) = crate::analysed::analysed(document) else {
         return Vec::new();
     };
-    if !update_targets(&file, &flake).iter().any(listed) {
+    let Some(flake) = analysed.flake(false) else {
+        return Vec::new();
+    };
+    if !update_targets(analysed.file(), flake).iter().any(listed) {
         return Vec::new();
     }
     let Some(first) = flake.inputs.first() else {
@@ -302,7 +301,7 @@ impl super::Backend {
         let document = self.shared.document(&args.uri).ok_or_else(|| {
             request_failed(format!("{} is not open in the editor", args.uri.as_str()))
         })?;
-        let targets = shielded(|| targets(&document.text))
+        let targets = shielded(|| targets(&document))
             .ok_or_else(|| request_failed("internal error while reading the flake"))?
             .map_err(request_failed)?;
         let config = forge_config(&self.shared.settings().forge_urls).map_err(request_failed)?;
@@ -379,9 +378,16 @@ mod tests {
 }
 "#;
 
+    fn document(text: &str) -> Document {
+        Document {
+            text: text.to_string(),
+            version: 1,
+        }
+    }
+
     #[test]
     fn only_unpinned_tags_and_channels_are_listed() {
-        let names: Vec<String> = targets(FLAKE)
+        let names: Vec<String> = targets(&document(FLAKE))
             .unwrap()
             .into_iter()
             .map(|target| target.name)
@@ -396,10 +402,10 @@ mod tests {
             current: "v1.2.0".into(),
             newer: "v1.10.0".into(),
         }];
-        assert_eq!(located(FLAKE, &found).len(), 1);
+        assert_eq!(located(&document(FLAKE), &found).len(), 1);
         let moved = FLAKE.replace("ref=v1.2.0", "ref=v1.10.0");
-        assert!(located(&moved, &found).is_empty());
+        assert!(located(&document(&moved), &found).is_empty());
         let removed = FLAKE.replace("inputs.tool.url", "inputs.other.url");
-        assert!(located(&removed, &found).is_empty());
+        assert!(located(&document(&removed), &found).is_empty());
     }
 }
