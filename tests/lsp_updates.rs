@@ -171,7 +171,13 @@ fn check_for_updates_then_the_quick_fix_writes_what_the_cli_writes() {
     client.apply_action(&actions, "Update `tool` to v1.10.0");
     let edited = client.text.clone();
     assert_eq!(edited, before.replace("?ref=v1.9.0", "?ref=v1.10.0"));
-    Nix::require().assert_parses(&edited);
+    // Judged by evaluation: the inputs mean what they meant, apart from
+    // the tool's reference.
+    let nix = Nix::require();
+    let inputs = "(import ./flake.nix).inputs";
+    let mut expected = nix.eval_flake(&before, inputs);
+    expected["tool"]["url"] = json!(format!("{tool_url}?ref=v1.10.0"));
+    assert_eq!(nix.eval_flake(&edited, inputs), expected);
 
     // After the edit the tool's finding no longer holds; nixpkgs' does.
     let after = client.diagnostics(client.version);
