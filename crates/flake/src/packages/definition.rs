@@ -183,15 +183,18 @@ pub(super) fn existing_definition(place: &OutputPlace, name: &str) -> Option<Def
                     });
                 }
             }
-            // `lib.genAttrs [ "a" "b" ] f` defines the names listed.
-            _ if super::layout::generated_names(&stripped).is_some() => {
-                let names = super::layout::generated_names(&stripped)?;
+            // `lib.genAttrs [ "a" "b" ] f`, `mapAttrs f { … }`: names the
+            // file tells (an upper bound).
+            _ if super::layout::known_names(&stripped).is_some() => {
+                let names = super::layout::known_names(&stripped)?;
                 // Below a prefix, a merged `packages` replaces the whole set.
                 let defined = place.prefix.first().map_or(name, String::as_str);
                 if names.iter().any(|n| n == defined) {
+                    let head = stripped.syntax().text().to_string();
+                    let head = head.split_whitespace().next().unwrap_or_default();
                     return Some(Definition::Other {
                         range: sibling.syntax().text_range(),
-                        form: "by `genAttrs` in a set merged with `//`".to_string(),
+                        form: format!("by `{head} …` in a set merged with `//`"),
                     });
                 }
             }

@@ -7,6 +7,7 @@ use flakeedit_syntax::rnix::ast::{self, BinOpKind};
 use flakeedit_syntax::{strip_parens, SyntaxNode};
 use rowan::ast::AstNode;
 
+use super::names::known_names;
 use super::place::{defines, first_segment};
 use super::{body_expr, construct, is_system};
 use crate::error::{ErrorKind, FlakeError};
@@ -72,6 +73,8 @@ pub(crate) fn shadowed_after(after: &[ast::Expr], name: &str) -> Result<(), Flak
                     return Err(merged_after(name, part, &format!("defines `{name}` again")));
                 }
             }
+            // `// builtins.mapAttrs f { … }`: names read from the file.
+            _ if known_names(part).is_some_and(|names| !names.iter().any(|n| n == name)) => {}
             _ => return Err(merged_after(name, part, &format!("may define `{name}`"))),
         }
     }
@@ -119,7 +122,11 @@ pub(crate) fn systems_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
                         .is_none_or(|first| first.starts_with("${") || is_system(&first))
                 }) || set.inherits().next().is_some()
             }
-            _ => true,
+            other => known_names(&other).is_none_or(|names| {
+                names
+                    .iter()
+                    .any(|name| name.starts_with("${") || is_system(name))
+            }),
         };
         if system_key {
             return Err(merged_after(
@@ -132,41 +139,19 @@ pub(crate) fn systems_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
     Ok(())
 }
 
-/// A per-system function returning `{ … } // X`: refuses when `X` is not
-/// a set literal or `lib.optionalAttrs cond { … }` (it may define the new
-/// entry); the names of those are compared when the entry is written.
+/// A per-system function returning `{ … } // X`: refuses when the names
+/// `X` may define cannot be read from the file (see [`known_names`]); the
+/// names of the others are compared when the entry is written.
 pub(crate) fn entries_shadowed(after: &[ast::Expr], output: &str) -> Result<(), FlakeError> {
     for part in after {
         let readable = matches!(strip_parens(part.clone()), ast::Expr::AttrSet(_))
             || conditional_set(part).is_some()
-            || generated_names(part).is_some();
+            || known_names(part).is_some();
         if !readable {
             return Err(merged_after(output, part, "may define the same names"));
         }
     }
     Ok(())
-}
-
-/// The names of `lib.genAttrs [ "a" "b" ] f`, written as string literals.
-pub(crate) fn generated_names(part: &ast::Expr) -> Option<Vec<String>> {
-    let ast::Expr::Apply(apply) = strip_parens(part.clone()) else {
-        return None;
-    };
-    let ast::Expr::Apply(head) = strip_parens(apply.lambda()?) else {
-        return None;
-    };
-    if !is_lib_function(&head.lambda()?, "genAttrs") {
-        return None;
-    }
-    let ast::Expr::List(list) = strip_parens(head.argument()?) else {
-        return None;
-    };
-    list.items()
-        .map(|item| match strip_parens(item) {
-            ast::Expr::Str(string) => flakeedit_syntax::static_string(&string),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The set literal of `lib.optionalAttrs cond { … }` (also written

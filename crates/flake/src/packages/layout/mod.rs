@@ -12,6 +12,7 @@ mod borrowed;
 mod flake_parts;
 mod helper;
 mod merge;
+mod names;
 mod place;
 mod received;
 
@@ -19,7 +20,8 @@ use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{as_attr_set, scope_at, static_string, strip_parens, BinderKind, TextRange};
 use rowan::ast::AstNode;
 
-pub(crate) use merge::{conditional_set, generated_names};
+pub(crate) use merge::conditional_set;
+pub(crate) use names::known_names;
 pub(crate) use place::defines;
 pub(crate) use place::write_path;
 pub use place::OutputPlace;

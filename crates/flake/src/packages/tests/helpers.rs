@@ -2,7 +2,8 @@
 //! their systems first, as `listToAttrs`/`map`, through a `let`-bound
 //! function of `f` and the system, or passing a `rec` set whose package
 //! set has overlays; and a per-system set merged with
-//! `lib.optionalAttrs cond { … }` (also over `let … in { … }`). Each fixture gets a package and a dev
+//! `lib.optionalAttrs cond { … }` (also over `let … in { … }`) or with
+//! `builtins.mapAttrs f set` of a `let`-bound set. Each fixture gets a package and a dev
 //! shell; the whole result is a snapshot and is evaluated.
 
 use expect_test::{expect_file, ExpectFile};
@@ -82,6 +83,35 @@ fn packages_helpers_written_out_in_other_ways() {
         "helper-optional-let",
         expect_file!["snapshots/helpers/helper-optional-let.nix"],
     );
+    check(
+        &nix,
+        "helper-mapattrs-known",
+        expect_file!["snapshots/helpers/helper-mapattrs-known.nix"],
+    );
+}
+
+/// `// builtins.mapAttrs f tools` defines the names of `tools`, a
+/// `let`-bound set: one of them is refused at that operand (the new entry
+/// would be replaced); a fold's names are not known, so it is refused too.
+#[test]
+fn packages_names_of_a_mapped_set_are_known() {
+    let before = fixture("layouts/helper-mapattrs-known.nix");
+    let error = apply(&before, &dune("lint")).expect_err("`lint` is in `tools`");
+    assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
+    assert!(
+        error.message.contains("by `builtins.mapAttrs …`"),
+        "{error:?}"
+    );
+    let range = error.range.expect("the refusal points at the operand");
+    assert!(before[usize::from(range.start())..].starts_with("builtins.mapAttrs"));
+    let folded = before.replace(
+        "builtins.mapAttrs (_: name: nixpkgs.legacyPackages.${system}.${name}) tools",
+        "builtins.foldl' (acc: name: acc // { ${name} = nixpkgs.legacyPackages.${system}.${name}; }) { } [ \"jq\" ]",
+    );
+    assert_ne!(folded, before);
+    let error = apply(&folded, &dune("extra")).expect_err("a fold's names are unknown");
+    assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
+    assert!(error.message.contains("`builtins.foldl'"), "{error:?}");
 }
 
 /// A name the `optionalAttrs` set merged after defines is refused: the
@@ -142,13 +172,26 @@ fn packages_other_flakes_legacy_packages_is_not_a_package_set() {
 }
 
 /// Outputs written `X // { … }` (the new entry goes in the literal, after
-/// `X`, and is said to replace one `X` may define) and `let … in { … }`
+/// `X`; a name `X` defines is refused, and where `X`'s names are not
+/// known the new entry is said to replace one `X` may define) and `let … in { … }`
 /// followed by `// genAttrs [ … ] f` (its names are known).
 #[test]
 fn packages_outputs_merged_or_in_a_let() {
     let nix = Nix::require();
     let before = fixture("layouts/output-merged-let.nix");
+    // `tools` is a `let`-bound set: its names are known, and `lint` is one.
     let (after, warnings) = apply(&before, &dune("extra")).expect("a package");
+    assert_eq!(warnings, Vec::<String>::new());
+    let error = apply(&before, &dune("lint")).expect_err("`lint` is in `tools`");
+    assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
+    assert!(error.message.contains("by `tools …`"), "{error:?}");
+    // Names from another file are not known: the new entry is said to
+    // replace one `tools` may define.
+    let imported = before.replace(
+        "tools = { lint = pkgs.hello; };",
+        "tools = import ./tools.nix pkgs;",
+    );
+    let (_, warnings) = apply(&imported, &dune("extra")).expect("a package");
     assert!(
         warnings
             .iter()
@@ -186,7 +229,10 @@ fn packages_outputs_merged_or_in_a_let() {
         }),
     )
     .expect_err("`ci` is generated after");
-    assert!(error.message.contains("by `genAttrs`"), "{error:?}");
+    assert!(
+        error.message.contains("by `nixpkgs.lib.genAttrs …`"),
+        "{error:?}"
+    );
 }
 
 /// A `let` around the output that rebinds the system's name: the new

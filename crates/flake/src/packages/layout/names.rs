@@ -1,0 +1,215 @@
+//! The attribute names an expression can evaluate to, read from the file:
+//! a set literal's names, `mapAttrs f x` / `filterAttrs f x` /
+//! `removeAttrs x […]` (at most the names of `x`), `genAttrs [ "a" ] f`,
+//! `lib.optionalAttrs cond x`, `a // b`, `if … then a else b`, a `let`-bound
+//! name and a `let`-bound function applied to all its arguments.
+//!
+//! The result is an upper bound: a name not in it is never defined by the
+//! expression, so a new attribute of that name merged next to it can be
+//! neither overridden nor overriding. Anything else (an `import`, a fold,
+//! a name computed at evaluation) has no known names.
+
+use flakeedit_syntax::rnix::ast::{self, BinOpKind, HasEntry};
+use flakeedit_syntax::{attr_name, static_string, strip_parens};
+use rowan::ast::AstNode;
+
+use super::helper::{definition, ident_text, Definition, MAX_DEPTH};
+
+/// An upper bound of the names `expr` defines, when the file tells it.
+pub(crate) fn known_names(expr: &ast::Expr) -> Option<Vec<String>> {
+    names(expr, 0)
+}
+
+fn names(expr: &ast::Expr, depth: usize) -> Option<Vec<String>> {
+    if depth > MAX_DEPTH * 2 {
+        return None;
+    }
+    match strip_parens(expr.clone()) {
+        ast::Expr::AttrSet(set) => set_names(&set),
+        ast::Expr::LetIn(let_in) => names(&let_in.body()?, depth + 1),
+        ast::Expr::BinOp(binop) if binop.operator() == Some(BinOpKind::Update) => {
+            let mut all = names(&binop.lhs()?, depth + 1)?;
+            all.extend(names(&binop.rhs()?, depth + 1)?);
+            Some(all)
+        }
+        ast::Expr::IfElse(branch) => {
+            let mut all = names(&branch.body()?, depth + 1)?;
+            all.extend(names(&branch.else_body()?, depth + 1)?);
+            Some(all)
+        }
+        ast::Expr::Ident(ident) => match definition(ident.syntax(), &ident_text(&ident)?)? {
+            Definition::Let(value) => names(&value, depth + 1),
+            _ => None,
+        },
+        ast::Expr::Apply(apply) => applied(&apply, depth),
+        _ => None,
+    }
+}
+
+/// The names of a set literal; `None` when one is computed (`${x} = …`).
+fn set_names(set: &ast::AttrSet) -> Option<Vec<String>> {
+    let mut all = Vec::new();
+    for binding in set.attrpath_values() {
+        let first = binding.attrpath()?.attrs().next()?;
+        all.push(attr_name(&first)?);
+    }
+    for inherit in set.inherits() {
+        for attr in inherit.attrs() {
+            all.push(attr_name(&attr)?);
+        }
+    }
+    Some(all)
+}
+
+/// `f a b …`: the library functions above, or a `let`-bound function
+/// given all its parameters.
+fn applied(apply: &ast::Apply, depth: usize) -> Option<Vec<String>> {
+    let mut arguments = vec![apply.argument()?];
+    let mut head = apply.lambda()?;
+    while let ast::Expr::Apply(inner) = strip_parens(head.clone()) {
+        arguments.push(inner.argument()?);
+        head = inner.lambda()?;
+    }
+    arguments.reverse();
+    if let Some(function) = library_function(&head) {
+        return match (function.as_str(), arguments.as_slice()) {
+            ("mapAttrs" | "filterAttrs", [_, set]) | ("optionalAttrs", [_, set]) => {
+                names(set, depth + 1)
+            }
+            ("removeAttrs", [set, _]) => names(set, depth + 1),
+            ("genAttrs", [list, _]) => string_list(list),
+            _ => None,
+        };
+    }
+    let ast::Expr::Ident(ident) = strip_parens(head) else {
+        return None;
+    };
+    let Definition::Let(mut function) = definition(ident.syntax(), &ident_text(&ident)?)? else {
+        return None;
+    };
+    // A parameter the body's names depend on is not bound where the body
+    // is read, so such a body has no known names.
+    for _ in &arguments {
+        let ast::Expr::Lambda(lambda) = strip_parens(function) else {
+            return None;
+        };
+        function = lambda.body()?;
+    }
+    if matches!(strip_parens(function.clone()), ast::Expr::Lambda(_)) {
+        return None;
+    }
+    names(&function, depth + 1)
+}
+
+/// `builtins.NAME`, `lib.NAME`, `nixpkgs.lib.NAME` or the unshadowed
+/// builtin `__NAME`: the library function `NAME`.
+fn library_function(expr: &ast::Expr) -> Option<String> {
+    match strip_parens(expr.clone()) {
+        ast::Expr::Select(select) => {
+            if select.default_expr().is_some() {
+                return None;
+            }
+            let ast::Expr::Ident(base) = strip_parens(select.expr()?) else {
+                return None;
+            };
+            let mut path = vec![ident_text(&base)?];
+            for attr in select.attrpath()?.attrs() {
+                path.push(attr_name(&attr)?);
+            }
+            match path.as_slice() {
+                [base, name] if base == "builtins" || base == "lib" => Some(name.clone()),
+                [_, .., lib, name] if lib == "lib" => Some(name.clone()),
+                _ => None,
+            }
+        }
+        ast::Expr::Ident(ident) => {
+            let name = ident_text(&ident)?;
+            let builtin = name.strip_prefix("__")?.to_string();
+            matches!(definition(ident.syntax(), &name)?, Definition::Unbound).then_some(builtin)
+        }
+        _ => None,
+    }
+}
+
+/// A list literal of string literals.
+fn string_list(expr: &ast::Expr) -> Option<Vec<String>> {
+    let ast::Expr::List(list) = strip_parens(expr.clone()) else {
+        return None;
+    };
+    list.items()
+        .map(|item| match strip_parens(item) {
+            ast::Expr::Str(string) => static_string(&string),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flakeedit_syntax::SourceFile;
+
+    /// The known names of the body of the first `let … in` of `text`.
+    fn of(text: &str) -> Option<Vec<String>> {
+        let file = SourceFile::parse(text);
+        let let_in = file
+            .syntax()
+            .descendants()
+            .find_map(ast::LetIn::cast)
+            .expect("a let");
+        known_names(&let_in.body().expect("a body"))
+    }
+
+    #[test]
+    fn names_read_from_the_file() {
+        let cases: &[(&str, Option<&[&str]>)] = &[
+            (
+                "let in { a = 1; b.c = 2; inherit x; inherit (y) z; }",
+                Some(&["a", "b", "x", "z"]),
+            ),
+            (
+                "let s = { a = 1; }; in builtins.mapAttrs (n: v: v) s",
+                Some(&["a"]),
+            ),
+            (
+                "let s = rec { a = 1; }; in lib.filterAttrs (n: v: true) s",
+                Some(&["a"]),
+            ),
+            (
+                "let in nixpkgs.lib.optionalAttrs c { a = 1; } // { b = 2; }",
+                Some(&["a", "b"]),
+            ),
+            (
+                "let in builtins.removeAttrs { a = 1; b = 2; } [ \"a\" ]",
+                Some(&["a", "b"]),
+            ),
+            (
+                "let in lib.genAttrs [ \"a\" \"b\" ] (n: n)",
+                Some(&["a", "b"]),
+            ),
+            (
+                "let in if c then { a = 1; } else { b = 1; }",
+                Some(&["a", "b"]),
+            ),
+            ("let f = pkgs: { a = pkgs.x; }; in f p", Some(&["a"])),
+            ("let f = x: y: { a = x; }; in (f 1) 2", Some(&["a"])),
+            ("let in __mapAttrs (n: v: v) { a = 1; }", Some(&["a"])),
+            // Names that depend on an argument or a file are not known.
+            ("let f = pkgs: pkgs; in f p", None),
+            ("let f = x: y: { a = x; }; in f 1", None),
+            ("let in { ${n} = 1; }", None),
+            ("let in import ./pkgs { }", None),
+            ("let in mapAttrs (n: v: v) { a = 1; }", None),
+            ("let in builtins.foldl' (a: b: a) { } [ ]", None),
+            (
+                "let __mapAttrs = f: s: { b = 1; }; in __mapAttrs (n: v: v) { a = 1; }",
+                Some(&["b"]),
+            ),
+            ("let in lib.genAttrs systems (n: n)", None),
+        ];
+        for (text, expected) in cases {
+            let expected = expected.map(|names| names.iter().map(|n| n.to_string()).collect());
+            assert_eq!(of(text), expected, "{text}");
+        }
+    }
+}
