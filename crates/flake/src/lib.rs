@@ -100,11 +100,10 @@ pub use list::{list_inputs, InputSummary, LockedSummary};
 pub use lock::{Lock, LockError, LockInputRef, LockNode, OwnNestedInput};
 pub use meaning::{apply_verified, AllowedChange, VerifiedEdit};
 pub use model::{
-    analyze_uses, input_usage, inputs_escape, occurrence_at, occurrences, string_content,
-    uses_of_input, uses_through_input_set, Flake, InputBinding, InputDecl, InputLeaf, InputSetUse,
-    InputUsage, InputUse, InputsStyle, LeafTarget, LeafValue, NestedFollows, NestedPath,
-    Occurrence, OccurrenceKind, Outputs, OutputsParam, UndecidedUse, UndecidedWhy, UseAnalysis,
-    UseKind,
+    analyze_uses, input_usage, inputs_escape, occurrence_at, occurrences, uses_of_input,
+    uses_through_input_set, Flake, Formal, InputBinding, InputDecl, InputLeaf, InputSetUse,
+    InputUsage, InputUse, LeafTarget, LeafValue, NestedFollows, NestedPath, Occurrence,
+    OccurrenceKind, Outputs, UndecidedUse, UndecidedWhy, UseAnalysis, UseKind,
 };
 pub use packages::{
     add_dev_shell, add_docker_image, add_dune_package, add_source, init_flake, AddDevShell,

@@ -12,9 +12,7 @@ use flakeedit_flake::{
     AddDevShell, AddDockerImage, AddDunePackage, AllowedChange, CheckOptions, DiagnosticCode,
     ErrorKind, Flake, FlakeError, InputDecl, Layout, Lock, Operation,
 };
-use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{ChangeSet, SourceFile, TextRange, TextSize};
-use rowan::ast::AstNode;
 use serde::{Deserialize, Serialize};
 
 /// How serious a diagnostic is.
@@ -427,7 +425,7 @@ fn package_actions(
     let in_outputs = flake
         .outputs
         .as_ref()
-        .is_some_and(|outputs| outputs.binding.syntax().text_range().contains_range(range));
+        .is_some_and(|outputs| outputs.range().contains_range(range));
     if !in_outputs {
         return found;
     }
@@ -443,8 +441,8 @@ fn package_actions(
         target.packages.names().into_iter().find(|name| {
             target
                 .packages
-                .entry(name)
-                .is_some_and(|entry| entry.syntax().text_range().contains_range(range))
+                .entry_range(name)
+                .is_some_and(|entry| entry.contains_range(range))
         })
     });
     if let Some(package) = under_cursor.filter(|name| !name.to_lowercase().contains("image")) {
@@ -498,20 +496,20 @@ fn dune_name(directory: &str) -> String {
 fn input_at(flake: &Flake, range: TextRange) -> Option<&InputDecl> {
     let declared = flake.inputs.iter().find(|input| {
         input.bindings.iter().any(|binding| {
-            let node = binding.node.syntax().text_range();
+            let node = binding.range();
             node.contains_range(range) || (range.is_empty() && node.end() == range.start())
         })
     });
     if declared.is_some() {
         return declared;
     }
-    let pattern = flake.outputs.as_ref()?.pattern()?;
-    let formal = pattern.pat_entries().find(|entry: &ast::PatEntry| {
-        entry.syntax().text_range().contains_range(range)
-            || entry.syntax().text_range().end() == range.start()
-    })?;
-    let name = formal.ident()?.syntax().text().to_string();
-    flake.input(&name)
+    let formal = flake
+        .outputs
+        .as_ref()?
+        .formals()
+        .into_iter()
+        .find(|formal| formal.range.contains_range(range) || formal.range.end() == range.start())?;
+    flake.input(&formal.name)
 }
 
 /// Computes and verifies the edit of `request` on `text` with

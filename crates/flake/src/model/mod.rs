@@ -4,7 +4,8 @@
 mod occurrences;
 mod uses;
 
-pub use occurrences::{occurrence_at, occurrences, string_content, Occurrence, OccurrenceKind};
+pub(crate) use occurrences::string_content;
+pub use occurrences::{occurrence_at, occurrences, Occurrence, OccurrenceKind};
 
 pub use uses::{
     analyze_uses, input_usage, inputs_escape, uses_of_input, uses_through_input_set, InputSetUse,
@@ -28,8 +29,9 @@ use crate::error::{ErrorKind, FlakeError};
 pub struct InputLeaf {
     /// The path below the input (`["url"]`, `["inputs", "nixpkgs", "follows"]`).
     pub path: Vec<String>,
-    /// The binding whose value is this leaf's value.
-    pub binding: ast::AttrpathValue,
+    /// The binding whose value is this leaf's value: the syntax tree stays
+    /// inside the crate; [`InputLeaf::range`] and friends give its ranges.
+    pub(crate) binding: ast::AttrpathValue,
     /// How many segments of `path` are written outside `binding`'s own
     /// attribute path (in enclosing sets).
     pub outer: usize,
@@ -133,6 +135,21 @@ pub enum LeafTarget<'a> {
 }
 
 impl InputLeaf {
+    /// The range of the binding whose value is this leaf's value.
+    pub fn range(&self) -> TextRange {
+        self.binding.syntax().text_range()
+    }
+
+    /// The range of the leaf's value expression.
+    pub fn value_range(&self) -> Option<TextRange> {
+        Some(self.binding.value()?.syntax().text_range())
+    }
+
+    /// The range between the quotes when the value is a plain `"…"` string.
+    pub fn string_range(&self) -> Option<TextRange> {
+        string_content(self.binding.value())
+    }
+
     /// What this leaf sets.
     pub fn target(&self) -> LeafTarget<'_> {
         let Some((attribute, mut rest)) = self.path.split_last() else {
@@ -193,14 +210,21 @@ pub struct NestedFollows {
 /// One outermost binding of an input's declaration.
 #[derive(Debug, Clone)]
 pub struct InputBinding {
-    /// The binding.
-    pub node: ast::AttrpathValue,
+    /// The binding ([`InputBinding::range`] outside the crate).
+    pub(crate) node: ast::AttrpathValue,
     /// The segments of its attribute path after the input's name
     /// (`["url"]` for `inputs.riot.url = …;`, `[]` for `riot = { … };`).
     pub below: Vec<String>,
     /// The segments before and including the input's name
     /// (`["inputs", "riot"]` or `["riot"]`).
     pub prefix: Vec<String>,
+}
+
+impl InputBinding {
+    /// The range of the whole binding.
+    pub fn range(&self) -> TextRange {
+        self.node.syntax().text_range()
+    }
 }
 
 /// A declared input, gathered from every binding that defines it.
@@ -278,14 +302,14 @@ impl InputDecl {
     pub fn range(&self) -> TextRange {
         self.bindings
             .first()
-            .map(|binding| binding.node.syntax().text_range())
+            .map(InputBinding::range)
             .unwrap_or_default()
     }
 }
 
 /// How the file's inputs are written, which decides where new ones go.
 #[derive(Debug, Clone)]
-pub enum InputsStyle {
+pub(crate) enum InputsStyle {
     /// `inputs = { … };` — new inputs go into this set.
     Block(ast::AttrSet),
     /// `inputs.x.url = …;` at the top level — new inputs go after the last
@@ -297,7 +321,7 @@ pub enum InputsStyle {
 
 /// The outputs function's argument.
 #[derive(Debug, Clone)]
-pub enum OutputsParam {
+pub(crate) enum OutputsParam {
     /// `{ self, nixpkgs }:` or with `...` and/or `@name`.
     Pattern(ast::Pattern),
     /// `inputs:` — every input is reachable through this name.
@@ -308,14 +332,64 @@ pub enum OutputsParam {
 #[derive(Debug, Clone)]
 pub struct Outputs {
     /// The binding `outputs = …;`.
-    pub binding: ast::AttrpathValue,
+    pub(crate) binding: ast::AttrpathValue,
     /// The lambda, when the value is one.
-    pub lambda: Option<ast::Lambda>,
+    pub(crate) lambda: Option<ast::Lambda>,
+}
+
+/// A formal of the outputs function's pattern (`nixpkgs` in `{ self,
+/// nixpkgs }:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formal {
+    /// The name.
+    pub name: String,
+    /// The range of the entry (with its default, if any).
+    pub range: TextRange,
 }
 
 impl Outputs {
+    /// The range of the whole `outputs = …;` binding.
+    pub fn range(&self) -> TextRange {
+        self.binding.syntax().text_range()
+    }
+
+    /// The range of the attribute path (`outputs`).
+    pub fn name_range(&self) -> TextRange {
+        self.binding
+            .attrpath()
+            .map_or(self.range(), |path| path.syntax().text_range())
+    }
+
+    /// The range of the function's body, when the value is a function.
+    pub fn body_range(&self) -> Option<TextRange> {
+        Some(self.lambda.as_ref()?.body()?.syntax().text_range())
+    }
+
+    /// The range of the pattern (`{ self, nixpkgs }`, without an `@`
+    /// name), when the parameter is one.
+    pub fn pattern_range(&self) -> Option<TextRange> {
+        Some(self.pattern()?.syntax().text_range())
+    }
+
+    /// The pattern's formals, in source order; empty when the parameter
+    /// is a plain name.
+    pub fn formals(&self) -> Vec<Formal> {
+        let Some(pattern) = self.pattern() else {
+            return Vec::new();
+        };
+        pattern
+            .pat_entries()
+            .filter_map(|entry| {
+                Some(Formal {
+                    name: flakeedit_syntax::formal_name(&entry)?,
+                    range: entry.syntax().text_range(),
+                })
+            })
+            .collect()
+    }
+
     /// The lambda's parameter.
-    pub fn param(&self) -> Option<OutputsParam> {
+    pub(crate) fn param(&self) -> Option<OutputsParam> {
         match self.lambda.as_ref()?.param()? {
             ast::Param::Pattern(pattern) => Some(OutputsParam::Pattern(pattern)),
             ast::Param::IdentParam(param) => Some(OutputsParam::Ident(
@@ -325,7 +399,7 @@ impl Outputs {
     }
 
     /// The pattern, when the parameter is one.
-    pub fn pattern(&self) -> Option<ast::Pattern> {
+    pub(crate) fn pattern(&self) -> Option<ast::Pattern> {
         match self.param()? {
             OutputsParam::Pattern(pattern) => Some(pattern),
             OutputsParam::Ident(_) => None,
@@ -352,12 +426,12 @@ impl Outputs {
 /// A parsed flake: the root set, its inputs and its outputs.
 #[derive(Debug, Clone)]
 pub struct Flake {
-    /// The top-level attribute set.
-    pub root: ast::AttrSet,
+    /// The top-level attribute set ([`Flake::root_range`] outside the crate).
+    pub(crate) root: ast::AttrSet,
     /// Declared inputs, in order of first appearance.
     pub inputs: Vec<InputDecl>,
     /// How inputs are written.
-    pub style: InputsStyle,
+    pub(crate) style: InputsStyle,
     /// The outputs binding, if any.
     pub outputs: Option<Outputs>,
     /// Position in `inputs` by name: lookups stay constant-time on flakes
@@ -461,6 +535,11 @@ impl Flake {
             outputs,
             by_name: inputs.by_name,
         })
+    }
+
+    /// The range of the top-level attribute set.
+    pub fn root_range(&self) -> TextRange {
+        self.root.syntax().text_range()
     }
 
     /// The input named `name`.

@@ -168,7 +168,7 @@ fn follows_targets(input: &InputDecl, found: &mut Vec<Occurrence>) {
 }
 
 /// The range between the quotes of a plain `"…"` string.
-pub fn string_content(expr: Option<ast::Expr>) -> Option<TextRange> {
+pub(crate) fn string_content(expr: Option<ast::Expr>) -> Option<TextRange> {
     let ast::Expr::Str(string) = strip_parens(expr?) else {
         return None;
     };

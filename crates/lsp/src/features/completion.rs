@@ -9,7 +9,7 @@
 
 use flakeedit_flake::{Flake, Lock, LockInputRef};
 use flakeedit_syntax::rnix::ast;
-use flakeedit_syntax::{attrpath_names, formal_names, SyntaxNode, TextRange, TextSize};
+use flakeedit_syntax::{attrpath_names, SourceFile, SyntaxKind, SyntaxNode, TextRange, TextSize};
 use rowan::ast::AstNode;
 
 /// What a completion item is.
@@ -57,8 +57,16 @@ const INPUT_ATTRIBUTES: &[(&str, &str)] = &[
     ("submodules", "fetch git submodules"),
 ];
 
-/// The completions at `offset` of `text` (whose lenient model is `flake`).
-pub fn complete(text: &str, flake: &Flake, lock: Option<&Lock>, offset: usize) -> Vec<Candidate> {
+/// The completions at `offset` of `text` (parsed as `file`, whose lenient
+/// model is `flake`).
+pub fn complete(
+    text: &str,
+    file: &SourceFile,
+    flake: &Flake,
+    lock: Option<&Lock>,
+    offset: usize,
+) -> Vec<Candidate> {
+    let root = file.root().syntax();
     let Some(before) = text.get(..offset) else {
         return Vec::new();
     };
@@ -84,10 +92,6 @@ pub fn complete(text: &str, flake: &Flake, lock: Option<&Lock>, offset: usize) -
         offset - chain.rsplit('.').next().unwrap_or_default().len(),
         offset,
     );
-    let root = flake.root.syntax().ancestors().last();
-    let Some(root) = root else {
-        return Vec::new();
-    };
     if let Some(names) = outputs_pattern_at(flake, offset) {
         return flake
             .inputs
@@ -103,7 +107,7 @@ pub fn complete(text: &str, flake: &Flake, lock: Option<&Lock>, offset: usize) -
             })
             .collect();
     }
-    let mut path = enclosing_path(flake, &root, chain_start);
+    let mut path = enclosing_path(flake, root, chain_start);
     path.extend(segments);
     match path.as_slice() {
         [inputs, _] if inputs == "inputs" => attributes(replace),
@@ -218,13 +222,19 @@ fn attributes(replace: TextRange) -> Vec<Candidate> {
 /// The formals already written when `offset` is inside the outputs
 /// function's pattern.
 fn outputs_pattern_at(flake: &Flake, offset: usize) -> Option<Vec<String>> {
-    let pattern = flake.outputs.as_ref()?.pattern()?;
-    let range = pattern.syntax().text_range();
+    let outputs = flake.outputs.as_ref()?;
+    let range = outputs.pattern_range()?;
     let offset = TextSize::from(u32::try_from(offset).ok()?);
     if !(range.start() < offset && offset < range.end()) {
         return None;
     }
-    Some(formal_names(&pattern))
+    Some(
+        outputs
+            .formals()
+            .into_iter()
+            .map(|formal| formal.name)
+            .collect(),
+    )
 }
 
 /// The attribute path of the sets enclosing `offset`, from the file's root
@@ -238,9 +248,9 @@ fn enclosing_path(flake: &Flake, root: &SyntaxNode, offset: usize) -> Vec<String
         return Vec::new();
     };
     let mut path = Vec::new();
-    let root_set = flake.root.syntax().clone();
+    let root_set = flake.root_range();
     for node in token.parent_ancestors() {
-        if node == root_set {
+        if node.kind() == SyntaxKind::NODE_ATTR_SET && node.text_range() == root_set {
             return path;
         }
         let Some(set) = ast::AttrSet::cast(node.clone()) else {

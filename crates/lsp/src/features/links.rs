@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use flakeedit_flake::{string_content, Flake, InputDecl, Lock};
+use flakeedit_flake::{Flake, InputDecl, InputLeaf, Lock};
 use flakeedit_syntax::TextRange;
 
 use super::forge::{age, reference_link, short_rev};
@@ -26,13 +26,8 @@ pub struct Link {
 fn url_of(input: &InputDecl) -> Option<(TextRange, &str)> {
     let leaf = input.leaf(&["url"])?;
     let url = leaf.value.as_str()?;
-    let range = string_content(leaf.binding.value()).or_else(|| {
-        // A bare URI literal (`url = github:o/r;`) has no quotes.
-        leaf.binding.value().map(|value| {
-            use rowan::ast::AstNode;
-            value.syntax().text_range()
-        })
-    })?;
+    // A bare URI literal (`url = github:o/r;`) has no quotes.
+    let range = leaf.string_range().or_else(|| leaf.value_range())?;
     Some((range, url))
 }
 
@@ -168,7 +163,7 @@ fn linked_field(kind: &str) -> Option<&'static str> {
 fn attribute_set_reference(input: &InputDecl) -> Option<(TextRange, String)> {
     let fields = input.reference();
     let field = linked_field(fields.get("type")?)?;
-    let range = string_content(input.leaf(&[field])?.binding.value())?;
+    let range = input.leaf(&[field])?.string_range()?;
     let reference = reference_from(|name| fields.get(name).map(String::as_str))?;
     Some((range, reference))
 }
@@ -186,7 +181,7 @@ pub struct Hint {
 pub fn hints(flake: &Flake, lock: &Lock, now: i64) -> Vec<Hint> {
     let mut found = Vec::new();
     for input in &flake.inputs {
-        let Some(value) = input.leaf(&["url"]).and_then(|leaf| leaf.binding.value()) else {
+        let Some(value) = input.leaf(&["url"]).and_then(InputLeaf::value_range) else {
             continue;
         };
         let Some((_, node)) = lock.node_of_input(&input.name) else {
@@ -203,10 +198,7 @@ pub fn hints(flake: &Flake, lock: &Lock, now: i64) -> Vec<Hint> {
             continue;
         }
         found.push(Hint {
-            at: {
-                use rowan::ast::AstNode;
-                value.syntax().text_range().end()
-            },
+            at: value.end(),
             label: parts.join(" · "),
         });
     }

@@ -245,7 +245,7 @@ pub fn document_symbols(
     let analysed = model(document)?;
     let flake = analysed.flake(true)?;
     let map = LineMap::new(&document.text, encoding);
-    let outline = outline::symbols(flake, analysed.occurrences(), |range| {
+    let outline = outline::symbols(analysed.file(), flake, analysed.occurrences(), |range| {
         map.range(&document.text, range)
     });
     Some(DocumentSymbolResponse::Nested(outline))
@@ -263,7 +263,7 @@ pub fn completion(
     let text = &document.text;
     let map = LineMap::new(text, encoding);
     let offset = map.offset(text, position);
-    let items = completion::complete(text, flake, lock, offset)
+    let items = completion::complete(text, analysed.file(), flake, lock, offset)
         .into_iter()
         .map(|candidate| CompletionItem {
             label: candidate.label.clone(),

@@ -11,10 +11,11 @@
 //! `mkFlake`) becomes a symbol of its own, so the outline says which
 //! outputs are per system. It reads syntax only: nothing is evaluated.
 
-use flakeedit_flake::{Flake, Occurrence, OccurrenceKind};
+use flakeedit_flake::{Flake, InputBinding, Occurrence, OccurrenceKind};
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
-use flakeedit_syntax::{attr_name, attrpath_names, strip_parens, TextRange};
+use flakeedit_syntax::{attr_name, attrpath_names, strip_parens, SourceFile, TextRange};
 use rowan::ast::AstNode;
+use rowan::NodeOrToken;
 use tower_lsp_server::ls_types::*;
 
 /// How many attribute levels below `outputs` the outline shows
@@ -46,10 +47,23 @@ fn symbol(
     }
 }
 
+/// The outermost expression of `file` whose range is `range`.
+fn expression_at(file: &SourceFile, range: TextRange) -> Option<ast::Expr> {
+    let mut node = match file.root().syntax().covering_element(range) {
+        NodeOrToken::Node(node) => node,
+        NodeOrToken::Token(token) => token.parent()?,
+    };
+    while let Some(parent) = node.parent().filter(|parent| parent.text_range() == range) {
+        node = parent;
+    }
+    ast::Expr::cast(node)
+}
+
 /// The outline: `inputs` with each input (its url or follows as detail),
 /// and `outputs` with what its body returns. `found` are the flake's
 /// occurrences (`flakeedit_flake::occurrences`).
 pub fn symbols(
+    file: &SourceFile,
     flake: &Flake,
     found: &[Occurrence],
     range_of: impl Fn(TextRange) -> Range,
@@ -61,7 +75,7 @@ pub fn symbols(
         let Some(range) = input
             .bindings
             .iter()
-            .map(|binding| binding.node.syntax().text_range())
+            .map(InputBinding::range)
             .reduce(|a, b| a.cover(b))
         else {
             continue;
@@ -93,18 +107,14 @@ pub fn symbols(
         ));
     }
     if let Some(outputs) = &flake.outputs {
-        let range = outputs.binding.syntax().text_range();
-        let selection = outputs
-            .binding
-            .attrpath()
-            .map_or(range, |path| path.syntax().text_range());
+        let range = outputs.range();
+        let selection = outputs.name_range();
         let walk = Walk {
             range_of: &range_of,
         };
         let children = outputs
-            .lambda
-            .as_ref()
-            .and_then(|lambda| lambda.body())
+            .body_range()
+            .and_then(|body| expression_at(file, body))
             .map(|body| walk.returned(body, 0, true))
             .unwrap_or_default();
         outline.push(symbol(

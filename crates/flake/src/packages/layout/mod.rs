@@ -120,7 +120,7 @@ pub struct Target {
     pub dev_shells: OutputPlace,
     /// The `perSystem` pattern (flake-parts), where formals like `self'`
     /// or `pkgs` can be added.
-    pub module_pattern: Option<ast::Pattern>,
+    pub(crate) module_pattern: Option<ast::Pattern>,
 }
 
 /// A flake's per-system layout.
@@ -469,7 +469,7 @@ impl Layout {
     /// The plain target for one system (also used for `--system`). A
     /// system that the file names through a `let`-bound variable
     /// (`packages.${system}`) is written that way.
-    pub fn plain_target(outputs: &ast::AttrSet, system: &str) -> Result<Target, FlakeError> {
+    pub(crate) fn plain_target(outputs: &ast::AttrSet, system: &str) -> Result<Target, FlakeError> {
         let segment = plain_systems(outputs)
             .into_iter()
             .find(|segment| {
@@ -553,7 +553,7 @@ impl Layout {
     }
 
     /// The set the plain layout's outputs are written in (for `--system`).
-    pub fn plain_outputs_set(&self) -> Option<ast::AttrSet> {
+    pub(crate) fn plain_outputs_set(&self) -> Option<ast::AttrSet> {
         let target = self.targets.first()?;
         let set = &target.packages.set;
         if target.packages.prefix.first().map(String::as_str) == Some("packages") {

@@ -15,7 +15,7 @@ use crate::error::{ErrorKind, FlakeError};
 #[derive(Debug, Clone)]
 pub struct OutputPlace {
     /// The attribute set the output's entries are (or will be) written in.
-    pub set: ast::AttrSet,
+    pub(crate) set: ast::AttrSet,
     /// The attribute path from `set` to the output (`[]` when `set` is
     /// the output itself, `["packages"]` for dotted entries). A segment
     /// written `${name}` is that dynamic attribute, verbatim.
@@ -30,10 +30,10 @@ pub struct OutputPlace {
     /// For a new flake-parts `perSystem`: the module set it is added to.
     pub new_per_system: bool,
     /// Where a new output is inserted: before this binding, or last.
-    pub before: Option<SyntaxNode>,
+    pub(crate) before: Option<SyntaxNode>,
     /// Where a new output is inserted when set: after this binding (the
     /// same output of another system, in the plain layout).
-    pub after: Option<SyntaxNode>,
+    pub(crate) after: Option<SyntaxNode>,
     /// How code written here names its system.
     pub system: SystemName,
     /// The per-system package set the enclosing per-system function
@@ -41,16 +41,16 @@ pub struct OutputPlace {
     pub package_set: Option<String>,
     /// Formals the per-system function's pattern lacks and needs for
     /// [`OutputPlace::system`] (`{ pkgs, ... }` given `system` too).
-    pub system_formals: Vec<(ast::Pattern, String)>,
+    pub(crate) system_formals: Vec<(ast::Pattern, String)>,
     /// The same for [`OutputPlace::package_set`].
-    pub package_set_formals: Vec<(ast::Pattern, String)>,
+    pub(crate) package_set_formals: Vec<(ast::Pattern, String)>,
     /// Names bound around the place that are not in the file yet (the
     /// parameter of a per-system function written with a new output).
     pub bound: Vec<String>,
     /// A legacy output that is this output's `default` entry to Nix
     /// (`defaultPackage`, `devShell`): `nix build`/`nix develop` prefer a
     /// new `default` to it, so it stands for `default`.
-    pub legacy_default: Option<ast::AttrpathValue>,
+    pub(crate) legacy_default: Option<ast::AttrpathValue>,
     /// Why a new `default` entry may not be written here: it may exist
     /// already (an imported module), or it would replace a legacy output.
     pub default_conflict: Option<FlakeError>,
@@ -87,9 +87,14 @@ impl OutputPlace {
         }
     }
 
+    /// The range of [`OutputPlace::entry`]'s binding, when there is one.
+    pub fn entry_range(&self, name: &str) -> Option<TextRange> {
+        Some(self.entry(name)?.syntax().text_range())
+    }
+
     /// The bindings whose value is the entry `name` of the output; for
     /// `default`, the legacy output standing for it when there is one.
-    pub fn entry(&self, name: &str) -> Option<ast::AttrpathValue> {
+    pub(crate) fn entry(&self, name: &str) -> Option<ast::AttrpathValue> {
         let found = if self.exists {
             let mut path: Vec<&str> = self.prefix.iter().map(String::as_str).collect();
             path.push(name);
@@ -152,7 +157,7 @@ impl OutputPlace {
 
     /// The last binding defining an entry of a dotted output, after which
     /// new dotted entries go.
-    pub fn last_dotted(&self) -> Option<ast::AttrpathValue> {
+    pub(crate) fn last_dotted(&self) -> Option<ast::AttrpathValue> {
         if !self.exists || self.prefix.is_empty() {
             return None;
         }
@@ -170,7 +175,7 @@ impl OutputPlace {
     }
 
     /// Whether `binding` is the legacy entry standing for `default`.
-    pub fn is_legacy(&self, binding: &ast::AttrpathValue) -> bool {
+    pub(crate) fn is_legacy(&self, binding: &ast::AttrpathValue) -> bool {
         self.legacy_default
             .as_ref()
             .is_some_and(|legacy| legacy.syntax() == binding.syntax())
