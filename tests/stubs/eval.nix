@@ -12,6 +12,7 @@
 #   flake-parts          -> ./flake-parts.nix
 #   flake-utils          -> ./flake-utils.nix
 #   systems              -> a list of systems, as nix-systems/default
+#   devshell             -> ./devshell.nix (numtide devshell's mkShell)
 #   anything else        -> ./generic-input.nix (packages.<system>.default)
 #
 # `inputs` overrides or adds stubs by name.
@@ -37,6 +38,7 @@ let
     inherit nixpkgs;
     flake-parts = import ./flake-parts.nix { inherit lib; };
     flake-utils = import ./flake-utils.nix { inherit lib; };
+    devshell = import ./devshell.nix { inherit lib; };
     systems = { outPath = toString ./systems-input; _stubInput = "systems"; inputs = { }; };
   };
 

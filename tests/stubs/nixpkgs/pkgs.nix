@@ -37,6 +37,11 @@ let
   };
   hostPlatform = platformFlags // { inherit system; };
 
+  shellBuilder = kind: {
+    __functor = _: args: stubDerivation kind ({ name = "nix-shell"; } // args);
+    override = _: shellBuilder kind;
+  };
+
   callPackageWith = scope: fn: overrides:
     let
       f = if builtins.isFunction fn then fn else import fn;
@@ -112,8 +117,10 @@ packages [
   };
   stdenvNoCC = final.stdenv;
 
-  mkShell = args: stubDerivation "mkShell" ({ name = "nix-shell"; } // args);
-  mkShellNoCC = args: stubDerivation "mkShellNoCC" ({ name = "nix-shell"; } // args);
+  # Callable, and `mkShell.override { stdenv = …; } { … }` as nixpkgs'
+  # callPackage'd `mkShell` allows.
+  mkShell = shellBuilder "mkShell";
+  mkShellNoCC = shellBuilder "mkShellNoCC";
 
   rustPlatform = {
     buildRustPackage = stubDerivation "buildRustPackage";

@@ -39,11 +39,19 @@ pub(super) fn builder_call(expr: Option<ast::Expr>) -> Option<(String, ast::Attr
 }
 
 /// The list literal bound to `name` in a set (`name = [ … ];` or
-/// `name = with pkgs; [ … ];`).
+/// `name = with pkgs; [ … ];`), or the one that ends a concatenation
+/// (`name = lib.optionals c [ … ] ++ [ … ];`): appending to it appends to
+/// the whole list.
 pub(super) fn list_value(set: &ast::AttrSet, name: &str) -> Option<ast::List> {
-    match strip_with(binding_at(set, &[name])?.value()?) {
-        ast::Expr::List(list) => Some(list),
-        _ => None,
+    let mut expr = strip_with(binding_at(set, &[name])?.value()?);
+    loop {
+        match expr {
+            ast::Expr::List(list) => return Some(list),
+            ast::Expr::BinOp(binop) if binop.operator() == Some(ast::BinOpKind::Concat) => {
+                expr = strip_with(binop.rhs()?);
+            }
+            _ => return None,
+        }
     }
 }
 

@@ -170,3 +170,53 @@ pub(crate) fn inherits(set: &ast::AttrSet, name: &str) -> Option<ast::Inherit> {
                 .any(|attr| flakeedit_syntax::attr_name(&attr).as_deref() == Some(name))
     })
 }
+
+/// `entry` added to a one-line set that would grow past 100 columns: the
+/// set rewritten with one entry per line, as a person would (only when it
+/// holds no comments, whose place a rewrite could not keep). `None` when
+/// the set spans lines or the line stays short.
+pub(crate) fn break_one_line_set(
+    file: &SourceFile,
+    set: &ast::AttrSet,
+    entry: &str,
+) -> Option<TextEdit> {
+    use flakeedit_syntax::rnix::ast::HasEntry;
+    let text = file.text();
+    let range = set.syntax().text_range();
+    let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+    if text.get(start..end)?.contains('\n')
+        || set
+            .syntax()
+            .descendants_with_tokens()
+            .any(|element| element.kind() == SyntaxKind::TOKEN_COMMENT)
+    {
+        return None;
+    }
+    let line = &text[flakeedit_syntax::style::line_start(text, start)
+        ..flakeedit_syntax::style::line_end(text, end)];
+    if line.chars().count() + entry.chars().count() < MAX_WIDTH {
+        return None;
+    }
+    let open = set
+        .syntax()
+        .children_with_tokens()
+        .filter_map(|element| element.into_token())
+        .find(|token| token.kind() == SyntaxKind::TOKEN_L_BRACE)?;
+    let close = set
+        .syntax()
+        .children_with_tokens()
+        .filter_map(|element| element.into_token())
+        .find(|token| token.kind() == SyntaxKind::TOKEN_R_BRACE)?;
+    let indent = line_indent(text, start);
+    let unit = file_indent_unit(text);
+    let eol = LineEnding::detect(text).as_str();
+    let mut lines: String = set
+        .entries()
+        .map(|existing| format!("{eol}{indent}{unit}{}", existing.syntax().text()))
+        .collect();
+    lines.push_str(&format!("{eol}{indent}{unit}{entry}{eol}{indent}"));
+    Some(TextEdit::replace(
+        TextRange::new(open.text_range().end(), close.text_range().start()),
+        lines,
+    ))
+}

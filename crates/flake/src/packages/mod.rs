@@ -21,6 +21,7 @@ mod expression;
 mod layout;
 pub(crate) mod list;
 mod shell;
+mod shell_call;
 mod source;
 mod template;
 

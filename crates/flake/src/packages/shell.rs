@@ -2,16 +2,20 @@
 //! in an existing one.
 
 use flakeedit_syntax::rnix::ast;
-use flakeedit_syntax::{insert_entry, ChangeSet, InsertPosition, SourceFile};
+use flakeedit_syntax::{
+    insert_entry, scope_at, ChangeSet, InsertPosition, SourceFile, TextEdit, TextSize,
+};
 use rowan::ast::AstNode;
 
-use super::argument::{builder_call, has_item, list_value, missing_items};
+use super::argument::{has_item, list_value, missing_items};
 use super::context::Context;
 use super::convention::{entry_column, Convention};
 use super::definition::{slot, Slot};
 use super::dune::attribute_column;
-use super::expression::{resolve_reference, Unknown};
-use super::list::{append_to_list, binding_at};
+use super::expression::{free_variables, resolve_reference, Unknown};
+use super::layout::OutputPlace;
+use super::list::{append_to_list, binding_at, break_one_line_set};
+use super::shell_call::{shell_call, Builder};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::model::Flake;
@@ -80,6 +84,7 @@ pub fn add_dev_shell(
         if let Slot::Taken(existing) = slot(place, attr, &what, &mut changes.warnings)? {
             extend_existing(
                 &context,
+                place,
                 &existing,
                 attr,
                 &packages,
@@ -118,34 +123,45 @@ pub fn add_dev_shell(
     Ok(changes)
 }
 
-/// Shell functions that take `packages` and `inputsFrom` like `mkShell`:
-/// crane's `craneLib.devShell { … }` passes them on to `mkShell`.
-fn is_shell_function(function: &str) -> bool {
-    matches!(function, "mkShell" | "mkShellNoCC" | "devShell")
-}
-
-/// Adds what is missing to an existing `mkShell { … }` shell.
+/// Adds what is missing to an existing shell whose builder flakeedit knows
+/// (see [`shell_call`]).
 fn extend_existing(
     context: &Context<'_>,
+    place: &OutputPlace,
     existing: &ast::AttrpathValue,
     attr: &str,
     packages: &[String],
     inputs_from: &[String],
     changes: &mut ChangeSet,
 ) -> Result<(), FlakeError> {
-    let Some((function, set)) =
-        builder_call(existing.value()).filter(|(function, _)| is_shell_function(function))
-    else {
+    let root = context.file.syntax();
+    let Some(call) = shell_call(root, existing.value()) else {
+        let value = existing
+            .value()
+            .map(|value| summary(value.syntax()))
+            .unwrap_or_default();
         return Err(FlakeError::new(
             ErrorKind::Conflict,
-            format!("dev shell `{attr}` exists and is not a `mkShell {{ … }}` call"),
+            format!(
+                "dev shell `{attr}` exists and is `{value}`, not a call of a shell builder \
+                 flakeedit knows"
+            ),
         )
         .at(existing.syntax().text_range())
-        .hint("add the packages by hand, or choose another shell with --name"));
+        .hint(
+            "flakeedit extends `mkShell { … }`, `mkShellNoCC`, `mkShell.override { … } { … }`, \
+             crane's `devShell` and numtide devshell's `mkShell`; add the packages by hand, \
+             or choose another shell with --name",
+        ));
     };
-    let _ = function;
+    let set = &call.set;
     let mut added = false;
     for (name, items) in [("packages", packages), ("inputsFrom", inputs_from)] {
+        // numtide devshell's `packagesFrom` is its `inputsFrom`.
+        let name = match (name, call.builder) {
+            ("inputsFrom", Builder::Devshell) => "packagesFrom",
+            _ => name,
+        };
         if items.is_empty() {
             continue;
         }
@@ -153,31 +169,29 @@ fn extend_existing(
         // alike in the shell: a package in any of them is there already,
         // and a shell that lists its tools in `buildInputs` gets new ones
         // there. `packages = builtins.attrValues { … }` (the seed) is not a
-        // list: then they go to `buildInputs` too.
-        let (list, others): (Option<ast::List>, &[&str]) = if name == "packages" {
-            let own = list_value(&set, name);
-            let fallback = || {
-                list_value(&set, "buildInputs").or_else(|| {
-                    binding_at(&set, &[name])
+        // list: then they go to `buildInputs` too. numtide devshell only
+        // has `packages`.
+        let others: &[&str] = match (name, call.builder) {
+            ("packages", Builder::Nixpkgs) => &["packages", "buildInputs", "nativeBuildInputs"],
+            _ => &[name],
+        };
+        let list = match (name, call.builder) {
+            ("packages", Builder::Nixpkgs) => list_value(set, name).or_else(|| {
+                list_value(set, "buildInputs").or_else(|| {
+                    binding_at(set, &[name])
                         .is_none()
-                        .then(|| list_value(&set, "nativeBuildInputs"))
+                        .then(|| list_value(set, "nativeBuildInputs"))
                         .flatten()
                 })
-            };
-            (
-                own.or_else(fallback),
-                &["packages", "buildInputs", "nativeBuildInputs"],
-            )
-        } else {
-            (list_value(&set, name), &[])
+            }),
+            _ => list_value(set, name),
         };
-        let root = context.file.syntax();
         let candidates: Vec<String> = items
             .iter()
             .filter(|item| {
                 !others
                     .iter()
-                    .filter_map(|other| list_value(&set, other))
+                    .filter_map(|other| list_value(set, other))
                     .any(|other| has_item(root, &other, item))
             })
             .cloned()
@@ -189,33 +203,47 @@ fn extend_existing(
         if missing.is_empty() {
             continue;
         }
+        let at = list
+            .as_ref()
+            .map_or(set.syntax().text_range().start(), |list| {
+                list.syntax().text_range().start()
+            });
+        check_same_meaning(context, place, at, &missing, attr)?;
         added = true;
-        match list {
-            Some(list) => {
+        match (list, binding_at(set, &[name])) {
+            (Some(list), _) => {
                 if let Some(edit) = append_to_list(context.file, &list, &missing) {
                     changes.add(edit)?;
                 }
             }
-            None if binding_at(&set, &[name]).is_none() => {
-                changes.add(insert_entry(
-                    context.file,
-                    set.syntax(),
-                    &Convention::of(root).list_binding(
-                        name,
-                        &missing,
-                        entry_column(context.file.text(), &set, 0),
-                    ),
-                    InsertPosition::Last,
-                )?)?;
-            }
-            None => {
+            (None, None) if call.merged => {
                 return Err(FlakeError::new(
                     ErrorKind::Unsupported,
-                    format!("`{name}` of dev shell `{attr}` is not a list literal"),
+                    format!(
+                        "dev shell `{attr}` has no `{name}` in the set after `//`; the set before it may have one, \
+                         which a new `{name}` would replace"
+                    ),
                 )
-                .at(existing.syntax().text_range())
-                .hint("add the packages by hand"))
+                .at(set.syntax().text_range())
+                .hint("add the packages by hand"));
             }
+            (None, None) => {
+                let entry = Convention::of(root).list_binding(
+                    name,
+                    &missing,
+                    entry_column(context.file.text(), set, 0),
+                );
+                match break_one_line_set(context.file, set, &entry) {
+                    Some(edit) => changes.add(edit)?,
+                    None => changes.add(insert_entry(
+                        context.file,
+                        set.syntax(),
+                        &entry,
+                        InsertPosition::Last,
+                    )?)?,
+                }
+            }
+            (None, Some(binding)) => changes.add(append_to_expression(&binding, &missing)?)?,
         }
     }
     if !added {
@@ -227,6 +255,83 @@ fn extend_existing(
     Ok(())
 }
 
+/// `name = X;` where X is a list expression but not a literal
+/// (`lib.optionals …`, a variable, `builtins.attrValues { … }`): the new
+/// elements follow it, `X ++ [ … ]`. X is parenthesised unless it is sure
+/// to stay one operand of `++` (a name, a selection, a call, a list, or
+/// itself a `++`), so that `if c then a else b` keeps both branches.
+fn append_to_expression(
+    binding: &ast::AttrpathValue,
+    items: &[String],
+) -> Result<TextEdit, FlakeError> {
+    let value = binding.value().ok_or_else(|| {
+        FlakeError::new(ErrorKind::Unsupported, "a binding without a value")
+            .at(binding.syntax().text_range())
+    })?;
+    let operand = match &value {
+        ast::Expr::Ident(_)
+        | ast::Expr::Select(_)
+        | ast::Expr::Apply(_)
+        | ast::Expr::List(_)
+        | ast::Expr::Paren(_) => true,
+        ast::Expr::BinOp(binop) => binop.operator() == Some(ast::BinOpKind::Concat),
+        _ => false,
+    };
+    let range = value.syntax().text_range();
+    let list = format!("[ {} ]", items.join(" "));
+    Ok(if operand {
+        TextEdit::insert(range.end(), format!(" ++ {list}"))
+    } else {
+        TextEdit::replace(range, format!("({}) ++ {list}", value.syntax().text()))
+    })
+}
+
+/// New elements are resolved where the output place is; written deeper
+/// (inside a `let`, a function), each of their names must still mean the
+/// same binding there.
+fn check_same_meaning(
+    context: &Context<'_>,
+    place: &OutputPlace,
+    at: TextSize,
+    items: &[String],
+    attr: &str,
+) -> Result<(), FlakeError> {
+    let root = context.file.syntax();
+    let outer = context.scope(place);
+    let inner = scope_at(root, at);
+    for item in items {
+        let parsed = SourceFile::parse(item);
+        for (name, _) in free_variables(parsed.syntax()) {
+            let there = inner.names.get(&name);
+            if there.is_some() && there != outer.names.get(&name) {
+                let binder = there.map(|binder| binder.range).unwrap_or_default();
+                return Err(FlakeError::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "`{name}` means another binding inside dev shell `{attr}` than where \
+                         flakeedit resolved `{item}`"
+                    ),
+                )
+                .at(binder)
+                .hint("add the package by hand, written with the names in scope there"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first line of a node's text, shortened, for messages.
+fn summary(node: &flakeedit_syntax::SyntaxNode) -> String {
+    let text = node.text().to_string();
+    let line = text.lines().next().unwrap_or_default().trim();
+    let short: String = line.chars().take(60).collect();
+    if short.len() < text.trim().len() {
+        format!("{short} …")
+    } else {
+        short
+    }
+}
+
 /// The postcondition: the shell exists in every target and is a `mkShell`
 /// call with at least as many `inputsFrom` entries as asked.
 pub(crate) fn verify(request: &AddDevShell, after: &Flake) -> Result<(), String> {
@@ -236,12 +341,18 @@ pub(crate) fn verify(request: &AddDevShell, after: &Flake) -> Result<(), String>
             .dev_shells
             .entry(attr)
             .ok_or_else(|| format!("dev shell `{attr}` is missing"))?;
-        let (function, set) = builder_call(binding.value())
-            .ok_or_else(|| format!("dev shell `{attr}` is not a call"))?;
-        if !is_shell_function(&function) {
-            return Err(format!("dev shell `{attr}` is not a mkShell"));
-        }
-        let count = list_value(&set, "inputsFrom").map_or(0, |list| list.items().count());
+        let root = binding
+            .syntax()
+            .ancestors()
+            .last()
+            .ok_or("the dev shell has no root")?;
+        let call = shell_call(&root, binding.value())
+            .ok_or_else(|| format!("dev shell `{attr}` is not a known shell builder call"))?;
+        let from = match call.builder {
+            Builder::Nixpkgs => "inputsFrom",
+            Builder::Devshell => "packagesFrom",
+        };
+        let count = list_value(&call.set, from).map_or(0, |list| list.items().count());
         if count < request.inputs_from.len().min(1) {
             return Err(format!("dev shell `{attr}` lacks inputsFrom"));
         }

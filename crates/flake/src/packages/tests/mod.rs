@@ -6,5 +6,6 @@ mod errors;
 mod helpers;
 mod layouts;
 mod seed;
+mod shells;
 pub(crate) mod support;
 mod values;

@@ -14,7 +14,10 @@
       packages = eachSystem (pkgs: { default = pkgs.hello; });
 
       devShells = eachSystem (p: {
-        default = p.mkShell { packages = [ p.jq ]; inputsFrom = [ self.packages.${p.stdenv.hostPlatform.system}.default ]; };
+        default = p.mkShell {
+          packages = [ p.jq ];
+          inputsFrom = [ self.packages.${p.stdenv.hostPlatform.system}.default ];
+        };
       });
     };
 }

@@ -1,0 +1,147 @@
+//! Existing dev shells made by other builders than a plain `mkShell { … }`
+//! call, and shells whose packages are list expressions: extended where the
+//! builder's meaning of the attribute is known, refused (naming the
+//! construct) where it is not. Fixtures under `tests/fixtures/shells`.
+
+use expect_test::expect_file;
+use flakeedit_oracle::Nix;
+use serde_json::json;
+
+use super::support::{apply_twice, assert_evaluates, eval, fixture};
+use crate::{run, AddDevShell, ErrorKind, Operation};
+
+fn add(shell: &str, packages: &[&str], inputs_from: &[&str]) -> Operation {
+    Operation::AddDevShell(AddDevShell {
+        name: Some(shell.into()),
+        packages: packages.iter().map(|p| p.to_string()).collect(),
+        inputs_from: inputs_from.iter().map(|p| p.to_string()).collect(),
+        ..Default::default()
+    })
+}
+
+/// Applies the operations in turn (each twice: the second changes nothing);
+/// the result parses and evaluates completely.
+fn edit_all(nix: &Nix, name: &str, operations: &[Operation]) -> String {
+    let mut text = fixture(&format!("shells/{name}.nix"));
+    for operation in operations {
+        text = apply_twice(&text, operation);
+    }
+    nix.assert_parses(&text);
+    assert_evaluates(nix, &text);
+    text
+}
+
+/// The package names of every dev shell of one system, by attribute.
+const SHELL_PACKAGES: &str = "builtins.mapAttrs (_: s: {
+    packages = map (p: p.pname) (s.packages or [ ]);
+    buildInputs = map (p: p.pname) (s.buildInputs or [ ]);
+    from = map (p: p.pname) (s.inputsFrom or s.packagesFrom or [ ]);
+  }) outputs.devShells.x86_64-linux";
+
+#[test]
+fn shells_other_builders_are_extended_as_they_read_their_arguments() {
+    let nix = Nix::require();
+    let after = edit_all(
+        &nix,
+        "builders",
+        &[
+            add("default", &["jq"], &[]),
+            add("lean", &["jq"], &[]),
+            add("modules", &["jq"], &[]),
+            add("commands", &["jq"], &["default"]),
+        ],
+    );
+    expect_file!["snapshots/shells/builders.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(&nix, &after, SHELL_PACKAGES),
+        json!({
+            "default": { "packages": ["git", "jq"], "buildInputs": [], "from": [] },
+            "lean": { "packages": [], "buildInputs": ["git", "jq"], "from": [] },
+            "modules": { "packages": ["jq"], "buildInputs": [], "from": [] },
+            "commands": { "packages": ["git", "jq"], "buildInputs": [], "from": ["hello"] },
+        })
+    );
+}
+
+#[test]
+fn shells_list_expressions_are_extended_with_concatenation() {
+    let nix = Nix::require();
+    let after = edit_all(
+        &nix,
+        "expressions",
+        &[
+            add("default", &["jq"], &[]),
+            add("named", &["jq"], &[]),
+            add("branches", &["jq"], &[]),
+            add("merged", &["jq"], &[]),
+        ],
+    );
+    expect_file!["snapshots/shells/expressions.nix"].assert_eq(&after);
+    let shells = |system: &str| {
+        eval(
+            &nix,
+            &after,
+            &format!(
+                "builtins.mapAttrs (_: s: map (p: p.pname) s.packages) outputs.devShells.{system}"
+            ),
+        )
+    };
+    assert_eq!(
+        shells("x86_64-linux"),
+        json!({
+            "default": ["git", "jq"],
+            "named": ["git", "jq"],
+            "branches": ["git", "jq"],
+            "merged": ["git", "jq"],
+        })
+    );
+    // Both branches of the `if` and the empty `optionals` get the package.
+    assert_eq!(
+        shells("aarch64-darwin"),
+        json!({
+            "default": ["jq"],
+            "named": ["git", "jq"],
+            "branches": ["git", "jq"],
+            "merged": ["git", "jq"],
+        })
+    );
+}
+
+#[test]
+fn shells_unknown_builders_and_changed_names_are_refused_naming_the_construct() {
+    let before = fixture("shells/refused.nix");
+    for (shell, kind, message, line) in [
+        (
+            "default",
+            ErrorKind::Conflict,
+            "dev shell `default` exists and is `pkgs.callPackage ({ mkShell }: mkShell { }) { }`, \
+             not a call of a shell builder flakeedit knows",
+            17,
+        ),
+        (
+            "shadowed",
+            ErrorKind::Unsupported,
+            "`pkgs` means another binding inside dev shell `shadowed` than where flakeedit \
+             resolved `pkgs.jq`",
+            21,
+        ),
+        (
+            "merged",
+            ErrorKind::Unsupported,
+            "dev shell `merged` has no `packages` in the set after `//`; the set before it may \
+             have one, which a new `packages` would replace",
+            25,
+        ),
+    ] {
+        let error = match run(&add(shell, &["jq"], &[]), &before, None) {
+            Ok(result) => panic!("{shell}: accepted: {:?}", result.new_text),
+            Err(error) => error,
+        };
+        assert_eq!(error.kind, kind, "{shell}");
+        assert_eq!(error.message, message, "{shell}");
+        let start = error.range.map(|range| usize::from(range.start()));
+        let found = start.map(|start| before[..start].matches('\n').count() + 1);
+        assert_eq!(found, Some(line), "{shell}: {error:?}");
+        assert!(error.hint.is_some(), "{shell}");
+    }
+}
