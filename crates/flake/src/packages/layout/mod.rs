@@ -141,6 +141,25 @@ fn unsupported(range: TextRange, what: &str) -> FlakeError {
     .hint(format!("supported layouts: {SUPPORTED_LAYOUTS}"))
 }
 
+/// `function` ("the per-system function") returns `body`, which is not
+/// an attribute set literal. When its value comes from another file, the
+/// error names that file: flakeedit edits one file at a time.
+fn not_a_set(function: &str, body: &ast::Expr) -> FlakeError {
+    let range = body.syntax().text_range();
+    let returns = format!("{function} returns `{}`", construct(body.syntax()));
+    match names::imported_file(body) {
+        Some(file) => FlakeError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "{returns}, whose attributes come from `{file}`, another file; flakeedit edits one file at a time"
+            ),
+        )
+        .at(range)
+        .hint(format!("add the package to `{file}` by hand")),
+        None => unsupported(range, &format!("{returns}, not an attribute set literal")),
+    }
+}
+
 /// Looks through `let … in` and parentheses.
 fn body_expr(expr: ast::Expr) -> ast::Expr {
     let mut expr = strip_parens(expr);
@@ -213,15 +232,8 @@ fn per_system_places(
     let mut places = Vec::new();
     for name in ["packages", "devShells"] {
         let parts = operands(&body);
-        let (set, after) = chosen_operand(&parts, name).ok_or_else(|| {
-            unsupported(
-                body.syntax().text_range(),
-                &format!(
-                    "the per-system function returns `{}`, not an attribute set literal",
-                    construct(body.syntax())
-                ),
-            )
-        })?;
+        let (set, after) = chosen_operand(&parts, name)
+            .ok_or_else(|| not_a_set("the per-system function", &body))?;
         shadowed_after(&after, name)?;
         let mut place = place_in(&set, &[], name, arguments.system.clone())?;
         place.package_set = arguments.package_set.clone();
@@ -280,6 +292,9 @@ impl Layout {
         let parts = operands(&top);
         let has_literal = parts.iter().any(|p| matches!(p, ast::Expr::AttrSet(_)));
         if !has_literal {
+            if names::imported_file(&top).is_some() {
+                return Err(not_a_set("the outputs function", &top));
+            }
             return Err(unsupported(
                 top.syntax().text_range(),
                 &format!(
@@ -629,13 +644,9 @@ impl Generated {
                 })?;
             let body_parts = operands(&body);
             let Some((set, after)) = chosen_operand(&body_parts, "") else {
-                return Err(unsupported(
-                    binding.syntax().text_range(),
-                    &format!(
-                        "the per-system function returns `{}`, not an attribute set literal",
-                        construct(body.syntax())
-                    ),
-                ));
+                return Err(
+                    not_a_set("the per-system function", &body).at(binding.syntax().text_range())
+                );
             };
             let output = place::first_segment(binding).unwrap_or_default();
             merge::entries_shadowed(&after, &output)?;

@@ -144,6 +144,57 @@ fn string_list(expr: &ast::Expr) -> Option<Vec<String>> {
         .collect()
 }
 
+/// The file an expression's value comes from: the path of the first
+/// `import PATH …` it is built from, through `let`-bound names, selections,
+/// functions' bodies and the arguments of calls (`removeAttrs (import ./.
+/// { … }).packages [ … ]`, `concatMapAttrs f (import ./pkgs pkgs)`).
+pub(crate) fn imported_file(expr: &ast::Expr) -> Option<String> {
+    imported(expr, 0)
+}
+
+fn imported(expr: &ast::Expr, depth: usize) -> Option<String> {
+    if depth > MAX_DEPTH * 2 {
+        return None;
+    }
+    match strip_parens(expr.clone()) {
+        ast::Expr::Apply(apply) => {
+            let mut arguments = vec![apply.argument()?];
+            let mut head = apply.lambda()?;
+            while let ast::Expr::Apply(inner) = strip_parens(head.clone()) {
+                arguments.push(inner.argument()?);
+                head = inner.lambda()?;
+            }
+            arguments.reverse();
+            if let ast::Expr::Ident(ident) = strip_parens(head.clone()) {
+                let name = ident_text(&ident)?;
+                if name == "import"
+                    && matches!(definition(ident.syntax(), &name)?, Definition::Unbound)
+                {
+                    return match strip_parens(arguments.first()?.clone()) {
+                        ast::Expr::PathRel(path) => Some(path.syntax().text().to_string()),
+                        ast::Expr::PathAbs(path) => Some(path.syntax().text().to_string()),
+                        _ => None,
+                    };
+                }
+            }
+            std::iter::once(head)
+                .chain(arguments)
+                .find_map(|part| imported(&part, depth + 1))
+        }
+        ast::Expr::Ident(ident) => match definition(ident.syntax(), &ident_text(&ident)?)? {
+            Definition::Let(value) => imported(&value, depth + 1),
+            _ => None,
+        },
+        ast::Expr::Select(select) => imported(&select.expr()?, depth + 1),
+        ast::Expr::Lambda(lambda) => imported(&lambda.body()?, depth + 1),
+        ast::Expr::LetIn(let_in) => imported(&let_in.body()?, depth + 1),
+        ast::Expr::BinOp(binop) => {
+            imported(&binop.lhs()?, depth + 1).or_else(|| imported(&binop.rhs()?, depth + 1))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +209,37 @@ mod tests {
             .find_map(ast::LetIn::cast)
             .expect("a let");
         known_names(&let_in.body().expect("a body"))
+    }
+
+    #[test]
+    fn files_packages_come_from() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("let in import ./pkgs pkgs", Some("./pkgs")),
+            (
+                "let in builtins.removeAttrs (import ./. { }).packages [ \"x\" ]",
+                Some("./."),
+            ),
+            (
+                "let l = g (s: let p = 1; in import ./nix/a.nix { }); in l.${s}.packages",
+                Some("./nix/a.nix"),
+            ),
+            (
+                "let in concatMapAttrs (k: v: { }) (import ./default.nix { })",
+                Some("./default.nix"),
+            ),
+            ("let import = f: f; in import ./pkgs pkgs", None),
+            ("let in make-set pkgs", None),
+        ];
+        for (text, expected) in cases {
+            let file = SourceFile::parse(*text);
+            let let_in = file
+                .syntax()
+                .descendants()
+                .find_map(ast::LetIn::cast)
+                .expect("a let");
+            let found = imported_file(&let_in.body().expect("a body"));
+            assert_eq!(found.as_deref(), *expected, "{text}");
+        }
     }
 
     #[test]

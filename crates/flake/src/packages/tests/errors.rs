@@ -104,7 +104,6 @@ fn packages_conflicting_attribute_is_an_error() {
 #[test]
 fn packages_unsupported_layout_names_the_supported_ones() {
     for text in [
-        "{ outputs = { self }: import ./outputs.nix { inherit self; }; }",
         "{ outputs = { self, nixpkgs }: { nixosConfigurations.host = { }; }; }",
         "{ outputs = { self, nixpkgs }: { packages = import ./packages.nix; }; }",
     ] {
@@ -125,6 +124,50 @@ fn packages_unsupported_layout_names_the_supported_ones() {
             "{error:?}"
         );
         assert!(error.range.is_some());
+    }
+}
+
+/// Outputs or per-system packages that come from another file: the
+/// refusal names that file, where the package can be added by hand.
+#[test]
+fn packages_from_another_file_name_it() {
+    let dune = Operation::AddDunePackage(AddDunePackage {
+        pname: "x".into(),
+        version: Some("1".into()),
+        ..Default::default()
+    });
+    for (text, file, construct) in [
+        (
+            "{ outputs = { self }: import ./outputs.nix { inherit self; }; }",
+            "./outputs.nix",
+            "import ./outputs.nix",
+        ),
+        (
+            "{ outputs = { self, nixpkgs }: let each = nixpkgs.lib.genAttrs [ \"x86_64-linux\" ]; in {\n  packages = each (system: import ./pkgs nixpkgs.legacyPackages.${system});\n}; }",
+            "./pkgs",
+            "packages = each",
+        ),
+        (
+            "{ outputs = { self, nixpkgs }: let\n  each = nixpkgs.lib.genAttrs [ \"x86_64-linux\" ];\n  sets = each (system: import ./. { inherit system; });\nin {\n  packages = each (system: builtins.removeAttrs sets.${system}.packages [ \"recurseForDerivations\" ]);\n}; }",
+            "./.",
+            "packages = each",
+        ),
+    ] {
+        let error = error_of(text, &dune);
+        assert_eq!(error.kind, ErrorKind::Unsupported, "{text}: {error:?}");
+        assert!(
+            error.message.contains(&format!("come from `{file}`, another file")),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.hint.as_deref(),
+            Some(format!("add the package to `{file}` by hand").as_str())
+        );
+        let range = error.range.expect("a location");
+        assert!(
+            text[usize::from(range.start())..].starts_with(construct),
+            "{text}: {error:?}"
+        );
     }
 }
 
