@@ -137,6 +137,19 @@ fn merge_siblings(node: &SyntaxNode) -> Vec<(ast::Expr, bool)> {
 
 /// How `name` is defined in an output place already, if it is.
 pub(super) fn existing_definition(place: &OutputPlace, name: &str) -> Option<Definition> {
+    // `X // { … }` written by this edit: `X`'s names are known.
+    if let Some(merged) = &place.merged_into {
+        let names = super::layout::known_names(merged)?;
+        if !names.iter().any(|n| n == name) {
+            return None;
+        }
+        let head = merged.syntax().text().to_string();
+        let head = head.split_whitespace().next().unwrap_or_default();
+        return Some(Definition::Other {
+            range: merged.syntax().text_range(),
+            form: format!("by `{head} …`, which the per-system function returns"),
+        });
+    }
     // The place's own lookup also reads `packages.${system}` paths and the
     // legacy `defaultPackage`/`devShell` that stands for `default`.
     if let Some(binding) = place.entry(name) {

@@ -73,6 +73,9 @@ fn insert_output_entry(
     }
     let file = context.file;
     let entry = format!("{} = {value};", quote_attr_name(attr));
+    if let Some(merged) = &place.merged_into {
+        return Ok(merge_after(file.text(), merged, &entry));
+    }
     if place.exists {
         if place.prefix.is_empty() {
             return Ok(insert_entry(
@@ -127,6 +130,23 @@ fn insert_output_entry(
         (None, None) => InsertPosition::Last,
     };
     Ok(insert_entry(file, place.set.syntax(), &snippet, position)?)
+}
+
+/// `X` becomes `X // { entry }`, the set broken into lines indented
+/// from the line `X` starts on.
+fn merge_after(text: &str, merged: &flakeedit_syntax::rnix::ast::Expr, entry: &str) -> TextEdit {
+    use flakeedit_syntax::style::{file_indent_unit, line_indent, reindent, LineEnding};
+    let range = merged.syntax().text_range();
+    let outer = line_indent(text, usize::from(range.start())).to_string();
+    let unit = file_indent_unit(text);
+    let inner = format!("{outer}{unit}");
+    let ending = LineEnding::detect(text);
+    let body = reindent(entry, &inner, &unit, ending);
+    let eol = ending.as_str();
+    TextEdit::insert(
+        range.end(),
+        format!(" // {{{eol}{inner}{body}{eol}{outer}}}"),
+    )
 }
 
 /// Whether a set writes its per-system outputs dotted

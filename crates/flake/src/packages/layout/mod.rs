@@ -616,6 +616,9 @@ struct Generated {
     helper: String,
     received: helper::Received,
     arguments: helper::Arguments,
+    /// The expression the per-system function returns when it is not a
+    /// set literal (see [`OutputPlace::merged_into`]).
+    merged_into: Option<ast::Expr>,
 }
 
 impl Generated {
@@ -643,23 +646,45 @@ impl Generated {
                     unsupported(binding.syntax().text_range(), "an empty function")
                 })?;
             let body_parts = operands(&body);
+            let helper = apply
+                .lambda()
+                .map(|f| f.syntax().text().to_string())
+                .unwrap_or_default();
             let Some((set, after)) = chosen_operand(&body_parts, "") else {
+                // `forAllSystems (system: make-set pkgs)` with a `let`-bound
+                // `make-set = pkgs: { … };`: its names are known, and a set
+                // merged after it can add one it does not define.
+                let mergeable = match &body {
+                    ast::Expr::Apply(_) | ast::Expr::Ident(_) | ast::Expr::Select(_) => true,
+                    ast::Expr::BinOp(op) => op.operator() == Some(ast::BinOpKind::Update),
+                    _ => false,
+                };
+                let enclosing = binding.syntax().ancestors().find_map(ast::AttrSet::cast);
+                if let (true, Some(_), Some(set)) =
+                    (mergeable, names::known_names(&body), enclosing)
+                {
+                    return Ok(Some(Generated {
+                        binding: binding.clone(),
+                        set,
+                        helper,
+                        received: call.received,
+                        arguments,
+                        merged_into: Some(body),
+                    }));
+                }
                 return Err(
                     not_a_set("the per-system function", &body).at(binding.syntax().text_range())
                 );
             };
             let output = place::first_segment(binding).unwrap_or_default();
             merge::entries_shadowed(&after, &output)?;
-            let helper = apply
-                .lambda()
-                .map(|f| f.syntax().text().to_string())
-                .unwrap_or_default();
             return Ok(Some(Generated {
                 binding: binding.clone(),
                 set,
                 helper,
                 received: call.received,
                 arguments,
+                merged_into: None,
             }));
         }
         Ok(None)
@@ -668,7 +693,8 @@ impl Generated {
     fn place(&self, name: &str) -> Result<OutputPlace, FlakeError> {
         let _ = &self.binding;
         let mut place = OutputPlace::new(&self.set, Vec::new(), self.arguments.system.clone());
-        place.exists = true;
+        place.exists = self.merged_into.is_none();
+        place.merged_into = self.merged_into.clone();
         place.package_set = self.arguments.package_set.clone();
         place.system_formals = self.arguments.system_formals.clone();
         place.package_set_formals = self.arguments.package_set_formals.clone();

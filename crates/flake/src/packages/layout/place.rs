@@ -56,6 +56,12 @@ pub struct OutputPlace {
     pub default_conflict: Option<FlakeError>,
     /// Why no new entry may be written here at all.
     pub entry_conflict: Option<FlakeError>,
+    /// The per-system function returns this expression, not a set
+    /// literal, and the names it can define are known (see
+    /// [`super::known_names`]): a new entry is written in a set merged
+    /// after it (`X // { name = …; }`). `set` is then the set the output
+    /// is bound in, for messages only.
+    pub merged_into: Option<ast::Expr>,
     /// Why nothing may be written or extended here: the output exists in
     /// a form flakeedit cannot read (`devShells = lib.mapAttrs (…) pkgsFor;`).
     /// Kept on the place, not raised by the layout, so the other output of
@@ -83,6 +89,7 @@ impl OutputPlace {
             legacy_default: None,
             default_conflict: None,
             entry_conflict: None,
+            merged_into: None,
             unreadable: None,
         }
     }
@@ -149,6 +156,19 @@ impl OutputPlace {
                 }
             }
         }
+        if let Some(merged) = &self.merged_into {
+            for name in super::known_names(merged).unwrap_or_default() {
+                push(name);
+            }
+        }
+        // `X // { … }`: the names `X` defines, when the file tells them.
+        if self.exists && self.prefix.is_empty() {
+            for sibling in merged_with(self.set.syntax()) {
+                for name in super::known_names(&sibling).unwrap_or_default() {
+                    push(name);
+                }
+            }
+        }
         if self.legacy_default.is_some() {
             push("default".to_string());
         }
@@ -171,6 +191,9 @@ impl OutputPlace {
 
     /// An offset inside the place, for scope lookups.
     pub fn inside(&self) -> flakeedit_syntax::TextSize {
+        if let Some(merged) = &self.merged_into {
+            return merged.syntax().text_range().start();
+        }
         self.set.syntax().text_range().start() + flakeedit_syntax::TextSize::from(1)
     }
 
@@ -180,6 +203,29 @@ impl OutputPlace {
             .as_ref()
             .is_some_and(|legacy| legacy.syntax() == binding.syntax())
     }
+}
+
+/// The other operands of the `//` chain `node` is an operand of.
+fn merged_with(node: &SyntaxNode) -> Vec<ast::Expr> {
+    let mut top = node.clone();
+    while let Some(parent) = top.parent() {
+        let update = ast::BinOp::cast(parent.clone())
+            .is_some_and(|op| op.operator() == Some(ast::BinOpKind::Update));
+        if update || ast::Paren::can_cast(parent.kind()) {
+            top = parent;
+        } else {
+            break;
+        }
+    }
+    if &top == node {
+        return Vec::new();
+    }
+    ast::Expr::cast(top)
+        .map(|top| super::merge::operands(&top))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|operand| operand.syntax() != node)
+        .collect()
 }
 
 /// How one binding relates to a looked-up path (see

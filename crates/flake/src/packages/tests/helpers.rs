@@ -3,7 +3,9 @@
 //! function of `f` and the system, or passing a `rec` set whose package
 //! set has overlays; and a per-system set merged with
 //! `lib.optionalAttrs cond { … }` (also over `let … in { … }`) or with
-//! `builtins.mapAttrs f set` of a `let`-bound set. Each fixture gets a package and a dev
+//! `builtins.mapAttrs f set` of a `let`-bound set, or returning what a
+//! `let`-bound function returns (a set merged after it gets the new
+//! entry). Each fixture gets a package and a dev
 //! shell; the whole result is a snapshot and is evaluated.
 
 use expect_test::{expect_file, ExpectFile};
@@ -88,6 +90,42 @@ fn packages_helpers_written_out_in_other_ways() {
         "helper-mapattrs-known",
         expect_file!["snapshots/helpers/helper-mapattrs-known.nix"],
     );
+    check(
+        &nix,
+        "helper-known-function",
+        expect_file!["snapshots/helpers/helper-known-function.nix"],
+    );
+}
+
+/// A per-system function returning `makePackages pkgs`, a `let`-bound
+/// function whose set's names are known: a name it defines is refused
+/// there; a body that is not a call (`if … then … else …`, where a merged
+/// set would bind to the `else` branch only) or whose names are not known
+/// is refused.
+#[test]
+fn packages_merged_after_a_known_function_only_with_new_names() {
+    let before = fixture("layouts/helper-known-function.nix");
+    let error = apply(&before, &dune("lint")).expect_err("`lint` is defined by makePackages");
+    assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
+    assert!(error.message.contains("by `makePackages …`"), "{error:?}");
+    let range = error.range.expect("the refusal points at the call");
+    assert!(before[usize::from(range.start())..].starts_with("makePackages nixpkgs"));
+    for (from, to) in [
+        (
+            "(system: makePackages nixpkgs.legacyPackages.${system})",
+            "(system: if system == \"x86_64-linux\" then makePackages nixpkgs.legacyPackages.${system} else { })",
+        ),
+        ("default = pkgs.hello;", "${pkgs.hello.pname} = pkgs.hello;"),
+    ] {
+        let changed = before.replace(from, to);
+        assert_ne!(changed, before);
+        let error = apply(&changed, &dune("extra")).expect_err("not mergeable");
+        assert_eq!(error.kind, ErrorKind::Unsupported, "{to}: {error:?}");
+        assert!(
+            error.message.contains("not an attribute set literal"),
+            "{error:?}"
+        );
+    }
 }
 
 /// `// builtins.mapAttrs f tools` defines the names of `tools`, a
