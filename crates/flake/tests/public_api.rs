@@ -398,3 +398,20 @@ fn the_check_reports_each_way_a_tree_type_can_leak() {
         ]
     );
 }
+
+/// The other library crates hold no tree either; `flakeedit-syntax` is
+/// left out, its job is the tree.
+#[test]
+fn no_public_item_of_the_other_library_crates_names_a_syntax_tree_type() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for name in ["lsp", "prefetch", "forge", "hash", "oracle"] {
+        let src = crates.join(name).join("src");
+        assert!(src.join("lib.rs").exists(), "{}: no lib.rs", src.display());
+        let findings = tree_types_in_public_api(&src);
+        assert!(
+            findings.is_empty(),
+            "crates/{name}: public items that expose rnix/rowan types:\n{}",
+            findings.join("\n")
+        );
+    }
+}
