@@ -1,11 +1,12 @@
-//! Small before/after cases of the input operations, written with
-//! [`common::check_edit`] and [`common::check_refused`] (rust-analyzer's
-//! `check_assist` style): each shows the whole file after the edit, or the
-//! whole refusal. Larger fixture sweeps live in `inputs_ops.rs`.
+//! Small before/after cases of the input operations and of the fixes of
+//! `check`, written with [`common::check_assist`] and
+//! [`common::check_refused`] (rust-analyzer's `check_assist` style): each
+//! shows the whole file after the edit, or the whole refusal; a fix is the
+//! one of the diagnostic under the `$0` cursor. Larger fixture sweeps live in `inputs_ops.rs`.
 
 mod common;
 
-use common::{check_edit, check_refused};
+use common::{check_assist, check_refused, Assist};
 use expect_test::expect;
 use flakeedit_flake::{AddInput, Operation};
 
@@ -29,11 +30,11 @@ fn remove(name: &str) -> Operation {
 
 #[test]
 fn add_input_to_a_one_line_inputs_set() {
-    check_edit(
-        &add(
+    check_assist(
+        Assist::Operation(add(
             "github:hercules-ci/flake-parts",
             &[("nixpkgs-lib", "nixpkgs")],
-        ),
+        )),
         r#"{
   inputs = { nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable"; };
   outputs = { self, nixpkgs }: { };
@@ -53,8 +54,8 @@ fn add_input_to_a_one_line_inputs_set() {
 
 #[test]
 fn add_input_to_an_ellipsis_pattern_leaves_it_alone() {
-    check_edit(
-        &add("github:numtide/flake-utils", &[]),
+    check_assist(
+        Assist::Operation(add("github:numtide/flake-utils", &[])),
         r#"{
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
   outputs = { self, ... }@inputs: { };
@@ -72,8 +73,8 @@ fn add_input_to_an_ellipsis_pattern_leaves_it_alone() {
 
 #[test]
 fn remove_input_drops_its_argument() {
-    check_edit(
-        &remove("flake-utils"),
+    check_assist(
+        Assist::Operation(remove("flake-utils")),
         r#"{
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
   inputs.flake-utils.url = "github:numtide/flake-utils";
@@ -118,6 +119,75 @@ fn add_input_with_a_follows_target_that_is_no_input_is_refused() {
         expect![[r#"
             2:3: NotApplicable: the follows target `systems` is not an input of this flake
               hint: add `systems` as an input first, or give another target with CHILD=TARGET
+        "#]],
+    );
+}
+
+#[test]
+fn fix_adds_the_missing_formal() {
+    check_assist(
+        Assist::Fix,
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.ex$0tra.url = "github:o/extra";
+  outputs = { self, nixpkgs }: { };
+}
+"#,
+        expect![[r#"
+            {
+              inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+              inputs.extra.url = "github:o/extra";
+              outputs = { self, nixpkgs, extra }: { };
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn fix_declares_a_registry_input() {
+    check_assist(
+        Assist::Fix,
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { self, nixpkgs, flake-u$0tils }: { };
+}
+"#,
+        expect![[r#"
+            {
+              inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+              inputs.flake-utils.url = "github:numtide/flake-utils";
+              outputs = { self, nixpkgs, flake-utils }: { };
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn fix_converts_a_legacy_sha256() {
+    check_assist(
+        Assist::Fix,
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { self, nixpkgs }:
+    let pkgs = nixpkgs.legacyPackages.x86_64-linux; in {
+      packages.x86_64-linux.default = pkgs.fetchurl {
+        url = "https://example.org/a.txt";
+        sha$0256 = "0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73";
+      };
+    };
+}
+"#,
+        expect![[r#"
+            {
+              inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+              outputs = { self, nixpkgs }:
+                let pkgs = nixpkgs.legacyPackages.x86_64-linux; in {
+                  packages.x86_64-linux.default = pkgs.fetchurl {
+                    url = "https://example.org/a.txt";
+                    hash = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+                  };
+                };
+            }
         "#]],
     );
 }

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use expect_test::expect;
 use flakeedit_flake::{list_inputs, run, AddInput, ErrorKind, Flake, Lock, Operation};
 use flakeedit_oracle::Nix;
 use flakeedit_syntax::SourceFile;
@@ -89,20 +90,36 @@ fn dotted_top_level_and_input_less_flakes_get_the_outputs_formal() {
 #[test]
 fn follows_inside_a_nested_block_land_under_the_right_input() {
     let nix = Nix::require();
-    let before = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    riot = {\n      url = \"github:emilpriver/riot\";\n    };\n    other.url = \"github:o/other\";\n  };\n  outputs = { self, ... }: { };\n}\n";
-    let after = apply(
-        before,
-        &Operation::Follow {
+    let after = check_assist(
+        Assist::Operation(Operation::Follow {
             name: "riot".into(),
             child: "nixpkgs".into(),
             target: None,
-        },
-        None,
-    )
-    .unwrap();
-    assert_eq!(
-        after,
-        "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    riot = {\n      url = \"github:emilpriver/riot\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n    };\n    other.url = \"github:o/other\";\n  };\n  outputs = { self, ... }: { };\n}\n"
+        }),
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs";
+    riot = {
+      url = "github:emilpriver/riot";
+    };
+    other.url = "github:o/other";
+  };
+  outputs = { self, ... }: { };
+}
+"#,
+        expect![[r#"
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs";
+                riot = {
+                  url = "github:emilpriver/riot";
+                  inputs.nixpkgs.follows = "nixpkgs";
+                };
+                other.url = "github:o/other";
+              };
+              outputs = { self, ... }: { };
+            }
+        "#]],
     );
     let inputs = inputs_json(&nix, &after);
     assert_eq!(
@@ -115,11 +132,24 @@ fn follows_inside_a_nested_block_land_under_the_right_input() {
 
 #[test]
 fn a_trailing_comment_stays_on_its_input_line() {
-    let before = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\"; # pinned by CI\n  };\n  outputs = { self, nixpkgs }: { };\n}\n";
-    let after = apply(before, &add("github:o/extra", None, &[]), None).unwrap();
-    assert_eq!(
-        after,
-        "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\"; # pinned by CI\n    extra.url = \"github:o/extra\";\n  };\n  outputs = { self, nixpkgs, extra }: { };\n}\n"
+    check_assist(
+        Assist::Operation(add("github:o/extra", None, &[])),
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs"; # pinned by CI
+  };
+  outputs = { self, nixpkgs }: { };
+}
+"#,
+        expect![[r#"
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs"; # pinned by CI
+                extra.url = "github:o/extra";
+              };
+              outputs = { self, nixpkgs, extra }: { };
+            }
+        "#]],
     );
 }
 
@@ -155,10 +185,12 @@ fn crlf_files_keep_crlf_everywhere() {
 #[test]
 fn one_line_flakes_gain_no_stray_spaces() {
     let before = "{ inputs.a.url = \"github:o/a\"; outputs = { self, a }: { }; }\n";
-    let after = apply(before, &add("github:o/b", None, &[]), None).unwrap();
-    assert_eq!(
-        after,
-        "{ inputs.a.url = \"github:o/a\"; inputs.b.url = \"github:o/b\"; outputs = { self, a, b }: { }; }\n"
+    let after = check_assist(
+        Assist::Operation(add("github:o/b", None, &[])),
+        before,
+        expect![[r#"
+            { inputs.a.url = "github:o/a"; inputs.b.url = "github:o/b"; outputs = { self, a, b }: { }; }
+        "#]],
     );
     let removed = apply(
         &after,
