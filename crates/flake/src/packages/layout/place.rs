@@ -61,7 +61,7 @@ pub struct OutputPlace {
     /// [`super::known_names`]): a new entry is written in a set merged
     /// after it (`X // { name = …; }`). `set` is then the set the output
     /// is bound in, for messages only.
-    pub merged_into: Option<ast::Expr>,
+    pub(crate) merged_into: Option<ast::Expr>,
     /// Why nothing may be written or extended here: the output exists in
     /// a form flakeedit cannot read (`devShells = lib.mapAttrs (…) pkgsFor;`).
     /// Kept on the place, not raised by the layout, so the other output of
