@@ -45,7 +45,7 @@ fn missing_formal() {
     expect![[r#"
         3:3-3:25 error[missing-formal] `inputs.flake-utils.url`: input `flake-utils` is not an argument of outputs, whose pattern has no `...`: evaluation fails with "called with unexpected argument 'flake-utils'"
             fix (safe): add `flake-utils` to the outputs arguments
-        4:3-4:24 error[missing-formal] `inputs."hls-1.10".url`: input `hls-1.10` is not an argument of outputs, whose pattern has no `...`: evaluation fails with "called with unexpected argument 'hls-1.10'"
+        4:3-4:24 error[missing-formal] `inputs."hls-1.10".url`: input `hls-1.10` is not an argument of outputs, whose pattern has no `...`: evaluation fails with "called with unexpected argument '"hls-1.10"'"
     "#]].assert_eq(&render_fixture("missing-formal"));
 }
 

@@ -231,9 +231,23 @@ fn check_reports_errors_only_on_fixtures_that_do_not_evaluate() {
             continue;
         }
         with_errors.push(name);
-        if let Ok(value) = evaluates(&nix, text) {
-            panic!("{name} evaluates ({value}), yet check reports {errors:#?}");
-        }
+        // It fails, and for the reason the diagnostics give: a stub that
+        // broke would fail too, for another one.
+        let failure = match evaluates(&nix, text) {
+            Ok(value) => panic!("{name} evaluates ({value}), yet check reports {errors:#?}"),
+            Err(failure) => failure,
+        };
+        let reasons: Vec<&str> = errors
+            .iter()
+            .filter_map(|error| {
+                let (_, quoted) = error.split_once("evaluation fails with \"")?;
+                quoted.split_once('"').map(|(reason, _)| reason)
+            })
+            .collect();
+        assert!(
+            !reasons.is_empty() && reasons.iter().any(|reason| failure.contains(reason)),
+            "{name}: evaluation fails, but not as {reasons:?} says:\n{failure}"
+        );
     }
     // The fixtures made to fail are the ones judged.
     assert_eq!(

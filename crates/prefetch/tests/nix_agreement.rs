@@ -367,18 +367,19 @@ fn hash_spellings_match_nix_hash_conversions() {
         assert_eq!(hash.to_hex(), to_base16.trim());
         assert_eq!(parse_hash(to_base32.trim()).unwrap(), hash);
     }
-    // `nix hash to-sri` is the SRI oracle where the `nix` command is available.
-    if let Ok(nix) = which::which("nix") {
-        let hash = Hash::from_bytes(pseudo_random(32, 99).try_into().unwrap());
-        let sri = run(Command::new(nix).args([
-            "--extra-experimental-features",
-            "nix-command",
-            "hash",
-            "to-sri",
-            "--type",
-            "sha256",
-            &hash.to_nix_base32(),
-        ]));
-        assert_eq!(hash.to_sri(), sri.trim());
-    }
+    // `nix hash to-sri` is the SRI oracle (the `nix` command comes with
+    // nix-instantiate: Debian's nix-bin).
+    let nix = which::which("nix")
+        .expect("the `nix` command is the SRI oracle; install Nix (Debian: nix-bin)");
+    let hash = Hash::from_bytes(pseudo_random(32, 99).try_into().unwrap());
+    let sri = run(Command::new(nix).args([
+        "--extra-experimental-features",
+        "nix-command",
+        "hash",
+        "to-sri",
+        "--type",
+        "sha256",
+        &hash.to_nix_base32(),
+    ]));
+    assert_eq!(hash.to_sri(), sri.trim());
 }

@@ -398,7 +398,9 @@ fn missing_formal(context: &Context, sink: &mut Sink, pattern: &ast::Pattern, in
         name,
         format!(
             "input `{name}` is not an argument of outputs, whose pattern has no `...`: \
-             evaluation fails with \"called with unexpected argument '{name}'\""
+             evaluation fails with \"called with unexpected argument '{}'\"",
+            // As Nix prints it: quoted when it is not an identifier.
+            flakeedit_syntax::quote_attr_name(name)
         ),
         fix,
     );
