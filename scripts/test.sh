@@ -4,8 +4,8 @@
 #   scripts/test.sh              every step
 #   scripts/test.sh fmt clippy   only the named steps (see STEPS below)
 #
-# Needs: cargo with rustfmt and clippy, nix-instantiate (Debian: nix-bin), zsh and
-# fish (the completion tests), and
+# Needs: cargo with rustfmt and clippy, nix-instantiate (Debian: nix-bin), zsh,
+# fish and elvish (the completion tests), and
 # for the editor tests Neovim, npm, python3-venv, Chromium, g++, make and the
 # headers code-server builds against (see required_tools). Run as root on a
 # Debian-like system, it installs the missing Debian packages; otherwise it
@@ -58,6 +58,7 @@ required_tools() {
   echo "bash bash"
   echo "zsh zsh"
   echo "fish fish"
+  echo "elvish elvish"
   if [ -d tests/neovim ] || [ -d editors/neovim ]; then
     echo "nvim neovim"
     # Neovim 0.11 comes from PyPI into a venv.

@@ -1,8 +1,10 @@
 //! Shell completion driven through real shells: the script `flakeedit
-//! completions SHELL` prints is sourced into bash, zsh and fish, which then
-//! call the binary the way they do at a TAB, and the input names of the
-//! flake on the command line come back. A missing shell fails the test
-//! (scripts/test.sh installs them).
+//! completions SHELL` prints is sourced into bash, zsh, fish and elvish,
+//! which then call the binary the way they do at a TAB, and the input names
+//! of the flake on the command line come back. A missing shell fails the
+//! test (scripts/test.sh installs them). PowerShell is not packaged by
+//! Debian, so its script is only checked to be printed and to call the
+//! binary.
 
 mod common;
 
@@ -247,6 +249,38 @@ fn zsh_completes_input_names_with_their_urls() {
          _clap_dynamic_completer_flakeedit",
     );
     assert_eq!(lines(&output), ["riot:github:emilpriver/riot"]);
+}
+
+/// The candidates elvish's argument completer gives for `words`. Outside
+/// its interactive editor elvish has no `edit:` module, so the script is
+/// evaluated with a stand-in `edit:completion:arg-completer` map and the
+/// completer it registers is called as the editor calls it at a TAB.
+fn elvish_candidates(dir: &Path, words: &str) -> Vec<String> {
+    let output = run_shell(
+        "elvish",
+        dir,
+        &format!(
+            "var edit: = (ns [&completion:=(ns [&arg-completer=[&]])])\n\
+             eval (slurp < ./script) &ns=(ns [&edit:=$edit:])\n\
+             $edit:completion:arg-completer[flakeedit] {words}"
+        ),
+    );
+    lines(&output)
+}
+
+#[test]
+fn elvish_completes_input_names() {
+    let dir = project_with_script("elvish");
+    let candidates = elvish_candidates(dir.path(), "flakeedit set-url ''");
+    assert_eq!(values(&candidates), ["nixpkgs", "riot"]);
+    assert!(
+        candidates.iter().any(|candidate| candidate == "--file"),
+        "{candidates:?}"
+    );
+    assert_eq!(
+        elvish_candidates(dir.path(), "flakeedit -f sub/flake.nix pin hl"),
+        ["hls-1.10"]
+    );
 }
 
 #[test]
