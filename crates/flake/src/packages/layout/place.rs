@@ -94,7 +94,9 @@ impl OutputPlace {
         }
     }
 
-    /// The range of [`OutputPlace::entry`]'s binding, when there is one.
+    /// The range of the binding whose value is the entry `name` of the
+    /// output (for `default`, the legacy output standing for it), when
+    /// there is one.
     pub fn entry_range(&self, name: &str) -> Option<TextRange> {
         Some(self.entry(name)?.syntax().text_range())
     }
