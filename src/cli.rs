@@ -83,7 +83,13 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The subcommands. `defer`: a subcommand's arguments are built only when
+/// it is parsed, shown (`help`) or completed, not on every run (building
+/// all of them was most of a small command's start-up). A struct of
+/// arguments (`Check(CheckArgs)`, or one flattened into it) must then have
+/// no doc comment: built last, it would replace the variant's about text.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// List inputs with url, follows, flake = false and the locked rev
     ListInputs,
@@ -328,7 +334,7 @@ Exit status: 0 nothing at or above --fail-on remains, 1 something does (or a fil
 could not be read or written), 2 usage error. Diagnostics fixed by --fix do not count,
 so `check --fix --fail-on never` suits formatters (treefmt).";
 
-/// Arguments of `check`.
+// Arguments of `check` (no doc comment: see [`Command`]).
 #[derive(Debug, Args)]
 #[command(after_help = CHECK_EXAMPLES)]
 pub struct CheckArgs {
@@ -432,7 +438,7 @@ pub enum PrefetcherChoice {
     Native,
 }
 
-/// Where and how to download.
+// Where and how to download (no doc comment: see [`Command`]).
 #[derive(Debug, Args)]
 pub struct NetworkArgs {
     /// Send requests for HOST to BASE instead (GitHub Enterprise, a mirror):
@@ -447,7 +453,7 @@ pub struct NetworkArgs {
     pub prefetcher: PrefetcherChoice,
 }
 
-/// Arguments of `add-source`.
+// Arguments of `add-source` (no doc comment: see [`Command`]).
 #[derive(Debug, Args)]
 #[command(after_help = ADD_SOURCE_EXAMPLES)]
 pub struct AddSourceArgs {
@@ -482,7 +488,7 @@ pub struct AddSourceArgs {
     pub network: NetworkArgs,
 }
 
-/// Arguments of `fix-hashes`.
+// Arguments of `fix-hashes` (no doc comment: see [`Command`]).
 #[derive(Debug, Args)]
 #[command(after_help = FIX_HASHES_EXAMPLES)]
 pub struct FixHashesArgs {
@@ -525,7 +531,7 @@ flake.lock is not touched: for the moved inputs it locks, a closing warning give
 Exit status: 0 success, 1 a repository could not be listed or a file failed (or, with
 --check, would change), 2 usage error.";
 
-/// Where repositories are asked.
+// Where repositories are asked (no doc comment: see [`Command`]).
 #[derive(Debug, Args)]
 pub struct ForgeArgs {
     /// Send queries for HOST to BASE instead (GitHub Enterprise, self-hosted GitLab or
@@ -537,7 +543,7 @@ pub struct ForgeArgs {
     pub timeout: u64,
 }
 
-/// `outdated [NAME…]`.
+// `outdated [NAME…]` (no doc comment: see [`Command`]).
 #[derive(Debug, Args)]
 #[command(after_help = OUTDATED_EXAMPLES)]
 pub struct OutdatedArgs {
@@ -551,7 +557,7 @@ pub struct OutdatedArgs {
     pub forge: ForgeArgs,
 }
 
-/// `update [NAME…] [--to REF]`.
+// `update [NAME…] [--to REF]` (no doc comment: see [`Command`]).
 #[derive(Debug, Args)]
 #[command(after_help = UPDATE_EXAMPLES)]
 pub struct UpdateArgs {
@@ -566,4 +572,53 @@ pub struct UpdateArgs {
     pub pre: bool,
     #[command(flatten)]
     pub forge: ForgeArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every subcommand keeps the about text of its variant once its
+    /// deferred arguments are built: what `flakeedit --help` lists is what
+    /// `flakeedit SUBCOMMAND --help` shows.
+    #[test]
+    fn building_a_deferred_subcommand_keeps_its_about_text() {
+        let listed = Cli::command();
+        let mut built = Cli::command();
+        built.build();
+        let mut compared = 0;
+        for subcommand in listed.get_subcommands() {
+            let name = subcommand.get_name();
+            let after = built
+                .find_subcommand(name)
+                .unwrap_or_else(|| panic!("{name} is missing after the build"));
+            assert_eq!(
+                subcommand.get_about().map(ToString::to_string),
+                after.get_about().map(ToString::to_string),
+                "about of {name}"
+            );
+            assert_eq!(
+                subcommand.get_long_about().map(ToString::to_string),
+                after.get_long_about().map(ToString::to_string),
+                "long about of {name}"
+            );
+            compared += 1;
+        }
+        assert!(compared >= 20, "only {compared} subcommands");
+    }
+
+    /// The subcommands' own arguments exist only after the build: the
+    /// deferral is in effect (a parse builds the invoked one alone).
+    #[test]
+    fn subcommand_arguments_are_built_on_demand() {
+        let listed = Cli::command();
+        let check = listed.find_subcommand("check").expect("check");
+        assert!(check.get_arguments().all(|arg| arg.get_id() != "fix"));
+        let mut built = Cli::command();
+        built.build();
+        let check = built.find_subcommand("check").expect("check");
+        assert!(check.get_arguments().any(|arg| arg.get_id() == "fix"));
+    }
 }
