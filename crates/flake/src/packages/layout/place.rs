@@ -347,6 +347,105 @@ pub(crate) fn inherited_here(set: &ast::AttrSet, name: &str) -> Result<(), Flake
     Ok(())
 }
 
+/// `inherit packages;` in `set`, with `packages = { … };` bound by `let`:
+/// that set, when a new entry there changes nothing but the output. Its
+/// other uses must select names it defines (`packages.merlin`,
+/// `inherit (packages) merlin;`); any other use (`attrValues packages`, a
+/// second `inherit packages;`) would see the new entry too, and is refused
+/// naming it. `Ok(None)` when `name` is not inherited that way.
+fn inherited_let_set(set: &ast::AttrSet, name: &str) -> Result<Option<ast::AttrSet>, FlakeError> {
+    use flakeedit_syntax::{scope_at, BinderKind};
+    let Some(attr) = set
+        .inherits()
+        .filter(|inherit| inherit.from().is_none())
+        .flat_map(|inherit| inherit.attrs())
+        .find(|attr| attr_name(attr).as_deref() == Some(name))
+    else {
+        return Ok(None);
+    };
+    let Some(root) = set.syntax().ancestors().last() else {
+        return Ok(None);
+    };
+    let resolve = |node: &SyntaxNode| {
+        scope_at(&root, node.text_range().start())
+            .names
+            .get(name)
+            .map(|binder| (binder.kind, binder.range))
+    };
+    let Some((BinderKind::Let, binder)) = resolve(attr.syntax()) else {
+        return Ok(None);
+    };
+    let Some(ast::Expr::AttrSet(literal)) =
+        crate::packages::context::binding_value(&root, binder).map(flakeedit_syntax::strip_parens)
+    else {
+        return Ok(None);
+    };
+    let other_use = |node: &SyntaxNode| {
+        FlakeError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "`{name}` is inherited from a `let` binding that `{}` uses too; a new entry there would change it as well",
+                super::construct(node)
+            ),
+        )
+        .at(node.text_range())
+        .hint(format!("write `{name} = {{ … }};` in the returned set, or add the package by hand"))
+    };
+    let selects_defined = |selected: &Option<String>| {
+        selected
+            .as_ref()
+            .is_some_and(|selected| defines(&literal, selected).is_some())
+    };
+    for node in root.descendants() {
+        if let Some(inherit) = ast::Inherit::cast(node.clone()) {
+            let plain = inherit.from().is_none()
+                && inherit
+                    .attrs()
+                    .any(|other| attr_name(&other).as_deref() == Some(name));
+            let same = inherit.attrs().any(|other| other.syntax() == attr.syntax());
+            if plain && !same && resolve(inherit.syntax()).map(|(_, r)| r) == Some(binder) {
+                return Err(other_use(inherit.syntax()));
+            }
+            continue;
+        }
+        let Some(ident) = ast::Ident::cast(node.clone()) else {
+            continue;
+        };
+        // An attribute name (`packages = …;`, `x.packages`, `inherit packages;`)
+        // is no use of the binding.
+        let is_attr = ident.syntax().parent().is_some_and(|parent| {
+            ast::Attrpath::can_cast(parent.kind()) || ast::Inherit::can_cast(parent.kind())
+        });
+        let is_name = !is_attr
+            && ident
+                .ident_token()
+                .is_some_and(|token| token.text() == name);
+        if !is_name || resolve(ident.syntax()).map(|(_, r)| r) != Some(binder) {
+            continue;
+        }
+        let parent = ident.syntax().parent();
+        let selected = parent.as_ref().and_then(|parent| {
+            if let Some(select) = ast::Select::cast(parent.clone()) {
+                let first = select.attrpath()?.attrs().next()?;
+                return Some(vec![attr_name(&first)]);
+            }
+            let inherit =
+                ast::Inherit::cast(ast::InheritFrom::cast(parent.clone())?.syntax().parent()?)?;
+            Some(inherit.attrs().map(|a| attr_name(&a)).collect())
+        });
+        match selected {
+            Some(names) if names.iter().all(selects_defined) => {}
+            _ => {
+                let shown = parent
+                    .filter(|p| ast::Apply::can_cast(p.kind()) || ast::Select::can_cast(p.kind()))
+                    .unwrap_or_else(|| ident.syntax().clone());
+                return Err(other_use(&shown));
+            }
+        }
+    }
+    Ok(Some(literal))
+}
+
 /// Whether `set` defines `name` (by a binding or an inherit).
 pub(crate) fn defines(set: &ast::AttrSet, name: &str) -> Option<TextRange> {
     if let Some(found) = find(set, &[name]).into_iter().next() {
@@ -369,6 +468,11 @@ pub(crate) fn place_in(
     system: SystemName,
 ) -> Result<OutputPlace, FlakeError> {
     if base.is_empty() {
+        if let Some(set) = inherited_let_set(body, name)? {
+            let mut place = OutputPlace::new(&set, Vec::new(), system);
+            place.exists = true;
+            return Ok(place);
+        }
         inherited_here(body, name)?;
     }
     let mut prefix = base.to_vec();

@@ -5,7 +5,8 @@
 //! `lib.optionalAttrs cond { … }` (also over `let … in { … }`) or with
 //! `builtins.mapAttrs f set` of a `let`-bound set, or returning what a
 //! `let`-bound function returns (a set merged after it gets the new
-//! entry). Each fixture gets a package and a dev
+//! entry), or inheriting a `let`-bound set used elsewhere only by name.
+//! Each fixture gets a package and a dev
 //! shell; the whole result is a snapshot and is evaluated.
 
 use expect_test::{expect_file, ExpectFile};
@@ -95,6 +96,47 @@ fn packages_helpers_written_out_in_other_ways() {
         "helper-known-function",
         expect_file!["snapshots/helpers/helper-known-function.nix"],
     );
+    check(
+        &nix,
+        "inherited-let-packages",
+        expect_file!["snapshots/helpers/inherited-let-packages.nix"],
+    );
+}
+
+/// `inherit packages;` of a `let`-bound set that something else uses
+/// whole (`attrValues packages`, a second `inherit packages;`): a new entry
+/// would change that too, so it is refused, naming the use.
+#[test]
+fn packages_inherited_let_set_used_whole_elsewhere_is_refused() {
+    let before = fixture("layouts/inherited-let-packages.nix");
+    for (from, to, use_) in [
+        (
+            "inputsFrom = [ packages.default ];",
+            "inputsFrom = builtins.attrValues packages;",
+            "builtins.attrValues packages",
+        ),
+        (
+            "apps.default = {",
+            "checks = { inherit packages; };\n        apps.default = {",
+            "inherit packages;",
+        ),
+        (
+            "inherit (packages) tool;",
+            "inherit (packages) tool extra;",
+            "packages",
+        ),
+    ] {
+        let changed = before.replace(from, to);
+        assert_ne!(changed, before);
+        let error = apply(&changed, &dune("extra")).expect_err("used whole elsewhere");
+        assert_eq!(error.kind, ErrorKind::Unsupported, "{to}: {error:?}");
+        assert!(error.message.contains("uses too"), "{error:?}");
+        let range = error.range.expect("the refusal points at the use");
+        assert!(
+            changed[usize::from(range.start())..].starts_with(use_),
+            "{to}: {error:?}"
+        );
+    }
 }
 
 /// A per-system function returning `makePackages pkgs`, a `let`-bound
