@@ -448,17 +448,21 @@ fn forced_removal_warnings_give_the_place_of_each_use() {
 
 /// `inherit packages;` in the per-system set (packages defined in the
 /// `let`): a new `packages = { … };` next to it would be a duplicate
-/// attribute, which Nix rejects. flakeedit refuses and points at the inherit.
+/// attribute, which Nix rejects, and a new entry in the `let`-bound set
+/// would also reach the dev shell's `attrValues packages`. flakeedit
+/// refuses and points at that use.
 #[test]
 fn inherited_packages_are_not_duplicated() {
     let before = fixture("realworld/inherit-packages.nix");
     let error = apply(&before, &dune("fe-demo"), None).expect_err("refused");
     assert!(error.message.contains("inherited"), "{error:?}");
-    // A dev-shell edit is refused the same way: it needs the same set.
+    let range = error.range.expect("a location");
+    assert!(before[usize::from(range.start())..].starts_with("pkgs.lib.attrValues packages"));
+    // A dev-shell edit is refused the same way: it needs the same layout.
     let error = apply(&before, &shell("pkgs.jq"), None).expect_err("refused");
     assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
     assert_eq!(
         error.message,
-        "`packages` is inherited here, not written as an attribute set"
+        "`packages` is inherited from a `let` binding that `pkgs.lib.attrValues packages` uses too; a new entry there would change it as well"
     );
 }
