@@ -167,7 +167,7 @@ pub enum Command {
         /// Attribute under `packages` (default: PNAME, or `default` with --default)
         #[arg(long, value_name = "NAME")]
         attr: Option<String>,
-        /// The version (default: `inherit version;` from a `version` binding in scope)
+        /// The version (default: `inherit version;` from a `version` binding in scope, else "dev")
         #[arg(long = "version", value_name = "V")]
         package_version: Option<String>,
         /// Source path, relative to the flake (default: ./.)

@@ -25,6 +25,9 @@ _args.add_argument("--per-repo", type=int, default=None,
                    help="judge at most N flakes of each repository (its root flake first); CRLF copies count as one repository")
 _args.add_argument("--max-inputs", type=int, default=None,
                    help="run the per-input commands on the first N inputs only (faster)")
+_args.add_argument("--only", default=None,
+                   help="comma-separated commands (record names, e.g. add-dev-shell,add-docker-image): "
+                        "run only those, after the baseline evaluation")
 _args.add_argument("flakeedit")
 _args.add_argument("src")
 _args.add_argument("out")
@@ -34,8 +37,10 @@ FE = os.path.abspath(ARGS.flakeedit)
 SRC = ARGS.src
 OUT = ARGS.out
 FILTER = ARGS.filter
+ONLY = [o.strip() for o in ARGS.only.split(",")] if ARGS.only else None
 FAKE_HASH = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-PACKAGE_OPS = ("add-dune-package", "add-docker-image", "add-docker-image --name", "add-dev-shell",
+PACKAGE_OPS = ("add-dune-package", "add-docker-image", "add-docker-image --name", "add-docker-image (applicable)",
+               "add-dev-shell",
                "add-source --no-prefetch", "add-source --hash --no-dep")
 FAKE_REV = "0123456789abcdef0123456789abcdef01234567"
 NEW_URL = "github:example/fe-new-input"
@@ -262,22 +267,35 @@ def classify_run(rc, j, out, err):
 
 
 def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second_expect="unchanged",
-            expect_new=(), allow_changed=(), judge_outputs=True):
+            expect_new=(), allow_changed=(), judge_outputs=True, pre=None, kind=None):
     """Run one edit, judge it. expect_fn(before_inputs) -> expected after inputs (normalised)
     or None to skip the eval comparison. expect_new/allow_changed: output paths
     after `<output>.<system>.` (see semantics.judge)."""
+    if ONLY and not any(op == o or op.startswith(o + " ") for o in ONLY):
+        return None
+    extra = {"kind": kind} if kind else {}
     d = c.fresh()
+    start = c.orig
+    if pre:
+        # A command run first (its own row judges it); this row judges `args` on its result.
+        rc, j, out, err = c.fe(d, pre)
+        st, msg = classify_run(rc, j, out, err)
+        if st != "changed":
+            c.record(op, "refused" if st in ("refused", "unchanged") else st,
+                     f"{' '.join(pre)}: {msg}", args=pre + ["&&"] + args, **extra)
+            return None
+        start = open(os.path.join(d, "flake.nix"), newline="").read()
     rc, j, out, err = c.fe(d, args)
     st, msg = classify_run(rc, j, out, err)
     new = open(os.path.join(d, "flake.nix"), newline="").read()
     if st in ("panic", "internal", "timeout", "noparse-json"):
-        c.record(op, st, msg, args=args)
+        c.record(op, st, msg, args=args, **extra)
         return None
     if st in ("refused", "unchanged"):
-        if new != c.orig:
-            c.record(op, "failed", f"{st} but file modified", args=args, wrong=True)
+        if new != start:
+            c.record(op, "failed", f"{st} but file modified", args=args, wrong=True, **extra)
         else:
-            c.record(op, st, msg, args=args)
+            c.record(op, st, msg, args=args, **extra)
         return None
     # changed
     probs = []
@@ -334,7 +352,7 @@ def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second
     diff = "".join(difflib.unified_diff(c.orig.splitlines(True), new.splitlines(True), n=1))
     c.record(op, "failed" if probs else "ok", "; ".join(probs), args=args, stats=stats,
              ugly=ugly, warnings=(j or {}).get("warnings"), diff=diff[:4000],
-             eval=evaluation, wrong=bool(wrong))
+             eval=evaluation, wrong=bool(wrong), **extra)
     return d
 
 
@@ -374,6 +392,9 @@ def _process(c):
              c.base_eval["error"] or "", system=c.base_eval["system"],
              evaluated=sorted(c.base_eval["values"]),
              failing=[p for p, _ in c.base_eval["failing"]], extras=c.ev.extras[:50])
+    if ONLY:
+        package_ops(c, base)
+        return c.results
     # 1. listing
     rc, j, out, err = c.fe(d, ["list-inputs"])
     st, msg = classify_run(rc, j, out, err)
@@ -580,7 +601,12 @@ def _process(c):
     else:
         c.record("check --fix", "unchanged")
 
-    # 10. package operations: inputs and outputs args unchanged
+    package_ops(c, base)
+    return c.results
+
+
+def package_ops(c, base):
+    """The package commands: inputs and outputs args unchanged."""
     same = lambda b: b
     same_f = lambda f, ell: f
         # these may add `self` to an ellipsis-less pattern (they refer to self.packages)
@@ -592,6 +618,23 @@ def _process(c):
             expect_new=["packages.dockerImage"])
     edit_op(c, base, "add-docker-image --name", ["add-docker-image", "--name", "fe-image", "--tag", "latest"], same, lax_self,
             expect_new=["packages.dockerImage"])
+    # add-docker-image where it applies: on the `default` package, else on
+    # another package of the flake, else (no package at all) on a dune
+    # package added first without --version, as the seed article does.
+    sysname = (c.base_eval or {}).get("system")
+    prefix = f"packages.{sysname}."
+    packages = sorted(p[len(prefix):] for p in (c.base_eval or {}).get("paths", {})
+                      if sysname and p.startswith(prefix) and "." not in p[len(prefix):])
+    if "default" in packages:
+        edit_op(c, base, "add-docker-image (applicable)", ["add-docker-image"], same, lax_self,
+                expect_new=["packages.dockerImage"], kind="default")
+    elif packages:
+        edit_op(c, base, "add-docker-image (applicable)", ["add-docker-image", "--package", packages[0]],
+                same, lax_self, expect_new=["packages.dockerImage"], kind="other package")
+    else:
+        edit_op(c, base, "add-docker-image (applicable)", ["add-docker-image", "--package", "fe-app"],
+                same, lax_self, expect_new=["packages.fe-app", "packages.dockerImage"],
+                pre=["add-dune-package", "fe-app"], kind="after add-dune-package")
     # `nix develop` uses the legacy `devShell.<system>` when there is no
     # `devShells.<system>.default`: there the default shell is the legacy one,
     # and extending it is the expected edit (a new `devShells.default` would
@@ -607,7 +650,6 @@ def _process(c):
             expect_new=["packages.fe-lib"], allow_changed=["packages.default"])
     edit_op(c, base, "add-source --hash --no-dep", ["add-source", src, "--hash", FAKE_HASH, "--no-dep"], same, lax_self,
             expect_new=["packages.fe-lib"])
-    return c.results
 
 
 def strip_follows(v, n):

@@ -13,7 +13,8 @@ counted per layout on flakes with per-system outputs.
 """
 import collections, json, sys
 
-PACKAGE_OPS = ("add-dune-package", "add-docker-image", "add-docker-image --name", "add-dev-shell",
+PACKAGE_OPS = ("add-dune-package", "add-docker-image", "add-docker-image --name", "add-docker-image (applicable)",
+               "add-dev-shell",
                "add-source --no-prefetch", "add-source --hash --no-dep")
 CRASH = ("panic", "internal", "timeout", "noparse-json", "harness-error")
 LAYOUTS = ("plain", "flake-utils", "flake-parts", "forAllSystems/genAttrs", "other")

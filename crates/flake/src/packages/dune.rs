@@ -2,7 +2,9 @@
 //! package, the way the seed article writes it.
 
 use flakeedit_syntax::rnix::ast;
-use flakeedit_syntax::{insert_entry, string_literal, ChangeSet, InsertPosition, SourceFile};
+use flakeedit_syntax::{
+    insert_entry, string_literal, ChangeSet, InsertPosition, SourceFile, Warning, WarningCode,
+};
 use rowan::ast::AstNode;
 
 use super::argument::{builder_call, has_item, list_value, missing_items};
@@ -24,7 +26,8 @@ pub struct AddDunePackage {
     /// The attribute under `packages` (default: the pname, or `default`
     /// with [`AddDunePackage::default`]).
     pub attr: Option<String>,
-    /// The version; a `version` binding in scope is inherited when `None`.
+    /// The version; when `None`, a `version` binding in scope is inherited,
+    /// and with none in scope the version is `"dev"` (with a warning).
     pub version: Option<String>,
     /// The source path, relative to the flake (default `./.`).
     pub src: Option<String>,
@@ -110,6 +113,11 @@ pub(crate) fn source_expression(path: Option<&str>) -> Result<String, FlakeError
     })
 }
 
+/// The version of a new package when none is given and none is in scope:
+/// a valid Nix version and Docker tag (add-docker-image takes its tag from
+/// it) that no one reads as a release.
+pub(crate) const DEFAULT_VERSION: &str = "dev";
+
 /// `add-dune-package`: adds the package to every target, or completes the
 /// build inputs of an existing dune package with the same pname.
 pub fn add_dune_package(
@@ -135,14 +143,20 @@ pub fn add_dune_package(
         let version = match &request.version {
             Some(version) => format!("version = {};", string_literal(version)),
             None if scope.contains("version") => "inherit version;".to_string(),
-            None => return Err(FlakeError::new(
-                ErrorKind::InvalidArgument,
-                "no --version given and no `version` binding in scope",
-            )
-            .at(place.set.syntax().text_range())
-            .hint(
-                "pass --version 0.1.0, or add `version = \"…\";` to the `let` around the packages",
-            )),
+            None => {
+                let warning = Warning::new(
+                    WarningCode::Defaulted,
+                    format!(
+                        "no --version given and no `version` binding in scope: package `{attr}` \
+                         gets `version = \"{DEFAULT_VERSION}\";`; pass --version 0.1.0 to choose one"
+                    ),
+                )
+                .at(place.set.syntax().text_range());
+                if !changes.warnings.contains(&warning) {
+                    changes.warnings.push(warning);
+                }
+                format!("version = {};", string_literal(DEFAULT_VERSION))
+            }
         };
         let snippet = package_snippet(
             &builder,

@@ -370,3 +370,47 @@ fn values_docker_long_config_lists_are_broken_into_lines() {
         json!(env)
     );
 }
+
+#[test]
+fn values_dune_package_without_a_version_is_dev_and_its_image_is_tagged_so() {
+    let nix = Nix::require();
+    let before = fixture("layouts/genattrs-inline.nix");
+    let dune = Operation::AddDunePackage(AddDunePackage {
+        pname: "server".into(),
+        ..Default::default()
+    });
+    let (_, warnings) = super::support::apply(&before, &dune).expect("add-dune-package");
+    assert_eq!(
+        warnings,
+        vec![
+            "no --version given and no `version` binding in scope: package `server` gets \
+             `version = \"dev\";`; pass --version 0.1.0 to choose one"
+                .to_string()
+        ]
+    );
+    let after = apply_twice(&before, &dune);
+    let after = apply_twice(
+        &after,
+        &Operation::AddDockerImage(AddDockerImage {
+            package: Some("server".into()),
+            ..Default::default()
+        }),
+    );
+    nix.assert_parses(&after);
+    assert_evaluates(&nix, &after);
+    expect_file!["snapshots/values/dune-no-version.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "builtins.mapAttrs (_: ps: {
+               inherit (ps.server) version;
+               inherit (ps.dockerImage) imageName imageTag;
+             }) outputs.packages"
+        ),
+        json!({
+            "x86_64-linux": { "version": "dev", "imageName": "server", "imageTag": "dev" },
+            "aarch64-darwin": { "version": "dev", "imageName": "server", "imageTag": "dev" },
+        })
+    );
+}
