@@ -8,7 +8,7 @@ use rowan::ast::AstNode;
 use super::argument::builder_call;
 use super::context::{binder_string, Context};
 use super::definition::{slot, Slot};
-use super::docker_reference::{check_image_name, check_tag};
+use super::docker_reference::{check_image_name, check_tag, derived_image_name, derived_tag};
 use super::dune::attribute_column;
 use super::expression::selectable;
 use super::list::{call_with_set, inherits, normalized, normalized_text, string_at};
@@ -24,9 +24,11 @@ pub struct AddDockerImage {
     pub package: Option<String>,
     /// The attribute under `packages` (default `dockerImage`).
     pub attr: Option<String>,
-    /// The image name (default: the package's `pname`).
+    /// The image name (default: the package's `pname`, made valid for
+    /// Docker when it is not).
     pub name: Option<String>,
-    /// The image tag (default: the package's `version`).
+    /// The image tag (default: the package's `version`, made valid for
+    /// Docker when it is not).
     pub tag: Option<String>,
     /// Exposed ports: `8000`, `8000/tcp`, `53/udp`.
     pub ports: Vec<String>,
@@ -142,6 +144,18 @@ fn package_facts(file: &SourceFile, binding: &ast::AttrpathValue) -> PackageFact
     }
 }
 
+/// Adds a defaulted-value warning once (every target reads the same
+/// package).
+fn warn_once(changes: &mut ChangeSet, message: String) {
+    if !changes
+        .warnings
+        .iter()
+        .any(|warning| warning.message == message)
+    {
+        changes.warn(flakeedit_syntax::WarningCode::Defaulted, message);
+    }
+}
+
 /// `add-docker-image`: adds the image next to the package in every target.
 pub fn add_docker_image(
     file: &SourceFile,
@@ -203,8 +217,12 @@ pub fn add_docker_image(
                 string_literal(name)
             }
             (None, Some(pname)) => {
-                check_image_name(pname, &format!("the pname of package `{package}`"))?;
-                string_literal(pname)
+                let (valid, warning) =
+                    derived_image_name(pname, &format!("the pname of package `{package}`"))?;
+                if let Some(warning) = warning {
+                    warn_once(&mut changes, warning);
+                }
+                string_literal(&valid)
             }
             (None, None) if facts.has_pname => format!("{reference}.pname"),
             (None, None) => {
@@ -223,8 +241,12 @@ pub fn add_docker_image(
                 Some(string_literal(tag))
             }
             (None, Some(version)) => {
-                check_tag(version, &format!("the version of package `{package}`"))?;
-                Some(string_literal(version))
+                let (valid, warning) =
+                    derived_tag(version, &format!("the version of package `{package}`"))?;
+                if let Some(warning) = warning {
+                    warn_once(&mut changes, warning);
+                }
+                Some(string_literal(&valid))
             }
             (None, None) if facts.has_version => Some(format!("{reference}.version")),
             (None, None) => None,

@@ -184,6 +184,50 @@ pub(super) fn check_tag(tag: &str, from: &str) -> Result<(), FlakeError> {
     .hint(hint))
 }
 
+/// An image name read from a package's `pname`: itself when Docker takes
+/// it, else the valid name closest to it and a warning saying so (a
+/// package named `Server` gives the image `server`); refused when no valid
+/// name is close.
+pub(super) fn derived_image_name(
+    name: &str,
+    from: &str,
+) -> Result<(String, Option<String>), FlakeError> {
+    if is_image_name(name) {
+        return Ok((name.to_string(), None));
+    }
+    match suggest_name(name) {
+        Some(valid) => {
+            let warning = format!(
+                "`{}` ({from}) is not a valid Docker image name; the image is named `{valid}` \
+                 (pass --name to choose another)",
+                name.escape_debug()
+            );
+            Ok((valid, Some(warning)))
+        }
+        None => check_image_name(name, from).map(|()| (name.to_string(), None)),
+    }
+}
+
+/// A tag read from a package's `version`: itself when Docker takes it,
+/// else the valid tag closest to it and a warning saying so (`0.0.9+dev`
+/// gives `0.0.9-dev`); refused when no valid tag is close.
+pub(super) fn derived_tag(tag: &str, from: &str) -> Result<(String, Option<String>), FlakeError> {
+    if is_tag(tag) {
+        return Ok((tag.to_string(), None));
+    }
+    match suggest_tag(tag) {
+        Some(valid) => {
+            let warning = format!(
+                "`{}` ({from}) is not a valid Docker tag; the image is tagged `{valid}` \
+                 (pass --tag to choose another)",
+                tag.escape_debug()
+            );
+            Ok((valid, Some(warning)))
+        }
+        None => check_tag(tag, from).map(|()| (tag.to_string(), None)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

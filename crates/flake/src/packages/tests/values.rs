@@ -178,24 +178,6 @@ fn values_docker_references_docker_refuses_are_refused_with_what_to_do() {
             "`1.0 beta` (--tag) is not a valid Docker tag",
             "--tag 1.0-beta",
         ),
-        (
-            AddDockerImage {
-                package: Some("Upper".into()),
-                tag: Some("latest".into()),
-                ..Default::default()
-            },
-            "`Upper` (the pname of package `Upper`)",
-            "--name upper",
-        ),
-        (
-            AddDockerImage {
-                package: Some("Upper".into()),
-                name: Some("upper".into()),
-                ..Default::default()
-            },
-            "`0.0.1+dev` (the version of package `Upper`)",
-            "--tag 0.0.1-dev",
-        ),
     ] {
         let error = match run(&Operation::AddDockerImage(request.clone()), &before, None) {
             Ok(_) => panic!("{request:?} was accepted"),
@@ -412,5 +394,37 @@ fn values_dune_package_without_a_version_is_dev_and_its_image_is_tagged_so() {
             "x86_64-linux": { "version": "dev", "imageName": "server", "imageTag": "dev" },
             "aarch64-darwin": { "version": "dev", "imageName": "server", "imageTag": "dev" },
         })
+    );
+}
+
+#[test]
+fn values_docker_name_and_tag_read_from_the_package_are_made_valid_and_said_so() {
+    let nix = Nix::require();
+    let request = Operation::AddDockerImage(AddDockerImage {
+        package: Some("Upper".into()),
+        ..Default::default()
+    });
+    let before = fixture("values/docker-derived.nix");
+    let (_, warnings) = super::support::apply(&before, &request).expect("add-docker-image");
+    assert_eq!(
+        warnings,
+        vec![
+            "`Upper` (the pname of package `Upper`) is not a valid Docker image name; the image \
+             is named `upper` (pass --name to choose another)"
+                .to_string(),
+            "`0.0.1+dev` (the version of package `Upper`) is not a valid Docker tag; the image \
+             is tagged `0.0.1-dev` (pass --tag to choose another)"
+                .to_string(),
+        ]
+    );
+    let after = edit(&nix, "docker-derived", &request);
+    expect_file!["snapshots/values/docker-sanitised.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "let i = outputs.packages.x86_64-linux.dockerImage; in { inherit (i) imageName imageTag; }"
+        ),
+        json!({ "imageName": "upper", "imageTag": "0.0.1-dev" })
     );
 }
