@@ -214,6 +214,21 @@ pub(crate) fn break_one_line_set(
         .entries()
         .map(|existing| format!("{eol}{indent}{unit}{}", existing.syntax().text()))
         .collect();
+    // The entry's own continuation lines are indented with tabs, one per
+    // level below the entry (as `insert_entry` takes them).
+    let entry: String = entry
+        .split('\n')
+        .enumerate()
+        .map(|(index, line)| {
+            let body = line.trim_start_matches('\t');
+            let levels = line.len() - body.len();
+            if index == 0 {
+                body.to_string()
+            } else {
+                format!("{eol}{indent}{unit}{}{body}", unit.repeat(levels))
+            }
+        })
+        .collect();
     lines.push_str(&format!("{eol}{indent}{unit}{entry}{eol}{indent}"));
     Some(TextEdit::replace(
         TextRange::new(open.text_range().end(), close.text_range().start()),

@@ -145,3 +145,18 @@ fn shells_unknown_builders_and_changed_names_are_refused_naming_the_construct() 
         assert!(error.hint.is_some(), "{shell}");
     }
 }
+
+#[test]
+fn shells_a_one_line_module_set_is_broken_into_lines_in_the_files_style() {
+    let nix = Nix::require();
+    let after = edit_all(&nix, "devshell-module", &[add("default", &["jq"], &[])]);
+    expect_file!["snapshots/shells/devshell-module.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "builtins.mapAttrs (_: s: map (p: p.pname) s.default.packages) outputs.devShells"
+        ),
+        json!({ "x86_64-linux": ["jq"], "aarch64-darwin": ["jq"] })
+    );
+}
