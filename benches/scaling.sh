@@ -8,8 +8,10 @@
 #   benches/scaling.sh                  # N = 1000 … 64000, 20 MB, 3 runs each
 #   SIZES="1000 16000" RUNS=1 benches/scaling.sh
 #
-# Then the language server: diagnostics after a one-character change in a
-# 5 MB flake (`cargo bench -p flakeedit-lsp --bench diagnostics`).
+# The language server's diagnostics after a one-character change in a 5 MB
+# flake: `cargo run --release -p flakeedit-lsp --example latency` (through
+# the server) and `cargo bench -p flakeedit-flake --bench scaling` (the
+# parse + check it would cost without the server's 1 MiB analysis limit).
 #
 # Needs: python3, hyperfine, GNU time (/usr/bin/time), cargo.
 set -euo pipefail

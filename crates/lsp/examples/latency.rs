@@ -1,6 +1,8 @@
 //! Latency of the language server on a ~1,500-line flake: code-action
 //! listing at a cursor, a change followed by its diagnostics, hover on an
-//! input's use and completion of a follows target.
+//! input's use and completion of a follows target; then a one-character
+//! change and its diagnostics on a 5 MB flake (above the size the server
+//! analyses, so what it costs is the change and the refusal).
 //! In-process, through the same service the stdio server runs.
 //!
 //!     cargo run --release -p flakeedit-lsp --example latency [ITERATIONS]
@@ -33,6 +35,20 @@ fn big_flake(inputs: usize, packages: usize) -> String {
         ));
     }
     text.push_str("          };\n        };\n    };\n}\n");
+    text
+}
+
+/// A flake of about `bytes` bytes of one-line inputs.
+fn huge_flake(bytes: usize) -> String {
+    let mut text = String::from("{\n  inputs = {\n");
+    let mut index = 0;
+    while text.len() < bytes {
+        text.push_str(&format!(
+            "    dep{index}.url = \"github:example/dep{index}\";\n"
+        ));
+        index += 1;
+    }
+    text.push_str("  };\n  outputs = inputs: { };\n}\n");
     text
 }
 
@@ -217,10 +233,45 @@ async fn main() {
             return;
         }
     }
+    let huge = huge_flake(5_000_000);
+    let huge_uri = "file:///bench/huge/flake.nix";
+    call(
+        &mut service,
+        Request::build("textDocument/didOpen")
+            .params(json!({ "textDocument": { "uri": huge_uri, "languageId": "nix", "version": 1, "text": huge } }))
+            .finish(),
+    )
+    .await;
+    let mut huge_changing = Vec::new();
+    for iteration in 0..iterations.min(100) {
+        // Insert an `x` into the first input's name, then delete it.
+        let start = json!({ "line": 2, "character": 8 });
+        let (end, inserted) = if iteration % 2 == 0 {
+            (json!({ "line": 2, "character": 8 }), "x")
+        } else {
+            (json!({ "line": 2, "character": 9 }), "")
+        };
+        let started = Instant::now();
+        call(
+            &mut service,
+            Request::build("textDocument/didChange")
+                .params(json!({
+                    "textDocument": { "uri": huge_uri, "version": 2 + iteration },
+                    "contentChanges": [{ "range": { "start": start, "end": end }, "text": inserted }],
+                }))
+                .finish(),
+        )
+        .await;
+        huge_changing.push(started.elapsed());
+    }
     report("didChange + diagnostics (check)", changing);
     report("hover (on inputs'.dep50)", hovering);
     report("completion (follows target)", completing);
     report("codeAction listing (on an input)", listing);
     report("codeAction listing (on a package)", package_listing);
     report("codeAction/resolve (verified edit)", resolving);
+    report(
+        &format!("5 MB flake ({} bytes): didChange + diagnostics", huge.len()),
+        huge_changing,
+    );
 }

@@ -212,7 +212,6 @@ pub(crate) fn lsp_diagnostics(
     analysed: Option<Vec<analysis::Diagnostic>>,
 ) -> (Vec<analysis::Diagnostic>, Vec<Diagnostic>) {
     let text = &document.text;
-    let map = LineMap::new(text, encoding);
     let mut lsp = Vec::new();
     if let LockState::Invalid(message) = lock_state {
         lsp.push(Diagnostic {
@@ -247,6 +246,9 @@ pub(crate) fn lsp_diagnostics(
         Some(found) => found,
         None => shielded(|| analysis::diagnostics(text, lock_state.lock())).unwrap_or_default(),
     };
+    // After the size check: a line table of a file too large to analyse
+    // would be most of the cost of refusing it.
+    let map = LineMap::new(text, encoding);
     lsp.extend(found.iter().map(|diagnostic| Diagnostic {
         range: map.range(text, diagnostic.range),
         severity: Some(severity(diagnostic.severity)),
