@@ -2,8 +2,12 @@
 //! are syntax, read in one place, so a nested input that is itself named
 //! `inputs` keeps its name everywhere (listing, `check`, edits).
 
+mod common;
+
+use common::{check_assist, Assist};
+use expect_test::expect;
 use flakeedit_flake::{
-    check, run, CheckOptions, DiagnosticCode, Flake, LeafTarget, NestedPath, Operation,
+    check, CheckOptions, DiagnosticCode, Flake, LeafTarget, NestedPath, Operation,
 };
 use flakeedit_oracle::Nix;
 use flakeedit_syntax::SourceFile;
@@ -62,16 +66,27 @@ fn check_names_a_nested_input_called_inputs() {
 #[test]
 fn following_a_nested_input_called_inputs_writes_its_path() {
     let nix = Nix::require();
-    let text = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  inputs.a.url = \"github:o/a\";\n  outputs = { self, nixpkgs, a }: { };\n}\n";
-    let operation = Operation::Follow {
-        name: "a".into(),
-        child: "inputs".into(),
-        target: Some("nixpkgs".into()),
-    };
-    let after = run(&operation, text, None)
-        .expect("followed")
-        .new_text
-        .expect("changed");
+    let after = check_assist(
+        Assist::Operation(Operation::Follow {
+            name: "a".into(),
+            child: "inputs".into(),
+            target: Some("nixpkgs".into()),
+        }),
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.a.url = "github:o/a";
+  outputs = { self, nixpkgs, a }: { };
+}
+"#,
+        expect![[r#"
+            {
+              inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+              inputs.a.url = "github:o/a";
+              inputs.a.inputs.inputs.follows = "nixpkgs";
+              outputs = { self, nixpkgs, a }: { };
+            }
+        "#]],
+    );
     let inputs = nix.eval_flake(&after, "(import ./flake.nix).inputs");
     assert_eq!(inputs["a"]["inputs"]["inputs"]["follows"], "nixpkgs");
 }
