@@ -76,6 +76,9 @@ fn insert_output_entry(
     if let Some(merged) = &place.merged_into {
         return Ok(merge_after(file.text(), merged, &entry));
     }
+    if let Some(dotted) = &place.dotted_entry {
+        return Ok(dotted.restructure(file.text(), &entry));
+    }
     if place.exists {
         if place.prefix.is_empty() {
             return Ok(insert_entry(

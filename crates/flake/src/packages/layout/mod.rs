@@ -9,6 +9,7 @@
 //! pick (legacy `defaultPackage`/`devShell`).
 
 mod borrowed;
+mod dotted;
 mod flake_parts;
 mod helper;
 mod merge;
@@ -510,7 +511,27 @@ impl Layout {
             let path = [name, segment.as_str()];
             place.prefix.push(segment.clone());
             place.exists = false;
-            for found in find(outputs, &path) {
+            let founds = find(outputs, &path);
+            if let [only] = founds.as_slice() {
+                // `packages.${system}.default = X;` alone: it becomes a set.
+                if let Match::Deeper(rest) = &only.kind {
+                    let head_len = only
+                        .binding
+                        .attrpath()
+                        .map(|path| path.attrs().count())
+                        .unwrap_or(0)
+                        .saturating_sub(rest.len());
+                    if segment.starts_with("${") && rest.len() == 1 {
+                        if let Some(entry) = dotted::DottedEntry::split(&only.binding, head_len) {
+                            place.exists = true;
+                            place.dotted_entry = Some(entry);
+                            place.legacy_default = legacy_binding(outputs, name, &segment);
+                            return Ok(place);
+                        }
+                    }
+                }
+            }
+            for found in founds {
                 match found.kind {
                     Match::Exact => {
                         if let Some(set) = as_attr_set(found.binding.value()) {

@@ -56,6 +56,9 @@ pub struct OutputPlace {
     pub default_conflict: Option<FlakeError>,
     /// Why no new entry may be written here at all.
     pub entry_conflict: Option<FlakeError>,
+    /// The output is one dotted binding below a dynamic system
+    /// (`packages.${system}.default = X;`): a new entry restructures it.
+    pub(crate) dotted_entry: Option<super::dotted::DottedEntry>,
     /// The per-system function returns this expression, not a set
     /// literal, and the names it can define are known (see
     /// [`super::known_names`]): a new entry is written in a set merged
@@ -89,6 +92,7 @@ impl OutputPlace {
             legacy_default: None,
             default_conflict: None,
             entry_conflict: None,
+            dotted_entry: None,
             merged_into: None,
             unreadable: None,
         }

@@ -103,6 +103,10 @@ fn packages_dune_package_in_every_layout() {
             expect_file!["snapshots/dune/plain-let-system.nix"],
         ),
         (
+            "plain-let-system-dotted",
+            expect_file!["snapshots/dune/plain-let-system-dotted.nix"],
+        ),
+        (
             "outputs-merged",
             expect_file!["snapshots/dune/outputs-merged.nix"],
         ),
@@ -226,6 +230,10 @@ fn packages_docker_image_in_every_layout() {
         (
             "plain-let-system",
             expect_file!["snapshots/docker/plain-let-system.nix"],
+        ),
+        (
+            "plain-let-system-dotted",
+            expect_file!["snapshots/docker/plain-let-system-dotted.nix"],
         ),
         (
             "outputs-merged",
@@ -603,20 +611,52 @@ fn packages_default_next_to_imported_modules_is_refused() {
 }
 
 /// `devShells.${system}.default = …;` cannot get a sibling
-/// `devShells.${system}.tools`: Nix rejects it.
+/// `devShells.${system}.tools` (Nix rejects a second binding below a
+/// dynamic attribute): the binding becomes a set holding both, and the
+/// indented string of the dotted package keeps its content.
 #[test]
-fn packages_dotted_dynamic_system_gets_no_sibling() {
-    let text = fixture("layouts/plain-let-system.nix");
-    let error = refusal(
-        &text,
-        &Operation::AddDevShell(AddDevShell {
-            name: Some("tools".into()),
-            packages: vec!["jq".into()],
+fn packages_dotted_dynamic_system_becomes_a_set() {
+    let nix = Nix::require();
+    let operation = Operation::AddDevShell(AddDevShell {
+        name: Some("tools".into()),
+        packages: vec!["jq".into()],
+        ..Default::default()
+    });
+    let after = check_layout(
+        &nix,
+        "plain-let-system",
+        &operation,
+        expect_file!["snapshots/shell/plain-let-system-tools.nix"],
+    );
+    let shells = eval(
+        &nix,
+        &after,
+        "builtins.mapAttrs (_: s: { inherit (s) _stub; jq = map (p: p.pname) (s.packages or [ ]); }) outputs.devShells.x86_64-linux",
+    );
+    assert_eq!(
+        shells,
+        json!({
+            "default": { "_stub": "mkShell", "jq": [] },
+            "tools": { "_stub": "mkShell", "jq": ["jq"] },
+        })
+    );
+
+    let before = fixture("layouts/plain-let-system-dotted.nix");
+    let after = apply_twice(
+        &before,
+        &Operation::AddDunePackage(AddDunePackage {
+            pname: "extra".into(),
+            version: Some("0.2.0".into()),
             ..Default::default()
         }),
     );
-    assert!(error.message.contains("`devShells.${system}`"), "{error:?}");
-    assert_eq!(located(&text, &error), (20, 7));
+    let read = "let p = outputs.packages.x86_64-linux; in { names = builtins.attrNames p; postInstall = p.default.postInstall; }";
+    let expected = json!({ "names": ["default", "extra"], "postInstall": "echo done\n" });
+    assert_eq!(eval(&nix, &after, read), expected);
+    assert_eq!(
+        eval(&nix, &before, read)["postInstall"],
+        expected["postInstall"]
+    );
 }
 
 /// Outputs whose shape flakeedit cannot read are refused, naming the
