@@ -5,9 +5,9 @@
 //! (`packages.${system}.new = …;` is "dynamic attribute already
 //! defined"), so a new entry restructures the binding into a set:
 //! `packages.${system} = { default = X; new = …; };`. `X` keeps its text;
-//! its continuation lines move one level in, except lines that start
-//! inside a string, whose leading whitespace can be string content
-//! (indented strings strip only their common indentation).
+//! its continuation lines move one level in, except lines inside a
+//! string whose value could change (an indented string strips only
+//! its common indentation, and only in spaces).
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::style::{file_indent_unit, line_indent, reindent, starts_line, LineEnding};
@@ -80,29 +80,39 @@ impl DottedEntry {
     }
 
     /// `NAME = X;` with each continuation line one `unit` further in,
-    /// except lines that start inside a string and blank lines.
+    /// except blank lines and lines starting inside a string that could
+    /// change (see [`shifts_safely`]).
     fn indented_body(&self, text: &str, unit: &str) -> String {
         let end = usize::from(self.binding.syntax().text_range().end());
-        let strings: Vec<TextRange> = self
+        // Innermost first: a string nested in another's interpolation
+        // comes after it in document order.
+        let mut strings: Vec<(TextRange, bool)> = self
             .binding
             .syntax()
             .descendants()
             .filter(|node| node.kind() == SyntaxKind::NODE_STRING)
-            .map(|node| node.text_range())
+            .map(|node| (node.text_range(), shifts_safely(&node.to_string(), unit)))
             .collect();
-        let in_string = |offset: usize| {
+        strings.reverse();
+        let shifts = |offset: usize| {
             let offset = TextSize::from(offset as u32);
             strings
                 .iter()
-                .any(|range| range.start() < offset && offset < range.end())
+                .find(|(range, _)| range.start() < offset && offset < range.end())
+                .map(|(_, safe)| *safe)
         };
         let mut body = String::new();
         let mut from = usize::from(self.name_start);
         while let Some(found) = text[from..end].find('\n') {
             let line_start = from + found + 1;
             body.push_str(&text[from..line_start]);
-            let blank = matches!(text[line_start..].chars().next(), Some('\n' | '\r') | None);
-            if !blank && !in_string(line_start) {
+            let next = text[line_start..].chars().next();
+            let shift = match shifts(line_start) {
+                None => !matches!(next, Some('\n' | '\r') | None),
+                // Nix ignores an empty line of an indented string.
+                Some(safe) => safe && next != Some('\n'),
+            };
+            if shift {
                 body.push_str(unit);
             }
             from = line_start;
@@ -110,6 +120,26 @@ impl DottedEntry {
         body.push_str(&text[from..end]);
         body
     }
+}
+
+/// Whether every line after the first of the string literal `string` can
+/// get `unit` in front without changing its value. Only an indented
+/// string (`''…''`) can: Nix removes the smallest indentation in spaces
+/// of its lines, so spaces added to all of them are removed again — when
+/// its first line, which does not move, holds nothing but spaces (Nix
+/// then ignores it), `unit` is spaces (a tab would be content) and no
+/// line ends in `\r` (content too, so Nix strips nothing).
+fn shifts_safely(string: &str, unit: &str) -> bool {
+    let Some(rest) = string.strip_prefix("''") else {
+        return false;
+    };
+    let first_line = rest.split('\n').next().unwrap_or_default();
+    // A `\r` is content to Nix, not a line break: CRLF strings stay.
+    rest.contains('\n')
+        && !rest.contains('\r')
+        && first_line.chars().all(|c| c == ' ')
+        && !unit.is_empty()
+        && unit.chars().all(|c| c == ' ')
 }
 
 #[cfg(test)]
@@ -140,7 +170,21 @@ mod tests {
     #[test]
     fn continuation_lines_move_in_except_inside_strings() {
         let text = "{\n  o = {\n    packages.${s}.default = f {\n      a = ''\n        x\n      '';\n\n      b = 1;\n    };\n  };\n}\n";
-        let expected = "{\n  o = {\n    packages.${s} = {\n      default = f {\n        a = ''\n        x\n      '';\n\n        b = 1;\n      };\n      new = 1;\n    };\n  };\n}\n";
+        let expected = "{\n  o = {\n    packages.${s} = {\n      default = f {\n        a = ''\n          x\n        '';\n\n        b = 1;\n      };\n      new = 1;\n    };\n  };\n}\n";
+        assert_eq!(restructured(text), expected);
+    }
+
+    #[test]
+    fn strings_whose_lines_could_change_keep_them() {
+        // Text on the first line of an indented string, a quoted string
+        // and a tab unit: Nix would read the shifted lines differently.
+        assert!(!shifts_safely("''a\n  b''", "  "));
+        assert!(!shifts_safely("\"a\n  b\"", "  "));
+        assert!(!shifts_safely("''\n  b\n''", "\t"));
+        assert!(!shifts_safely("''\r\n  b\r\n''", "  "));
+        assert!(shifts_safely("''  \n  b\n''", "  "));
+        let text = "{\n  o = {\n    packages.${s}.default = f {\n      a = ''x\n        y\n      '';\n    };\n  };\n}\n";
+        let expected = "{\n  o = {\n    packages.${s} = {\n      default = f {\n        a = ''x\n        y\n      '';\n      };\n      new = 1;\n    };\n  };\n}\n";
         assert_eq!(restructured(text), expected);
     }
 

@@ -15,8 +15,8 @@
           version = "2.0.0";
           src = ./.;
           postInstall = ''
-          echo done
-        '';
+            echo done
+          '';
         };
         extra = pkgs.ocamlPackages.buildDunePackage {
           pname = "extra";
