@@ -83,7 +83,12 @@ fn packages_errors_leave_the_file_untouched() {
     let (dir, path) = project("{ outputs = { self }: import ./outputs.nix; }\n");
     let output = flakeedit(dir.path(), &["add-dev-shell", "--package", "jq"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("supported layouts"));
+    // The refusal names the file the outputs come from, where to edit.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("flake.nix:1:23") && stderr.contains("`./outputs.nix`"),
+        "{stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         "{ outputs = { self }: import ./outputs.nix; }\n"
