@@ -356,6 +356,7 @@ fn quick_fix_declares_the_undeclared_input() {
         None,
         expect![[r#"
             Add input `flake-parts` (github:hercules-ci/flake-parts)
+            Add a buildDunePackage `nix_template` as the default package
             Add input…
             Add source from GitHub…"#]],
     );
@@ -581,6 +582,7 @@ fn a_placeholder_hash_offers_a_prefetch_resolved_later() {
         expect![[r#"
             Prefetch the hash of owner/lib at 0123456789abcdef0123456789abcdef01234567
             Add a docker image `dockerImage` of package `default`
+            Add a buildDunePackage `nix_template` as package `nix_template`
             Add a dev shell with the default package's build inputs
             Add input…
             Add source from GitHub…"#]],
