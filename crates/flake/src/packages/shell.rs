@@ -227,6 +227,17 @@ fn extend_existing(
                 .at(set.syntax().text_range())
                 .hint("add the packages by hand"));
             }
+            (None, None) if reads_name(set, name) => {
+                return Err(FlakeError::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "dev shell `{attr}` is a `rec {{ … }}` set that reads `{name}` from outside; \
+                         a new `{name}` attribute would change what it reads"
+                    ),
+                )
+                .at(set.syntax().text_range())
+                .hint("add the packages by hand"));
+            }
             (None, None) => {
                 let entry = Convention::of(root).list_binding(
                     name,
@@ -253,6 +264,19 @@ fn extend_existing(
         );
     }
     Ok(())
+}
+
+/// Whether a `rec` set reads the variable `name` (which a new attribute of
+/// that name would then capture).
+fn reads_name(set: &ast::AttrSet, name: &str) -> bool {
+    set.rec_token().is_some()
+        && set.syntax().descendants().any(|node| {
+            node.kind() == flakeedit_syntax::SyntaxKind::NODE_IDENT
+                && node.text() == name
+                && node.parent().is_none_or(|parent| {
+                    parent.kind() != flakeedit_syntax::SyntaxKind::NODE_ATTRPATH
+                })
+        })
 }
 
 /// `name = X;` where X is a list expression but not a literal

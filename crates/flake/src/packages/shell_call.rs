@@ -99,12 +99,12 @@ fn is_nixpkgs_shell(name: &str) -> bool {
 /// `{ … }` or `base // { … }` (the set that wins is the right one).
 fn argument_set(expr: ast::Expr) -> Option<(ast::AttrSet, bool)> {
     match strip_parens(expr) {
-        ast::Expr::AttrSet(set) if set.rec_token().is_none() => Some((set, false)),
+        ast::Expr::AttrSet(set) => Some((set, false)),
         ast::Expr::BinOp(binop)
             if binop.operator() == Some(ast::BinOpKind::Update)
-                && binop.rhs().is_some_and(|rhs| {
-                    matches!(strip_parens(rhs), ast::Expr::AttrSet(set) if set.rec_token().is_none())
-                }) =>
+                && binop
+                    .rhs()
+                    .is_some_and(|rhs| matches!(strip_parens(rhs), ast::Expr::AttrSet(_))) =>
         {
             match strip_parens(binop.rhs()?) {
                 ast::Expr::AttrSet(set) => Some((set, true)),

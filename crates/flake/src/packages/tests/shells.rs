@@ -49,6 +49,7 @@ fn shells_other_builders_are_extended_as_they_read_their_arguments() {
             add("lean", &["jq"], &[]),
             add("modules", &["jq"], &[]),
             add("commands", &["jq"], &["default"]),
+            add("recursive", &["jq"], &[]),
         ],
     );
     expect_file!["snapshots/shells/builders.nix"].assert_eq(&after);
@@ -59,6 +60,7 @@ fn shells_other_builders_are_extended_as_they_read_their_arguments() {
             "lean": { "packages": [], "buildInputs": ["git", "jq"], "from": [] },
             "modules": { "packages": ["jq"], "buildInputs": [], "from": [] },
             "commands": { "packages": ["git", "jq"], "buildInputs": [], "from": ["hello"] },
+            "recursive": { "packages": ["jq"], "buildInputs": [], "from": [] },
         })
     );
 }
@@ -131,6 +133,13 @@ fn shells_unknown_builders_and_changed_names_are_refused_naming_the_construct() 
             "dev shell `merged` has no `packages` in the set after `//`; the set before it may \
              have one, which a new `packages` would replace",
             25,
+        ),
+        (
+            "recursive",
+            ErrorKind::Unsupported,
+            "dev shell `recursive` is a `rec { … }` set that reads `packages` from outside; a new \
+             `packages` attribute would change what it reads",
+            31,
         ),
     ] {
         let error = match run(&add(shell, &["jq"], &[]), &before, None) {

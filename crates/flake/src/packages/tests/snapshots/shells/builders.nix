@@ -44,6 +44,12 @@
             packages = [ pkgs.git pkgs.jq ];
             packagesFrom = [ self.packages.${system}.default ];
           };
+
+          recursive = pkgs.mkShell rec {
+            name = "recursive";
+            shellHook = "echo ${name}";
+            packages = [ pkgs.jq ];
+          };
         });
     };
 }
