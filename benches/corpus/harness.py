@@ -267,7 +267,7 @@ def classify_run(rc, j, out, err):
 
 
 def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second_expect="unchanged",
-            expect_new=(), allow_changed=(), judge_outputs=True, pre=None, kind=None):
+            expect_new=(), allow_changed=(), judge_outputs=True, pre=None, kind=None, wraps=None):
     """Run one edit, judge it. expect_fn(before_inputs) -> expected after inputs (normalised)
     or None to skip the eval comparison. expect_new/allow_changed: output paths
     after `<output>.<system>.` (see semantics.judge)."""
@@ -333,7 +333,8 @@ def edit_op(c, base, op, args, expect_fn, fargs_fn=None, idempotent=True, second
         sysname = be["system"]
         full = lambda p: f"{p.split('.', 1)[0]}.{sysname}.{p.split('.', 1)[1]}" if "." in p else f"{p}.{sysname}"
         eprobs, notes = semantics.judge(be, c.ev.after(d, be), [full(p) for p in expect_new],
-                                        [full(p) for p in allow_changed])
+                                        [full(p) for p in allow_changed],
+                                        wraps=full(wraps) if wraps else None)
         evaluation = "wrong" if eprobs else "same"
         wrong += eprobs
         probs += eprobs
@@ -615,9 +616,9 @@ def package_ops(c, base):
     edit_op(c, base, "add-dune-package", ["add-dune-package", "fe-pkg", "--version", "0.1.0"], same, lax_self,
             expect_new=["packages.fe-pkg"])
     edit_op(c, base, "add-docker-image", ["add-docker-image"], same, lax_self,
-            expect_new=["packages.dockerImage"])
+            expect_new=["packages.dockerImage"], wraps="packages.default")
     edit_op(c, base, "add-docker-image --name", ["add-docker-image", "--name", "fe-image", "--tag", "latest"], same, lax_self,
-            expect_new=["packages.dockerImage"])
+            expect_new=["packages.dockerImage"], wraps="packages.default")
     # add-docker-image where it applies: on the `default` package, else on
     # another package of the flake, else (no package at all) on a dune
     # package added first without --version, as the seed article does.
@@ -627,10 +628,11 @@ def package_ops(c, base):
                       if sysname and p.startswith(prefix) and "." not in p[len(prefix):])
     if "default" in packages:
         edit_op(c, base, "add-docker-image (applicable)", ["add-docker-image"], same, lax_self,
-                expect_new=["packages.dockerImage"], kind="default")
+                expect_new=["packages.dockerImage"], kind="default", wraps="packages.default")
     elif packages:
         edit_op(c, base, "add-docker-image (applicable)", ["add-docker-image", "--package", packages[0]],
-                same, lax_self, expect_new=["packages.dockerImage"], kind="other package")
+                same, lax_self, expect_new=["packages.dockerImage"], kind="other package",
+                wraps=f"packages.{packages[0]}")
     else:
         edit_op(c, base, "add-docker-image (applicable)", ["add-docker-image", "--package", "fe-app"],
                 same, lax_self, expect_new=["packages.fe-app", "packages.dockerImage"],
