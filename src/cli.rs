@@ -290,7 +290,7 @@ pub enum Command {
     /// Run the language server on standard input and output (for editors)
     Lsp,
     /// Print the shell completion script: completes input names from the flake
-    /// (bash, zsh, fish, elvish, powershell; nushell: commands and flags only)
+    /// (bash, zsh, fish, elvish, nushell, powershell)
     #[command(after_help = COMPLETIONS_HELP)]
     Completions {
         /// The shell
@@ -305,6 +305,7 @@ Examples:
   echo 'source <(flakeedit completions zsh)' >> ~/.zshrc
   flakeedit completions fish > ~/.config/fish/completions/flakeedit.fish
   flakeedit completions nushell | save -f ~/.config/nushell/flakeedit.nu
+    (then `source ~/.config/nushell/flakeedit.nu` in config.nu)
 
 The script calls `flakeedit` (found on PATH) at each TAB, so `flakeedit pin <TAB>`
 offers the inputs of ./flake.nix, or of the --file given on the command line.

@@ -6,8 +6,9 @@
 //! Completion runs the binary itself (clap_complete's dynamic completion):
 //! the script a shell sources only calls `FLAKEEDIT_COMPLETE=<shell> flakeedit -- <words>`,
 //! so the candidates are always those of the installed version and of the
-//! file as it is now. Nushell has no such protocol in clap_complete yet; it
-//! gets a static script (subcommands and flags, no input names).
+//! file as it is now. Nushell has no such protocol in clap_complete yet; its
+//! script (`complete.nu`) registers an external completer that asks the
+//! binary in the fish protocol.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -40,7 +41,7 @@ pub enum CompletionShell {
     Elvish,
     /// fish
     Fish,
-    /// Nushell (commands and flags; no input names)
+    /// Nushell (an external completer)
     Nushell,
     /// PowerShell
     Powershell,
@@ -192,22 +193,21 @@ fn declared_inputs(path: &Path) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// `flakeedit completions SHELL`: the script to source for `command` (the
-/// CLI's). For every shell but
+/// The Nushell script: an external completer closure that runs
+/// `FLAKEEDIT_COMPLETE=fish flakeedit -- <spans>` for the `flakeedit`
+/// command and hands every other command to the completer set before it.
+const NUSHELL_SCRIPT: &str = include_str!("complete.nu");
+
+/// `flakeedit completions SHELL`: the script to source. For every shell but
 /// Nushell it is the dynamic script `FLAKEEDIT_COMPLETE=<shell> flakeedit` prints.
-pub fn print_script(shell: CompletionShell, mut command: clap::Command) -> ExitCode {
+pub fn print_script(shell: CompletionShell) -> ExitCode {
     // clap_complete panics when its writer fails, so the script is built in
     // memory first; a closed pipe (`completions bash | head`) is then a
     // normal end, not a crash.
     let mut script = Vec::new();
     let written = match shell {
         CompletionShell::Nushell => {
-            clap_complete::generate(
-                clap_complete_nushell::Nushell,
-                &mut command,
-                BIN,
-                &mut script,
-            );
+            script.extend_from_slice(NUSHELL_SCRIPT.as_bytes());
             Ok(())
         }
         CompletionShell::Bash => registration(&Bash, &mut script),

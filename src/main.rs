@@ -92,7 +92,7 @@ fn main() -> ExitCode {
     let mut config = Config::new(&cli.global);
     // Commands that do not run the edit driver over the selected files.
     match &cli.command {
-        Command::Completions { shell } => return complete::print_script(*shell, Cli::command()),
+        Command::Completions { shell } => return complete::print_script(*shell),
         Command::Lsp => {
             return match flakeedit_lsp::run_stdio() {
                 Ok(()) => ExitCode::SUCCESS,

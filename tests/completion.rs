@@ -1,5 +1,6 @@
 //! Shell completion driven through real shells: the script `flakeedit
-//! completions SHELL` prints is sourced into bash, zsh, fish and elvish,
+//! completions SHELL` prints is sourced into bash, zsh, fish, elvish and
+//! Nushell,
 //! which then call the binary the way they do at a TAB, and the input names
 //! of the flake on the command line come back. A missing shell fails the
 //! test (scripts/test.sh installs them). PowerShell is not packaged by
@@ -283,6 +284,77 @@ fn elvish_completes_input_names() {
     );
 }
 
+/// The candidates, as `value<TAB>description` lines, that the external
+/// completer the Nushell script registers returns for `spans` (a Nushell
+/// list), called as Nushell calls it at a TAB; `null` when it returns
+/// nothing (Nushell then completes files). `before` runs first, as the part
+/// of config.nu above the line that sources the script.
+fn nushell_candidates(dir: &Path, before: &str, spans: &str) -> Vec<String> {
+    let output = run_shell(
+        "nu",
+        dir,
+        &format!(
+            "{before}\n\
+             source ./script\n\
+             let candidates = do $env.config.completions.external.completer {spans}\n\
+             if $candidates == null {{ print \"null\" }} else {{\n\
+                 $candidates | each {{|candidate|\n\
+                     print $\"($candidate.value)\\t($candidate.description? | default '')\"\n\
+                 }} | ignore\n\
+             }}"
+        ),
+    );
+    lines(&output)
+}
+
+#[test]
+fn nushell_completes_input_names_with_their_urls() {
+    let dir = project_with_script("nushell");
+    let candidates = nushell_candidates(dir.path(), "", r#"[flakeedit pin ""]"#);
+    let named: Vec<&str> = candidates
+        .iter()
+        .map(String::as_str)
+        .filter(|line| !line.starts_with('-'))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "nixpkgs\tgithub:NixOS/nixpkgs/nixos-24.05",
+            "riot\tgithub:emilpriver/riot"
+        ]
+    );
+    assert!(
+        candidates.iter().any(|line| line.starts_with("--file\t")),
+        "{candidates:?}"
+    );
+    assert_eq!(
+        nushell_candidates(
+            dir.path(),
+            "",
+            "[flakeedit -f sub/flake.nix remove-input hl]"
+        ),
+        ["hls-1.10\tgithub:haskell/haskell-language-server"]
+    );
+}
+
+#[test]
+fn nushell_hands_other_commands_to_the_previous_completer() {
+    let dir = project_with_script("nushell");
+    let previous = "$env.config.completions.external.completer = {|spans| \
+                    [{value: $\"before-($spans.0)\"}] }";
+    assert_eq!(
+        nushell_candidates(dir.path(), previous, r#"[git ""]"#),
+        ["before-git\t"]
+    );
+    assert_eq!(
+        nushell_candidates(dir.path(), previous, "[flakeedit unpin r]"),
+        ["riot\tgithub:emilpriver/riot"]
+    );
+    // Without a previous completer, other commands get Nushell's own
+    // (file) completion: the closure returns null, not an empty list.
+    assert_eq!(nushell_candidates(dir.path(), "", r#"[git ""]"#), ["null"]);
+}
+
 #[test]
 fn every_shell_gets_a_script() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
@@ -301,7 +373,11 @@ fn every_shell_gets_a_script() {
     let dir = tempfile::tempdir().unwrap();
     let output = flakeedit(dir.path(), &["completions", "nushell"]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(stdout(&output).contains("export extern \"flakeedit add-input\""));
+    assert!(
+        stdout(&output).contains("FLAKEEDIT_COMPLETE: fish"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
