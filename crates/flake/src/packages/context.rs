@@ -146,6 +146,20 @@ impl<'a> Context<'a> {
                 return Ok(name.to_string());
             }
         }
+        // An input the flake does not declare would be fetched from the
+        // registry if only the argument were added: say to declare it too.
+        let hint = if self.flake.input(name).is_some() {
+            format!("add `{name}` to the outputs arguments (`{{ self, {name}, ... }}:`)")
+        } else {
+            let url = if name == "nixpkgs" {
+                "github:NixOS/nixpkgs/nixos-unstable"
+            } else {
+                "…"
+            };
+            format!(
+                "the flake has no `{name}` input: declare it (`inputs.{name}.url = \"{url}\";`) and add `{name}` to the outputs arguments, then run this again"
+            )
+        };
         Err(FlakeError::new(
             ErrorKind::Unsupported,
             format!("`{name}` is not reachable from the outputs function here"),
@@ -153,9 +167,7 @@ impl<'a> Context<'a> {
         .at(outputs
             .map(|o| o.binding.syntax().text_range())
             .unwrap_or_default())
-        .hint(format!(
-            "add `{name}` to the outputs arguments (`{{ self, {name}, ... }}:`)"
-        )))
+        .hint(hint))
     }
 
     /// A flake-parts module argument (`pkgs`, `self'`, `inputs'`), added to

@@ -313,3 +313,45 @@ fn packages_inherit_from_in_an_expression_is_not_a_free_variable() {
         );
     }
 }
+
+#[test]
+fn packages_without_nixpkgs_say_how_to_get_it() {
+    let add = Operation::AddDunePackage(AddDunePackage {
+        pname: "x".into(),
+        version: Some("1".into()),
+        ..Default::default()
+    });
+    // No nixpkgs input at all (an opam-nix style flake): adding the argument
+    // alone would fetch `nixpkgs` from the registry, so the hint says to
+    // declare it.
+    let undeclared = r#"{
+  inputs.flake-utils.url = "github:numtide/flake-utils";
+  outputs = { self, flake-utils }:
+    flake-utils.lib.eachDefaultSystem (system: {
+      packages.default = self.legacyPackages.${system}.tool;
+    });
+}
+"#;
+    let error = error_of(undeclared, &add);
+    assert_eq!(error.kind, ErrorKind::Unsupported);
+    assert_eq!(
+        error.message,
+        "`nixpkgs` is not reachable from the outputs function here"
+    );
+    assert_eq!(
+        error.hint.as_deref(),
+        Some(
+            "the flake has no `nixpkgs` input: declare it (`inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";`) and add `nixpkgs` to the outputs arguments, then run this again"
+        )
+    );
+    // Declared but not an argument of a closed pattern: only the argument is missing.
+    let declared = undeclared.replace(
+        "  inputs.flake-utils.url",
+        "  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n  inputs.flake-utils.url",
+    );
+    let error = error_of(&declared, &add);
+    assert_eq!(
+        error.hint.as_deref(),
+        Some("add `nixpkgs` to the outputs arguments (`{ self, nixpkgs, ... }:`)")
+    );
+}
