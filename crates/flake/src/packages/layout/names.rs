@@ -61,9 +61,8 @@ fn set_names(set: &ast::AttrSet) -> Option<Vec<String>> {
     Some(all)
 }
 
-/// `f a b …`: the library functions above, or a `let`-bound function
-/// given all its parameters.
-fn applied(apply: &ast::Apply, depth: usize) -> Option<Vec<String>> {
+/// `f a b …` as `f` and `[a, b, …]`, through parentheses around inner calls.
+fn spine(apply: &ast::Apply) -> Option<(ast::Expr, Vec<ast::Expr>)> {
     let mut arguments = vec![apply.argument()?];
     let mut head = apply.lambda()?;
     while let ast::Expr::Apply(inner) = strip_parens(head.clone()) {
@@ -71,6 +70,13 @@ fn applied(apply: &ast::Apply, depth: usize) -> Option<Vec<String>> {
         head = inner.lambda()?;
     }
     arguments.reverse();
+    Some((head, arguments))
+}
+
+/// `f a b …`: the library functions above, or a `let`-bound function
+/// given all its parameters.
+fn applied(apply: &ast::Apply, depth: usize) -> Option<Vec<String>> {
+    let (head, arguments) = spine(apply)?;
     if let Some(function) = library_function(&head) {
         return match (function.as_str(), arguments.as_slice()) {
             ("mapAttrs" | "filterAttrs", [_, set]) | ("optionalAttrs", [_, set]) => {
@@ -158,13 +164,7 @@ fn imported(expr: &ast::Expr, depth: usize) -> Option<String> {
     }
     match strip_parens(expr.clone()) {
         ast::Expr::Apply(apply) => {
-            let mut arguments = vec![apply.argument()?];
-            let mut head = apply.lambda()?;
-            while let ast::Expr::Apply(inner) = strip_parens(head.clone()) {
-                arguments.push(inner.argument()?);
-                head = inner.lambda()?;
-            }
-            arguments.reverse();
+            let (head, arguments) = spine(&apply)?;
             if let ast::Expr::Ident(ident) = strip_parens(head.clone()) {
                 let name = ident_text(&ident)?;
                 if name == "import"
