@@ -236,8 +236,49 @@ class Ctx:
                              "layout": self.layout, **kw})
 
 
+def code_of(text):
+    """The text with comments, indented strings and prose strings blanked, so the
+    layout is read from the code (a description that mentions
+    `flake-utils.lib.simpleFlake` is not a use of it)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif c == '"':
+            start = i
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            # Prose (a description, a message) has spaces; a URL or an
+            # attribute name such as "x86_64-linux" is kept.
+            s = text[start:i]
+            out.append('""' if any(ch.isspace() for ch in s) else s)
+        elif text.startswith("''", i):
+            i += 2
+            while i < n:
+                if text.startswith("'''", i) or text.startswith("''$", i) or text.startswith("''\\", i):
+                    i += 3
+                elif text.startswith("''", i):
+                    i += 2
+                    break
+                else:
+                    i += 1
+            out.append("''''")
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 def layout_of(text):
-    """The per-system layout, from the text: the package commands' strata."""
+    """The per-system layout, from the code: the package commands' strata."""
+    text = code_of(text)
     if "mkFlake" in text:
         return "flake-parts"
     if "flake-utils" in text and re.search(r"eachDefaultSystem|eachSystem|flake-utils\.lib\.", text):
@@ -392,7 +433,8 @@ def _process(c):
     c.record("baseline", "evaluable" if c.base_eval["values"] else "not-evaluable",
              c.base_eval["error"] or "", system=c.base_eval["system"],
              evaluated=sorted(c.base_eval["values"]),
-             failing=[p for p, _ in c.base_eval["failing"]], extras=c.ev.extras[:50])
+             failing=[p for p, _ in c.base_eval["failing"]], extras=c.ev.extras[:50],
+             is_flake=base["fargs"] is not None)
     if ONLY:
         package_ops(c, base)
         return c.results

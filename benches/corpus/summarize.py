@@ -38,7 +38,10 @@ def main():
     evaluable = {f for f, r in base.items() if r["status"] == "evaluable"}
     layout = {r["flake"]: r.get("layout") for r in rows if r["op"] == "baseline"}
     # Per-system outputs: found by evaluation, or by the layout of the text.
-    per_system = {f for f, r in base.items() if r.get("system") or layout.get(f) not in (None, "other")}
+    # A file whose `outputs` is not a function is not a flake (a module named
+    # flake.nix); results from before `is_flake` was recorded count as flakes.
+    per_system = {f for f, r in base.items() if r.get("is_flake", True)
+                  and (r.get("system") or layout.get(f) not in (None, "other"))}
     print(f"{len(flakes)} flakes; {len(base)} judged; {len(evaluable)} evaluable with the stubs; "
           f"{len(per_system)} with per-system outputs (found by evaluation or by their layout)\n")
     cols = ("changed", "refused", "unchanged", "wrong", "crash", "not-eval")
