@@ -67,9 +67,16 @@ pub struct FileReport {
 /// file of a bulk run is wasted work when the operation never looks at it.
 fn needs_lock(action: &Action) -> bool {
     match action {
+        // The package operations read it only for a flake without a
+        // `nixpkgs` input, to follow the one another input brings.
         Action::Edit(operation) => matches!(
             operation,
-            Operation::Pin { rev: None, .. } | Operation::FollowAll { .. }
+            Operation::Pin { rev: None, .. }
+                | Operation::FollowAll { .. }
+                | Operation::AddDunePackage(_)
+                | Operation::AddDockerImage(_)
+                | Operation::AddDevShell(_)
+                | Operation::AddSource(_)
         ),
         _ => true,
     }

@@ -320,3 +320,37 @@ fn packages_add_source_refuses_a_go_default_package() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
 }
+
+/// A flake without a `nixpkgs` input: the CLI reads the flake.lock beside
+/// it to find the input whose nixpkgs to follow, and refuses without one.
+#[test]
+fn packages_commands_follow_the_nixpkgs_the_lock_shows() {
+    let nix = Nix::require();
+    let (dir, path) = project(&fixture("layouts/borrowed-nixpkgs/flake.nix"));
+    let args = ["add-dune-package", "extra", "--version", "0.2.0"];
+    let refused = flakeedit(dir.path(), &args);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("`inputs.nixpkgs.follows = \"INPUT/nixpkgs\";`"),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::write(
+        dir.path().join("flake.lock"),
+        fixture("layouts/borrowed-nixpkgs/flake.lock"),
+    )
+    .unwrap();
+    let output = flakeedit(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("declared `nixpkgs.follows = \"builder/nixpkgs\"`"),
+        "{}",
+        stderr(&output)
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("  inputs.nixpkgs.follows = \"builder/nixpkgs\";\n"));
+    assert!(text.contains(
+        "packages.extra = nixpkgs.legacyPackages.${system}.ocamlPackages.buildDunePackage {"
+    ));
+    nix.assert_parses(&text);
+}

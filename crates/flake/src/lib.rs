@@ -212,10 +212,10 @@ impl Operation {
             } => follow(file, flake, name, child, target.as_deref()),
             Operation::FollowAll { target } => follow_all(file, flake, lock, target),
             Operation::RenameInput { old, new } => rename_input(file, flake, old, new),
-            Operation::AddDunePackage(request) => add_dune_package(file, flake, request),
-            Operation::AddDockerImage(request) => add_docker_image(file, flake, request),
-            Operation::AddDevShell(request) => add_dev_shell(file, flake, request),
-            Operation::AddSource(request) => add_source(file, flake, request),
+            Operation::AddDunePackage(request) => add_dune_package(file, flake, request, lock),
+            Operation::AddDockerImage(request) => add_docker_image(file, flake, request, lock),
+            Operation::AddDevShell(request) => add_dev_shell(file, flake, request, lock),
+            Operation::AddSource(request) => add_source(file, flake, request, lock),
             Operation::FixHashes(request) => fix_hashes(file, request),
             Operation::Update(request) => update::update_refs(file, flake, lock, request),
         }
@@ -458,9 +458,24 @@ pub fn run(
             new_text: None,
         });
     }
-    let verified = apply_verified(&file, &flake, &changes, &AllowedChange::of(operation))?;
+    let mut allowed = AllowedChange::of(operation);
+    let package_operation = matches!(
+        operation,
+        Operation::AddDunePackage(_)
+            | Operation::AddDockerImage(_)
+            | Operation::AddDevShell(_)
+            | Operation::AddSource(_)
+    );
+    if package_operation && flake.input("nixpkgs").is_none() && lock.is_some() {
+        // A package operation may declare `nixpkgs` as following the one
+        // input flake.lock shows bringing it; its postcondition checks that.
+        allowed = allowed.union(AllowedChange::add_input("nixpkgs"));
+    }
+    let verified = apply_verified(&file, &flake, &changes, &allowed)?;
     let (changed, after) = (verified.file, verified.flake);
     let verified = match operation {
+        _ if package_operation => packages::verify_borrowed_nixpkgs(&flake, &after, lock)
+            .and_then(|()| operation.verify(&flake, &after)),
         Operation::FixHashes(request) => sources::verify_fix_hashes(request, &changed),
         Operation::Update(request) => operation
             .verify(&flake, &after)

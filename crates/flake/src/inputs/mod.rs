@@ -375,6 +375,39 @@ pub fn add_input(
     for (child, target) in &follows {
         attributes.push((follows_path(child), string_literal(target)));
     }
+    changes.add(declaration(file, flake, &name, &attributes)?)?;
+    add_outputs_formal(file, flake, &name, &mut changes)?;
+    Ok(break_long_one_line_sets(file, changes))
+}
+
+/// Declares input `name` as `nixpkgs.follows = "X/nixpkgs";` (what opam-nix
+/// and similar templates write to reuse the nixpkgs another input brings),
+/// in the file's inputs style. The outputs argument is the caller's.
+pub(crate) fn declare_follows_input(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    target: &str,
+) -> Result<ChangeSet, FlakeError> {
+    let attributes = vec![(vec!["follows".to_string()], string_literal(target))];
+    let mut changes = ChangeSet::new();
+    changes.add(declaration(file, flake, name, &attributes)?)?;
+    Ok(break_long_one_line_sets(file, changes))
+}
+
+/// The edit declaring a new input `name` with `attributes` (paths below
+/// the input's name, and values), in the file's inputs style.
+fn declaration(
+    file: &SourceFile,
+    flake: &Flake,
+    name: &str,
+    attributes: &[(Vec<String>, String)],
+) -> Result<TextEdit, FlakeError> {
+    let name = name.to_string();
+    let first_path = attributes
+        .first()
+        .map(|(path, _)| path.clone())
+        .unwrap_or_default();
     // `randomconv.url = …;` and `randomconv.inputs.nixpkgs.follows = …;`,
     // one line each, below `prefix`.
     let dotted_lines = |prefix: &[String]| -> String {
@@ -390,7 +423,7 @@ pub fn add_input(
     };
     let as_set = |indent: &str| -> String {
         let mut text = format!("{} = {{\n", quote_attr_path(&[name.as_str()]));
-        for (path, value) in &attributes {
+        for (path, value) in attributes {
             text.push_str(&format!("{indent}\t{}\n", binding_snippet(path, value)));
         }
         text.push_str(&format!("{indent}}};"));
@@ -399,7 +432,10 @@ pub fn add_input(
     let edit = match &flake.style {
         InputsStyle::Block(set) => {
             let snippet = if attributes.len() == 1 {
-                binding_snippet(&[name.clone(), "url".into()], &attributes[0].1)
+                binding_snippet(
+                    &[&[name.clone()], first_path.as_slice()].concat(),
+                    &attributes[0].1,
+                )
             } else if writes_nested_sets(flake, false) {
                 as_set("")
             } else {
@@ -424,7 +460,10 @@ pub fn add_input(
             let inner = if attributes.len() == 1 {
                 format!(
                     "\t{}",
-                    binding_snippet(&[name.clone(), "url".into()], &attributes[0].1)
+                    binding_snippet(
+                        &[&[name.clone()], first_path.as_slice()].concat(),
+                        &attributes[0].1
+                    )
                 )
             } else {
                 format!("\t{}", as_set("\t"))
@@ -442,9 +481,7 @@ pub fn add_input(
             }
         }
     };
-    changes.add(edit)?;
-    add_outputs_formal(file, flake, &name, &mut changes)?;
-    Ok(break_long_one_line_sets(file, changes))
+    Ok(edit)
 }
 
 /// Whether the file writes an input with several attributes as one set

@@ -11,6 +11,7 @@ use rowan::ast::AstNode;
 
 use super::layout::{Layout, LayoutKind, OutputPlace, SystemName, Target};
 use crate::error::{ErrorKind, FlakeError};
+use crate::lock::Lock;
 use crate::model::Flake;
 
 /// The layout of a file plus the formals the edit needs added.
@@ -22,6 +23,11 @@ pub(crate) struct Context<'a> {
     formals: Vec<(ast::Pattern, String)>,
     /// Formals of a `perSystem` module the edit creates.
     module_formals: Vec<String>,
+    /// The `flake.lock` beside the file, if any.
+    lock: Option<&'a Lock>,
+    /// The input whose `nixpkgs` a new `nixpkgs` input follows, when the
+    /// edit declares one (see [`super::borrowed_nixpkgs`]).
+    borrowed_nixpkgs: Option<String>,
 }
 
 impl<'a> Context<'a> {
@@ -30,6 +36,7 @@ impl<'a> Context<'a> {
     pub fn new(
         file: &'a SourceFile,
         flake: &'a Flake,
+        lock: Option<&'a Lock>,
         system: Option<&str>,
     ) -> Result<Context<'a>, FlakeError> {
         let mut layout = Layout::detect(flake)?;
@@ -52,6 +59,8 @@ impl<'a> Context<'a> {
             layout,
             formals: Vec::new(),
             module_formals: Vec::new(),
+            lock,
+            borrowed_nixpkgs: None,
         })
     }
 
@@ -113,12 +122,25 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Adds the formals collected so far to `changes`.
+    /// Adds the formals collected so far to `changes`, and the `nixpkgs`
+    /// input the new code borrows, if any.
     pub fn finish(self, changes: &mut ChangeSet) -> Result<(), FlakeError> {
         for (pattern, name) in &self.formals {
             if let Some(edit) = add_formal(self.file, pattern, name) {
                 changes.add(edit)?;
             }
+        }
+        if let Some(donor) = &self.borrowed_nixpkgs {
+            let target = format!("{donor}/nixpkgs");
+            changes.extend(crate::inputs::declare_follows_input(
+                self.file, self.flake, "nixpkgs", &target,
+            )?)?;
+            changes.warn(
+                flakeedit_syntax::WarningCode::Lock,
+                format!(
+                    "the flake had no `nixpkgs` input: declared `nixpkgs.follows = \"{target}\"` (flake.lock shows `{donor}` brings one) and added `nixpkgs` to the outputs arguments; `nix flake lock` records it"
+                ),
+            );
         }
         Ok(())
     }
@@ -135,6 +157,21 @@ impl<'a> Context<'a> {
             return Ok(name.to_string());
         }
         let outputs = self.flake.outputs.as_ref();
+        if name == "nixpkgs" && self.flake.input(name).is_none() {
+            if let Some(donor) = super::borrowed_nixpkgs::donor(self.flake, self.lock)? {
+                if let Some(pattern) = outputs.and_then(|o| o.pattern()) {
+                    self.borrowed_nixpkgs = Some(donor);
+                    self.want_formal(&pattern, name);
+                    return Ok(name.to_string());
+                }
+                if let Some(alias) = outputs.and_then(|o| o.inputs_alias()) {
+                    if scope.contains(&alias) {
+                        self.borrowed_nixpkgs = Some(donor);
+                        return Ok(format!("{alias}.{name}"));
+                    }
+                }
+            }
+        }
         if let Some(alias) = outputs.and_then(|o| o.inputs_alias()) {
             if scope.contains(&alias) {
                 return Ok(format!("{alias}.{}", quote_attr_name(name)));
@@ -151,13 +188,13 @@ impl<'a> Context<'a> {
         let hint = if self.flake.input(name).is_some() {
             format!("add `{name}` to the outputs arguments (`{{ self, {name}, ... }}:`)")
         } else {
-            let url = if name == "nixpkgs" {
-                "github:NixOS/nixpkgs/nixos-unstable"
+            let how = if name == "nixpkgs" {
+                "`inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";`, or `inputs.nixpkgs.follows = \"INPUT/nixpkgs\";` to use the nixpkgs another input brings, which flakeedit writes itself when a flake.lock beside the file shows one such input".to_string()
             } else {
-                "…"
+                format!("`inputs.{name}.url = \"…\";`")
             };
             format!(
-                "the flake has no `{name}` input: declare it (`inputs.{name}.url = \"{url}\";`) and add `{name}` to the outputs arguments, then run this again"
+                "the flake has no `{name}` input: declare it ({how}) and add `{name}` to the outputs arguments, then run this again"
             )
         };
         Err(FlakeError::new(

@@ -14,6 +14,7 @@ use super::expression::selectable;
 use super::list::{call_with_set, inherits, normalized, normalized_text, string_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
+use crate::lock::Lock;
 use crate::model::Flake;
 use flakeedit_syntax::style::file_indent_unit;
 
@@ -157,10 +158,14 @@ fn warn_once(changes: &mut ChangeSet, message: String) {
 }
 
 /// `add-docker-image`: adds the image next to the package in every target.
+///
+/// `lock` is the `flake.lock` beside the file, if any: where the flake
+/// declares no `nixpkgs`, it shows which input brings one to follow.
 pub fn add_docker_image(
     file: &SourceFile,
     flake: &Flake,
     request: &AddDockerImage,
+    lock: Option<&Lock>,
 ) -> Result<ChangeSet, FlakeError> {
     let package = request.package_attr();
     let attr = request.image_attr();
@@ -187,7 +192,7 @@ pub fn add_docker_image(
             ));
         }
     }
-    let mut context = Context::new(file, flake, request.system.as_deref())?;
+    let mut context = Context::new(file, flake, lock, request.system.as_deref())?;
     let mut changes = ChangeSet::new();
     for target in context.layout.targets.clone() {
         let place = &target.packages;

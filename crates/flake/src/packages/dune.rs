@@ -16,6 +16,7 @@ use super::layout::{OutputPlace, Target};
 use super::list::{append_to_list, call_with_set, string_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
+use crate::lock::Lock;
 use crate::model::Flake;
 
 /// What `add-dune-package` is asked to do.
@@ -120,14 +121,18 @@ pub(crate) const DEFAULT_VERSION: &str = "dev";
 
 /// `add-dune-package`: adds the package to every target, or completes the
 /// build inputs of an existing dune package with the same pname.
+///
+/// `lock` is the `flake.lock` beside the file, if any: where the flake
+/// declares no `nixpkgs`, it shows which input brings one to follow.
 pub fn add_dune_package(
     file: &SourceFile,
     flake: &Flake,
     request: &AddDunePackage,
+    lock: Option<&Lock>,
 ) -> Result<ChangeSet, FlakeError> {
     let attr = request.validate()?;
     let src = source_expression(request.src.as_deref())?;
-    let mut context = Context::new(file, flake, request.system.as_deref())?;
+    let mut context = Context::new(file, flake, lock, request.system.as_deref())?;
     let mut changes = ChangeSet::new();
     for target in context.layout.targets.clone() {
         let place = &target.packages;

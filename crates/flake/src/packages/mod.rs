@@ -11,6 +11,7 @@
 //! [`flakeedit_syntax::quote_attr_name`].
 
 mod argument;
+mod borrowed_nixpkgs;
 mod context;
 mod convention;
 mod definition;
@@ -192,6 +193,16 @@ fn targets_after(after: &Flake, system: Option<&str>) -> Result<Vec<Target>, Str
         }
         None => Ok(layout.targets),
     }
+}
+
+/// The postcondition of every package operation about a `nixpkgs` input
+/// it declared (see [`borrowed_nixpkgs`]).
+pub(crate) fn verify_borrowed_nixpkgs(
+    before: &Flake,
+    after: &Flake,
+    lock: Option<&crate::lock::Lock>,
+) -> Result<(), String> {
+    borrowed_nixpkgs::verify(before, after, lock)
 }
 
 /// The postcondition of [`add_dune_package`] on the edited flake.

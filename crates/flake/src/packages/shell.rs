@@ -18,6 +18,7 @@ use super::list::{append_to_list, binding_at, break_one_line_set};
 use super::shell_call::{shell_call, Builder};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
+use crate::lock::Lock;
 use crate::model::Flake;
 
 /// What `add-dev-shell` is asked to do.
@@ -44,13 +45,17 @@ impl AddDevShell {
 }
 
 /// `add-dev-shell`.
+///
+/// `lock` is the `flake.lock` beside the file, if any: where the flake
+/// declares no `nixpkgs`, it shows which input brings one to follow.
 pub fn add_dev_shell(
     file: &SourceFile,
     flake: &Flake,
     request: &AddDevShell,
+    lock: Option<&Lock>,
 ) -> Result<ChangeSet, FlakeError> {
     let attr = request.shell_attr();
-    let mut context = Context::new(file, flake, request.system.as_deref())?;
+    let mut context = Context::new(file, flake, lock, request.system.as_deref())?;
     let mut changes = ChangeSet::new();
     for target in context.layout.targets.clone() {
         let place = &target.dev_shells;

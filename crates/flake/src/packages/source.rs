@@ -22,6 +22,7 @@ use super::expression::resolve_build_inputs;
 use super::list::{binding_at, call_with_set, string_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
+use crate::lock::Lock;
 use crate::model::Flake;
 
 /// The `hash` written into `fetchFromGitHub`.
@@ -174,14 +175,18 @@ fn compact(node: &flakeedit_syntax::SyntaxNode) -> String {
 
 /// `add-source`: the package in every target, and a reference to it in the
 /// `buildInputs` of [`AddSource::dep_of`]. Running it again changes nothing.
+///
+/// `lock` is the `flake.lock` beside the file, if any: where the flake
+/// declares no `nixpkgs`, it shows which input brings one to follow.
 pub fn add_source(
     file: &SourceFile,
     flake: &Flake,
     request: &AddSource,
+    lock: Option<&Lock>,
 ) -> Result<ChangeSet, FlakeError> {
     request.validate()?;
     let attr = request.attribute().to_string();
-    let mut context = Context::new(file, flake, request.system.as_deref())?;
+    let mut context = Context::new(file, flake, lock, request.system.as_deref())?;
     let mut changes = ChangeSet::new();
     let mut wrote_fake = false;
     for target in context.layout.targets.clone() {

@@ -2,6 +2,7 @@
 //! layout fixture, the seed article step by step, bad input; every edited
 //! file judged by the real Nix evaluator against the stubs.
 
+mod borrowed;
 mod errors;
 mod helpers;
 mod layouts;
