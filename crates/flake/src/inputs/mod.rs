@@ -433,7 +433,7 @@ fn declaration(
         InputsStyle::Block(set) => {
             let snippet = if attributes.len() == 1 {
                 binding_snippet(
-                    &[&[name.clone()], first_path.as_slice()].concat(),
+                    &[std::slice::from_ref(&name), first_path.as_slice()].concat(),
                     &attributes[0].1,
                 )
             } else if writes_nested_sets(flake, false) {
@@ -461,7 +461,7 @@ fn declaration(
                 format!(
                     "\t{}",
                     binding_snippet(
-                        &[&[name.clone()], first_path.as_slice()].concat(),
+                        &[std::slice::from_ref(&name), first_path.as_slice()].concat(),
                         &attributes[0].1
                     )
                 )
