@@ -22,7 +22,7 @@ use flakeedit_syntax::{as_attr_set, scope_at, static_string, strip_parens, Binde
 use rowan::ast::AstNode;
 
 pub(crate) use merge::conditional_set;
-pub(crate) use names::known_names;
+pub(crate) use names::{certain_names, known_names};
 pub(crate) use place::defines;
 pub(crate) use place::write_path;
 pub use place::OutputPlace;

@@ -17,31 +17,59 @@ use super::helper::{definition, ident_text, Definition, MAX_DEPTH};
 
 /// An upper bound of the names `expr` defines, when the file tells it.
 pub(crate) fn known_names(expr: &ast::Expr) -> Option<Vec<String>> {
-    names(expr, 0)
+    names(expr, 0, Bound::Upper)
 }
 
-fn names(expr: &ast::Expr, depth: usize) -> Option<Vec<String>> {
+/// A lower bound of the names `expr` defines: names it defines whatever
+/// its conditions (an `optionalAttrs`, one branch of an `if`, a
+/// `filterAttrs` define none for sure). Empty when the file does not tell.
+pub(crate) fn certain_names(expr: &ast::Expr) -> Vec<String> {
+    names(expr, 0, Bound::Lower).unwrap_or_default()
+}
+
+/// Which bound of the defined names is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// Every name the expression may define.
+    Upper,
+    /// Only the names it always defines.
+    Lower,
+}
+
+fn names(expr: &ast::Expr, depth: usize, bound: Bound) -> Option<Vec<String>> {
     if depth > MAX_DEPTH * 2 {
         return None;
     }
     match strip_parens(expr.clone()) {
         ast::Expr::AttrSet(set) => set_names(&set),
-        ast::Expr::LetIn(let_in) => names(&let_in.body()?, depth + 1),
+        ast::Expr::LetIn(let_in) => names(&let_in.body()?, depth + 1, bound),
         ast::Expr::BinOp(binop) if binop.operator() == Some(BinOpKind::Update) => {
-            let mut all = names(&binop.lhs()?, depth + 1)?;
-            all.extend(names(&binop.rhs()?, depth + 1)?);
-            Some(all)
+            let lhs = names(&binop.lhs()?, depth + 1, bound);
+            let rhs = names(&binop.rhs()?, depth + 1, bound);
+            match bound {
+                Bound::Upper => {
+                    let mut all = lhs?;
+                    all.extend(rhs?);
+                    Some(all)
+                }
+                // What one side surely defines, the merge defines.
+                Bound::Lower => Some(lhs.into_iter().chain(rhs).flatten().collect()),
+            }
         }
         ast::Expr::IfElse(branch) => {
-            let mut all = names(&branch.body()?, depth + 1)?;
-            all.extend(names(&branch.else_body()?, depth + 1)?);
-            Some(all)
+            let mut then = names(&branch.body()?, depth + 1, bound)?;
+            let otherwise = names(&branch.else_body()?, depth + 1, bound)?;
+            match bound {
+                Bound::Upper => then.extend(otherwise),
+                Bound::Lower => then.retain(|name| otherwise.contains(name)),
+            }
+            Some(then)
         }
         ast::Expr::Ident(ident) => match definition(ident.syntax(), &ident_text(&ident)?)? {
-            Definition::Let(value) => names(&value, depth + 1),
+            Definition::Let(value) => names(&value, depth + 1, bound),
             _ => None,
         },
-        ast::Expr::Apply(apply) => applied(&apply, depth),
+        ast::Expr::Apply(apply) => applied(&apply, depth, bound),
         _ => None,
     }
 }
@@ -75,15 +103,22 @@ fn spine(apply: &ast::Apply) -> Option<(ast::Expr, Vec<ast::Expr>)> {
 
 /// `f a b …`: the library functions above, or a `let`-bound function
 /// given all its parameters.
-fn applied(apply: &ast::Apply, depth: usize) -> Option<Vec<String>> {
+fn applied(apply: &ast::Apply, depth: usize, bound: Bound) -> Option<Vec<String>> {
     let (head, arguments) = spine(apply)?;
     if let Some(function) = library_function(&head) {
-        return match (function.as_str(), arguments.as_slice()) {
-            ("mapAttrs" | "filterAttrs", [_, set]) | ("optionalAttrs", [_, set]) => {
-                names(set, depth + 1)
+        return match (function.as_str(), arguments.as_slice(), bound) {
+            ("mapAttrs", [_, set], _) => names(set, depth + 1, bound),
+            ("filterAttrs" | "optionalAttrs", [_, set], Bound::Upper) => {
+                names(set, depth + 1, bound)
             }
-            ("removeAttrs", [set, _]) => names(set, depth + 1),
-            ("genAttrs", [list, _]) => string_list(list),
+            ("removeAttrs", [set, _], Bound::Upper) => names(set, depth + 1, bound),
+            ("removeAttrs", [set, removed], Bound::Lower) => {
+                let removed = string_list(removed)?;
+                let mut kept = names(set, depth + 1, bound)?;
+                kept.retain(|name| !removed.contains(name));
+                Some(kept)
+            }
+            ("genAttrs", [list, _], _) => string_list(list),
             _ => None,
         };
     }
@@ -104,7 +139,7 @@ fn applied(apply: &ast::Apply, depth: usize) -> Option<Vec<String>> {
     if matches!(strip_parens(function.clone()), ast::Expr::Lambda(_)) {
         return None;
     }
-    names(&function, depth + 1)
+    names(&function, depth + 1, bound)
 }
 
 /// `builtins.NAME`, `lib.NAME`, `nixpkgs.lib.NAME` or the unshadowed
@@ -209,6 +244,38 @@ mod tests {
             .find_map(ast::LetIn::cast)
             .expect("a let");
         known_names(&let_in.body().expect("a body"))
+    }
+
+    #[test]
+    fn names_defined_whatever_the_conditions() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "let in { a = 1; inherit (p) b; } // lib.optionalAttrs c { d = 1; }",
+                &["a", "b"],
+            ),
+            ("let in f x // { a = 1; }", &["a"]),
+            ("let in if c then { a = 1; b = 1; } else { b = 2; }", &["b"]),
+            (
+                "let in builtins.removeAttrs { a = 1; b = 2; } [ \"a\" ]",
+                &["b"],
+            ),
+            ("let in builtins.removeAttrs { a = 1; } names", &[]),
+            ("let in lib.filterAttrs (n: v: true) { a = 1; }", &[]),
+            (
+                "let s = rec { a = 1; }; in builtins.mapAttrs (n: v: v) s",
+                &["a"],
+            ),
+        ];
+        for (text, expected) in cases {
+            let file = SourceFile::parse(*text);
+            let let_in = file
+                .syntax()
+                .descendants()
+                .find_map(ast::LetIn::cast)
+                .expect("a let");
+            let found = certain_names(&let_in.body().expect("a body"));
+            assert_eq!(found, expected.to_vec(), "{text}");
+        }
     }
 
     #[test]

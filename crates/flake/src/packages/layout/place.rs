@@ -126,8 +126,29 @@ impl OutputPlace {
     }
 
     /// The names of the output's entries, in source order (`default` for
-    /// a legacy `defaultPackage`/`devShell`).
+    /// a legacy `defaultPackage`/`devShell`): every name it may define.
     pub fn names(&self) -> Vec<String> {
+        self.names_with(|expr| super::known_names(expr).unwrap_or_default())
+    }
+
+    /// The names the output defines whatever the conditions of what is
+    /// merged into it (see [`super::certain_names`]).
+    pub(crate) fn certain_names(&self) -> Vec<String> {
+        self.names_with(super::certain_names)
+    }
+
+    /// The expressions merged into the output whose names the file does
+    /// not tell (`import ./pkgs { } // { … }`): any name may come from them.
+    pub(crate) fn unknown_parts(&self) -> Vec<ast::Expr> {
+        let mut parts: Vec<ast::Expr> = self.merged_into.iter().cloned().collect();
+        if self.exists && self.prefix.is_empty() {
+            parts.extend(merged_with(self.set.syntax()));
+        }
+        parts.retain(|part| super::known_names(part).is_none());
+        parts
+    }
+
+    fn names_with(&self, merged_names: impl Fn(&ast::Expr) -> Vec<String>) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         let mut push = |name: String| {
             if !names.contains(&name) {
@@ -135,10 +156,8 @@ impl OutputPlace {
             }
         };
         if self.exists && self.prefix.is_empty() {
-            for binding in self.set.attrpath_values() {
-                if let Some(first) = first_segment(&binding) {
-                    push(first);
-                }
+            for name in entry_names(&self.set) {
+                push(name);
             }
         } else if self.exists {
             let path: Vec<&str> = self.prefix.iter().map(String::as_str).collect();
@@ -151,10 +170,8 @@ impl OutputPlace {
                     }
                     Match::Exact => {
                         if let Some(inner) = as_attr_set(found.binding.value()) {
-                            for binding in inner.attrpath_values() {
-                                if let Some(first) = first_segment(&binding) {
-                                    push(first);
-                                }
+                            for name in entry_names(&inner) {
+                                push(name);
                             }
                         }
                     }
@@ -163,14 +180,14 @@ impl OutputPlace {
             }
         }
         if let Some(merged) = &self.merged_into {
-            for name in super::known_names(merged).unwrap_or_default() {
+            for name in merged_names(merged) {
                 push(name);
             }
         }
         // `X // { … }`: the names `X` defines, when the file tells them.
         if self.exists && self.prefix.is_empty() {
             for sibling in merged_with(self.set.syntax()) {
-                for name in super::known_names(&sibling).unwrap_or_default() {
+                for name in merged_names(&sibling) {
                     push(name);
                 }
             }
@@ -209,6 +226,22 @@ impl OutputPlace {
             .as_ref()
             .is_some_and(|legacy| legacy.syntax() == binding.syntax())
     }
+}
+
+/// The names `set` binds, in source order: the first segment of each
+/// binding, then the inherited names (`inherit x;`, `inherit (pkgs) y;`
+/// are entries as much as `z = …;`).
+fn entry_names(set: &ast::AttrSet) -> Vec<String> {
+    let bound = set
+        .attrpath_values()
+        .filter_map(|binding| first_segment(&binding));
+    let inherited = set.inherits().flat_map(|inherit| {
+        inherit
+            .attrs()
+            .filter_map(|attr| attr_name(&attr))
+            .collect::<Vec<_>>()
+    });
+    bound.chain(inherited).collect()
 }
 
 /// The other operands of the `//` chain `node` is an operand of.
@@ -483,8 +516,17 @@ pub(crate) fn place_in(
     prefix.push(name.to_string());
     let mut place = OutputPlace::new(body, prefix.clone(), system);
     let path: Vec<&str> = prefix.iter().map(String::as_str).collect();
-    for found in find(body, &path) {
+    let found_all = find(body, &path);
+    // `packages.default = …;` next to `packages = { … };`: Nix merges both,
+    // so the output stays read (and written) through its path.
+    let dotted_too = found_all
+        .iter()
+        .any(|found| matches!(found.kind, Match::Deeper(_)));
+    for found in found_all {
         match found.kind {
+            Match::Exact if dotted_too && as_attr_set(found.binding.value()).is_some() => {
+                place.exists = true
+            }
             Match::Exact => match as_attr_set(found.binding.value()).map(Some).map_or_else(
                 || entries_set(found.binding.value(), name, &place.system),
                 Ok,
