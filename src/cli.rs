@@ -185,7 +185,7 @@ pub enum Command {
     },
     /// Add a layered docker image (`dockerTools.buildLayeredImage`) of a package
     #[command(
-        after_help = "Examples:\n  flakeedit add-docker-image --port 8000/tcp\n  flakeedit add-docker-image --package server --name api --tag 1.2.3 --env GITHUB_SHA=123\n  flakeedit add-docker-image --cmd bin/main.exe --stream --attr image\n\nDefaults come from the package: the name from its `pname`, the tag from its `version`\n(following `inherit version;`), the command from `meta.mainProgram` or `pname`."
+        after_help = "Examples:\n  flakeedit add-docker-image --port 8000/tcp\n  flakeedit add-docker-image --package server --name api --tag 1.2.3 --env GITHUB_SHA=123\n  flakeedit add-docker-image --cmd bin/main.exe --stream --attr image\n\nDefaults come from the package: the name from its `pname`, the tag from its literal `version`\n(following `inherit version;`), the command from `meta.mainProgram` or `pname`."
     )]
     AddDockerImage {
         /// The package in the image (default: `default`)
@@ -197,7 +197,7 @@ pub enum Command {
         /// Image name (default: the package's pname)
         #[arg(long)]
         name: Option<String>,
-        /// Image tag (default: the package's version)
+        /// Image tag (default: the package's version, when written as a literal)
         #[arg(long)]
         tag: Option<String>,
         /// An exposed port, `8000` or `8000/tcp`; repeatable

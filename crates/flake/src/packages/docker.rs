@@ -6,11 +6,12 @@ use flakeedit_syntax::{scope_at, string_literal, ChangeSet, SourceFile};
 use rowan::ast::AstNode;
 
 use super::argument::builder_call;
-use super::context::{binder_string, Context};
+use super::context::{binder_string, binding_value, Context};
 use super::definition::{slot, Slot};
 use super::docker_reference::{check_image_name, check_tag, derived_image_name, derived_tag};
 use super::dune::attribute_column;
 use super::expression::selectable;
+use super::layout::OutputPlace;
 use super::list::{call_with_set, inherits, normalized, normalized_text, string_at};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
@@ -28,8 +29,8 @@ pub struct AddDockerImage {
     /// The image name (default: the package's `pname`, made valid for
     /// Docker when it is not).
     pub name: Option<String>,
-    /// The image tag (default: the package's `version`, made valid for
-    /// Docker when it is not).
+    /// The image tag (default: the package's literal `version`, made valid
+    /// for Docker when it is not; none, so the Nix hash, for a computed one).
     pub tag: Option<String>,
     /// Exposed ports: `8000`, `8000/tcp`, `53/udp`.
     pub ports: Vec<String>,
@@ -110,6 +111,9 @@ struct PackageFacts {
     main_program: Option<String>,
     has_pname: bool,
     has_version: bool,
+    /// Whether the package is a builder call in this file (not `inherit
+    /// (pkgs) name;`, `pkgs.hello` or a merged set).
+    read: bool,
 }
 
 /// Whether an argument set defines `name`, in any form.
@@ -123,8 +127,8 @@ fn defines(set: &ast::AttrSet, name: &str) -> bool {
         })
 }
 
-fn package_facts(file: &SourceFile, binding: &ast::AttrpathValue) -> PackageFacts {
-    let Some((_, set)) = builder_call(binding.value()) else {
+fn package_facts(file: &SourceFile, value: Option<ast::Expr>) -> PackageFacts {
+    let Some((_, set)) = builder_call(value) else {
         return PackageFacts::default();
     };
     let inherited = |name: &str| {
@@ -142,7 +146,76 @@ fn package_facts(file: &SourceFile, binding: &ast::AttrpathValue) -> PackageFact
         main_program: string_at(&set, &["meta", "mainProgram"]),
         has_pname,
         has_version: defines(&set, "version"),
+        read: true,
     }
+}
+
+/// The expression defining package `name` at `place`, when the file has
+/// one to read its facts from: `name = …;`, or the `let` binding an
+/// `inherit name;` takes. `Ok(None)` when the package surely exists but is
+/// defined elsewhere (`inherit (pkgs) name;`, a merged set); an error when
+/// it does not exist or may not exist on every system.
+fn package_value(
+    file: &SourceFile,
+    place: &OutputPlace,
+    name: &str,
+) -> Result<Option<ast::Expr>, FlakeError> {
+    if let Some(binding) = place.entry(name) {
+        return Ok(binding.value());
+    }
+    if place.certain_names().iter().any(|known| known == name) {
+        let inherit = place.exists.then(|| inherits(&place.set, name)).flatten();
+        let value = inherit
+            .filter(|inherit| inherit.from().is_none())
+            .and_then(|inherit| {
+                let scope = scope_at(file.syntax(), inherit.syntax().text_range().start());
+                binding_value(file.syntax(), scope.names.get(name)?.range)
+            });
+        return Ok(value);
+    }
+    let certain = place.certain_names();
+    let choose = if certain.is_empty() {
+        "pass the name of a package the flake defines with --package".to_string()
+    } else {
+        format!(
+            "packages it defines: {}; choose one with --package",
+            certain.join(", ")
+        )
+    };
+    if place.names().iter().any(|known| known == name) {
+        return Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "package `{name}` is defined under a condition (`optionalAttrs`, `if`, \
+                 `filterAttrs` or `removeAttrs`), so it may not exist on every system the image \
+                 would be built for"
+            ),
+        )
+        .at(place.set.syntax().text_range())
+        .hint(choose));
+    }
+    if let Some(part) = place.unknown_parts().first() {
+        return Err(FlakeError::new(
+            ErrorKind::NotApplicable,
+            format!(
+                "no package named `{name}` is written in this file; it may be defined by `{}`, \
+                 which flakeedit cannot read",
+                super::shell::summary(part.syntax())
+            ),
+        )
+        .at(part.syntax().text_range())
+        .hint(choose));
+    }
+    Err(FlakeError::new(
+        ErrorKind::NotApplicable,
+        format!("no package named `{name}` in this flake"),
+    )
+    .at(place.set.syntax().text_range())
+    .hint(if certain.is_empty() {
+        "the flake has no packages; add one first (flakeedit add-dune-package)".to_string()
+    } else {
+        choose
+    }))
 }
 
 /// Adds a defaulted-value warning once (every target reads the same
@@ -199,20 +272,7 @@ pub fn add_docker_image(
         if let Some(unreadable) = &place.unreadable {
             return Err(unreadable.clone());
         }
-        let Some(binding) = place.entry(package) else {
-            let names = place.names();
-            return Err(FlakeError::new(
-                ErrorKind::NotApplicable,
-                format!("no package named `{package}` in this flake"),
-            )
-            .at(place.set.syntax().text_range())
-            .hint(if names.is_empty() {
-                "the flake has no packages; add one first (flakeedit add-dune-package)".to_string()
-            } else {
-                format!("packages: {}; choose one with --package", names.join(", "))
-            }));
-        };
-        let facts = package_facts(file, &binding);
+        let facts = package_facts(file, package_value(file, place, package)?);
         let reference = context.self_package(&target, place, package)?;
         // The name and tag as Nix expressions: literals when known (and
         // then valid for Docker), else read from the package when it says.
@@ -253,13 +313,23 @@ pub fn add_docker_image(
                 }
                 Some(string_literal(&valid))
             }
-            (None, None) if facts.has_version => Some(format!("{reference}.version")),
+            // A version computed at evaluation may not be a valid tag
+            // (`1.0+git`), and checking it would take an expression no
+            // person writes: the image keeps its Nix hash as tag.
             (None, None) => None,
         };
         if tag.is_none() {
-            changes.warn(flakeedit_syntax::WarningCode::Defaulted, format!(
-                "package `{package}` has no version; the image is tagged with its Nix hash (pass --tag to choose one)"
-            ));
+            let why = if facts.has_version {
+                format!("package `{package}` has a version that is not written as a literal, so flakeedit cannot check it is a valid Docker tag")
+            } else if facts.read {
+                format!("package `{package}` has no version")
+            } else {
+                format!("flakeedit cannot read the version of package `{package}` from this file")
+            };
+            warn_once(
+                &mut changes,
+                format!("{why}; the image is tagged with its Nix hash (pass --tag to choose one)"),
+            );
         }
         let command = match &request.cmd {
             Some(command) if command.starts_with('/') => string_literal(command),

@@ -350,7 +350,7 @@ fn check_same_meaning(
 }
 
 /// The first line of a node's text, shortened, for messages.
-fn summary(node: &flakeedit_syntax::SyntaxNode) -> String {
+pub(super) fn summary(node: &flakeedit_syntax::SyntaxNode) -> String {
     let text = node.text().to_string();
     let line = text.lines().next().unwrap_or_default().trim();
     let short: String = line.chars().take(60).collect();

@@ -5,6 +5,7 @@
 mod borrowed;
 mod errors;
 mod helpers;
+mod images;
 mod layouts;
 mod seed;
 mod shells;

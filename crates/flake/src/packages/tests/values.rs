@@ -7,7 +7,7 @@ use expect_test::expect_file;
 use flakeedit_oracle::Nix;
 use serde_json::json;
 
-use super::support::{apply_twice, assert_evaluates, eval, fixture};
+use super::support::{apply, apply_twice, assert_evaluates, eval, fixture};
 use crate::{
     run, AddDevShell, AddDockerImage, AddDunePackage, AddSource, ErrorKind, Operation, SourceHash,
 };
@@ -146,7 +146,20 @@ fn values_docker_name_and_tag_come_from_the_package_when_not_literal() {
                cmd = builtins.replaceStrings [ ps.default.outPath ] [ \"<default>\" ] (builtins.head i.config.Cmd);
              }"
         ),
-        json!({ "imageName": "probe", "imageTag": "1.4.0", "cmd": "<default>/bin/probe" })
+        json!({ "imageName": "probe", "imageTag": "latest", "cmd": "<default>/bin/probe" })
+    );
+    // A computed version may not be a valid Docker tag (`1.0+git`): it is
+    // not used, and the user is told how to choose a tag.
+    let (_, warnings) = apply(
+        &fixture("values/docker-derived.nix"),
+        &Operation::AddDockerImage(AddDockerImage::default()),
+    )
+    .unwrap_or_else(|error| panic!("{error:?}"));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("not written as a literal") && w.contains("--tag")),
+        "{warnings:?}"
     );
 }
 

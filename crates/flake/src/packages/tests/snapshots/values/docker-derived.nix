@@ -25,7 +25,6 @@
           };
           dockerImage = pkgs.dockerTools.buildLayeredImage {
             name = self.packages.${system}.default.pname;
-            tag = self.packages.${system}.default.version;
             contents = [ self.packages.${system}.default ];
             config = {
               Cmd = [ "${pkgs.lib.getExe self.packages.${system}.default}" ];
