@@ -105,6 +105,17 @@ fn images_of_packages_merged_from_a_let_bound_function_or_dotted() {
     );
     assert_eq!(jq["imageName"], json!("jq"));
     assert_eq!(jq["contents"], json!(true));
+    // `packages.default = …;` and `packages = { … };` are one output.
+    for (package, name) in [("default", "hello"), ("jq", "jq")] {
+        let image = check_image(
+            &nix,
+            "docker-dotted-and-set",
+            package,
+            expect_file![format!("snapshots/images/dotted-and-set-{package}.nix")],
+        );
+        assert_eq!(image["contents"], json!(true), "{package}");
+        assert_eq!(image["imageName"], json!(name), "{package}");
+    }
 }
 
 #[test]
