@@ -137,6 +137,23 @@ fn merge_siblings(node: &SyntaxNode) -> Vec<(ast::Expr, bool)> {
 
 /// How `name` is defined in an output place already, if it is.
 pub(super) fn existing_definition(place: &OutputPlace, name: &str) -> Option<Definition> {
+    // `inherit packages;`, to become `packages = packages // { … };`.
+    if let Some(rewrite) = &place.inherit_rewrite {
+        let range = rewrite.inherit.syntax().text_range();
+        let inherited = flakeedit_syntax::attr_name(&rewrite.attr).unwrap_or_default();
+        return match rewrite.known_names() {
+            Some(names) if !names.iter().any(|n| n == name) => None,
+            Some(_) => Some(Definition::Other {
+                range,
+                form: format!("in the `{inherited}` inherited here"),
+            }),
+            None => Some(Definition::Maybe {
+                range,
+                text: inherited,
+                overrides: false,
+            }),
+        };
+    }
     // `X // { … }` written by this edit: `X`'s names are known.
     if let Some(merged) = &place.merged_into {
         let names = super::layout::known_names(merged)?;

@@ -77,6 +77,9 @@ fn insert_output_entry(
     if let Some(merged) = &place.merged_into {
         return Ok(merge_after(file.text(), merged, &entry));
     }
+    if let Some(rewrite) = &place.inherit_rewrite {
+        return Ok(rewrite.replacement(file.text(), &entry));
+    }
     if let Some(dotted) = &place.dotted_entry {
         return Ok(dotted.restructure(file.text(), &entry));
     }

@@ -70,6 +70,65 @@ pub struct OutputPlace {
     /// Kept on the place, not raised by the layout, so the other output of
     /// the same flake can still be edited.
     pub unreadable: Option<FlakeError>,
+    /// The output is `inherit NAME;` of a binding that is also used
+    /// whole: a new entry rewrites the inherit to
+    /// `NAME = NAME // { entry };`, which leaves the binding and its other
+    /// uses as they were.
+    pub(crate) inherit_rewrite: Option<InheritRewrite>,
+}
+
+/// `inherit packages;` in a per-system set (not `rec`), rewritten to
+/// `packages = packages // { … };` by a new entry.
+#[derive(Debug, Clone)]
+pub(crate) struct InheritRewrite {
+    /// The `inherit` that names the output (maybe among other names).
+    pub inherit: ast::Inherit,
+    /// The output's attribute in it.
+    pub attr: ast::Attr,
+    /// The value the name is bound to by `let`, when it is: the names it
+    /// defines may be known (see [`super::known_names`]).
+    pub value: Option<ast::Expr>,
+}
+
+impl InheritRewrite {
+    /// An upper bound of the names the inherited value defines, when the
+    /// file tells them.
+    pub(crate) fn known_names(&self) -> Option<Vec<String>> {
+        super::known_names(self.value.as_ref()?)
+    }
+
+    /// The text replacing the `inherit`: the other names still inherited,
+    /// then `NAME = NAME // { entry };` (`entry` indented one level).
+    pub(crate) fn replacement(&self, text: &str, entry: &str) -> flakeedit_syntax::TextEdit {
+        use flakeedit_syntax::style::{file_indent_unit, line_indent, reindent, LineEnding};
+        let range = self.inherit.syntax().text_range();
+        let name = attr_name(&self.attr).unwrap_or_default();
+        let outer = line_indent(text, usize::from(range.start())).to_string();
+        let unit = file_indent_unit(text);
+        let inner = format!("{outer}{unit}");
+        let ending = LineEnding::detect(text);
+        let eol = ending.as_str();
+        let body = reindent(entry, &inner, &unit, ending);
+        let quoted = flakeedit_syntax::quote_attr_name(&name);
+        let binding = format!("{quoted} = {name} // {{{eol}{inner}{body}{eol}{outer}}};");
+        if self.inherit.attrs().count() == 1 {
+            return flakeedit_syntax::TextEdit::replace(range, binding);
+        }
+        // `inherit a packages b;` keeps `inherit a b;`: the attribute goes
+        // with the whitespace before it.
+        let start = usize::from(range.start());
+        let attr = self.attr.syntax().text_range();
+        let (attr_start, attr_end) = (
+            usize::from(attr.start()) - start,
+            usize::from(attr.end()) - start,
+        );
+        let own = &text[start..usize::from(range.end())];
+        let cut = own[..attr_start]
+            .trim_end_matches([' ', '\t', '\n', '\r'])
+            .len();
+        let kept = format!("{}{}", &own[..cut], &own[attr_end..]);
+        flakeedit_syntax::TextEdit::replace(range, format!("{kept}{eol}{outer}{binding}"))
+    }
 }
 
 impl OutputPlace {
@@ -95,6 +154,7 @@ impl OutputPlace {
             dotted_entry: None,
             merged_into: None,
             unreadable: None,
+            inherit_rewrite: None,
         }
     }
 
@@ -141,6 +201,9 @@ impl OutputPlace {
     /// not tell (`import ./pkgs { } // { … }`): any name may come from them.
     pub(crate) fn unknown_parts(&self) -> Vec<ast::Expr> {
         let mut parts: Vec<ast::Expr> = self.merged_into.iter().cloned().collect();
+        if let Some(rewrite) = &self.inherit_rewrite {
+            parts.extend(rewrite.value.iter().cloned());
+        }
         if self.exists && self.prefix.is_empty() {
             parts.extend(merged_with(self.set.syntax()));
         }
@@ -149,6 +212,9 @@ impl OutputPlace {
     }
 
     fn names_with(&self, merged_names: impl Fn(&ast::Expr) -> Vec<String>) -> Vec<String> {
+        if let Some(rewrite) = &self.inherit_rewrite {
+            return rewrite.value.as_ref().map(merged_names).unwrap_or_default();
+        }
         let mut names: Vec<String> = Vec::new();
         let mut push = |name: String| {
             if !names.contains(&name) {
@@ -483,6 +549,40 @@ fn inherited_let_set(set: &ast::AttrSet, name: &str) -> Result<Option<ast::AttrS
     Ok(Some(literal))
 }
 
+/// `inherit NAME;` (not `inherit (x) NAME;`) in a set that is not `rec`
+/// (where `NAME = NAME // …` would refer to itself), when nothing else in
+/// the set defines `NAME`.
+fn plain_inherit(set: &ast::AttrSet, name: &str) -> Option<InheritRewrite> {
+    use flakeedit_syntax::{scope_at, BinderKind};
+    if set.rec_token().is_some() || !find(set, &[name]).is_empty() {
+        return None;
+    }
+    let mut found = set
+        .inherits()
+        .filter(|inherit| inherit.from().is_none())
+        .flat_map(|inherit| {
+            inherit
+                .attrs()
+                .filter(|attr| attr_name(attr).as_deref() == Some(name))
+                .map(move |attr| (inherit.clone(), attr))
+        });
+    let (inherit, attr) = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    let root = set.syntax().ancestors().last()?;
+    let value = scope_at(&root, attr.syntax().text_range().start())
+        .names
+        .get(name)
+        .filter(|binder| matches!(binder.kind, BinderKind::Let))
+        .and_then(|binder| crate::packages::context::binding_value(&root, binder.range));
+    Some(InheritRewrite {
+        inherit,
+        attr,
+        value,
+    })
+}
+
 /// Whether `set` defines `name` (by a binding or an inherit).
 pub(crate) fn defines(set: &ast::AttrSet, name: &str) -> Option<TextRange> {
     if let Some(found) = find(set, &[name]).into_iter().next() {
@@ -505,10 +605,22 @@ pub(crate) fn place_in(
     system: SystemName,
 ) -> Result<OutputPlace, FlakeError> {
     if base.is_empty() {
-        if let Some(set) = inherited_let_set(body, name)? {
-            let mut place = OutputPlace::new(&set, Vec::new(), system);
-            place.exists = true;
-            return Ok(place);
+        let rewrite = plain_inherit(body, name);
+        match (inherited_let_set(body, name), rewrite) {
+            (Ok(Some(set)), _) => {
+                let mut place = OutputPlace::new(&set, Vec::new(), system);
+                place.exists = true;
+                return Ok(place);
+            }
+            // Used whole elsewhere, or not a set literal: the inherit is
+            // rewritten instead, so the binding stays as it is.
+            (Ok(None) | Err(_), Some(rewrite)) => {
+                let mut place = OutputPlace::new(body, Vec::new(), system);
+                place.inherit_rewrite = Some(rewrite);
+                return Ok(place);
+            }
+            (Err(error), None) => return Err(error),
+            (Ok(None), None) => {}
         }
         inherited_here(body, name)?;
     }

@@ -103,42 +103,6 @@ fn packages_helpers_written_out_in_other_ways() {
     );
 }
 
-/// `inherit packages;` of a `let`-bound set that something else uses
-/// whole (`attrValues packages`, a second `inherit packages;`): a new entry
-/// would change that too, so it is refused, naming the use.
-#[test]
-fn packages_inherited_let_set_used_whole_elsewhere_is_refused() {
-    let before = fixture("layouts/inherited-let-packages.nix");
-    for (from, to, use_) in [
-        (
-            "inputsFrom = [ packages.default ];",
-            "inputsFrom = builtins.attrValues packages;",
-            "builtins.attrValues packages",
-        ),
-        (
-            "apps.default = {",
-            "checks = { inherit packages; };\n        apps.default = {",
-            "inherit packages;",
-        ),
-        (
-            "inherit (packages) tool;",
-            "inherit (packages) tool extra;",
-            "packages",
-        ),
-    ] {
-        let changed = before.replace(from, to);
-        assert_ne!(changed, before);
-        let error = apply(&changed, &dune("extra")).expect_err("used whole elsewhere");
-        assert_eq!(error.kind, ErrorKind::Unsupported, "{to}: {error:?}");
-        assert!(error.message.contains("uses too"), "{error:?}");
-        let range = error.range.expect("the refusal points at the use");
-        assert!(
-            changed[usize::from(range.start())..].starts_with(use_),
-            "{to}: {error:?}"
-        );
-    }
-}
-
 /// A per-system function returning `makePackages pkgs`, a `let`-bound
 /// function whose set's names are known: a name it defines is refused
 /// there; a body that is not a call (`if … then … else …`, where a merged

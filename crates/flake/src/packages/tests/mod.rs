@@ -6,6 +6,7 @@ mod borrowed;
 mod errors;
 mod helpers;
 mod images;
+mod inherited;
 mod layouts;
 mod seed;
 mod shells;
