@@ -447,22 +447,31 @@ fn forced_removal_warnings_give_the_place_of_each_use() {
 }
 
 /// `inherit packages;` in the per-system set (packages defined in the
-/// `let`): a new `packages = { … };` next to it would be a duplicate
-/// attribute, which Nix rejects, and a new entry in the `let`-bound set
-/// would also reach the dev shell's `attrValues packages`. flakeedit
-/// refuses and points at that use.
+/// `let`) whose set the dev shell also uses whole (`attrValues packages`):
+/// a new entry in the `let`-bound set would reach the shell too, and a new
+/// `packages = { … };` next to the inherit would be a duplicate attribute.
+/// The inherit becomes `packages = packages // { … };`: the shell keeps
+/// its inputs, and the dev-shell edit reads the same layout.
 #[test]
-fn inherited_packages_are_not_duplicated() {
+fn inherited_packages_are_merged_at_the_inherit() {
+    let nix = Nix::require();
     let before = fixture("realworld/inherit-packages.nix");
-    let error = apply(&before, &dune("fe-demo"), None).expect_err("refused");
-    assert!(error.message.contains("inherited"), "{error:?}");
-    let range = error.range.expect("a location");
-    assert!(before[usize::from(range.start())..].starts_with("pkgs.lib.attrValues packages"));
-    // A dev-shell edit is refused the same way: it needs the same layout.
-    let error = apply(&before, &shell("pkgs.jq"), None).expect_err("refused");
-    assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
+    let after = apply(&before, &dune("fe-demo"), None).expect("merged at the inherit");
+    expect_test::expect_file!["snapshots/realworld/inherit-packages.nix"].assert_eq(&after);
+    nix.parse(&after).expect("parses");
+    let inputs_from = "map (p: p.outPath) outputs.devShells.x86_64-linux.default.inputsFrom";
     assert_eq!(
-        error.message,
-        "`packages` is inherited from a `let` binding that `pkgs.lib.attrValues packages` uses too; a new entry there would change it as well"
+        stub_eval(&nix, &after, inputs_from),
+        stub_eval(&nix, &before, inputs_from)
     );
+    assert_eq!(
+        stub_eval(
+            &nix,
+            &after,
+            "builtins.attrNames outputs.packages.x86_64-linux"
+        ),
+        json!(["default", "fe-demo"])
+    );
+    let shell_edit = apply(&before, &shell("pkgs.jq"), None).expect("the shell is extended");
+    assert!(shell_edit.contains("inherit packages;"), "{shell_edit}");
 }
