@@ -436,13 +436,11 @@ pub(super) fn package_set_alias(
         // with the package set the per-system function receives.
         SystemName::Implicit | SystemName::Expression(_) | SystemName::Unknown(_) => return None,
     };
-    for (name, binder) in &scope.names {
+    let alias = |name: &String, binder: &flakeedit_syntax::Binder| {
         if binder.kind != flakeedit_syntax::BinderKind::Let {
-            continue;
+            return None;
         }
-        let Some(value) = super::context::binding_value(root, binder.range) else {
-            continue;
-        };
+        let value = super::context::binding_value(root, binder.range)?;
         if let SystemName::Variable(variable) = system {
             if is_package_set_of(&value, variable) {
                 return Some(name.clone());
@@ -450,11 +448,11 @@ pub(super) fn package_set_alias(
         }
         match &value {
             ast::Expr::Lambda(lambda) if lambda_of_package_set(lambda) => {
-                return Some(format!("{name} {argument}"));
+                Some(format!("{name} {argument}"))
             }
             ast::Expr::Apply(apply) => {
-                let Some(ast::Expr::Lambda(lambda)) = apply.argument().map(strip_parens) else {
-                    continue;
+                let ast::Expr::Lambda(lambda) = apply.argument().map(strip_parens)? else {
+                    return None;
                 };
                 let generates = matches!(
                     apply
@@ -465,14 +463,27 @@ pub(super) fn package_set_alias(
                 ) || apply
                     .lambda()
                     .is_some_and(|f| f.syntax().text().to_string().contains("genAttrs"));
-                if generates && lambda_of_package_set(&lambda) {
-                    return Some(format!("{name}.{selector}"));
-                }
+                (generates && lambda_of_package_set(&lambda)).then(|| format!("{name}.{selector}"))
             }
-            _ => {}
+            _ => None,
         }
-    }
-    None
+    };
+    // Several package sets (`pkgsFor`, `pkgsDebugFor`): the one the file
+    // uses most is its usual one; on a tie, the first bound.
+    scope
+        .names
+        .iter()
+        .filter_map(|(name, binder)| Some((alias(name, binder)?, name, binder.range.start())))
+        .max_by_key(|(_, name, start)| (uses(root, name), std::cmp::Reverse(*start)))
+        .map(|(alias, _, _)| alias)
+}
+
+/// How many times `name` is read in the file (as a plain identifier).
+fn uses(root: &SyntaxNode, name: &str) -> usize {
+    root.descendants()
+        .filter_map(ast::Ident::cast)
+        .filter(|ident| ident.syntax().text() == name)
+        .count()
 }
 
 /// `system: <the package set of system>`.

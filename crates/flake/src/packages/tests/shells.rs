@@ -169,3 +169,16 @@ fn shells_a_one_line_module_set_is_broken_into_lines_in_the_files_style() {
         json!({ "x86_64-linux": ["jq"], "aarch64-darwin": ["jq"] })
     );
 }
+
+#[test]
+fn shells_new_packages_use_the_package_set_the_file_uses() {
+    let nix = Nix::require();
+    // `pkgsDebugFor` is bound first and sorts first; the file reads
+    // `pkgsFor` everywhere else, so `pkgs.jq` is `pkgsFor.${system}.jq`.
+    let after = edit_all(&nix, "package-sets", &[add("default", &["pkgs.jq"], &[])]);
+    expect_file!["snapshots/shells/package-sets.nix"].assert_eq(&after);
+    assert_eq!(
+        eval(&nix, &after, SHELL_PACKAGES),
+        json!({ "default": { "packages": ["git", "jq"], "buildInputs": [], "from": [] } })
+    );
+}
