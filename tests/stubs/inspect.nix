@@ -26,7 +26,7 @@ let
     else value;
 
   arguments = expand: derivation:
-    builtins.mapAttrs (_: showWith expand) (builtins.removeAttrs derivation [ "outPath" ]);
+    builtins.mapAttrs (_: showWith expand) (builtins.removeAttrs derivation [ "outPath" "overrideAttrs" ]);
 
   show = showWith (arguments (derivation: show derivation));
 

@@ -38,8 +38,20 @@ let
   hostPlatform = platformFlags // { inherit system; };
 
   shellBuilder = kind: {
-    __functor = _: args: stubDerivation kind ({ name = "nix-shell"; } // args);
+    __functor = _: args: shell kind ({ name = "nix-shell"; } // args);
     override = _: shellBuilder kind;
+  };
+  # A shell's `overrideAttrs` sees what nixpkgs' mkShell gives
+  # `stdenv.mkDerivation`: its `packages` are in `nativeBuildInputs`.
+  shell = kind: args: stubDerivation kind args // {
+    overrideAttrs = f:
+      let
+        old = builtins.removeAttrs args [ "packages" ] // {
+          nativeBuildInputs = (args.nativeBuildInputs or [ ]) ++ (args.packages or [ ]);
+        };
+        new = f old;
+      in
+      stubDerivation kind (old // (if builtins.isFunction new then new old else new));
   };
 
   callPackageWith = scope: fn: overrides:

@@ -23,6 +23,7 @@ mod layout;
 pub(crate) mod list;
 mod shell;
 mod shell_call;
+mod shell_override;
 mod source;
 mod template;
 

@@ -16,6 +16,7 @@ use super::expression::{free_variables, resolve_reference, Unknown};
 use super::layout::OutputPlace;
 use super::list::{append_to_list, binding_at, break_one_line_set};
 use super::shell_call::{shell_call, Builder};
+use super::shell_override::{extend_override, shell_override};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::lock::Lock;
@@ -140,6 +141,16 @@ fn extend_existing(
     changes: &mut ChangeSet,
 ) -> Result<(), FlakeError> {
     let root = context.file.syntax();
+    if let Some(shell) = shell_override(root, existing.value()) {
+        let added = extend_override(context, place, &shell, attr, packages, inputs_from, changes)?;
+        if !added {
+            changes.warn(
+                flakeedit_syntax::WarningCode::NothingToDo,
+                format!("dev shell `{attr}` already has these packages; nothing to do"),
+            );
+        }
+        return Ok(());
+    }
     let Some(call) = shell_call(root, existing.value()) else {
         let value = existing
             .value()
@@ -155,8 +166,8 @@ fn extend_existing(
         .at(existing.syntax().text_range())
         .hint(
             "flakeedit extends `mkShell { … }`, `mkShellNoCC`, `mkShell.override { … } { … }`, \
-             crane's `devShell` and numtide devshell's `mkShell`; add the packages by hand, \
-             or choose another shell with --name",
+             crane's `devShell`, numtide devshell's `mkShell` and `shell.overrideAttrs (old: { … })` \
+             of one of them; add the packages by hand, or choose another shell with --name",
         ));
     };
     let set = &call.set;
@@ -289,7 +300,7 @@ fn reads_name(set: &ast::AttrSet, name: &str) -> bool {
 /// elements follow it, `X ++ [ … ]`. X is parenthesised unless it is sure
 /// to stay one operand of `++` (a name, a selection, a call, a list, or
 /// itself a `++`), so that `if c then a else b` keeps both branches.
-fn append_to_expression(
+pub(super) fn append_to_expression(
     binding: &ast::AttrpathValue,
     items: &[String],
 ) -> Result<TextEdit, FlakeError> {
@@ -318,7 +329,7 @@ fn append_to_expression(
 /// New elements are resolved where the output place is; written deeper
 /// (inside a `let`, a function), each of their names must still mean the
 /// same binding there.
-fn check_same_meaning(
+pub(super) fn check_same_meaning(
     context: &Context<'_>,
     place: &OutputPlace,
     at: TextSize,
@@ -362,7 +373,8 @@ pub(super) fn summary(node: &flakeedit_syntax::SyntaxNode) -> String {
 }
 
 /// The postcondition: the shell exists in every target and is a `mkShell`
-/// call with at least as many `inputsFrom` entries as asked.
+/// call with at least as many `inputsFrom` entries as asked, or an
+/// override of one.
 pub(crate) fn verify(request: &AddDevShell, after: &Flake) -> Result<(), String> {
     let attr = request.shell_attr();
     for target in targets_after(after, request.system.as_deref())? {
@@ -375,6 +387,11 @@ pub(crate) fn verify(request: &AddDevShell, after: &Flake) -> Result<(), String>
             .ancestors()
             .last()
             .ok_or("the dev shell has no root")?;
+        if shell_override(&root, binding.value()).is_some() {
+            // Only packages are ever added to an override (see
+            // `extend_override`).
+            continue;
+        }
         let call = shell_call(&root, binding.value())
             .ok_or_else(|| format!("dev shell `{attr}` is not a known shell builder call"))?;
         let from = match call.builder {

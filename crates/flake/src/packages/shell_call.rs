@@ -17,7 +17,8 @@
 //!
 //! The call may be written under `with …;` and `let … in`, and its argument
 //! may be `base // { … }`: then only the right-hand set is visible, so a
-//! binding it lacks may still come from `base`.
+//! binding it lacks may still come from `base`. `{ … } // extra` is read
+//! when the file shows that `extra` defines no package list.
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{attr_name, scope_at, strip_parens, SyntaxNode};
@@ -96,10 +97,41 @@ fn is_nixpkgs_shell(name: &str) -> bool {
     matches!(name, "mkShell" | "mkShellNoCC")
 }
 
-/// `{ … }` or `base // { … }` (the set that wins is the right one).
+/// The attributes through which a nixpkgs shell gets its packages.
+const SHELL_LISTS: &[&str] = &[
+    "packages",
+    "buildInputs",
+    "nativeBuildInputs",
+    "inputsFrom",
+    "packagesFrom",
+];
+
+/// `{ … }` or `base // { … }` (the set that wins is the right one), or
+/// `{ … } // extra` where the file shows every name `extra` may define and
+/// none of them is a list of packages (so what is added on the left is
+/// not replaced).
 fn argument_set(expr: ast::Expr) -> Option<(ast::AttrSet, bool)> {
     match strip_parens(expr) {
         ast::Expr::AttrSet(set) => Some((set, false)),
+        ast::Expr::BinOp(binop)
+            if binop.operator() == Some(ast::BinOpKind::Update)
+                && binop
+                    .lhs()
+                    .is_some_and(|lhs| matches!(strip_parens(lhs), ast::Expr::AttrSet(_)))
+                && binop.rhs().is_some_and(|rhs| {
+                    !matches!(strip_parens(rhs.clone()), ast::Expr::AttrSet(_))
+                        && super::layout::known_names(&rhs).is_some_and(|names| {
+                            names
+                                .iter()
+                                .all(|name| !SHELL_LISTS.contains(&name.as_str()))
+                        })
+                }) =>
+        {
+            match strip_parens(binop.lhs()?) {
+                ast::Expr::AttrSet(set) => Some((set, false)),
+                _ => None,
+            }
+        }
         ast::Expr::BinOp(binop)
             if binop.operator() == Some(ast::BinOpKind::Update)
                 && binop

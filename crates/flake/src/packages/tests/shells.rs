@@ -182,3 +182,51 @@ fn shells_new_packages_use_the_package_set_the_file_uses() {
         json!({ "default": { "packages": ["git", "jq"], "buildInputs": [], "from": [] } })
     );
 }
+
+#[test]
+fn shells_overrides_of_known_shells_get_the_packages_in_native_build_inputs() {
+    let nix = Nix::require();
+    let before = fixture("shells/overrides.nix");
+    let after = edit_all(
+        &nix,
+        "overrides",
+        &[
+            add("default", &["jq"], &[]),
+            add("plain", &["jq"], &[]),
+            add("merged", &["jq"], &[]),
+        ],
+    );
+    expect_file!["snapshots/shells/overrides.nix"].assert_eq(&after);
+    // nixpkgs' mkShell puts `packages` in `nativeBuildInputs`, which is
+    // what an override sees and extends.
+    let native = "builtins.mapAttrs (_: s: map (p: p.pname) (s.nativeBuildInputs or [ ]))
+        { inherit (outputs.devShells.x86_64-linux) default plain; }";
+    assert_eq!(
+        eval(&nix, &before, native),
+        json!({ "default": ["nix", "cmake"], "plain": ["git"] })
+    );
+    assert_eq!(
+        eval(&nix, &after, native),
+        json!({ "default": ["nix", "cmake", "jq"], "plain": ["git", "jq"] })
+    );
+    // The shells they override are unchanged.
+    assert_eq!(
+        eval(&nix, &after, SHELL_PACKAGES)["minimal"],
+        json!({ "packages": ["nix"], "buildInputs": [], "from": [] })
+    );
+    assert_eq!(
+        eval(&nix, &after, SHELL_PACKAGES)["merged"],
+        json!({ "packages": ["nix", "jq"], "buildInputs": [], "from": [] })
+    );
+    // `inputsFrom` is read before the override: refused, saying so.
+    let error = match run(&add("plain", &[], &["pkgs.hello"]), &before, None) {
+        Ok(result) => panic!("accepted: {:?}", result.new_text),
+        Err(error) => error,
+    };
+    assert_eq!(error.kind, ErrorKind::Unsupported);
+    assert!(
+        error.message.contains("reads `inputsFrom` before"),
+        "{}",
+        error.message
+    );
+}

@@ -1,0 +1,176 @@
+//! Dev shells written `base.overrideAttrs (old: { … })`, where `base` is a
+//! nixpkgs shell call flakeedit reads (see [`super::shell_call`]), inline or
+//! bound by a `let` or a `rec` set.
+//!
+//! nixpkgs' `mkShell` is a `stdenv.mkDerivation` that puts its `packages`
+//! in `nativeBuildInputs`, so an override's `nativeBuildInputs` is the
+//! shell's packages: a new package appended there is in the shell, and
+//! nothing else changes, not even another shell made from the same `base`.
+//! `inputsFrom` is read by `mkShell` before any override, so it cannot be
+//! extended this way. Any other function given to `overrideAttrs`, or a
+//! `base` flakeedit cannot tell is such a shell (`callPackage ./shell.nix`,
+//! a package), is refused.
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::{
+    attr_name, insert_entry, scope_at, strip_parens, BinderKind, ChangeSet, InsertPosition,
+    SyntaxNode,
+};
+use rowan::ast::AstNode;
+
+use super::argument::{has_item, list_value, missing_items};
+use super::context::{binding_value, Context};
+use super::layout::OutputPlace;
+use super::list::{append_to_list, binding_at, break_one_line_set};
+use super::shell_call::{shell_call, Builder, ShellCall};
+use crate::error::{ErrorKind, FlakeError};
+
+/// A dev shell `base.overrideAttrs (old: { … })` over a nixpkgs shell.
+pub(super) struct ShellOverride {
+    /// The set the override function returns.
+    set: ast::AttrSet,
+    /// The override function's parameter (`old`).
+    old: String,
+    /// The shell call `base` is.
+    base: ShellCall,
+}
+
+/// Reads `base.overrideAttrs (old: { … })` when `base` is a nixpkgs shell.
+pub(super) fn shell_override(root: &SyntaxNode, expr: Option<ast::Expr>) -> Option<ShellOverride> {
+    let ast::Expr::Apply(apply) = strip_parens(expr?) else {
+        return None;
+    };
+    let ast::Expr::Select(select) = strip_parens(apply.lambda()?) else {
+        return None;
+    };
+    if select.default_expr().is_some() {
+        return None;
+    }
+    let path: Vec<String> = select
+        .attrpath()?
+        .attrs()
+        .map(|attr| attr_name(&attr))
+        .collect::<Option<_>>()?;
+    if path != ["overrideAttrs"] {
+        return None;
+    }
+    let ast::Expr::Lambda(function) = strip_parens(apply.argument()?) else {
+        return None;
+    };
+    let ast::Param::IdentParam(param) = function.param()? else {
+        return None;
+    };
+    let old = param.ident()?.syntax().text().to_string();
+    let ast::Expr::AttrSet(set) = strip_parens(function.body()?) else {
+        return None;
+    };
+    let base = match strip_parens(select.expr()?) {
+        ast::Expr::Ident(ident) => {
+            let name = ident.ident_token()?.text().to_string();
+            let scope = scope_at(root, ident.syntax().text_range().start());
+            let binder = scope.names.get(&name)?;
+            if !matches!(binder.kind, BinderKind::Let | BinderKind::RecAttribute) {
+                return None;
+            }
+            binding_value(root, binder.range)?
+        }
+        other => other,
+    };
+    let base = shell_call(root, Some(base))?;
+    (base.builder == Builder::Nixpkgs).then_some(ShellOverride { set, old, base })
+}
+
+/// Adds `packages` to the override's `nativeBuildInputs`.
+pub(super) fn extend_override(
+    context: &Context<'_>,
+    place: &OutputPlace,
+    shell: &ShellOverride,
+    attr: &str,
+    packages: &[String],
+    inputs_from: &[String],
+    changes: &mut ChangeSet,
+) -> Result<bool, FlakeError> {
+    let root = context.file.syntax();
+    if !inputs_from.is_empty() {
+        return Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "dev shell `{attr}` is an `overrideAttrs` of a `mkShell`, which reads `inputsFrom` \
+                 before the override; a new `inputsFrom` entry there would not be used"
+            ),
+        )
+        .at(shell.set.syntax().text_range())
+        .hint(
+            "pass the packages themselves with --package, or add them to the base shell by hand",
+        ));
+    }
+    let set = &shell.set;
+    let list = list_value(set, "nativeBuildInputs");
+    let in_shell = |item: &String| {
+        let base_lists = ["packages", "buildInputs", "nativeBuildInputs"]
+            .iter()
+            .filter_map(|name| list_value(&shell.base.set, name));
+        list.iter()
+            .cloned()
+            .chain(base_lists)
+            .any(|other| has_item(root, &other, item))
+    };
+    let candidates: Vec<String> = packages
+        .iter()
+        .filter(|item| !in_shell(item))
+        .cloned()
+        .collect();
+    let missing = match &list {
+        Some(list) => missing_items(root, list, &candidates),
+        None => candidates,
+    };
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    let at = list
+        .as_ref()
+        .map_or(set.syntax().text_range().start(), |list| {
+            list.syntax().text_range().start()
+        });
+    super::shell::check_same_meaning(context, place, at, &missing, attr)?;
+    match (list, binding_at(set, &["nativeBuildInputs"])) {
+        (Some(list), _) => {
+            if let Some(edit) = append_to_list(context.file, &list, &missing) {
+                changes.add(edit)?;
+            }
+        }
+        (None, Some(binding)) => {
+            changes.add(super::shell::append_to_expression(&binding, &missing)?)?
+        }
+        (None, None) => {
+            // The new binding reads `old`: a `rec` set could rebind it.
+            if set.rec_token().is_some() {
+                return Err(FlakeError::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "dev shell `{attr}` overrides with a `rec {{ … }}` set; a new \
+                         `nativeBuildInputs` there could read its attributes instead of `{}`",
+                        shell.old
+                    ),
+                )
+                .at(set.syntax().text_range())
+                .hint("add the packages by hand"));
+            }
+            let entry = format!(
+                "nativeBuildInputs = ({}.nativeBuildInputs or [ ]) ++ [ {} ];",
+                shell.old,
+                missing.join(" ")
+            );
+            match break_one_line_set(context.file, set, &entry) {
+                Some(edit) => changes.add(edit)?,
+                None => changes.add(insert_entry(
+                    context.file,
+                    set.syntax(),
+                    &entry,
+                    InsertPosition::Last,
+                )?)?,
+            }
+        }
+    }
+    Ok(true)
+}
