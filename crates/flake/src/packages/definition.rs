@@ -269,7 +269,25 @@ pub(super) fn slot(
     if let Some(unreadable) = &place.unreadable {
         return Err(unreadable.clone());
     }
-    match existing_definition(place, name) {
+    let found = existing_definition(place, name);
+    if !matches!(found, Some(Definition::Binding(_))) && !place.replaced_systems.is_empty() {
+        let systems = place
+            .replaced_systems
+            .iter()
+            .map(|system| format!("`{system}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let warning = Warning::new(
+            WarningCode::Skipped,
+            format!(
+                "{what} is not added for {systems}: a set merged after the per-system function with `//` replaces that system's whole set; add it there by hand if it should be built there too"
+            ),
+        );
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+    match found {
         None => Ok(Slot::Free),
         Some(Definition::Binding(binding)) => Ok(Slot::Taken(binding)),
         Some(Definition::Other { range, form }) => Err(second_definition(what, range, &form)),

@@ -111,24 +111,39 @@ pub(crate) fn shadowed_around(
     Ok(())
 }
 
-/// `packages = forAllSystems (…) // X`: refuses when `X` may replace a
-/// system's whole set (`//` is shallow).
-pub(crate) fn systems_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
+/// `packages = forAllSystems (…) // X`: the systems whose whole set `X`
+/// replaces (`//` is shallow), when `X` is set literals that name them
+/// (`{ x86_64-darwin = { … }; }`): a new entry written in the per-system
+/// function does not reach them, and the caller says so. Refuses when `X`
+/// may replace systems the file does not name.
+pub(crate) fn systems_shadowed(after: &[ast::Expr]) -> Result<Vec<String>, FlakeError> {
+    let mut replaced: Vec<String> = Vec::new();
     for part in after {
-        let system_key = match strip_parens(part.clone()) {
+        let stripped = strip_parens(part.clone());
+        let unnamed = match &stripped {
             ast::Expr::AttrSet(set) => {
-                set.attrpath_values().any(|binding| {
-                    first_segment(&binding)
-                        .is_none_or(|first| first.starts_with("${") || is_system(&first))
-                }) || set.inherits().next().is_some()
+                let mut unnamed = set.inherits().next().is_some() || set.rec_token().is_some();
+                for binding in set.attrpath_values() {
+                    match first_segment(&binding) {
+                        Some(first) if first.starts_with("${") => unnamed = true,
+                        Some(first) if is_system(&first) => {
+                            if !replaced.contains(&first) {
+                                replaced.push(first);
+                            }
+                        }
+                        Some(_) => {}
+                        None => unnamed = true,
+                    }
+                }
+                unnamed
             }
-            other => known_names(&other).is_none_or(|names| {
+            other => known_names(other).is_none_or(|names| {
                 names
                     .iter()
                     .any(|name| name.starts_with("${") || is_system(name))
             }),
         };
-        if system_key {
+        if unnamed {
             return Err(merged_after(
                 "packages",
                 part,
@@ -136,7 +151,7 @@ pub(crate) fn systems_shadowed(after: &[ast::Expr]) -> Result<(), FlakeError> {
             ));
         }
     }
-    Ok(())
+    Ok(replaced)
 }
 
 /// A per-system function returning `{ … } // X`: refuses when the names

@@ -640,6 +640,9 @@ struct Generated {
     /// The expression the per-system function returns when it is not a
     /// set literal (see [`OutputPlace::merged_into`]).
     merged_into: Option<ast::Expr>,
+    /// Systems whose whole set a literal merged after the helper call
+    /// replaces (see [`OutputPlace::replaced_systems`]).
+    replaced_systems: Vec<String>,
 }
 
 impl Generated {
@@ -660,7 +663,7 @@ impl Generated {
             if call.transposes {
                 continue;
             }
-            merge::systems_shadowed(&parts[index + 1..])?;
+            let replaced_systems = merge::systems_shadowed(&parts[index + 1..])?;
             let arguments = arguments(&call.function, &call.received)?;
             let body =
                 call.function.body().map(body_expr).ok_or_else(|| {
@@ -691,6 +694,7 @@ impl Generated {
                         received: call.received,
                         arguments,
                         merged_into: Some(body),
+                        replaced_systems,
                     }));
                 }
                 return Err(
@@ -706,6 +710,7 @@ impl Generated {
                 received: call.received,
                 arguments,
                 merged_into: None,
+                replaced_systems,
             }));
         }
         Ok(None)
@@ -716,6 +721,7 @@ impl Generated {
         let mut place = OutputPlace::new(&self.set, Vec::new(), self.arguments.system.clone());
         place.exists = self.merged_into.is_none();
         place.merged_into = self.merged_into.clone();
+        place.replaced_systems = self.replaced_systems.clone();
         place.package_set = self.arguments.package_set.clone();
         place.system_formals = self.arguments.system_formals.clone();
         place.package_set_formals = self.arguments.package_set_formals.clone();

@@ -75,6 +75,10 @@ pub struct OutputPlace {
     /// `NAME = NAME // { entry };`, which leaves the binding and its other
     /// uses as they were.
     pub(crate) inherit_rewrite: Option<InheritRewrite>,
+    /// Systems whose whole set is replaced after the per-system function
+    /// (`forAllSystems (…) // { x86_64-darwin = { … }; }`): a new entry
+    /// does not reach them, and a warning names them.
+    pub(crate) replaced_systems: Vec<String>,
 }
 
 /// `inherit packages;` in a per-system set (not `rec`), rewritten to
@@ -155,6 +159,7 @@ impl OutputPlace {
             merged_into: None,
             unreadable: None,
             inherit_rewrite: None,
+            replaced_systems: Vec::new(),
         }
     }
 

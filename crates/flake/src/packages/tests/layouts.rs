@@ -572,16 +572,20 @@ fn every_operation() -> Vec<Operation> {
 #[test]
 fn packages_layouts_that_are_refused_name_the_construct() {
     let cases: [(&str, &str, (usize, usize)); 1] = [
-        // `forAllSystems (…) // { x86_64-linux.default = …; }` replaces
-        // x86_64-linux's whole set.
+        // `forAllSystems (…) // overrides`: which systems' whole sets
+        // `overrides` replaces is not in the file.
         (
             "packages-merged",
-            "`{ … }` is merged after it with `//`",
+            "`overrides` is merged after it with `//`",
             (13, 13),
         ),
     ];
     for (layout, says, at) in cases {
-        let text = fixture(&format!("layouts/{layout}.nix"));
+        let text = fixture(&format!("layouts/{layout}.nix")).replace(
+            "}) // {\n        x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.jq;\n      };",
+            "}) // overrides;",
+        );
+        assert!(text.contains("// overrides;"), "{layout}");
         for operation in every_operation() {
             let error = refusal(&text, &operation);
             assert!(error.message.contains(says), "{layout}: {error:?}");

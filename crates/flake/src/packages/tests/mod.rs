@@ -8,6 +8,7 @@ mod helpers;
 mod images;
 mod inherited;
 mod layouts;
+mod merged_systems;
 mod seed;
 mod shells;
 pub(crate) mod support;
