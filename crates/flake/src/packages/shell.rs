@@ -16,7 +16,7 @@ use super::expression::{free_variables, resolve_reference, Unknown};
 use super::layout::OutputPlace;
 use super::list::{append_to_list, binding_at, break_one_line_set};
 use super::shell_call::{shell_call, Builder};
-use super::shell_override::{extend_override, shell_override};
+use super::shell_override::{extend_override, shell_override, wrap_in_override};
 use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::lock::Lock;
@@ -151,7 +151,21 @@ fn extend_existing(
         }
         return Ok(());
     }
-    let Some(call) = shell_call(root, existing.value()) else {
+    let call = shell_call(root, existing.value());
+    if call.is_none()
+        && wrap_in_override(
+            context,
+            place,
+            existing,
+            attr,
+            packages,
+            inputs_from,
+            changes,
+        )?
+    {
+        return Ok(());
+    }
+    let Some(call) = call else {
         let value = existing
             .value()
             .map(|value| summary(value.syntax()))

@@ -7,14 +7,18 @@
 //! shell's packages: a new package appended there is in the shell, and
 //! nothing else changes, not even another shell made from the same `base`.
 //! `inputsFrom` is read by `mkShell` before any override, so it cannot be
-//! extended this way. Any other function given to `overrideAttrs`, or a
-//! `base` flakeedit cannot tell is such a shell (`callPackage ./shell.nix`,
-//! a package), is refused.
+//! extended this way. A shell written as another expression that is surely
+//! such a shell (`mkDevShell pkgs.haskellPackages` with a `let`-bound
+//! `mkDevShell = hpkgs: mkShell { … };`) is wrapped in such an override.
+//! Any other function given to `overrideAttrs`, or a `base` flakeedit
+//! cannot tell is such a shell (`callPackage ./shell.nix`, a package), is
+//! refused.
 
 use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::style::{file_indent_unit, line_indent, reindent, LineEnding};
 use flakeedit_syntax::{
     attr_name, insert_entry, scope_at, strip_parens, BinderKind, ChangeSet, InsertPosition,
-    SyntaxNode,
+    SyntaxNode, TextEdit,
 };
 use rowan::ast::AstNode;
 
@@ -64,20 +68,146 @@ pub(super) fn shell_override(root: &SyntaxNode, expr: Option<ast::Expr>) -> Opti
     let ast::Expr::AttrSet(set) = strip_parens(function.body()?) else {
         return None;
     };
-    let base = match strip_parens(select.expr()?) {
-        ast::Expr::Ident(ident) => {
-            let name = ident.ident_token()?.text().to_string();
-            let scope = scope_at(root, ident.syntax().text_range().start());
-            let binder = scope.names.get(&name)?;
-            if !matches!(binder.kind, BinderKind::Let | BinderKind::RecAttribute) {
-                return None;
-            }
-            binding_value(root, binder.range)?
-        }
-        other => other,
+    let base = nixpkgs_shell(root, select.expr()?, 0)?;
+    Some(ShellOverride { set, old, base })
+}
+
+/// The nixpkgs shell call `expr` evaluates to, when the file shows it: the
+/// call itself, a name a `let` or `rec` set binds to one, a `let`-bound
+/// function given all its parameters whose body is one
+/// (`mkDevShell pkgs.haskellPackages`), or an `overrideAttrs` of one.
+fn nixpkgs_shell(root: &SyntaxNode, expr: ast::Expr, depth: usize) -> Option<ShellCall> {
+    if depth > 8 {
+        return None;
+    }
+    let expr = strip_parens(expr);
+    if let Some(call) = shell_call(root, Some(expr.clone())) {
+        return (call.builder == Builder::Nixpkgs).then_some(call);
+    }
+    if let Some(shell) = shell_override(root, Some(expr.clone())) {
+        return Some(shell.base);
+    }
+    let mut arguments = 0;
+    let mut head = expr;
+    while let ast::Expr::Apply(apply) = head {
+        arguments += 1;
+        head = strip_parens(apply.lambda()?);
+    }
+    let ast::Expr::Ident(ident) = head else {
+        return None;
     };
-    let base = shell_call(root, Some(base))?;
-    (base.builder == Builder::Nixpkgs).then_some(ShellOverride { set, old, base })
+    let name = ident.ident_token()?.text().to_string();
+    let scope = scope_at(root, ident.syntax().text_range().start());
+    let binder = scope.names.get(&name)?;
+    if !matches!(binder.kind, BinderKind::Let | BinderKind::RecAttribute) {
+        return None;
+    }
+    let mut value = binding_value(root, binder.range)?;
+    // Every parameter must be given (and be a plain one), so that the
+    // body is the value.
+    for _ in 0..arguments {
+        let ast::Expr::Lambda(lambda) = strip_parens(value) else {
+            return None;
+        };
+        if !matches!(lambda.param()?, ast::Param::IdentParam(_)) {
+            return None;
+        }
+        value = lambda.body()?;
+    }
+    nixpkgs_shell(root, value, depth + 1)
+}
+
+/// `default = mkDevShell pkgs.haskellPackages;`, or any other expression
+/// [`nixpkgs_shell`] reads that is not a call extended in place: the shell
+/// becomes `(EXPR).overrideAttrs (old: { nativeBuildInputs = …; })`, so the
+/// function or binding it comes from, which other shells may use, is
+/// unchanged. `Ok(false)` when the value is no such expression.
+pub(super) fn wrap_in_override(
+    context: &Context<'_>,
+    place: &OutputPlace,
+    existing: &ast::AttrpathValue,
+    attr: &str,
+    packages: &[String],
+    inputs_from: &[String],
+    changes: &mut ChangeSet,
+) -> Result<bool, FlakeError> {
+    let root = context.file.syntax();
+    let Some(value) = existing.value() else {
+        return Ok(false);
+    };
+    let Some(base) = nixpkgs_shell(root, value.clone(), 0) else {
+        return Ok(false);
+    };
+    if !inputs_from.is_empty() {
+        return Err(inputs_from_refused(attr, value.syntax().text_range()));
+    }
+    let missing: Vec<String> = packages
+        .iter()
+        .filter(|item| {
+            !["packages", "buildInputs", "nativeBuildInputs"]
+                .iter()
+                .filter_map(|name| list_value(&base.set, name))
+                .any(|list| has_item(root, &list, item))
+        })
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        changes.warn(
+            flakeedit_syntax::WarningCode::NothingToDo,
+            format!("dev shell `{attr}` already has these packages; nothing to do"),
+        );
+        return Ok(true);
+    }
+    let at = value.syntax().text_range().start();
+    super::shell::check_same_meaning(context, place, at, &missing, attr)?;
+    // The override's argument is named `old`: a package reading a
+    // variable of that name would read it instead.
+    let reads_old = missing.iter().any(|item| {
+        item.split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '\'')))
+            .any(|word| word == "old")
+    });
+    if reads_old {
+        return Err(FlakeError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "a package given for dev shell `{attr}` reads `old`, the name of the argument of \
+                 the override flakeedit would write"
+            ),
+        )
+        .at(value.syntax().text_range())
+        .hint("add the packages by hand"));
+    }
+    let text = value.syntax().text().to_string();
+    let operand = match &value {
+        ast::Expr::Ident(_) | ast::Expr::Select(_) | ast::Expr::Paren(_) => text,
+        _ => format!("({text})"),
+    };
+    let snippet = format!(
+        "{operand}.overrideAttrs (old: {{\n\tnativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ {} ];\n}})",
+        missing.join(" ")
+    );
+    let file_text = context.file.text();
+    let start = usize::from(existing.syntax().text_range().start());
+    let written = reindent(
+        &snippet,
+        line_indent(file_text, start),
+        &file_indent_unit(file_text),
+        LineEnding::detect(file_text),
+    );
+    changes.add(TextEdit::replace(value.syntax().text_range(), written))?;
+    Ok(true)
+}
+
+fn inputs_from_refused(attr: &str, range: flakeedit_syntax::TextRange) -> FlakeError {
+    FlakeError::new(
+        ErrorKind::Unsupported,
+        format!(
+            "dev shell `{attr}` is an `overrideAttrs` of a `mkShell`, which reads `inputsFrom` \
+             before the override; a new `inputsFrom` entry there would not be used"
+        ),
+    )
+    .at(range)
+    .hint("pass the packages themselves with --package, or add them to the base shell by hand")
 }
 
 /// Adds `packages` to the override's `nativeBuildInputs`.
@@ -92,17 +222,7 @@ pub(super) fn extend_override(
 ) -> Result<bool, FlakeError> {
     let root = context.file.syntax();
     if !inputs_from.is_empty() {
-        return Err(FlakeError::new(
-            ErrorKind::Unsupported,
-            format!(
-                "dev shell `{attr}` is an `overrideAttrs` of a `mkShell`, which reads `inputsFrom` \
-                 before the override; a new `inputsFrom` entry there would not be used"
-            ),
-        )
-        .at(shell.set.syntax().text_range())
-        .hint(
-            "pass the packages themselves with --package, or add them to the base shell by hand",
-        ));
+        return Err(inputs_from_refused(attr, shell.set.syntax().text_range()));
     }
     let set = &shell.set;
     let list = list_value(set, "nativeBuildInputs");

@@ -194,20 +194,41 @@ fn shells_overrides_of_known_shells_get_the_packages_in_native_build_inputs() {
             add("default", &["jq"], &[]),
             add("plain", &["jq"], &[]),
             add("merged", &["jq"], &[]),
+            add("helper", &["jq"], &[]),
+            add("alias", &["jq"], &[]),
         ],
     );
     expect_file!["snapshots/shells/overrides.nix"].assert_eq(&after);
     // nixpkgs' mkShell puts `packages` in `nativeBuildInputs`, which is
     // what an override sees and extends.
+    // Shells not overridden before are wrapped in an override, so the
+    // function or shell they come from is unchanged for other shells.
     let native = "builtins.mapAttrs (_: s: map (p: p.pname) (s.nativeBuildInputs or [ ]))
-        { inherit (outputs.devShells.x86_64-linux) default plain; }";
+        { inherit (outputs.devShells.x86_64-linux) default plain helper alias; }";
     assert_eq!(
         eval(&nix, &before, native),
-        json!({ "default": ["nix", "cmake"], "plain": ["git"] })
+        json!({ "default": ["nix", "cmake"], "plain": ["git"], "helper": [], "alias": [] })
     );
     assert_eq!(
         eval(&nix, &after, native),
-        json!({ "default": ["nix", "cmake", "jq"], "plain": ["git", "jq"] })
+        json!({
+            "default": ["nix", "cmake", "jq"],
+            "plain": ["git", "jq"],
+            "helper": ["jq"],
+            "alias": ["nix", "jq"],
+        })
+    );
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "map (p: p.pname) outputs.devShells.x86_64-linux.helper.buildInputs"
+        ),
+        json!(["nix"])
+    );
+    assert_eq!(
+        eval(&nix, &after, SHELL_PACKAGES)["other"],
+        json!({ "packages": [], "buildInputs": ["nix"], "from": [] })
     );
     // The shells they override are unchanged.
     assert_eq!(

@@ -13,6 +13,10 @@
           pkgs = nixpkgs.legacyPackages.${system};
           base = pkgs.mkShell { packages = [ pkgs.git ]; };
           env = { RUST_BACKTRACE = "1"; };
+          mkDevShell = name: with pkgs; mkShell {
+            inherit name;
+            buildInputs = [ nix ];
+          };
         in
         rec {
           minimal = pkgs.mkShell { packages = [ pkgs.nix ]; };
@@ -21,6 +25,13 @@
           });
           plain = base.overrideAttrs (old: {
             name = "plain";
+            nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ pkgs.jq ];
+          });
+          helper = (mkDevShell "helper").overrideAttrs (old: {
+            nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ pkgs.jq ];
+          });
+          other = mkDevShell "other";
+          alias = minimal.overrideAttrs (old: {
             nativeBuildInputs = (old.nativeBuildInputs or [ ]) ++ [ pkgs.jq ];
           });
           merged = pkgs.mkShell (
