@@ -88,6 +88,7 @@ mod edit;
 mod escape;
 mod free;
 mod pattern;
+mod relex;
 mod reparse;
 mod scope;
 mod source;

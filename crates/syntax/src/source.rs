@@ -74,6 +74,18 @@ impl SourceFile {
         }
     }
 
+    /// A file made from another by re-lexing one token (see [`SourceFile::edited`]):
+    /// the same tree shape, one token's text changed.
+    pub(crate) fn relexed(text: String, root: Root, errors: Vec<SyntaxError>) -> SourceFile {
+        SourceFile {
+            text,
+            root,
+            errors,
+            lines: std::sync::OnceLock::new(),
+            reparsed: None,
+        }
+    }
+
     /// When [`crate::ChangeSet::apply`] made this file by re-parsing only
     /// the nodes its edits touched (the rest of the tree is the original
     /// file's), those nodes; `None` after a whole parse. Checks that compare
