@@ -44,11 +44,10 @@ pub struct Analysed {
 }
 
 impl Analysed {
-    fn new(document: &Document) -> Analysed {
-        let file = SourceFile::parse(document.text.as_str());
+    fn new(version: i32, file: SourceFile) -> Analysed {
         let flake = Flake::read_lenient(&file).ok();
         Analysed {
-            version: document.version,
+            version,
             file,
             flake,
             occurrences: OnceCell::new(),
@@ -123,7 +122,20 @@ pub fn analysed(document: &Document) -> Option<Rc<Analysed>> {
     }
     // Parsing happens outside the borrow: a panic in it (caught by the
     // server's shield) must not leave the cache borrowed.
-    let entry = Rc::new(Analysed::new(document));
+    let earlier = document.changed.as_ref().map_or_else(Vec::new, |changed| {
+        CACHE.with_borrow(|cache| {
+            cache
+                .iter()
+                .filter(|entry| entry.version == changed.from)
+                .cloned()
+                .collect()
+        })
+    });
+    let file = earlier
+        .iter()
+        .find_map(|entry| edited(entry, document))
+        .unwrap_or_else(|| SourceFile::parse(document.text.as_str()));
+    let entry = Rc::new(Analysed::new(document.version, file));
     CACHE.with_borrow_mut(|cache| {
         if cache.len() >= CAPACITY {
             cache.remove(0);
@@ -131,6 +143,19 @@ pub fn analysed(document: &Document) -> Option<Rc<Analysed>> {
         cache.push(Rc::clone(&entry));
     });
     Some(entry)
+}
+
+/// `document` parsed from `earlier` (its previous version) by re-parsing
+/// only what the edits touched; `None` when `earlier` was not the text the
+/// edits apply to (another document at that version).
+fn edited(earlier: &Analysed, document: &Document) -> Option<SourceFile> {
+    let changed = document.changed.as_ref()?;
+    let mut file: Option<SourceFile> = None;
+    for edit in &changed.edits {
+        let next = file.as_ref().unwrap_or(&earlier.file).edited(edit);
+        file = Some(next);
+    }
+    file.filter(|file| file.text() == document.text)
 }
 
 /// Empties this thread's cache (a document was closed).
@@ -143,10 +168,7 @@ mod tests {
     use super::*;
 
     fn document(version: i32, text: &str) -> Document {
-        Document {
-            text: text.into(),
-            version,
-        }
+        Document::new(text, version)
     }
 
     const FLAKE: &str = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  outputs = { self, nixpkgs }: { };\n}\n";
@@ -215,5 +237,74 @@ mod tests {
         assert!(entry.flake(true).is_some());
         assert!(entry.flake(false).is_none());
         assert!(!entry.occurrences().is_empty());
+    }
+
+    /// `document` at `version` made from `from` by one edit, as
+    /// `Documents::change` records it.
+    fn changed(from: &Document, version: i32, range: (usize, usize), insert: &str) -> Document {
+        let mut text = from.text.clone();
+        text.replace_range(range.0..range.1, insert);
+        let edit = flakeedit_syntax::TextEdit::replace(
+            flakeedit_syntax::TextRange::new((range.0 as u32).into(), (range.1 as u32).into()),
+            insert,
+        );
+        Document {
+            text,
+            version,
+            changed: Some(crate::documents::Changed {
+                from: from.version,
+                edits: vec![edit],
+            }),
+        }
+    }
+
+    #[test]
+    fn a_change_is_parsed_from_the_previous_version_as_a_whole_parse_would() {
+        forget_all();
+        let first = document(1, FLAKE);
+        let before = analysed(&first).expect("small");
+        let at = FLAKE.find("nixpkgs.url").expect("input");
+        // Typing in a name re-lexes one token: the outputs binding is the
+        // previous version's node, not a new parse's.
+        let typed = changed(&first, 2, (at, at), "x");
+        let after = analysed(&typed).expect("small");
+        let outputs = |entry: &Analysed| {
+            let root = entry.file().syntax().clone();
+            let binding = root
+                .descendants()
+                .filter(|node| node.kind() == flakeedit_syntax::SyntaxKind::NODE_ATTRPATH_VALUE)
+                .last()
+                .expect("the outputs binding");
+            binding.green().to_owned()
+        };
+        assert!(std::ptr::eq::<rowan::GreenNodeData>(
+            &*outputs(&before),
+            &*outputs(&after)
+        ));
+        let whole = SourceFile::parse(typed.text.as_str());
+        assert_eq!(after.file().syntax().green(), whole.syntax().green());
+        assert_eq!(after.flake(false).expect("a flake").inputs[0].name, "xnixpkgs");
+        // An edit that breaks the syntax is parsed whole, errors and all.
+        let broken = changed(&typed, 3, (at, at), "\"");
+        let entry = analysed(&broken).expect("small");
+        let whole = SourceFile::parse(broken.text.as_str());
+        assert_eq!(entry.file().syntax().green(), whole.syntax().green());
+        assert_eq!(entry.file().errors(), whole.errors());
+    }
+
+    #[test]
+    fn edits_recorded_against_another_text_are_not_applied_to_it() {
+        forget_all();
+        let other = document(1, "{ }\n");
+        analysed(&other).expect("small");
+        // Version 1 in the cache is another document's: the edits do not
+        // give this text, so it is parsed whole.
+        let mine = changed(&document(1, FLAKE), 2, (0, 0), " ");
+        let entry = analysed(&mine).expect("small");
+        assert_eq!(entry.file().text(), mine.text);
+        assert_eq!(
+            entry.file().syntax().green(),
+            SourceFile::parse(mine.text.as_str()).syntax().green()
+        );
     }
 }

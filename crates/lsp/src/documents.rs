@@ -15,11 +15,13 @@ use tower_lsp_server::ls_types::{
     TextDocumentContentChangeEvent, Uri,
 };
 
-use crate::encoding::{LineMap, PositionEncoding};
+use flakeedit_syntax::{TextEdit, TextRange, TextSize};
+
+use crate::encoding::{offset_of, PositionEncoding};
 
 /// Documents larger than this are kept but not analysed: a real
-/// `flake.nix` is a few kilobytes, and parsing megabytes on every
-/// keystroke would make the editor lag.
+/// `flake.nix` is a few kilobytes, and analysing a file this large after
+/// a keystroke would make the editor lag.
 pub const MAX_ANALYZED_BYTES: usize = 1024 * 1024;
 
 /// Documents larger than this are refused outright.
@@ -32,6 +34,30 @@ pub struct Document {
     pub text: String,
     /// The version the client gave it.
     pub version: i32,
+    /// How this version was made from the previous one, when the client
+    /// sent ranged changes: the analysis then re-parses only what the
+    /// edits touched.
+    pub changed: Option<Changed>,
+}
+
+impl Document {
+    /// A document opened (or replaced whole) at `version`.
+    pub fn new(text: impl Into<String>, version: i32) -> Document {
+        Document {
+            text: text.into(),
+            version,
+            changed: None,
+        }
+    }
+}
+
+/// The edits that made a document's version from an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// The version the edits apply to.
+    pub from: i32,
+    /// The edits, each on the text the ones before it left.
+    pub edits: Vec<TextEdit>,
 }
 
 /// What happened to a change notification.
@@ -71,10 +97,7 @@ impl Documents {
         }
         self.documents.insert(
             document.uri,
-            Document {
-                text: document.text,
-                version: document.version,
-            },
+            Document::new(document.text, document.version),
         );
         ChangeOutcome::Applied(document.version)
     }
@@ -104,9 +127,13 @@ impl Documents {
             ));
         }
         let mut text = document.text.clone();
+        let mut edits = Some(Vec::new());
         for change in params.content_changes {
-            match apply_change(&text, change, encoding) {
-                Some(changed) => text = changed,
+            match apply_change(&mut text, change, encoding) {
+                Some(edit) => match (edit, edits.as_mut()) {
+                    (Some(edit), Some(edits)) => edits.push(edit),
+                    _ => edits = None,
+                },
                 None => {
                     return ChangeOutcome::Ignored(format!(
                         "a change to {} would make it larger than {MAX_DOCUMENT_BYTES} bytes",
@@ -115,33 +142,43 @@ impl Documents {
                 }
             }
         }
+        document.changed = edits.map(|edits| Changed {
+            from: document.version,
+            edits,
+        });
         document.text = text;
         document.version = version;
         ChangeOutcome::Applied(version)
     }
 }
 
-/// Applies one content change: a range replacement, or the whole text when
-/// the change has no range.
+/// Applies one content change to `text`: a range replacement, or the
+/// whole text when the change has no range. Returns the edit for a range
+/// (`None` inside for a whole replacement); `None` when the text would grow
+/// past [`MAX_DOCUMENT_BYTES`] (then `text` is unchanged).
 fn apply_change(
-    text: &str,
+    text: &mut String,
     change: TextDocumentContentChangeEvent,
     encoding: PositionEncoding,
-) -> Option<String> {
+) -> Option<Option<TextEdit>> {
     let Some(range) = change.range else {
-        return (change.text.len() <= MAX_DOCUMENT_BYTES).then_some(change.text);
+        if change.text.len() > MAX_DOCUMENT_BYTES {
+            return None;
+        }
+        *text = change.text;
+        return Some(None);
     };
-    let map = LineMap::new(text, encoding);
-    let range = map.text_range(text, range);
-    let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+    // Positions are found by scanning to their lines: a line table of a
+    // large file would cost more than the change.
+    let start = offset_of(text, range.start, encoding);
+    let end = offset_of(text, range.end, encoding);
+    let (start, end) = (start.min(end), start.max(end));
     if text.len() - (end - start) + change.text.len() > MAX_DOCUMENT_BYTES {
         return None;
     }
-    let mut changed = String::with_capacity(text.len() + change.text.len());
-    changed.push_str(&text[..start]);
-    changed.push_str(&change.text);
-    changed.push_str(&text[end..]);
-    Some(changed)
+    text.replace_range(start..end, &change.text);
+    let range = TextRange::new(TextSize::new(start as u32), TextSize::new(end as u32));
+    Some(Some(TextEdit::replace(range, change.text)))
 }
 
 #[cfg(test)]
@@ -220,5 +257,24 @@ mod tests {
         documents.change(edit(2, (7, 3, 9, 9), "!"), PositionEncoding::Utf16);
         documents.change(edit(3, (1, 99, 0, 1), "?"), PositionEncoding::Utf8);
         assert_eq!(documents.get(&uri()).unwrap().text, "a?");
+    }
+
+    #[test]
+    fn ranged_changes_are_recorded_as_edits_of_the_previous_version() {
+        let mut documents = open("ab\ncd\n");
+        documents.change(edit(2, (1, 1, 1, 2), "X"), PositionEncoding::Utf16);
+        let document = documents.get(&uri()).unwrap();
+        assert_eq!(document.text, "ab\ncX\n");
+        let changed = document.changed.as_ref().expect("ranged");
+        assert_eq!(changed.from, 1);
+        assert_eq!(
+            changed.edits,
+            [TextEdit::replace(TextRange::new(4.into(), 5.into()), "X")]
+        );
+        // A whole-text change leaves nothing to re-parse from.
+        let mut whole = edit(3, (0, 0, 0, 0), "{ }");
+        whole.content_changes[0].range = None;
+        documents.change(whole, PositionEncoding::Utf16);
+        assert_eq!(documents.get(&uri()).unwrap().changed, None);
     }
 }

@@ -41,6 +41,59 @@ impl PositionEncoding {
     }
 }
 
+/// The byte offset of `position` in `text` (clamped like
+/// [`LineMap::offset`]), found by scanning to its line: for a position or
+/// two in a large text, cheaper than indexing every line.
+pub fn offset_of(text: &str, position: Position, encoding: PositionEncoding) -> usize {
+    let line = position.line as usize;
+    let start = match line.checked_sub(1) {
+        None => 0,
+        Some(breaks) => match text.match_indices('\n').nth(breaks) {
+            Some((at, _)) => at + 1,
+            None => return text.len(),
+        },
+    };
+    let next = text
+        .get(start..)
+        .and_then(|rest| rest.find('\n'))
+        .map(|at| start + at + 1);
+    column_offset(text, start, next, position.character, encoding)
+}
+
+/// The offset of column `character` on the line starting at `start`, whose
+/// next line starts at `next` (`None` for the last line).
+fn column_offset(
+    text: &str,
+    start: usize,
+    next: Option<usize>,
+    character: u32,
+    encoding: PositionEncoding,
+) -> usize {
+    // The line's content, without its line break.
+    let end = next.map_or(text.len(), |next| next - 1);
+    let end = if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    };
+    let Some(content) = text.get(start..end) else {
+        return start.min(text.len());
+    };
+    let wanted = character as usize;
+    let mut units = 0usize;
+    for (index, character) in content.char_indices() {
+        let width = match encoding {
+            PositionEncoding::Utf16 => character.len_utf16(),
+            PositionEncoding::Utf8 => character.len_utf8(),
+        };
+        if units + width > wanted {
+            return start + index;
+        }
+        units += width;
+    }
+    end
+}
+
 /// Line starts of a text, for converting offsets and positions.
 #[derive(Debug, Clone)]
 pub struct LineMap {
@@ -63,32 +116,8 @@ impl LineMap {
         let Some(start) = self.lines.line_start(line) else {
             return text.len();
         };
-        // The line's content, without its line break.
-        let end = self
-            .lines
-            .line_start(line + 1)
-            .map_or(text.len(), |next| next - 1);
-        let end = if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
-            end - 1
-        } else {
-            end
-        };
-        let Some(content) = text.get(start..end) else {
-            return start.min(text.len());
-        };
-        let wanted = position.character as usize;
-        let mut units = 0usize;
-        for (index, character) in content.char_indices() {
-            let width = match self.encoding {
-                PositionEncoding::Utf16 => character.len_utf16(),
-                PositionEncoding::Utf8 => character.len_utf8(),
-            };
-            if units + width > wanted {
-                return start + index;
-            }
-            units += width;
-        }
-        end
+        let next = self.lines.line_start(line + 1);
+        column_offset(text, start, next, position.character, self.encoding)
     }
 
     /// The LSP position of byte `offset` in `text` (clamped to the text and
@@ -220,5 +249,23 @@ mod tests {
             PositionEncoding::negotiate(Some(&offered)),
             PositionEncoding::Utf16
         );
+    }
+
+    #[test]
+    fn scanning_to_a_line_finds_what_the_line_table_finds() {
+        let text = "a🦀b\r\n\ncd\n\u{e9}x";
+        for encoding in [PositionEncoding::Utf16, PositionEncoding::Utf8] {
+            let map = LineMap::new(text, encoding);
+            for line in 0..6 {
+                for character in 0..8 {
+                    let position = Position { line, character };
+                    assert_eq!(
+                        offset_of(text, position, encoding),
+                        map.offset(text, position),
+                        "{position:?} {encoding:?}"
+                    );
+                }
+            }
+        }
     }
 }

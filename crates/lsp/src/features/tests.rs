@@ -79,10 +79,7 @@ pub(super) fn cursor(needle: &str, nth: usize, shift: usize) -> (Document, Posit
         .map(|(index, _)| index + shift)
         .expect("the needle is in the fixture");
     let map = LineMap::new(FLAKE, PositionEncoding::Utf16);
-    let document = Document {
-        text: FLAKE.to_string(),
-        version: 1,
-    };
+    let document = Document::new(FLAKE, 1);
     (document, map.position(FLAKE, offset))
 }
 
@@ -345,10 +342,7 @@ fn completions(text: &str) -> String {
     let offset = text.find("$0").expect("a cursor");
     let text = text.replace("$0", "");
     let map = LineMap::new(&text, PositionEncoding::Utf16);
-    let document = Document {
-        text: text.clone(),
-        version: 1,
-    };
+    let document = Document::new(text.clone(), 1);
     let position = map.position(&text, offset);
     let Some(CompletionResponse::Array(items)) =
         completion(&document, Some(&lock()), PositionEncoding::Utf16, position)

@@ -379,10 +379,7 @@ mod tests {
 "#;
 
     fn document(text: &str) -> Document {
-        Document {
-            text: text.to_string(),
-            version: 1,
-        }
+        Document::new(text, 1)
     }
 
     #[test]

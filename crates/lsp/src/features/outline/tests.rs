@@ -59,10 +59,7 @@ fn show(symbols: &[DocumentSymbol], parent: Option<&Range>, depth: usize, out: &
 }
 
 fn check(path: &str, expected: Expect) {
-    let document = Document {
-        text: fixture(path),
-        version: 1,
-    };
+    let document = Document::new(fixture(path), 1);
     let Some(DocumentSymbolResponse::Nested(outline)) =
         document_symbols(&document, PositionEncoding::Utf16)
     else {
