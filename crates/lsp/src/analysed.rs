@@ -283,7 +283,10 @@ mod tests {
         ));
         let whole = SourceFile::parse(typed.text.as_str());
         assert_eq!(after.file().syntax().green(), whole.syntax().green());
-        assert_eq!(after.flake(false).expect("a flake").inputs[0].name, "xnixpkgs");
+        assert_eq!(
+            after.flake(false).expect("a flake").inputs[0].name,
+            "xnixpkgs"
+        );
         // An edit that breaks the syntax is parsed whole, errors and all.
         let broken = changed(&typed, 3, (at, at), "\"");
         let entry = analysed(&broken).expect("small");

@@ -95,10 +95,8 @@ impl Documents {
                 document.uri.as_str()
             ));
         }
-        self.documents.insert(
-            document.uri,
-            Document::new(document.text, document.version),
-        );
+        self.documents
+            .insert(document.uri, Document::new(document.text, document.version));
         ChangeOutcome::Applied(document.version)
     }
 
