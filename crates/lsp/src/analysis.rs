@@ -240,7 +240,53 @@ pub fn actions_at(
     project: Option<&str>,
 ) -> Vec<Action> {
     let flake = Flake::read(file).ok();
-    actions_with_model(file, flake.as_ref(), lock, range, diagnostics, project)
+    let listing = Listing {
+        project,
+        resolves: false,
+    };
+    actions_with_model(file, flake.as_ref(), lock, range, diagnostics, listing)
+}
+
+/// What the code-action listing knows about its client and project.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Listing<'a> {
+    /// The project's directory name (the default dune package's name).
+    pub project: Option<&'a str>,
+    /// The client resolves actions (`codeAction/resolve`): the costly
+    /// package actions are then offered after a cheap check that the
+    /// package or image is not there yet, and their edit is computed and
+    /// verified when chosen; otherwise their change set is computed while
+    /// listing, so that an action that would change nothing or be refused
+    /// is not offered.
+    pub resolves: bool,
+}
+
+/// True for the requests whose change set costs milliseconds on a large
+/// flake (they read the per-system layout, scopes and builders), and that a
+/// cheap check can vet ([`vetted`]).
+fn is_costly(request: &ActionRequest) -> bool {
+    matches!(
+        request,
+        ActionRequest::AddDunePackage { .. } | ActionRequest::AddDockerImage { .. }
+    )
+}
+
+/// The cheap check of a costly request: the attribute it would write is
+/// not among the packages yet (an existing one is the library's no-op or
+/// completion, which the menu does not offer as an addition).
+fn vetted(request: &ActionRequest, packages: &[String]) -> bool {
+    let attr = match request {
+        ActionRequest::AddDunePackage { pname, default } => {
+            if *default {
+                "default"
+            } else {
+                pname.as_str()
+            }
+        }
+        ActionRequest::AddDockerImage { attr, .. } => attr.as_deref().unwrap_or("dockerImage"),
+        _ => return false,
+    };
+    !packages.iter().any(|name| name == attr)
 }
 
 /// [`actions_at`] with the file's model already read (`Flake::read`:
@@ -251,7 +297,7 @@ pub fn actions_with_model(
     lock: Option<&Lock>,
     range: TextRange,
     diagnostics: &[Diagnostic],
-    project: Option<&str>,
+    listing: Listing<'_>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     let text = file.text();
@@ -304,9 +350,22 @@ pub fn actions_with_model(
     if let Some(input) = input_at(flake, range) {
         candidates.extend(input_actions(flake, lock, input));
     }
-    candidates.extend(package_actions(flake, range, project));
+    let (package_candidates, packages) = package_actions(flake, range, listing.project);
+    candidates.extend(package_candidates);
     {
         for (title, request) in candidates {
+            if listing.resolves && is_costly(&request) {
+                if vetted(&request, &packages) {
+                    actions.push(Action {
+                        title,
+                        kind: ActionKind::Rewrite,
+                        effect: ActionEffect::Operation(request),
+                        preferred: false,
+                        fixes: None,
+                    });
+                }
+                continue;
+            }
             let Some(operation) = request.operation() else {
                 continue;
             };
@@ -415,22 +474,23 @@ fn input_actions(
 }
 
 /// Package actions: a docker image of the package under the cursor; a
-/// `buildDunePackage` and a dev shell anywhere in `outputs`.
+/// `buildDunePackage` and a dev shell anywhere in `outputs`. Also gives the
+/// names of the packages.
 fn package_actions(
     flake: &Flake,
     range: TextRange,
     project: Option<&str>,
-) -> Vec<(String, ActionRequest)> {
+) -> (Vec<(String, ActionRequest)>, Vec<String>) {
     let mut found = Vec::new();
     let in_outputs = flake
         .outputs
         .as_ref()
         .is_some_and(|outputs| outputs.range().contains_range(range));
     if !in_outputs {
-        return found;
+        return (found, Vec::new());
     }
     let Ok(layout) = Layout::detect(flake) else {
-        return found;
+        return (found, Vec::new());
     };
     let names: Vec<String> = layout
         .targets
@@ -470,7 +530,7 @@ fn package_actions(
         "Add a dev shell with the default package's build inputs".to_string(),
         ActionRequest::AddDevShell,
     ));
-    found
+    (found, names)
 }
 
 /// A dune package name from a directory name: lowercase letters, digits

@@ -16,10 +16,16 @@
 //! - **Speed**: each version of a document is parsed and read into the
 //!   flake model once, and its diagnostics computed once per `flake.lock`
 //!   state; hover, completion, the outline and code actions reuse them
-//!   (`analysed`). Listing code actions computes change sets without
-//!   re-parsing; the verified edit (apply, re-parse, postcondition) is
-//!   computed in `codeAction/resolve`, or while listing for clients that
-//!   cannot resolve.
+//!   (`analysed`). A version made by ranged changes is parsed from the
+//!   previous version's tree: the token a keystroke lands in is re-lexed,
+//!   or the smallest delimited node around it re-parsed
+//!   (`SourceFile::edited`), instead of the whole file. Listing code
+//!   actions computes change sets without re-parsing; for clients that
+//!   resolve, the package actions (dune package, docker image) are listed
+//!   after a cheap check and their change sets computed only in
+//!   `codeAction/resolve`, where every edit is verified (apply, re-parse,
+//!   postcondition); for clients that cannot resolve, all of it happens
+//!   while listing.
 //! - **Robustness**: no message or file content can panic the server;
 //!   analysis runs behind a panic shield, positions are clamped, and files
 //!   over [`documents::MAX_ANALYZED_BYTES`] are not analysed, and incoming

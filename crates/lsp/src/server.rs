@@ -343,13 +343,17 @@ impl Backend {
         let (found, actions) = shielded(|| {
             let analysed = crate::analysed::analysed(&document)?;
             let found = analysed.diagnostics(lock_state.shared());
+            let listing = analysis::Listing {
+                project: project.as_deref(),
+                resolves: features.resolve_edit,
+            };
             let actions = analysis::actions_with_model(
                 analysed.file(),
                 analysed.flake(false),
                 lock_state.lock(),
                 range,
                 &found,
-                project.as_deref(),
+                listing,
             );
             Some((found.to_vec(), actions))
         })

@@ -691,3 +691,63 @@ fn pin_is_offered_only_where_the_operation_accepts_it() {
     }
     assert_eq!(offered, ["forge", "git", "registry", "attrs"]);
 }
+
+/// The titles listed at the cursor of `fixture`, for a client that
+/// resolves actions or one that does not.
+fn titles_when(fixture: &str, resolves: bool) -> Vec<String> {
+    let (text, range) = cursor(fixture);
+    let file = SourceFile::parse(text.as_str());
+    let flake = Flake::read(&file).ok();
+    let found = diagnostics_of(&file, None);
+    let listing = Listing {
+        project: Some("nix_template"),
+        resolves,
+    };
+    actions_with_model(&file, flake.as_ref(), None, range, &found, listing)
+        .into_iter()
+        .map(|action| action.title)
+        .collect()
+}
+
+/// For a client that resolves, the package actions are listed after a
+/// cheap check instead of computing their edits; the menu is the same as
+/// the one vetted by computing them, and the resolved edit is verified.
+#[test]
+fn package_actions_listed_for_resolving_clients_are_the_vetted_ones() {
+    const PACKAGED: &str = r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in {
+    packages.x86_64-linux = {
+      default = pkgs.ocamlPackages.buildDunePackage { pname = "a"; version = "1"; src = ./.; };
+      nix_template = pkgs.hello;
+      image = pkgs.dockerTools.buildLayeredImage { name = "a"; contents = [ self.packages.x86_64-linux.default ]; };
+      dockerImage = pkgs.hello;
+      b$0 = pkgs.hello;
+    };
+  };
+}
+"#;
+    for fixture in [SEED_RIOT, PACKAGED] {
+        let computed = titles_when(fixture, false);
+        assert_eq!(titles_when(fixture, true), computed, "{fixture}");
+    }
+    // `nix_template` and `dockerImage` exist: neither is offered again,
+    // while `b`'s image is.
+    let listed = titles_when(PACKAGED, true);
+    assert!(listed
+        .iter()
+        .any(|t| t == "Add a docker image `b-image` of package `b`"));
+    assert!(!listed.iter().any(|t| t.contains("buildDunePackage")));
+    let (text, _) = cursor(PACKAGED);
+    let request = ActionRequest::AddDockerImage {
+        package: "b".into(),
+        attr: Some("b-image".into()),
+    };
+    let changes = resolve(&text, None, &request).expect("a verified edit");
+    let after = changes.apply_unchecked(&text).expect("applies");
+    assert!(
+        after.contains("b-image = pkgs.dockerTools.buildLayeredImage"),
+        "{after}"
+    );
+    flakeedit_oracle::Nix::require().assert_parses(&after);
+}
