@@ -262,6 +262,11 @@ fn defined(name: &str, value: &ast::Expr, arguments: usize, depth: usize) -> Opt
             };
             let function = param.ident().as_ref().and_then(ident_text)?;
             let body = lambda.body()?;
+            if let Some(found) =
+                super::fold::fold_helper(name, &function, param.syntax().text_range(), &body, depth)
+            {
+                return Some(found);
+            }
             let ast::Expr::Apply(outer) = through_let(body) else {
                 return None;
             };
@@ -354,7 +359,7 @@ fn per_system_body(argument: &ast::Expr, function: &str) -> Option<(String, ast:
 
 /// `builtins.NAME`, `lib.NAME` (nixpkgs' re-export), or a global builtin
 /// `NAME` that nothing shadows.
-fn is_builtin(expr: &ast::Expr, name: &str) -> bool {
+pub(super) fn is_builtin(expr: &ast::Expr, name: &str) -> bool {
     match strip_parens(expr.clone()) {
         ast::Expr::Select(select) => {
             let Some(path) = select.attrpath() else {

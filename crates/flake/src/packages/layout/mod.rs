@@ -11,6 +11,7 @@
 mod borrowed;
 mod dotted;
 mod flake_parts;
+mod fold;
 mod helper;
 mod merge;
 mod names;

@@ -4,6 +4,7 @@
 
 mod borrowed;
 mod errors;
+mod folds;
 mod helpers;
 mod images;
 mod inherited;
