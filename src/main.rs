@@ -10,6 +10,7 @@ mod driver;
 mod files;
 mod init;
 mod output;
+mod parse;
 mod report;
 mod selection;
 mod sources;
@@ -17,7 +18,7 @@ mod update;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 use flakeedit_flake::requests::{self, SourceAnswers};
 use flakeedit_flake::sources::{HashChoice, SourceRequest};
 use flakeedit_flake::{FlakeError, Operation, Template};
@@ -88,7 +89,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     complete::complete_if_asked(Cli::command);
-    let cli = Cli::parse();
+    let cli = parse::parse();
     let mut config = Config::new(&cli.global);
     // Commands that do not run the edit driver over the selected files.
     match &cli.command {
