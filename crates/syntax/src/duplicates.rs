@@ -26,7 +26,9 @@ enum Slot {
 pub fn duplicate_attributes(root: &SyntaxNode) -> Vec<TextRange> {
     let mut found = Vec::new();
     for node in root.descendants() {
-        scope_duplicates(&node, &mut found);
+        if !walked_by_parent(&node) {
+            scope_duplicates(&node, &mut found);
+        }
     }
     found.sort_by_key(|range| range.start());
     found.dedup();
@@ -46,6 +48,71 @@ fn scope_duplicates(node: &SyntaxNode, found: &mut Vec<TextRange>) {
         };
     let mut slots = HashMap::new();
     add_entries(entries, &mut slots, found);
+}
+
+/// True when the walk of the enclosing set or `let` already does all that
+/// walking `node` alone would: `node` is a set literal bound to one static
+/// name that no earlier entry of that scope defines, so the scope's walk
+/// merges its entries into an empty slot, exactly as its own walk would
+/// (the entries of `inputs = { … }` are then read once, not twice). The
+/// enclosing scope is walked whenever `node` would be: it is the whole
+/// file's, or an ancestor of the re-parsed node, or inside it.
+fn walked_by_parent(node: &SyntaxNode) -> bool {
+    if node.kind() != SyntaxKind::NODE_ATTR_SET {
+        return false;
+    }
+    let Some(binding) = node
+        .ancestors()
+        .skip(1)
+        .find(|ancestor| ancestor.kind() != SyntaxKind::NODE_PAREN)
+        .and_then(ast::AttrpathValue::cast)
+    else {
+        return false;
+    };
+    if as_attr_set(binding.value())
+        .map(|set| set.syntax().clone())
+        .as_ref()
+        != Some(node)
+    {
+        return false;
+    }
+    let Some(mut attrs) = binding.attrpath().map(|path| path.attrs()) else {
+        return false;
+    };
+    let (Some(Some(name)), None) = (attrs.next().map(|attr| attr_name(&attr)), attrs.next()) else {
+        return false;
+    };
+    let Some(scope) = binding.syntax().parent() else {
+        return false;
+    };
+    let entries: Box<dyn Iterator<Item = ast::Entry>> =
+        if let Some(set) = ast::AttrSet::cast(scope.clone()) {
+            Box::new(set.entries())
+        } else if let Some(let_in) = ast::LetIn::cast(scope) {
+            Box::new(let_in.entries())
+        } else {
+            return false;
+        };
+    for entry in entries {
+        match entry {
+            ast::Entry::AttrpathValue(other) if other.syntax() == binding.syntax() => return true,
+            ast::Entry::AttrpathValue(other) => {
+                let first = other.attrpath().and_then(|path| path.attrs().next());
+                if first.and_then(|attr| attr_name(&attr)).as_deref() == Some(name.as_str()) {
+                    return false;
+                }
+            }
+            ast::Entry::Inherit(inherit) => {
+                if inherit
+                    .attrs()
+                    .any(|attr| attr_name(&attr).as_deref() == Some(name.as_str()))
+                {
+                    return false;
+                }
+            }
+        }
+    }
+    false
 }
 
 fn is_scope(node: &SyntaxNode) -> bool {
@@ -89,7 +156,7 @@ fn touched_duplicates(
         inside.push(range);
         let node = find_node(root, node.kind, range)?;
         for scope in node.descendants().chain(node.ancestors().skip(1)) {
-            if is_scope(&scope) && touched.insert(scope.clone()) {
+            if is_scope(&scope) && touched.insert(scope.clone()) && !walked_by_parent(&scope) {
                 scope_duplicates(&scope, &mut found);
             }
         }
@@ -225,6 +292,53 @@ mod tests {
         assert_eq!(duplicates("let x = 1; inherit (y) x; in x"), ["x"]);
         assert_eq!(duplicates("{ p = { inherit q; q = 1; }; }"), ["q = 1;"]);
         assert_eq!(duplicates("{ ${\"x\"} = 1; x = 2; }"), ["x = 2;"]);
+    }
+
+    /// A set merged into its enclosing scope's walk is not walked alone:
+    /// the answer is the one walking every set alone gives.
+    #[test]
+    fn skipping_merged_sets_finds_the_same_duplicates() {
+        let every_scope = |text: &str| {
+            let file = SourceFile::parse(text);
+            let mut found = Vec::new();
+            for node in file.syntax().descendants() {
+                scope_duplicates(&node, &mut found);
+            }
+            found.sort_by_key(|range| range.start());
+            found.dedup();
+            found
+        };
+        let texts = [
+            "{ a = { x = 1; x = 2; }; }",
+            "{ a = ({ x = 1; x = 2; }); }",
+            "{ inherit a; a = { x = 1; x = 2; }; }",
+            "{ a = 1; a = { x = 1; x = 2; }; }",
+            "{ a.b = 1; a = { b = { y = 1; y = 2; }; }; }",
+            "{ a = { b = 1; }; a = { b = 2; c = { d = 1; d = 2; }; }; }",
+            "{ ${x} = 1; a = { x = 1; x = 2; }; }",
+            "{ \"a\" = 1; a = { x = 1; }; }",
+            "{ a.b = { x = 1; x = 2; }; }",
+            "{ a = rec { x = 1; x = 2; }; a.c = 2; }",
+            "let a = { x = 1; x = 2; }; a = 3; in a",
+            "{ inputs = { n.url = \"u\"; d = { url = \"v\"; url = \"w\"; }; }; inputs.n.flake = false; }",
+            "{ inputs.n.url = \"u\"; inputs = { n = { url = \"v\"; }; }; }",
+            "{ a = { b = { c = { d = 1; d = 2; }; }; }; }",
+            "{ a = [ { x = 1; x = 2; } ]; }",
+        ];
+        for text in texts {
+            let file = SourceFile::parse(text);
+            assert_eq!(
+                duplicate_attributes(file.syntax()),
+                every_scope(text),
+                "{text}"
+            );
+        }
+        // The merged walk is what finds these: none is lost by the skip.
+        assert_eq!(duplicates("{ a = { x = 1; x = 2; }; }"), ["x = 2;"]);
+        assert_eq!(
+            duplicates("{ inputs.n.url = \"u\"; inputs = { n = { url = \"v\"; }; }; }"),
+            ["url = \"v\";"]
+        );
     }
 
     /// Each of these is accepted by `nix-instantiate --parse` (Nix 2.8).
