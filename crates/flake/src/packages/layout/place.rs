@@ -655,6 +655,18 @@ pub(crate) fn place_in(
                     return Ok(place);
                 }
                 None => {
+                    let value = found.binding.value();
+                    if let Some(file) = value.as_ref().and_then(super::names::imported_file) {
+                        return Err(FlakeError::new(
+                            ErrorKind::Unsupported,
+                            format!(
+                                "`{name}` is `{}`, whose attributes come from `{file}`, another file; flakeedit edits one file at a time",
+                                super::construct(found.binding.value().as_ref().map_or(found.binding.syntax(), |v| v.syntax()))
+                            ),
+                        )
+                        .at(found.binding.syntax().text_range())
+                        .hint(format!("add the package to `{file}` by hand")));
+                    }
                     return Err(FlakeError::new(
                         ErrorKind::Unsupported,
                         format!("`{name}` is not written as an attribute set here"),
@@ -662,7 +674,7 @@ pub(crate) fn place_in(
                     .at(found.binding.syntax().text_range())
                     .hint(format!(
                         "write `{name} = {{ … }};` to let flakeedit add to it"
-                    )))
+                    )));
                 }
             },
             Match::Deeper(_) => place.exists = true,

@@ -93,3 +93,19 @@ fn folds_whose_function_gets_something_else_are_refused() {
         );
     }
 }
+
+/// crane's own flake: the helper is read, and a `packages` imported from
+/// another file is refused naming that file.
+#[test]
+fn folds_with_packages_from_another_file_name_it() {
+    let before = fixture("layouts/helper-fold.nix").replace(
+        "packages.default = pkgs.hello;",
+        "packages = import ./pkgs { inherit pkgs; };",
+    );
+    let error = apply(&before, &dune()).expect_err("another file");
+    assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
+    assert_eq!(
+        error.message,
+        "`packages` is `import ./pkgs { inherit pkgs; }`, whose attributes come from `./pkgs`, another file; flakeedit edits one file at a time"
+    );
+}
