@@ -1,7 +1,7 @@
 //! Editing a file by re-lexing only the token an edit lies in.
 //!
-//! A keystroke usually lands inside one identifier, number, comment or run
-//! of whitespace. [`SourceFile::edited`] then re-lexes a few tokens around
+//! A keystroke usually lands inside one identifier, number, comment, run
+//! of whitespace or string. [`SourceFile::edited`] then re-lexes a few tokens around
 //! it and, when they come out as the same tokens (the edited one with its
 //! new text), replaces that one token in the tree: the cost is the depth of
 //! the tree and the size of its widest node on the way, not the file. Any
@@ -14,7 +14,12 @@
 //!   same sequence of kinds gives the same tree shape and the same errors
 //!   (errors after the token move by the length change; an error spanning
 //!   the token grows or shrinks with it).
-//! - The window re-lexed is the run of tokens around the edited one that is
+//! - A string's content is re-lexed with its delimiters, alone: a string
+//!   starts in code and, when the new text lexes as the same opening
+//!   delimiter, one content token and the same closing delimiter, the
+//!   lexer leaves it in the state it entered it, after the same bytes.
+//!   The token before it looked only at the unchanged opening delimiter.
+//! - Any other window re-lexed is the run of tokens around the edited one that is
 //!   bounded by whitespace tokens (or the ends of the file). In code, no
 //!   token's lexing looks past a whitespace character (path and URI
 //!   detection scan path characters and then peek at two characters whose
@@ -46,7 +51,13 @@ fn is_relexable(kind: SyntaxKind) -> bool {
     use SyntaxKind::*;
     matches!(
         kind,
-        TOKEN_IDENT | TOKEN_WHITESPACE | TOKEN_COMMENT | TOKEN_INTEGER | TOKEN_FLOAT | TOKEN_URI
+        TOKEN_IDENT
+            | TOKEN_WHITESPACE
+            | TOKEN_COMMENT
+            | TOKEN_INTEGER
+            | TOKEN_FLOAT
+            | TOKEN_URI
+            | TOKEN_STRING_CONTENT
     )
 }
 
@@ -120,17 +131,27 @@ fn relex(file: &SourceFile, edit: &TextEdit, new_text: &str) -> Option<SourceFil
         .find_map(|token| relex_token(file, token, edit, new_text))
 }
 
-fn relex_token(
-    file: &SourceFile,
-    token: SyntaxToken,
-    edit: &TextEdit,
-    new_text: &str,
-) -> Option<SourceFile> {
-    // The window: the edited token and its neighbours up to whitespace.
+/// The tokens to re-lex for an edit of `token`: a string's content is
+/// re-lexed with the whole string (its delimiters and nothing else: a
+/// string with interpolations is left to a re-parse); any other token with
+/// its neighbours up to whitespace.
+fn window_of(token: &SyntaxToken) -> Option<Vec<SyntaxToken>> {
+    if token.kind() == SyntaxKind::TOKEN_STRING_CONTENT {
+        let string = token.parent()?;
+        let tokens: Vec<SyntaxToken> = string
+            .children_with_tokens()
+            .map(|element| element.into_token())
+            .collect::<Option<_>>()?;
+        let kinds: Vec<SyntaxKind> = tokens.iter().map(SyntaxToken::kind).collect();
+        use SyntaxKind::*;
+        return (string.kind() == SyntaxKind::NODE_STRING
+            && kinds == [TOKEN_STRING_START, TOKEN_STRING_CONTENT, TOKEN_STRING_END])
+        .then_some(tokens);
+    }
     let mut window = vec![token.clone()];
-    let mut first = token.clone();
     // A whitespace token is never next to another, so from an edited
     // whitespace token this takes the runs on both sides of it.
+    let mut first = token.clone();
     while let Some(previous) = first.prev_token() {
         if previous.kind() == SyntaxKind::TOKEN_WHITESPACE {
             break;
@@ -141,7 +162,6 @@ fn relex_token(
             return None;
         }
     }
-    let index = window.len() - 1;
     let mut last = token.clone();
     while let Some(next) = last.next_token() {
         if next.kind() == SyntaxKind::TOKEN_WHITESPACE {
@@ -153,9 +173,21 @@ fn relex_token(
             return None;
         }
     }
-    if !window.iter().all(|token| is_context_free(token.kind())) {
-        return None;
-    }
+    window
+        .iter()
+        .all(|token| is_context_free(token.kind()))
+        .then_some(window)
+}
+
+fn relex_token(
+    file: &SourceFile,
+    token: SyntaxToken,
+    edit: &TextEdit,
+    new_text: &str,
+) -> Option<SourceFile> {
+    let window = window_of(&token)?;
+    let index = window.iter().position(|other| *other == token)?;
+    let (first, last) = (window.first()?, window.last()?);
     let old_range = TextRange::new(first.text_range().start(), last.text_range().end());
     if usize::from(old_range.len()) > MAX_WINDOW_BYTES {
         return None;

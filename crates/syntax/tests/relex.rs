@@ -188,7 +188,7 @@ fn dep2_binding(file: &SourceFile) -> rowan::GreenNode {
 }
 
 #[test]
-fn typing_in_a_name_a_comment_a_uri_or_a_number_keeps_the_rest_of_the_tree() {
+fn typing_in_a_name_a_comment_a_uri_a_number_or_a_string_keeps_the_rest_of_the_tree() {
     let file = SourceFile::parse(FLAKE);
     for (marker, delete, insert) in [
         ("nixpkgs.url", 0, "x"),
@@ -197,6 +197,7 @@ fn typing_in_a_name_a_comment_a_uri_or_a_number_keeps_the_rest_of_the_tree() {
         ("1.5", 1, "2"),
         ("\n  outputs", 0, "  "),
         ("self,", 4, "me"),
+        ("NixOS/nixpkgs\"", 5, "Other"),
     ] {
         let at = FLAKE.find(marker).expect(marker) as u32;
         let edit = TextEdit::replace(TextRange::at(at.into(), (delete as u32).into()), insert);
@@ -221,6 +222,9 @@ fn edits_that_change_how_neighbours_lex_are_parsed_again() {
         ("\n    nixpkgs.url", 1, ""),
         // `dep1.url` followed by `:` would lex as a URI.
         (".url = github", 4, ".url:x"),
+        // A quote or an interpolation in a string changes what follows.
+        ("NixOS/nixpkgs\"", 0, "\""),
+        ("NixOS/nixpkgs\"", 0, "${x}"),
     ] {
         let at = FLAKE.find(marker).expect(marker) as u32;
         let edit = TextEdit::replace(TextRange::at(at.into(), (delete as u32).into()), insert);
