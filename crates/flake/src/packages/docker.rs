@@ -218,6 +218,69 @@ fn package_value(
     }))
 }
 
+/// nixpkgs' `lib` at `place`: the name `lib` when it surely is that (a
+/// flake-parts module argument, `lib = nixpkgs.lib;`, `inherit (pkgs)
+/// lib;`), else the package set's `lib`. A `lib` bound to something else
+/// (`lib = opam-nix;`) is not it.
+fn nixpkgs_lib(
+    context: &mut Context<'_>,
+    target: &super::layout::Target,
+    place: &OutputPlace,
+) -> Result<String, FlakeError> {
+    let scope = context.scope(place);
+    let root = context.file.syntax().clone();
+    let is_nixpkgs_lib = scope
+        .names
+        .get("lib")
+        .is_some_and(|binder| match binder.kind {
+            flakeedit_syntax::BinderKind::Formal => {
+                context.layout.kind == super::layout::LayoutKind::FlakeParts
+            }
+            flakeedit_syntax::BinderKind::Inherit => {
+                let node = match root.covering_element(binder.range) {
+                    rowan::NodeOrToken::Node(node) => node,
+                    rowan::NodeOrToken::Token(token) => {
+                        token.parent().unwrap_or_else(|| root.clone())
+                    }
+                };
+                node.ancestors()
+                    .find_map(ast::Inherit::cast)
+                    .and_then(|inherit| inherit.from())
+                    .and_then(|from| from.expr())
+                    .is_some_and(|from| names_package_set(&from.syntax().text().to_string()))
+            }
+            flakeedit_syntax::BinderKind::Let | flakeedit_syntax::BinderKind::RecAttribute => {
+                binding_value(&root, binder.range).is_some_and(|value| {
+                    let text: String = value
+                        .syntax()
+                        .text()
+                        .to_string()
+                        .split_whitespace()
+                        .collect();
+                    text.strip_suffix(".lib").is_some_and(names_package_set)
+                })
+            }
+            _ => false,
+        });
+    if is_nixpkgs_lib {
+        return Ok("lib".to_string());
+    }
+    let pkgs = context.pkgs(target, place)?;
+    Ok(format!("{}.lib", selectable(&pkgs)))
+}
+
+/// Whether an expression's text names nixpkgs or a package set of it
+/// (`nixpkgs`, `inputs.nixpkgs`, `pkgs`, `nixpkgs.legacyPackages.${system}`).
+fn names_package_set(text: &str) -> bool {
+    let last = text
+        .rsplit('.')
+        .find(|segment| !segment.starts_with("${") && !segment.starts_with('"'))
+        .unwrap_or(text);
+    text.contains("nixpkgs")
+        || text.contains("legacyPackages")
+        || matches!(last, "pkgs" | "final" | "prev")
+}
+
 /// Adds a defaulted-value warning once (every target reads the same
 /// package).
 fn warn_once(changes: &mut ChangeSet, message: String) {
@@ -291,12 +354,7 @@ pub fn add_docker_image(
             }
             (None, None) if facts.has_pname => format!("{reference}.pname"),
             (None, None) => {
-                let pkgs = context.pkgs(&target, place)?;
-                let lib = if context.scope(place).contains("lib") {
-                    "lib".to_string()
-                } else {
-                    format!("{}.lib", selectable(&pkgs))
-                };
+                let lib = nixpkgs_lib(&mut context, &target, place)?;
                 format!("{lib}.getName {reference}")
             }
         };
@@ -340,12 +398,7 @@ pub fn add_docker_image(
             None => match facts.main_program.clone().or(facts.pname.clone()) {
                 Some(program) => format!("\"${{{reference}}}/bin/{}\"", string_inside(&program)),
                 None => {
-                    let pkgs = context.pkgs(&target, place)?;
-                    let lib = if context.scope(place).contains("lib") {
-                        "lib".to_string()
-                    } else {
-                        format!("{}.lib", selectable(&pkgs))
-                    };
+                    let lib = nixpkgs_lib(&mut context, &target, place)?;
                     format!("\"${{{lib}.getExe {reference}}}\"")
                 }
             },

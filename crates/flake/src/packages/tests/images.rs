@@ -86,6 +86,21 @@ fn images_of_inherited_packages() {
 }
 
 #[test]
+fn images_read_the_package_with_nixpkgs_lib_not_another_lib() {
+    let nix = Nix::require();
+    // `lib = { … };` is the file's own: `getName`/`getExe` come from
+    // `pkgs.lib`.
+    let image = check_image(
+        &nix,
+        "docker-other-lib",
+        "hello",
+        expect_file!["snapshots/images/other-lib-hello.nix"],
+    );
+    assert_eq!(image["imageName"], json!("hello"));
+    assert_eq!(image["cmd"], json!("<package>/bin/hello"));
+}
+
+#[test]
 fn images_of_packages_merged_from_a_let_bound_function_or_dotted() {
     let nix = Nix::require();
     let server = check_image(
