@@ -14,6 +14,14 @@
 //! per `flake.lock` state (the same parsed lock, by identity), so a lock
 //! re-read after it changed on disk recomputes them. `didClose` empties the
 //! cache ([`forget_all`]); at most [`CAPACITY`] entries are kept.
+//!
+//! A version made by ranged changes (`Document::changed`) is parsed from
+//! the cached previous version with `SourceFile::edited`, which re-lexes
+//! the token a keystroke lands in (or re-parses the node around it) and
+//! keeps the rest of the tree; the result is used only when its text is the
+//! document's, so an entry of another document at that version is never
+//! edited into this one. The model and the diagnostics are then read from
+//! the new tree as a whole.
 
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
