@@ -25,8 +25,9 @@ enum Slot {
 /// binding of the same set or `let` already defined, in source order.
 pub fn duplicate_attributes(root: &SyntaxNode) -> Vec<TextRange> {
     let mut found = Vec::new();
+    let mut merged = MergedSets::default();
     for node in root.descendants() {
-        if !walked_by_parent(&node) {
+        if !merged.walked_by_parent(&node) {
             scope_duplicates(&node, &mut found);
         }
     }
@@ -50,69 +51,82 @@ fn scope_duplicates(node: &SyntaxNode, found: &mut Vec<TextRange>) {
     add_entries(entries, &mut slots, found);
 }
 
-/// True when the walk of the enclosing set or `let` already does all that
-/// walking `node` alone would: `node` is a set literal bound to one static
-/// name that no earlier entry of that scope defines, so the scope's walk
-/// merges its entries into an empty slot, exactly as its own walk would
-/// (the entries of `inputs = { … }` are then read once, not twice). The
-/// enclosing scope is walked whenever `node` would be: it is the whole
-/// file's, or an ancestor of the re-parsed node, or inside it.
-fn walked_by_parent(node: &SyntaxNode) -> bool {
-    if node.kind() != SyntaxKind::NODE_ATTR_SET {
-        return false;
+/// The set literals whose walk the enclosing scope's walk already does:
+/// each is bound to one static name that no earlier entry of that scope
+/// defines, so the scope's walk merges its entries into an empty slot,
+/// exactly as its own walk would (the entries of `inputs = { … }` are then
+/// read once, not twice). The enclosing scope is walked whenever such a set
+/// would be: it is the whole file's, or an ancestor of the re-parsed node,
+/// or inside it. Each scope's entries are read once, whatever the number
+/// of sets it binds.
+#[derive(Default)]
+struct MergedSets {
+    scopes: HashMap<SyntaxNode, HashSet<SyntaxNode>>,
+}
+
+impl MergedSets {
+    fn walked_by_parent(&mut self, node: &SyntaxNode) -> bool {
+        if node.kind() != SyntaxKind::NODE_ATTR_SET {
+            return false;
+        }
+        let Some(binding) = node
+            .ancestors()
+            .skip(1)
+            .find(|ancestor| ancestor.kind() != SyntaxKind::NODE_PAREN)
+            .and_then(ast::AttrpathValue::cast)
+        else {
+            return false;
+        };
+        if as_attr_set(binding.value())
+            .map(|set| set.syntax().clone())
+            .as_ref()
+            != Some(node)
+        {
+            return false;
+        }
+        let Some(scope) = binding.syntax().parent() else {
+            return false;
+        };
+        self.scopes
+            .entry(scope.clone())
+            .or_insert_with(|| first_bindings(&scope))
+            .contains(binding.syntax())
     }
-    let Some(binding) = node
-        .ancestors()
-        .skip(1)
-        .find(|ancestor| ancestor.kind() != SyntaxKind::NODE_PAREN)
-        .and_then(ast::AttrpathValue::cast)
-    else {
-        return false;
-    };
-    if as_attr_set(binding.value())
-        .map(|set| set.syntax().clone())
-        .as_ref()
-        != Some(node)
-    {
-        return false;
-    }
-    let Some(mut attrs) = binding.attrpath().map(|path| path.attrs()) else {
-        return false;
-    };
-    let (Some(Some(name)), None) = (attrs.next().map(|attr| attr_name(&attr)), attrs.next()) else {
-        return false;
-    };
-    let Some(scope) = binding.syntax().parent() else {
-        return false;
-    };
+}
+
+/// The bindings of `scope` with a one-name path that no earlier entry of
+/// `scope` defines.
+fn first_bindings(scope: &SyntaxNode) -> HashSet<SyntaxNode> {
     let entries: Box<dyn Iterator<Item = ast::Entry>> =
         if let Some(set) = ast::AttrSet::cast(scope.clone()) {
             Box::new(set.entries())
-        } else if let Some(let_in) = ast::LetIn::cast(scope) {
+        } else if let Some(let_in) = ast::LetIn::cast(scope.clone()) {
             Box::new(let_in.entries())
         } else {
-            return false;
+            return HashSet::new();
         };
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut first = HashSet::new();
     for entry in entries {
         match entry {
-            ast::Entry::AttrpathValue(other) if other.syntax() == binding.syntax() => return true,
-            ast::Entry::AttrpathValue(other) => {
-                let first = other.attrpath().and_then(|path| path.attrs().next());
-                if first.and_then(|attr| attr_name(&attr)).as_deref() == Some(name.as_str()) {
-                    return false;
-                }
-            }
             ast::Entry::Inherit(inherit) => {
-                if inherit
-                    .attrs()
-                    .any(|attr| attr_name(&attr).as_deref() == Some(name.as_str()))
-                {
-                    return false;
+                seen.extend(inherit.attrs().filter_map(|attr| attr_name(&attr)));
+            }
+            ast::Entry::AttrpathValue(binding) => {
+                let Some(mut attrs) = binding.attrpath().map(|path| path.attrs()) else {
+                    continue;
+                };
+                let Some(name) = attrs.next().and_then(|attr| attr_name(&attr)) else {
+                    continue;
+                };
+                let single = attrs.next().is_none();
+                if seen.insert(name) && single {
+                    first.insert(binding.syntax().clone());
                 }
             }
         }
     }
-    false
+    first
 }
 
 fn is_scope(node: &SyntaxNode) -> bool {
@@ -149,6 +163,7 @@ fn touched_duplicates(
 ) -> Option<usize> {
     let root = file.syntax();
     let mut touched: HashSet<SyntaxNode> = HashSet::new();
+    let mut merged = MergedSets::default();
     let mut found = Vec::new();
     let mut inside = Vec::new();
     for node in reparsed {
@@ -156,7 +171,8 @@ fn touched_duplicates(
         inside.push(range);
         let node = find_node(root, node.kind, range)?;
         for scope in node.descendants().chain(node.ancestors().skip(1)) {
-            if is_scope(&scope) && touched.insert(scope.clone()) && !walked_by_parent(&scope) {
+            if is_scope(&scope) && touched.insert(scope.clone()) && !merged.walked_by_parent(&scope)
+            {
                 scope_duplicates(&scope, &mut found);
             }
         }
