@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How flakeedit's cost grows with the file: generated flakes with N one-line
 # inputs (N = 1k … 64k, 64 bytes a line) and a 20 MB flake, each timed for
-# `check`, `list-inputs` and `--dry-run add-input`. Every command should
+# `check`, `list-inputs`, `--dry-run add-input` and `--dry-run
+# add-dune-package` (whose meaning check reads every input's uses). Every command should
 # grow linearly: the "x prev" column is the ratio to the previous N, about
 # 2 when linear and 4 when quadratic. Not a timed test: it prints figures.
 #
@@ -40,16 +41,18 @@ peak_mb() {
   /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
 }
 
-printf '%-10s %9s  %-12s %8s %8s  %-12s %8s %8s  %-12s %8s %8s\n' \
-  file MB check s 'x prev' list-inputs s 'x prev' add-input s 'x prev'
+printf '%-10s %9s  %-12s %8s %8s  %-12s %8s %8s  %-12s %8s %8s  %-16s %8s %8s\n' \
+  file MB check s 'x prev' list-inputs s 'x prev' add-input s 'x prev' add-dune-package s 'x prev'
 declare -A previous
 row() {
   local name=$1 file=$2 mb
   mb=$(python3 -c 'import os,sys; print("%.1f" % (os.path.getsize(sys.argv[1]) / 1e6))' "$file")
   local line
   line=$(printf '%-10s %9s' "$name" "$mb")
-  for command in "check --fail-on never" "list-inputs" "--dry-run add-input github:example/new-input"; do
-    local key=${command%% *} time ratio
+  for command in "check --fail-on never" "list-inputs" "--dry-run add-input github:example/new-input" \
+    "--dry-run add-dune-package new-pkg --version 0.1.0"; do
+    local key=${command#--dry-run } time ratio
+    key=${key%% *}
     time=$(seconds "$FLAKEEDIT" --file "$file" $command)
     if [ -n "${previous[$key]:-}" ]; then
       ratio=$(python3 -c 'import sys; print("%.1f" % (float(sys.argv[1]) / max(float(sys.argv[2]), 1e-3)))' "$time" "${previous[$key]}")
@@ -57,7 +60,7 @@ row() {
       ratio=-
     fi
     previous[$key]=$time
-    line+=$(printf '  %-12s %8s %8s' "$key" "$time" "$ratio")
+    line+=$(printf '  %-*s %8s %8s' "$(( ${#key} > 12 ? 16 : 12 ))" "$key" "$time" "$ratio")
   done
   echo "$line"
 }
@@ -73,7 +76,8 @@ row "${BIG_MB}MB" "$WORK/big.nix"
 echo
 echo "peak RSS of one call on the largest inputs flake and the ${BIG_MB} MB flake (MB):"
 last=${SIZES##* }
-for command in "check --fail-on never" "list-inputs" "--dry-run add-input github:example/new-input"; do
+for command in "check --fail-on never" "list-inputs" "--dry-run add-input github:example/new-input" \
+    "--dry-run add-dune-package new-pkg --version 0.1.0"; do
   printf '  %-48s N=%-6s %6s   %sMB %6s\n' "$command" "$last" \
     "$(peak_mb "$FLAKEEDIT" --file "$WORK/inputs-$last.nix" $command)" "$BIG_MB" \
     "$(peak_mb "$FLAKEEDIT" --file "$WORK/big.nix" $command)"

@@ -10,7 +10,7 @@ use rowan::ast::AstNode;
 
 use super::{drift, AllowedChange, Sides};
 use crate::error::FlakeError;
-use crate::model::{uses_of_input, Flake, InputDecl};
+use crate::model::{analyze_uses, Flake, InputDecl, InputUse};
 
 /// Compares what the two files declare.
 pub(super) fn compare(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeError> {
@@ -179,24 +179,30 @@ fn input_uses(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeErr
         .chain(&sides.after_flake.inputs)
         .map(|input| input.name.as_str())
         .collect();
+    // One analysis per side: asking `uses_of_input` per input walks the
+    // outputs once per input, quadratic on flakes with many inputs.
+    let before_uses = uses_by_input(sides.before_flake);
+    let after_uses = uses_by_input(sides.after_flake);
     for name in names {
-        let count = |flake: &Flake| {
+        let count = |uses: &HashMap<String, Vec<InputUse>>| {
             let mut counts: HashMap<String, usize> = HashMap::new();
-            for found in uses_of_input(flake, name) {
-                *counts.entry(found.text).or_default() += 1;
+            for found in uses.get(name).into_iter().flatten() {
+                *counts.entry(found.text.clone()).or_default() += 1;
             }
             counts
         };
-        let before = count(sides.before_flake);
-        let after = count(sides.after_flake);
+        let before = count(&before_uses);
+        let after = count(&after_uses);
         let added = allowed.new_code
             || allowed.inputs_added.contains(name)
             || allowed.formals_added.contains(name);
         for (text, old) in &before {
             let new = after.get(text).copied().unwrap_or(0);
             if new < *old && !allowed.inputs_removed.contains(name) {
-                let range = uses_of_input(sides.before_flake, name)
+                let range = before_uses
+                    .get(name)
                     .into_iter()
+                    .flatten()
                     .find(|found| &found.text == text)
                     .map(|found| found.range);
                 return Err(drift(
@@ -220,6 +226,20 @@ fn input_uses(sides: &Sides<'_>, allowed: &AllowedChange) -> Result<(), FlakeErr
         }
     }
     Ok(())
+}
+
+/// Every input's certain uses, as [`crate::model::uses_of_input`] gives them for one
+/// input (in source order, without duplicates), from one analysis.
+fn uses_by_input(flake: &Flake) -> HashMap<String, Vec<InputUse>> {
+    let mut uses: HashMap<String, Vec<InputUse>> = HashMap::new();
+    for (name, found) in analyze_uses(flake).all_uses() {
+        uses.entry(name).or_default().push(found);
+    }
+    for found in uses.values_mut() {
+        found.sort_by_key(|found| (found.range.start(), found.range.end()));
+        found.dedup();
+    }
+    uses
 }
 
 /// Only package operations and hash fixes may edit the outputs body;
