@@ -21,16 +21,24 @@ let
     overrideScope = _: leaf name arguments;
   };
 
-  insert = set: path:
+  # A package set learned under another name (`ocaml-ng.ocamlPackages_5_5`)
+  # is the stubs' OCaml set, so that new code building a dune package with
+  # it evaluates as it would with nixpkgs; any other name is a leaf.
+  learned = prev: head:
+    if builtins.substring 0 13 head == "ocamlPackages" && prev ? ocamlPackages then
+      let scope = prev.ocamlPackages // { overrideScope = _: scope; override = _: scope; }; in scope
+    else leaf head { };
+
+  insert = prev: set: path:
     if path == [ ] then set
     else
       let
         head = builtins.head path;
-        existing = set.${head} or (leaf head { });
+        existing = set.${head} or (learned prev head);
       in
-      set // { ${head} = insert existing (builtins.tail path); };
+      set // { ${head} = insert prev existing (builtins.tail path); };
 
-  lenient = final: prev: builtins.foldl' insert prev extras // { inherit lib; };
+  lenient = final: prev: builtins.foldl' (insert prev) prev extras // { inherit lib; };
 in
 import (stubs + "/nixpkgs") (builtins.removeAttrs args [ "localSystem" ] // {
   inherit system;
