@@ -7,33 +7,18 @@
 //! compares the result with a whole parse. `PROPTEST_CASES` sets the
 //! number of cases (256 by default).
 
-use std::path::Path;
+mod common;
+
 use std::sync::OnceLock;
 
-use flakeedit_syntax::{SourceFile, TextEdit, TextRange, TextSize};
+use flakeedit_syntax::{SourceFile, TextEdit, TextRange};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
 /// Every `.nix` fixture.
 fn fixtures() -> &'static [String] {
     static FIXTURES: OnceLock<Vec<String>> = OnceLock::new();
-    FIXTURES.get_or_init(|| {
-        let mut found = Vec::new();
-        let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).expect("fixtures directory") {
-                let path = entry.expect("fixture entry").path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|ext| ext == "nix") {
-                    found.push(std::fs::read_to_string(&path).expect("fixture text"));
-                }
-            }
-        }
-        found.sort();
-        assert!(found.len() > 40, "fixtures missing: {}", found.len());
-        found
-    })
+    FIXTURES.get_or_init(common::fixture_texts)
 }
 
 /// What a person types, and fragments that change how the text around
@@ -89,23 +74,6 @@ fn fragment() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(FRAGMENTS), 0..3).prop_map(|parts| parts.concat())
 }
 
-/// An edit at a character boundary of `text`: up to `delete` bytes
-/// replaced by `insert`.
-fn edit(text: &str, at: Index, delete: usize, insert: String) -> TextEdit {
-    let boundaries: Vec<usize> = (0..=text.len())
-        .filter(|&i| text.is_char_boundary(i))
-        .collect();
-    let start = boundaries[at.index(boundaries.len())];
-    let mut end = (start + delete).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    TextEdit::replace(
-        TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32)),
-        insert,
-    )
-}
-
 /// `file.edited(edit)` equals a whole parse of the edited text; returns it.
 fn check_against_whole_parse(file: &SourceFile, edit: &TextEdit) -> SourceFile {
     let mut text = file.text().to_string();
@@ -152,7 +120,7 @@ proptest! {
         let mut file = SourceFile::parse(text.as_str());
         // Later edits may land in a file an earlier one broke.
         for (at, delete, insert) in edits {
-            let edit = edit(file.text(), at, delete, insert);
+            let edit = common::edit_at(file.text(), at, delete, insert);
             file = check_against_whole_parse(&file, &edit);
         }
     }

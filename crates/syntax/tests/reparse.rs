@@ -8,7 +8,8 @@
 //! parsing the edited text whole. `PROPTEST_CASES` sets the number of cases
 //! (256 by default).
 
-use std::path::Path;
+mod common;
+
 use std::sync::OnceLock;
 
 use flakeedit_syntax::{
@@ -23,24 +24,10 @@ use proptest::strategy::ValueTree;
 fn fixtures() -> &'static [String] {
     static FIXTURES: OnceLock<Vec<String>> = OnceLock::new();
     FIXTURES.get_or_init(|| {
-        let mut found = Vec::new();
-        let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).expect("fixtures directory") {
-                let path = entry.expect("fixture entry").path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|ext| ext == "nix") {
-                    let text = std::fs::read_to_string(&path).expect("fixture text");
-                    if SourceFile::parse(text.as_str()).is_valid() {
-                        found.push(text);
-                    }
-                }
-            }
-        }
-        found.sort();
-        assert!(found.len() > 40, "fixtures missing: {}", found.len());
-        found
+        common::fixture_texts()
+            .into_iter()
+            .filter(|text| SourceFile::parse(text.as_str()).is_valid())
+            .collect()
     })
 }
 
@@ -93,23 +80,6 @@ const FRAGMENTS: &[&str] = &[
 
 fn fragment() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(FRAGMENTS), 0..4).prop_map(|parts| parts.concat())
-}
-
-/// An edit at a character boundary of `text`: a delete of up to 8 bytes
-/// replaced by `insert`.
-fn edit(text: &str, at: Index, delete: usize, insert: String) -> TextEdit {
-    let boundaries: Vec<usize> = (0..=text.len())
-        .filter(|&i| text.is_char_boundary(i))
-        .collect();
-    let start = boundaries[at.index(boundaries.len())];
-    let mut end = (start + delete).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    TextEdit::replace(
-        TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32)),
-        insert,
-    )
 }
 
 /// `apply` equals a whole parse of the edited text. Returns whether the
@@ -166,7 +136,7 @@ proptest! {
         let text = &fixtures()[fixture.index(fixtures().len())];
         let file = SourceFile::parse(text.as_str());
         let mut changes = ChangeSet::new();
-        changes.add(edit(text, at, delete, insert)).expect("one edit");
+        changes.add(common::edit_at(text, at, delete, insert)).expect("one edit");
         check_against_whole_parse(&file, &changes);
     }
 
@@ -180,9 +150,9 @@ proptest! {
         let text = &fixtures()[fixture.index(fixtures().len())];
         let file = SourceFile::parse(text.as_str());
         let mut changes = ChangeSet::new();
-        changes.add(edit(text, first, 0, inserts.0)).expect("first edit");
+        changes.add(common::edit_at(text, first, 0, inserts.0)).expect("first edit");
         // A second insertion; at the same offset it goes after the first.
-        changes.add(edit(text, second, 0, inserts.1)).expect("insertions never overlap");
+        changes.add(common::edit_at(text, second, 0, inserts.1)).expect("insertions never overlap");
         check_against_whole_parse(&file, &changes);
     }
 }
@@ -198,7 +168,9 @@ fn most_random_edits_that_parse_are_reparsed_locally() {
         let text = &fixtures()[fixture.index(fixtures().len())];
         let file = SourceFile::parse(text.as_str());
         let mut changes = ChangeSet::new();
-        changes.add(edit(text, at, 0, insert)).expect("one edit");
+        changes
+            .add(common::edit_at(text, at, 0, insert))
+            .expect("one edit");
         let (parses, reparsed) = check_against_whole_parse(&file, &changes);
         valid += usize::from(parses);
         local += usize::from(reparsed);

@@ -171,6 +171,24 @@ pub(crate) fn inherits(set: &ast::AttrSet, name: &str) -> Option<ast::Inherit> {
     })
 }
 
+/// `entry` added as the last entry of `set`, the set broken into lines
+/// when a one-line set would grow too long ([`break_one_line_set`]).
+pub(crate) fn add_last_entry(
+    file: &SourceFile,
+    set: &ast::AttrSet,
+    entry: &str,
+) -> Result<TextEdit, flakeedit_syntax::MalformedError> {
+    match break_one_line_set(file, set, entry) {
+        Some(edit) => Ok(edit),
+        None => flakeedit_syntax::insert_entry(
+            file,
+            set.syntax(),
+            entry,
+            flakeedit_syntax::InsertPosition::Last,
+        ),
+    }
+}
+
 /// `entry` added to a one-line set that would grow past 100 columns: the
 /// set rewritten with one entry per line, as a person would (only when it
 /// holds no comments, whose place a rewrite could not keep). `None` when

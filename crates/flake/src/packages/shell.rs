@@ -2,9 +2,7 @@
 //! in an existing one.
 
 use flakeedit_syntax::rnix::ast;
-use flakeedit_syntax::{
-    insert_entry, scope_at, ChangeSet, InsertPosition, SourceFile, TextEdit, TextSize,
-};
+use flakeedit_syntax::{scope_at, ChangeSet, SourceFile, TextEdit, TextSize};
 use rowan::ast::AstNode;
 
 use super::argument::{has_item, list_value, missing_items};
@@ -14,7 +12,7 @@ use super::definition::{slot, Slot};
 use super::dune::attribute_column;
 use super::expression::{free_variables, resolve_reference, Unknown};
 use super::layout::OutputPlace;
-use super::list::{append_to_list, binding_at, break_one_line_set};
+use super::list::{add_last_entry, append_to_list, binding_at};
 use super::shell_call::{shell_call, Builder};
 use super::shell_override::{extend_override, shell_override, wrap_in_override};
 use super::{insert_output_entry, targets_after};
@@ -274,15 +272,7 @@ fn extend_existing(
                     &missing,
                     entry_column(context.file.text(), set, 0),
                 );
-                match break_one_line_set(context.file, set, &entry) {
-                    Some(edit) => changes.add(edit)?,
-                    None => changes.add(insert_entry(
-                        context.file,
-                        set.syntax(),
-                        &entry,
-                        InsertPosition::Last,
-                    )?)?,
-                }
+                changes.add(add_last_entry(context.file, set, &entry)?)?;
             }
             (None, Some(binding)) => changes.add(append_to_expression(&binding, &missing)?)?,
         }

@@ -17,15 +17,14 @@
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::style::{file_indent_unit, line_indent, reindent, LineEnding};
 use flakeedit_syntax::{
-    attr_name, insert_entry, scope_at, strip_parens, BinderKind, ChangeSet, InsertPosition,
-    SyntaxNode, TextEdit,
+    attr_name, scope_at, strip_parens, BinderKind, ChangeSet, SyntaxNode, TextEdit,
 };
 use rowan::ast::AstNode;
 
 use super::argument::{has_item, list_value, missing_items};
 use super::context::{binding_value, Context};
 use super::layout::OutputPlace;
-use super::list::{append_to_list, binding_at, break_one_line_set};
+use super::list::{add_last_entry, append_to_list, binding_at};
 use super::shell_call::{shell_call, Builder, ShellCall};
 use crate::error::{ErrorKind, FlakeError};
 
@@ -281,15 +280,7 @@ pub(super) fn extend_override(
                 shell.old,
                 missing.join(" ")
             );
-            match break_one_line_set(context.file, set, &entry) {
-                Some(edit) => changes.add(edit)?,
-                None => changes.add(insert_entry(
-                    context.file,
-                    set.syntax(),
-                    &entry,
-                    InsertPosition::Last,
-                )?)?,
-            }
+            changes.add(add_last_entry(context.file, set, &entry)?)?;
         }
     }
     Ok(true)

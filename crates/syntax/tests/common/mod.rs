@@ -160,3 +160,43 @@ pub fn has_blank_line_inside_braces(text: &str) -> bool {
             || (pair[0].is_empty() && pair[1].starts_with('}'))
     })
 }
+
+/// Every `.nix` file under the repository's `tests/fixtures`, sorted.
+pub fn fixture_texts() -> Vec<String> {
+    let mut found = Vec::new();
+    let mut dirs =
+        vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixtures directory") {
+            let path = entry.expect("fixture entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "nix") {
+                found.push(std::fs::read_to_string(&path).expect("fixture text"));
+            }
+        }
+    }
+    found.sort();
+    assert!(found.len() > 40, "fixtures missing: {}", found.len());
+    found
+}
+
+/// An edit at a character boundary of `text`: up to `delete` bytes
+/// replaced by `insert`.
+pub fn edit_at(text: &str, at: proptest::sample::Index, delete: usize, insert: String) -> TextEdit {
+    let boundaries: Vec<usize> = (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .collect();
+    let start = boundaries[at.index(boundaries.len())];
+    let mut end = (start + delete).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    TextEdit::replace(
+        rowan::TextRange::new(
+            rowan::TextSize::from(start as u32),
+            rowan::TextSize::from(end as u32),
+        ),
+        insert,
+    )
+}

@@ -7,24 +7,8 @@ use expect_test::expect_file;
 use flakeedit_oracle::Nix;
 use serde_json::json;
 
-use super::support::{apply, apply_twice, assert_evaluates, eval, fixture};
-use crate::{AddDevShell, AddDunePackage, ErrorKind, Operation};
-
-fn dune() -> Operation {
-    Operation::AddDunePackage(AddDunePackage {
-        pname: "extra".into(),
-        version: Some("0.2.0".into()),
-        build_inputs: vec!["default".into()],
-        ..Default::default()
-    })
-}
-
-fn shell() -> Operation {
-    Operation::AddDevShell(AddDevShell {
-        packages: vec!["jq".into()],
-        ..Default::default()
-    })
-}
+use super::support::{apply, apply_twice, assert_evaluates, dune_with, eval, fixture, jq_shell};
+use crate::ErrorKind;
 
 /// The new package on every system, built with that system's default;
 /// the shell from that system's package set.
@@ -58,7 +42,10 @@ fn folds_that_transpose_or_store_one_value_per_system() {
         ),
     ] {
         let before = fixture(&format!("layouts/{layout}.nix"));
-        let after = apply_twice(&apply_twice(&before, &dune()), &shell());
+        let after = apply_twice(
+            &apply_twice(&before, &dune_with("extra", &["default"])),
+            &jq_shell(),
+        );
         snapshot.assert_eq(&after);
         nix.assert_parses(&after);
         assert_evaluates(&nix, &after);
@@ -82,7 +69,7 @@ fn folds_whose_function_gets_something_else_are_refused() {
     ] {
         let changed = before.replace(from, to);
         assert_ne!(changed, before, "{to}");
-        let error = apply(&changed, &dune()).expect_err("refused");
+        let error = apply(&changed, &dune_with("extra", &["default"])).expect_err("refused");
         assert_eq!(error.kind, ErrorKind::Unsupported, "{to}: {error:?}");
         assert!(
             error
@@ -102,7 +89,7 @@ fn folds_with_packages_from_another_file_name_it() {
         "packages.default = pkgs.hello;",
         "packages = import ./pkgs { inherit pkgs; };",
     );
-    let error = apply(&before, &dune()).expect_err("another file");
+    let error = apply(&before, &dune_with("extra", &["default"])).expect_err("another file");
     assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
     assert_eq!(
         error.message,

@@ -13,28 +13,15 @@ use expect_test::{expect_file, ExpectFile};
 use flakeedit_oracle::Nix;
 use serde_json::json;
 
-use super::support::{apply, apply_twice, assert_evaluates, eval, fixture};
+use super::support::{apply, apply_twice, assert_evaluates, dune_with, eval, fixture, jq_shell};
 use crate::{AddDevShell, AddDunePackage, ErrorKind, Operation};
-
-fn dune(pname: &str) -> Operation {
-    Operation::AddDunePackage(AddDunePackage {
-        pname: pname.into(),
-        version: Some("0.2.0".into()),
-        build_inputs: vec!["default".into()],
-        ..Default::default()
-    })
-}
-
-fn shell() -> Operation {
-    Operation::AddDevShell(AddDevShell {
-        packages: vec!["jq".into()],
-        ..Default::default()
-    })
-}
 
 fn check(nix: &Nix, layout: &str, snapshot: ExpectFile) {
     let before = fixture(&format!("layouts/{layout}.nix"));
-    let after = apply_twice(&apply_twice(&before, &dune("extra")), &shell());
+    let after = apply_twice(
+        &apply_twice(&before, &dune_with("extra", &["default"])),
+        &jq_shell(),
+    );
     snapshot.assert_eq(&after);
     nix.assert_parses(&after);
     assert_evaluates(nix, &after);
@@ -111,7 +98,8 @@ fn packages_helpers_written_out_in_other_ways() {
 #[test]
 fn packages_merged_after_a_known_function_only_with_new_names() {
     let before = fixture("layouts/helper-known-function.nix");
-    let error = apply(&before, &dune("lint")).expect_err("`lint` is defined by makePackages");
+    let error = apply(&before, &dune_with("lint", &["default"]))
+        .expect_err("`lint` is defined by makePackages");
     assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
     assert!(error.message.contains("by `makePackages …`"), "{error:?}");
     let range = error.range.expect("the refusal points at the call");
@@ -125,7 +113,7 @@ fn packages_merged_after_a_known_function_only_with_new_names() {
     ] {
         let changed = before.replace(from, to);
         assert_ne!(changed, before);
-        let error = apply(&changed, &dune("extra")).expect_err("not mergeable");
+        let error = apply(&changed, &dune_with("extra", &["default"])).expect_err("not mergeable");
         assert_eq!(error.kind, ErrorKind::Unsupported, "{to}: {error:?}");
         assert!(
             error.message.contains("not an attribute set literal"),
@@ -140,7 +128,7 @@ fn packages_merged_after_a_known_function_only_with_new_names() {
 #[test]
 fn packages_names_of_a_mapped_set_are_known() {
     let before = fixture("layouts/helper-mapattrs-known.nix");
-    let error = apply(&before, &dune("lint")).expect_err("`lint` is in `tools`");
+    let error = apply(&before, &dune_with("lint", &["default"])).expect_err("`lint` is in `tools`");
     assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
     assert!(
         error.message.contains("by `builtins.mapAttrs …`"),
@@ -153,7 +141,8 @@ fn packages_names_of_a_mapped_set_are_known() {
         "builtins.foldl' (acc: name: acc // { ${name} = nixpkgs.legacyPackages.${system}.${name}; }) { } [ \"jq\" ]",
     );
     assert_ne!(folded, before);
-    let error = apply(&folded, &dune("extra")).expect_err("a fold's names are unknown");
+    let error =
+        apply(&folded, &dune_with("extra", &["default"])).expect_err("a fold's names are unknown");
     assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
     assert!(error.message.contains("`builtins.foldl'"), "{error:?}");
 }
@@ -163,7 +152,8 @@ fn packages_names_of_a_mapped_set_are_known() {
 #[test]
 fn packages_name_defined_under_optional_attrs_is_refused() {
     let before = fixture("layouts/helper-curried.nix");
-    let error = apply(&before, &dune("static")).expect_err("`static` is defined after");
+    let error =
+        apply(&before, &dune_with("static", &["default"])).expect_err("`static` is defined after");
     assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
     assert!(error.message.contains("under `optionalAttrs`"), "{error:?}");
     let range = error.range.expect("the refusal points at the definition");
@@ -176,7 +166,7 @@ fn packages_name_defined_under_optional_attrs_is_refused() {
 fn packages_name_defined_under_optional_attrs_let_is_refused() {
     let before = fixture("layouts/helper-optional-let.nix");
     for name in ["static", "cmake"] {
-        let error = apply(&before, &dune(name)).expect_err("defined after");
+        let error = apply(&before, &dune_with(name, &["default"])).expect_err("defined after");
         assert_eq!(error.kind, ErrorKind::Conflict, "{name}: {error:?}");
         assert!(error.message.contains("under `optionalAttrs`"), "{error:?}");
         let range = error.range.expect("the refusal points at the definition");
@@ -204,7 +194,7 @@ fn packages_other_flakes_legacy_packages_is_not_a_package_set() {
         )
         .replace("{ buildDune, toolPkgs, ... }", "{ toolPkgs, ... }")
         .replace("default = buildDune {", "default = toolPkgs.default // {");
-    let after = apply_twice(&before, &dune("extra"));
+    let after = apply_twice(&before, &dune_with("extra", &["default"]));
     assert!(
         after.contains("extra = nixpkgs.legacyPackages.${system}.ocamlPackages.buildDunePackage {"),
         "{after}"
@@ -224,9 +214,9 @@ fn packages_outputs_merged_or_in_a_let() {
     let nix = Nix::require();
     let before = fixture("layouts/output-merged-let.nix");
     // `tools` is a `let`-bound set: its names are known, and `lint` is one.
-    let (after, warnings) = apply(&before, &dune("extra")).expect("a package");
+    let (after, warnings) = apply(&before, &dune_with("extra", &["default"])).expect("a package");
     assert_eq!(warnings, Vec::<String>::new());
-    let error = apply(&before, &dune("lint")).expect_err("`lint` is in `tools`");
+    let error = apply(&before, &dune_with("lint", &["default"])).expect_err("`lint` is in `tools`");
     assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
     assert!(error.message.contains("by `tools …`"), "{error:?}");
     // Names from another file are not known: the new entry is said to
@@ -235,7 +225,7 @@ fn packages_outputs_merged_or_in_a_let() {
         "tools = { lint = pkgs.hello; };",
         "tools = import ./tools.nix pkgs;",
     );
-    let (_, warnings) = apply(&imported, &dune("extra")).expect("a package");
+    let (_, warnings) = apply(&imported, &dune_with("extra", &["default"])).expect("a package");
     assert!(
         warnings
             .iter()
@@ -313,7 +303,7 @@ fn packages_new_outputs_use_the_helper_of_another_output() {
         version: Some("0.2.0".into()),
         ..Default::default()
     });
-    let after = apply_twice(&apply_twice(&before, &operation), &shell());
+    let after = apply_twice(&apply_twice(&before, &operation), &jq_shell());
     expect_file!["snapshots/helpers/formatter-only.nix"].assert_eq(&after);
     nix.assert_parses(&after);
     assert_evaluates(&nix, &after);

@@ -7,17 +7,8 @@ use expect_test::expect_file;
 use flakeedit_oracle::Nix;
 use serde_json::json;
 
-use super::support::{apply, apply_twice, assert_evaluates, eval, fixture};
-use crate::{AddDunePackage, ErrorKind, Operation};
-
-fn dune(pname: &str, build_inputs: &[&str]) -> Operation {
-    Operation::AddDunePackage(AddDunePackage {
-        pname: pname.into(),
-        version: Some("0.2.0".into()),
-        build_inputs: build_inputs.iter().map(|input| input.to_string()).collect(),
-        ..Default::default()
-    })
-}
+use super::support::{apply, apply_twice, assert_evaluates, dune_with, eval, fixture};
+use crate::ErrorKind;
 
 /// The let-bound set is used whole elsewhere: every such use sees the
 /// same value after the edit, and the new package is in `packages` only.
@@ -50,7 +41,7 @@ fn inherited_set_used_whole_is_merged_at_the_inherit() {
     for (from, to, snapshot) in variants {
         let changed = before.replace(from, to);
         assert_ne!(changed, before);
-        let after = apply_twice(&changed, &dune("extra", &["default"]));
+        let after = apply_twice(&changed, &dune_with("extra", &["default"]));
         if let Some(snapshot) = snapshot {
             snapshot.assert_eq(&after);
         }
@@ -81,7 +72,7 @@ fn inherited_set_used_whole_is_merged_at_the_inherit() {
         "inputsFrom = [ packages.default ];",
         "inputsFrom = builtins.attrValues packages;",
     );
-    let error = apply(&changed, &dune("tool", &[])).expect_err("`tool` is in the set");
+    let error = apply(&changed, &dune_with("tool", &[])).expect_err("`tool` is in the set");
     assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
 }
 
@@ -92,7 +83,7 @@ fn inherited_set_used_whole_is_merged_at_the_inherit() {
 fn inherited_set_with_unknown_names_is_split_and_merged_with_a_warning() {
     let nix = Nix::require();
     let before = fixture("layouts/inherited-packages-opaque.nix");
-    let operation = dune("extra", &[]);
+    let operation = dune_with("extra", &[]);
     let (_, warnings) = apply(&before, &operation).expect("merged");
     assert_eq!(
         warnings,

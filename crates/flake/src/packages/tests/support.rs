@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use flakeedit_oracle::Nix;
 
-use crate::{run, FlakeError, Operation};
+use crate::{run, AddDevShell, AddDunePackage, FlakeError, Operation};
 
 /// The repository's `tests/` directory.
 pub(crate) fn tests_dir() -> PathBuf {
@@ -81,4 +81,22 @@ pub(crate) fn assert_evaluates(nix: &Nix, text: &str) {
         text,
         "builtins.seq (builtins.toJSON (inspect.show outputs)) true",
     );
+}
+
+/// A dune package `pname` at version 0.2.0 that builds with `build_inputs`.
+pub(crate) fn dune_with(pname: &str, build_inputs: &[&str]) -> Operation {
+    Operation::AddDunePackage(AddDunePackage {
+        pname: pname.into(),
+        version: Some("0.2.0".into()),
+        build_inputs: build_inputs.iter().map(|input| input.to_string()).collect(),
+        ..Default::default()
+    })
+}
+
+/// A dev shell with `jq`.
+pub(crate) fn jq_shell() -> Operation {
+    Operation::AddDevShell(AddDevShell {
+        packages: vec!["jq".into()],
+        ..Default::default()
+    })
 }
