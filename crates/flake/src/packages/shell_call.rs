@@ -77,6 +77,11 @@ pub(super) fn shell_call(root: &SyntaxNode, expr: Option<ast::Expr>) -> Option<S
         function => {
             let names = function_names(root, &function)?;
             let last = names.last()?;
+            // Another flake's library (`devenv.lib.mkShell { modules = …; }`)
+            // takes other arguments than nixpkgs' function of that name.
+            if names.iter().any(|name| name == "lib" || name == "devenv") {
+                return None;
+            }
             if names.iter().any(|name| name == "devshell") && last == "mkShell" {
                 Builder::Devshell
             } else if NIXPKGS_SHELLS.contains(&last.as_str()) {

@@ -118,28 +118,35 @@ fn shells_unknown_builders_and_changed_names_are_refused_naming_the_construct() 
             ErrorKind::Conflict,
             "dev shell `default` exists and is `pkgs.callPackage ({ mkShell }: mkShell { }) { }`, \
              not a call of a shell builder flakeedit knows",
-            17,
+            18,
         ),
         (
             "shadowed",
             ErrorKind::Unsupported,
             "`pkgs` means another binding inside dev shell `shadowed` than where flakeedit \
              resolved `pkgs.jq`",
-            21,
+            22,
         ),
         (
             "merged",
             ErrorKind::Unsupported,
             "dev shell `merged` has no `packages` in the set after `//`; the set before it may \
              have one, which a new `packages` would replace",
-            25,
+            26,
         ),
         (
             "recursive",
             ErrorKind::Unsupported,
             "dev shell `recursive` is a `rec { … }` set that reads `packages` from outside; a new \
              `packages` attribute would change what it reads",
-            31,
+            32,
+        ),
+        (
+            "modules",
+            ErrorKind::Conflict,
+            "dev shell `modules` exists and is `devenv.lib.mkShell { …`, not a call of a shell \
+             builder flakeedit knows",
+            34,
         ),
     ] {
         let error = match run(&add(shell, &["jq"], &[]), &before, None) {
