@@ -39,6 +39,7 @@ let
     flake-parts = import ./flake-parts.nix { inherit lib; };
     flake-utils = import ./flake-utils.nix { inherit lib; };
     devshell = import ./devshell.nix { inherit lib; };
+    devenv = import ./devenv.nix { inherit lib; };
     systems = { outPath = toString ./systems-input; _stubInput = "systems"; inputs = { }; };
   };
 
