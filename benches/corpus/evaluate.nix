@@ -52,7 +52,7 @@ let
   known = [ "flake-parts" "flake-utils" "systems" "self" ];
   lenientInput = name:
     let
-      generic = import (stubs + "/generic-input.nix") { lib = realLib; inherit name; };
+      generic = import (stubs + "/generic-input.nix") { lib = realLib; inherit name nixpkgs; };
       pkgsFor = system: import nixpkgsDir { inherit system; };
       perSystem = realLib.genAttrs stubSystems
         (system: pkgsFor system // { inherit (generic.packages.${system}) default; });

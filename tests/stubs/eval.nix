@@ -13,7 +13,8 @@
 #   flake-utils          -> ./flake-utils.nix
 #   systems              -> a list of systems, as nix-systems/default
 #   devshell             -> ./devshell.nix (numtide devshell's mkShell)
-#   anything else        -> ./generic-input.nix (packages.<system>.default)
+#   anything else        -> ./generic-input.nix (packages.<system>.default,
+#                           and the stub nixpkgs as its `inputs.nixpkgs`)
 #
 # `inputs` overrides or adds stubs by name.
 { flake, inputs ? { } }:
@@ -50,7 +51,7 @@ let
   stubFor = name: { _type = "flake"; } // (
     inputs.${name} or knownStubs.${name} or (
       if isNixpkgsName name then nixpkgs
-      else import ./generic-input.nix { inherit lib name; }));
+      else import ./generic-input.nix { inherit lib name nixpkgs; }));
 
   declared = flakeFile.inputs or { };
   requested = builtins.functionArgs flakeFile.outputs;

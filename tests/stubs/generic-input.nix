@@ -1,8 +1,9 @@
 # The stub for an input the other stubs do not know (riot, crane, ...): a
 # flake whose every system has one package, `packages.<system>.default`, named
 # after the input. `flake = false` inputs get the same value; its `outPath`
-# is what `"${input}/file"` needs.
-{ lib, name }:
+# is what `"${input}/file"` needs. Given `nixpkgs`, the input brings it as its
+# own `inputs.nixpkgs`, as most flakes do (`opam-nix.inputs.nixpkgs`).
+{ lib, name, nixpkgs ? null }:
 let
   systems = import ./systems.nix;
   perSystem = system: { default = import ./derivation.nix { inherit system; } "input" { pname = name; }; };
@@ -10,7 +11,7 @@ in
 {
   outPath = "/nix/store/${builtins.substring 0 32 (builtins.hashString "sha256" name)}-source";
   _stubInput = name;
-  inputs = { };
+  inputs = lib.optionalAttrs (nixpkgs != null) { inherit nixpkgs; };
   packages = lib.genAttrs systems perSystem;
   legacyPackages = lib.genAttrs systems perSystem;
   overlays.default = final: prev: { };

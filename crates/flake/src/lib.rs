@@ -466,9 +466,10 @@ pub fn run(
             | Operation::AddDevShell(_)
             | Operation::AddSource(_)
     );
-    if package_operation && flake.input("nixpkgs").is_none() && lock.is_some() {
+    if package_operation && flake.input("nixpkgs").is_none() {
         // A package operation may declare `nixpkgs` as following the one
-        // input flake.lock shows bringing it; its postcondition checks that.
+        // input flake.lock (or, without a lock, the file's own reads of
+        // `X.inputs.nixpkgs`) shows bringing it; its postcondition checks that.
         allowed = allowed.union(AllowedChange::add_input("nixpkgs"));
     }
     let verified = apply_verified(&file, &flake, &changes, &allowed)?;

@@ -27,7 +27,7 @@ pub(crate) struct Context<'a> {
     lock: Option<&'a Lock>,
     /// The input whose `nixpkgs` a new `nixpkgs` input follows, when the
     /// edit declares one (see [`super::borrowed_nixpkgs`]).
-    borrowed_nixpkgs: Option<String>,
+    borrowed_nixpkgs: Option<super::borrowed_nixpkgs::Donor>,
 }
 
 impl<'a> Context<'a> {
@@ -131,14 +131,15 @@ impl<'a> Context<'a> {
             }
         }
         if let Some(donor) = &self.borrowed_nixpkgs {
-            let target = format!("{donor}/nixpkgs");
+            let target = format!("{}/nixpkgs", donor.name);
             changes.extend(crate::inputs::declare_follows_input(
                 self.file, self.flake, "nixpkgs", &target,
             )?)?;
             changes.warn(
                 flakeedit_syntax::WarningCode::Lock,
                 format!(
-                    "the flake had no `nixpkgs` input: declared `nixpkgs.follows = \"{target}\"` (flake.lock shows `{donor}` brings one) and added `nixpkgs` to the outputs arguments; `nix flake lock` records it"
+                    "the flake had no `nixpkgs` input: declared `nixpkgs.follows = \"{target}\"` ({}) and added `nixpkgs` to the outputs arguments; `nix flake lock` records it",
+                    donor.shown_by()
                 ),
             );
         }
@@ -189,7 +190,7 @@ impl<'a> Context<'a> {
             format!("add `{name}` to the outputs arguments (`{{ self, {name}, ... }}:`)")
         } else {
             let how = if name == "nixpkgs" {
-                "`inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";`, or `inputs.nixpkgs.follows = \"INPUT/nixpkgs\";` to use the nixpkgs another input brings, which flakeedit writes itself when a flake.lock beside the file shows one such input".to_string()
+                "`inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";`, or `inputs.nixpkgs.follows = \"INPUT/nixpkgs\";` to use the nixpkgs another input brings, which flakeedit writes itself when a flake.lock beside the file, or the outputs reading `INPUT.inputs.nixpkgs`, show one such input".to_string()
             } else {
                 format!("`inputs.{name}.url = \"…\";`")
             };

@@ -130,3 +130,87 @@ fn borrowed_nixpkgs_is_refused_without_a_lock_or_with_several_candidates() {
         "`nixpkgs` is not reachable from the outputs function here"
     );
 }
+
+#[test]
+fn without_a_lock_the_input_whose_nixpkgs_the_outputs_read_is_followed() {
+    let nix = Nix::require();
+    let before = fixture("layouts/borrowed-nixpkgs-read/flake.nix");
+    let add = Operation::AddDunePackage(AddDunePackage {
+        pname: "extra".into(),
+        version: Some("0.2.0".into()),
+        ..Default::default()
+    });
+    let result = run(&add, &before, None).unwrap_or_else(|error| panic!("{error:?}"));
+    let after = result.new_text.expect("the operation changed the file");
+    assert!(run(&add, &after, None)
+        .expect("second run")
+        .new_text
+        .is_none());
+    expect_file!["snapshots/borrowed/dune-read.nix"].assert_eq(&after);
+    let warnings: Vec<&str> = result
+        .changes
+        .warnings
+        .iter()
+        .map(|warning| warning.message.as_str())
+        .collect();
+    assert_eq!(
+        warnings,
+        ["the flake had no `nixpkgs` input: declared `nixpkgs.follows = \"builder/nixpkgs\"` (the outputs read `builder.inputs.nixpkgs`) and added `nixpkgs` to the outputs arguments; `nix flake lock` records it"]
+    );
+    nix.assert_parses(&after);
+    // The stub of `builder` brings the stub nixpkgs as its own.
+    assert_evaluates(&nix, &before);
+    assert_evaluates(&nix, &after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "let p = outputs.packages.x86_64-linux.extra; in { inherit (p) _stub pname version; }",
+        ),
+        json!({ "_stub": "buildDunePackage", "pname": "extra", "version": "0.2.0" })
+    );
+    for attribute in [
+        "packages.x86_64-linux.default.pname",
+        "devShells.x86_64-linux.default.name",
+    ] {
+        let expression = format!("outputs.{attribute}");
+        assert_eq!(
+            eval(&nix, &after, &expression),
+            eval(&nix, &before, &expression),
+            "{attribute}"
+        );
+    }
+}
+
+#[test]
+fn reads_that_do_not_show_which_input_brings_nixpkgs_are_refused() {
+    let before = fixture("layouts/borrowed-nixpkgs-read/flake.nix");
+    let add = Operation::AddDunePackage(AddDunePackage {
+        pname: "extra".into(),
+        version: Some("0.2.0".into()),
+        ..Default::default()
+    });
+    // An inner function's own `builder` is not the input.
+    let shadowed = before.replace(
+        "with builder.inputs.nixpkgs.legacyPackages.${system};",
+        "with (builder: builder.inputs.nixpkgs.legacyPackages.${system}) self;",
+    );
+    assert_ne!(shadowed, before);
+    let error = run(&add, &shadowed, None).expect_err("shadowed: refused");
+    assert_eq!(
+        error.message,
+        "`nixpkgs` is not reachable from the outputs function here"
+    );
+
+    // Two inputs' nixpkgs are read: which one is meant cannot be decided.
+    let both = before.replace(
+        "mkShell { packages = [ hello ]; };",
+        "mkShell { packages = [ hello flake-utils.inputs.nixpkgs.legacyPackages.${system}.jq ]; };",
+    );
+    assert_ne!(both, before);
+    let error = run(&add, &both, None).expect_err("ambiguous: refused");
+    assert_eq!(
+        error.message,
+        "the flake has no `nixpkgs` input, and the outputs read the `nixpkgs` of several inputs (`builder`, `flake-utils`)"
+    );
+}
