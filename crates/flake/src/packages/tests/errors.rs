@@ -341,7 +341,7 @@ fn packages_without_nixpkgs_say_how_to_get_it() {
     assert_eq!(
         error.hint.as_deref(),
         Some(
-            "the flake has no `nixpkgs` input: declare it (`inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";`, or `inputs.nixpkgs.follows = \"INPUT/nixpkgs\";` to use the nixpkgs another input brings, which flakeedit writes itself when a flake.lock beside the file shows one such input) and add `nixpkgs` to the outputs arguments, then run this again"
+            "the flake has no `nixpkgs` input: declare it (`inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";`, or `inputs.nixpkgs.follows = \"INPUT/nixpkgs\";` to use the nixpkgs another input brings, which flakeedit writes itself when a flake.lock beside the file, or the outputs reading `INPUT.inputs.nixpkgs`, show one such input) and add `nixpkgs` to the outputs arguments, then run this again"
         )
     );
     // Declared but not an argument of a closed pattern: only the argument is missing.
