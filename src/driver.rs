@@ -264,7 +264,10 @@ pub fn process(path: &Path, action: &Action, settings: &Settings) -> FileReport 
         },
     };
     {
-        let result = match flakeedit_flake::run(operation, text, lock.as_ref()) {
+        // Files the outputs import are read for the names they define.
+        let result = match flakeedit_flake::imports::beside(path, || {
+            flakeedit_flake::run(operation, text, lock.as_ref())
+        }) {
             Ok(result) => result,
             Err(error) => return error_report(error, stderr),
         };

@@ -73,6 +73,7 @@
 pub mod check;
 mod error;
 mod flakeref;
+pub mod imports;
 mod inputs;
 mod list;
 mod lock;

@@ -162,6 +162,16 @@ fn not_a_set(function: &str, body: &ast::Expr) -> FlakeError {
     }
 }
 
+/// Whether `X // { … }` written after `expr` merges into `expr`'s value:
+/// a call, a name, a selection or a merge, not an `if` or a function.
+pub(super) fn mergeable(expr: &ast::Expr) -> bool {
+    match expr {
+        ast::Expr::Apply(_) | ast::Expr::Ident(_) | ast::Expr::Select(_) => true,
+        ast::Expr::BinOp(op) => op.operator() == Some(ast::BinOpKind::Update),
+        _ => false,
+    }
+}
+
 /// Looks through `let … in` and parentheses.
 fn body_expr(expr: ast::Expr) -> ast::Expr {
     let mut expr = strip_parens(expr);
@@ -679,14 +689,9 @@ impl Generated {
                 // `forAllSystems (system: make-set pkgs)` with a `let`-bound
                 // `make-set = pkgs: { … };`: its names are known, and a set
                 // merged after it can add one it does not define.
-                let mergeable = match &body {
-                    ast::Expr::Apply(_) | ast::Expr::Ident(_) | ast::Expr::Select(_) => true,
-                    ast::Expr::BinOp(op) => op.operator() == Some(ast::BinOpKind::Update),
-                    _ => false,
-                };
                 let enclosing = binding.syntax().ancestors().find_map(ast::AttrSet::cast);
                 if let (true, Some(_), Some(set)) =
-                    (mergeable, names::known_names(&body), enclosing)
+                    (mergeable(&body), names::known_names(&body), enclosing)
                 {
                     return Ok(Some(Generated {
                         binding: binding.clone(),

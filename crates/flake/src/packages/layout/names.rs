@@ -6,8 +6,10 @@
 //!
 //! The result is an upper bound: a name not in it is never defined by the
 //! expression, so a new attribute of that name merged next to it can be
-//! neither overridden nor overriding. Anything else (an `import`, a fold,
-//! a name computed at evaluation) has no known names.
+//! neither overridden nor overriding. An `import ./file args` has the names
+//! of that file's body when the operation reads the flake's directory (see
+//! [`crate::imports`]). Anything else (a fold, a name computed at
+//! evaluation) has no known names.
 
 use flakeedit_syntax::rnix::ast::{self, BinOpKind, HasEntry};
 use flakeedit_syntax::{attr_name, static_string, strip_parens};
@@ -125,6 +127,21 @@ fn applied(apply: &ast::Apply, depth: usize, bound: Bound) -> Option<Vec<String>
     let ast::Expr::Ident(ident) = strip_parens(head) else {
         return None;
     };
+    if ident_text(&ident).as_deref() == Some("import")
+        && matches!(definition(ident.syntax(), "import")?, Definition::Unbound)
+    {
+        // `import ./pkgs args`: the names of the file's body, read from the
+        // file beside the flake when the operation can (see `imports`).
+        let (path, arguments) = arguments.split_first()?;
+        let ast::Expr::PathRel(path) = strip_parens(path.clone()) else {
+            return None;
+        };
+        return crate::imports::with_body(
+            &path.syntax().text().to_string(),
+            arguments.len(),
+            |body| names(body, depth + 1, bound),
+        );
+    }
     let Definition::Let(mut function) = definition(ident.syntax(), &ident_text(&ident)?)? else {
         return None;
     };

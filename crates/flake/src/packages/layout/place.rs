@@ -656,6 +656,14 @@ pub(crate) fn place_in(
                 }
                 None => {
                     let value = found.binding.value();
+                    // `packages = import ./pkgs { … };` whose names the
+                    // file tells: a new entry is merged after it.
+                    if let Some(value) = value.as_ref().filter(|value| {
+                        super::mergeable(value) && super::known_names(value).is_some()
+                    }) {
+                        place.merged_into = Some(value.clone());
+                        return Ok(place);
+                    }
                     if let Some(file) = value.as_ref().and_then(super::names::imported_file) {
                         return Err(FlakeError::new(
                             ErrorKind::Unsupported,

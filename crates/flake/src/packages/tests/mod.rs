@@ -7,6 +7,7 @@ mod errors;
 mod folds;
 mod helpers;
 mod images;
+mod imported;
 mod inherited;
 mod layouts;
 mod merged_systems;

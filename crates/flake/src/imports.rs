@@ -1,0 +1,156 @@
+//! The files a flake's outputs `import` (`packages = forAllSystems (pkgs:
+//! import ./pkgs { inherit pkgs; });`), read only to learn the attribute
+//! names they define: a new package is then merged after the import
+//! (`import ./pkgs { … } // { name = …; }`) when the file shows it does not
+//! define that name already. flakeedit still edits one file; it never
+//! writes these.
+//!
+//! Names are read deep inside layout detection, which runs before the edit
+//! and again to verify it, on syntax nodes that do not know their file. The
+//! directory is therefore set for the duration of one operation with
+//! [`beside`], on the calling thread, rather than threaded through every
+//! function that reads names. Without it (text with no file, as in most
+//! library calls), an import has no known names and the edit is refused as
+//! before.
+//!
+//! Only files inside the flake's directory are read, up to
+//! [`MAX_IMPORTED_BYTES`], and only one level deep: an `import` inside an
+//! imported file has no known names.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::SourceFile;
+
+/// Imported files larger than this are not read.
+pub const MAX_IMPORTED_BYTES: u64 = 1 << 20;
+
+struct Directory {
+    root: PathBuf,
+    parsed: RefCell<HashMap<PathBuf, Option<SourceFile>>>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Directory>>> = const { RefCell::new(None) };
+    static READING: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// Runs `f` with the imports of the flake at `flake_file` readable: a
+/// relative `import ./x` in the outputs is read from the file's directory.
+pub fn beside<T>(flake_file: &Path, f: impl FnOnce() -> T) -> T {
+    let root = flake_file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let root = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
+    let directory = Rc::new(Directory {
+        root,
+        parsed: RefCell::new(HashMap::new()),
+    });
+    let previous = CURRENT.with(|current| current.replace(Some(directory)));
+    let result = f();
+    CURRENT.with(|current| *current.borrow_mut() = previous);
+    result
+}
+
+/// The path below the flake's directory that `relative` (`./pkgs`,
+/// `./nix/packages.nix`) names; `None` when it leaves the directory.
+fn below(relative: &str) -> Option<PathBuf> {
+    let mut path = PathBuf::new();
+    for component in Path::new(relative).components() {
+        match component {
+            Component::CurDir => {}
+            Component::Normal(part) => path.push(part),
+            Component::ParentDir => {
+                if !path.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(path)
+}
+
+fn read(root: &Path, relative: &Path) -> Option<SourceFile> {
+    let mut path = root.join(relative);
+    if path.is_dir() {
+        path.push("default.nix");
+    }
+    let metadata = std::fs::metadata(&path).ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_IMPORTED_BYTES {
+        return None;
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    let file = SourceFile::parse(text);
+    file.is_valid().then_some(file)
+}
+
+/// The expression of the file `relative` (as written after `import`)
+/// names, parsed, when it can be read; never from inside another imported
+/// file.
+fn expression(relative: &str) -> Option<ast::Expr> {
+    if READING.with(|reading| *reading.borrow()) {
+        return None;
+    }
+    let directory = CURRENT.with(|current| current.borrow().clone())?;
+    let relative = below(relative)?;
+    let mut parsed = directory.parsed.borrow_mut();
+    let file = parsed
+        .entry(relative.clone())
+        .or_insert_with(|| read(&directory.root, &relative));
+    file.as_ref()?.root().expr()
+}
+
+/// Reads `f` of the expression the file `relative` holds, applied to
+/// `arguments` arguments: the body after that many function parameters.
+/// `None` when the file cannot be read, takes fewer parameters, or is
+/// still a function after them.
+pub(crate) fn with_body<T>(
+    relative: &str,
+    arguments: usize,
+    f: impl FnOnce(&ast::Expr) -> Option<T>,
+) -> Option<T> {
+    let mut body = expression(relative)?;
+    for _ in 0..arguments {
+        let ast::Expr::Lambda(lambda) = flakeedit_syntax::strip_parens(body) else {
+            return None;
+        };
+        body = lambda.body()?;
+    }
+    if matches!(
+        flakeedit_syntax::strip_parens(body.clone()),
+        ast::Expr::Lambda(_)
+    ) {
+        return None;
+    }
+    let previous = READING.with(|reading| reading.replace(true));
+    let result = f(&body);
+    READING.with(|reading| *reading.borrow_mut() = previous);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_inside_the_directory_are_read() {
+        assert_eq!(below("./pkgs"), Some(PathBuf::from("pkgs")));
+        assert_eq!(
+            below("./nix/../pkgs/a.nix"),
+            Some(PathBuf::from("pkgs/a.nix"))
+        );
+        assert_eq!(below("./."), Some(PathBuf::new()));
+        assert_eq!(below("../other"), None);
+        assert_eq!(below("./a/../../b"), None);
+        assert_eq!(below("/etc/passwd"), None);
+    }
+}
