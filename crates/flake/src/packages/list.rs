@@ -54,8 +54,31 @@ pub(crate) fn append_to_list(
     let last = list.items().last();
     let eol = LineEnding::detect(text).as_str();
     if inside.contains('\n') {
-        let indent = match &last {
-            Some(item) if starts_line(text, usize::from(item.syntax().text_range().start())) => {
+        // Comments after the last item stay before the new ones: a
+        // trailing `# why` belongs to its item, and a placeholder line
+        // (`# You can add packages here`) is followed by what it invites.
+        let after_last = last.as_ref().map_or(open.text_range().end(), |item| {
+            item.syntax().text_range().end()
+        });
+        let last_comment = list
+            .syntax()
+            .children_with_tokens()
+            .filter_map(|element| element.into_token())
+            .filter(|token| {
+                token.kind() == SyntaxKind::TOKEN_COMMENT
+                    && token.text_range().start() >= after_last
+            })
+            .last();
+        let own_line_comment = last_comment
+            .as_ref()
+            .filter(|comment| starts_line(text, usize::from(comment.text_range().start())));
+        let indent = match (&last, own_line_comment) {
+            (_, Some(comment)) => {
+                line_indent(text, usize::from(comment.text_range().start())).to_string()
+            }
+            (Some(item), None)
+                if starts_line(text, usize::from(item.syntax().text_range().start())) =>
+            {
                 line_indent(text, usize::from(item.syntax().text_range().start())).to_string()
             }
             _ => format!(
@@ -68,10 +91,8 @@ pub(crate) fn append_to_list(
             .iter()
             .map(|item| format!("{eol}{indent}{item}"))
             .collect();
-        return Some(match last {
-            Some(item) => TextEdit::insert(item.syntax().text_range().end(), lines),
-            None => TextEdit::insert(open.text_range().end(), lines),
-        });
+        let anchor = last_comment.map_or(after_last, |comment| comment.text_range().end());
+        return Some(TextEdit::insert(anchor, lines));
     }
     let joined = items.join(" ");
     // A one-line list that would grow past the width a person keeps to is
@@ -252,4 +273,55 @@ pub(crate) fn break_one_line_set(
         TextRange::new(open.text_range().end(), close.text_range().start()),
         lines,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `text` with `items` appended to its first list.
+    fn appended(text: &str, items: &[&str]) -> String {
+        let file = SourceFile::parse(text);
+        let list = file
+            .syntax()
+            .descendants()
+            .find_map(ast::List::cast)
+            .expect("a list");
+        let items: Vec<String> = items.iter().map(|item| item.to_string()).collect();
+        let edit = append_to_list(&file, &list, &items).expect("an edit");
+        let mut out = text.to_string();
+        out.replace_range(
+            usize::from(edit.range.start())..usize::from(edit.range.end()),
+            &edit.insert,
+        );
+        out
+    }
+
+    #[test]
+    fn new_items_go_after_the_comments_that_end_a_list() {
+        let cases: &[(&str, &str)] = &[
+            // A placeholder inviting additions: the new item follows it.
+            (
+                "{\n  a = [\n    x\n    # You can add packages here\n  ];\n}\n",
+                "{\n  a = [\n    x\n    # You can add packages here\n    pkgs.jq\n  ];\n}\n",
+            ),
+            (
+                "{\n  a = devPackages ++ [\n    # You can add packages here\n  ];\n}\n",
+                "{\n  a = devPackages ++ [\n    # You can add packages here\n    pkgs.jq\n  ];\n}\n",
+            ),
+            // A trailing comment stays with its item.
+            (
+                "{\n  a = [\n    x # pinned for now\n  ];\n}\n",
+                "{\n  a = [\n    x # pinned for now\n    pkgs.jq\n  ];\n}\n",
+            ),
+            // Comments between items do not move anything.
+            (
+                "{\n  a = [\n    # first\n    x\n  ];\n}\n",
+                "{\n  a = [\n    # first\n    x\n    pkgs.jq\n  ];\n}\n",
+            ),
+        ];
+        for (before, after) in cases {
+            assert_eq!(&appended(before, &["pkgs.jq"]), after, "{before}");
+        }
+    }
 }
