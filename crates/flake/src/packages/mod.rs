@@ -86,12 +86,9 @@ fn insert_output_entry(
     }
     if place.exists {
         if place.prefix.is_empty() {
-            return Ok(insert_entry(
-                file,
-                place.set.syntax(),
-                &entry,
-                InsertPosition::Last,
-            )?);
+            // A one-line set (`packages = { inherit docs; };`) that would
+            // grow too long is broken into lines.
+            return Ok(list::add_last_entry(file, &place.set, &entry)?);
         }
         let mut path = place.prefix.clone();
         path.push(attr.to_string());

@@ -11,7 +11,15 @@
       eachSystem = f: nixpkgs.lib.genAttrs (import systems) (system: f nixpkgs.legacyPackages.${system});
     in
     {
-      packages = eachSystem (pkgs: { default = pkgs.hello; extra = pkgs.ocamlPackages.buildDunePackage { pname = "extra"; version = "0.2.0"; src = ./.; buildInputs = [ self.packages.${pkgs.stdenv.hostPlatform.system}.default ]; }; });
+      packages = eachSystem (pkgs: {
+        default = pkgs.hello;
+        extra = pkgs.ocamlPackages.buildDunePackage {
+          pname = "extra";
+          version = "0.2.0";
+          src = ./.;
+          buildInputs = [ self.packages.${pkgs.stdenv.hostPlatform.system}.default ];
+        };
+      });
 
       devShells = eachSystem (p: {
         default = p.mkShell { packages = [ p.jq ]; };
