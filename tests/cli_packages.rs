@@ -354,3 +354,43 @@ fn packages_commands_follow_the_nixpkgs_the_lock_shows() {
     ));
     nix.assert_parses(&text);
 }
+
+#[test]
+fn packages_commands_read_the_names_an_imported_file_defines() {
+    let nix = Nix::require();
+    let (dir, path) = project(&fixture("layouts/imported-packages/flake.nix"));
+    // Without ./pkgs beside the flake, the import's names are unknown.
+    let args = ["add-dune-package", "extra", "--version", "0.2.0"];
+    let refused = flakeedit(dir.path(), &args);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("whose attributes come from `./pkgs`, another file"),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::create_dir(dir.path().join("pkgs")).unwrap();
+    std::fs::write(
+        dir.path().join("pkgs/default.nix"),
+        fixture("layouts/imported-packages/pkgs/default.nix"),
+    )
+    .unwrap();
+    // A name ./pkgs defines is never defined a second time.
+    let before = std::fs::read_to_string(&path).unwrap();
+    let conflict = flakeedit(dir.path(), &["add-dune-package", "tool"]);
+    assert_eq!(conflict.status.code(), Some(1), "{}", stderr(&conflict));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+
+    let output = flakeedit(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("packages = forAllSystems (system: import ./pkgs nixpkgs.legacyPackages.${system} // {\n        extra = "),
+        "{text}"
+    );
+    nix.assert_parses(&text);
+    // The imported file is read, never written.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("pkgs/default.nix")).unwrap(),
+        fixture("layouts/imported-packages/pkgs/default.nix")
+    );
+}
