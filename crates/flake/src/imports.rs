@@ -54,10 +54,29 @@ pub fn beside<T>(flake_file: &Path, f: impl FnOnce() -> T) -> T {
         root,
         parsed: RefCell::new(HashMap::new()),
     });
-    let previous = CURRENT.with(|current| current.replace(Some(directory)));
-    let result = f();
-    CURRENT.with(|current| *current.borrow_mut() = previous);
-    result
+    let _restore = Restore(CURRENT.with(|current| current.replace(Some(directory))));
+    f()
+}
+
+/// Puts back the directory that was current, even when the operation
+/// unwinds (the language server catches panics and goes on).
+struct Restore(Option<Rc<Directory>>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        CURRENT.with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+/// Clears the "reading an imported file" mark, even on unwinding.
+struct Reading(bool);
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        let previous = self.0;
+        READING.with(|reading| *reading.borrow_mut() = previous);
+    }
 }
 
 /// The path below the flake's directory that `relative` (`./pkgs`,
@@ -131,15 +150,35 @@ pub(crate) fn with_body<T>(
     ) {
         return None;
     }
-    let previous = READING.with(|reading| reading.replace(true));
-    let result = f(&body);
-    READING.with(|reading| *reading.borrow_mut() = previous);
-    result
+    let _reading = Reading(READING.with(|reading| reading.replace(true)));
+    f(&body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_directory_is_set_for_one_operation_only() {
+        let current = || CURRENT.with(|current| current.borrow().as_ref().map(|d| d.root.clone()));
+        assert_eq!(current(), None);
+        beside(Path::new("some/dir/flake.nix"), || {
+            assert_eq!(current(), Some(PathBuf::from("some/dir")));
+            beside(Path::new("flake.nix"), || {
+                assert_eq!(current(), Some(PathBuf::from(".")))
+            });
+            assert_eq!(current(), Some(PathBuf::from("some/dir")));
+        });
+        assert_eq!(current(), None);
+        // An operation that panics does not leave its directory behind.
+        let unwound = std::panic::catch_unwind(|| {
+            beside(Path::new("other/flake.nix"), || {
+                panic!("an operation failed")
+            })
+        });
+        assert!(unwound.is_err());
+        assert_eq!(current(), None);
+    }
 
     #[test]
     fn only_paths_inside_the_directory_are_read() {
