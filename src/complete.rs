@@ -53,6 +53,11 @@ pub enum CompletionShell {
 /// for one (`FLAKEEDIT_COMPLETE` is set); otherwise returns and the run goes on.
 /// Must run before anything is written to stdout.
 pub fn complete_if_asked(command: fn() -> clap::Command) {
+    // clap_complete collects the arguments and asks for the working
+    // directory before it looks at the variable; an ordinary run skips that.
+    if std::env::var_os(COMPLETE_VAR).is_none() {
+        return;
+    }
     CompleteEnv::with_factory(command)
         .var(COMPLETE_VAR)
         .complete();

@@ -142,13 +142,20 @@ fn is_scope(node: &SyntaxNode) -> bool {
 /// those nodes hold or lie in are walked, with the same answer as walking
 /// both files whole.
 pub fn adds_duplicates(before: &SourceFile, after: &SourceFile) -> bool {
+    // The edited file is counted first: it almost never has a duplicate,
+    // and then it cannot have more than the original, whose count is not
+    // needed.
     let local = after.reparsed().and_then(|reparsed| {
-        let before_count = touched_duplicates(before, reparsed, |r| r.before)?;
         let after_count = touched_duplicates(after, reparsed, |r| r.after)?;
+        if after_count == 0 {
+            return Some(false);
+        }
+        let before_count = touched_duplicates(before, reparsed, |r| r.before)?;
         Some(after_count > before_count)
     });
     local.unwrap_or_else(|| {
-        duplicate_attributes(after.syntax()).len() > duplicate_attributes(before.syntax()).len()
+        let after_count = duplicate_attributes(after.syntax()).len();
+        after_count > 0 && after_count > duplicate_attributes(before.syntax()).len()
     })
 }
 

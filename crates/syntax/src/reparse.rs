@@ -39,7 +39,7 @@
 
 use rnix::{Root, SyntaxKind, SyntaxNode, TextRange, TextSize};
 use rowan::ast::AstNode;
-use rowan::{NodeOrToken, WalkEvent};
+use rowan::{GreenNodeData, NodeOrToken};
 
 use crate::change::TextEdit;
 use crate::source::SourceFile;
@@ -173,26 +173,20 @@ fn parse_alone(kind: SyntaxKind, text: &str) -> Option<SyntaxNode> {
     (node.kind() == kind && node.text_range() == whole).then_some(node)
 }
 
-/// True when `new` (parsed alone) holds no error token or node and opens
-/// and closes with real delimiter tokens at the offsets `old` had them.
-/// rnix reports no error when a list or parenthesis is closed by an error
-/// token (an unterminated comment or string that ran to the end of the
-/// text): without this check such a region would look well formed.
+/// True when `new` (parsed alone) opens and closes with real delimiter
+/// tokens at the offsets `old` had them. rnix reports no error when a list
+/// or parenthesis is closed by an error token (an unterminated comment or
+/// string that ran to the end of the text): without this check, and the
+/// one for error tokens and nodes ([`green_shape`]), such a region would
+/// look well formed.
 fn same_delimiters(old: &SyntaxNode, new: &SyntaxNode) -> bool {
-    let has_error = new.descendants_with_tokens().any(|element| {
-        matches!(
-            element.kind(),
-            SyntaxKind::TOKEN_ERROR | SyntaxKind::NODE_ERROR
-        )
-    });
     let (Some(old_inner), Some(new_inner)) = (inner_range(old), inner_range(new)) else {
         return false;
     };
     let from_start =
         |node: &SyntaxNode, inner: TextRange| inner.start() - node.text_range().start();
     let to_end = |node: &SyntaxNode, inner: TextRange| node.text_range().end() - inner.end();
-    !has_error
-        && from_start(old, old_inner) == from_start(new, new_inner)
+    from_start(old, old_inner) == from_start(new, new_inner)
         && to_end(old, old_inner) == to_end(new, new_inner)
 }
 
@@ -206,18 +200,41 @@ fn has_three_tokens(node: &SyntaxNode) -> bool {
         .is_some()
 }
 
-fn subtree_depth(node: &SyntaxNode) -> usize {
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    for event in node.preorder() {
-        match event {
-            WalkEvent::Enter(_) => {
-                depth += 1;
-                deepest = deepest.max(depth);
+/// What the checks of a new subtree need from it: whether it holds an
+/// error token or node, and its depth in nodes (itself counts 1).
+struct Shape {
+    has_error: bool,
+    depth: usize,
+}
+
+/// Walks the green tree, not the red one: a red walk allocates a node for
+/// every element, and on a small file that cost more than parsing it.
+fn green_shape(root: &GreenNodeData) -> Shape {
+    let is_error = |kind: rowan::SyntaxKind| {
+        [SyntaxKind::TOKEN_ERROR, SyntaxKind::NODE_ERROR]
+            .iter()
+            .any(|error| kind == rowan::SyntaxKind(*error as u16))
+    };
+    let mut shape = Shape {
+        has_error: is_error(root.kind()),
+        depth: 1,
+    };
+    let mut stack = vec![(root.children(), 1usize)];
+    while let Some((children, depth)) = stack.last_mut() {
+        let depth = *depth;
+        match children.next() {
+            Some(NodeOrToken::Node(node)) => {
+                shape.has_error |= is_error(node.kind());
+                shape.depth = shape.depth.max(depth + 1);
+                stack.push((node.children(), depth + 1));
             }
-            WalkEvent::Leave(_) => depth -= 1,
+            Some(NodeOrToken::Token(token)) => shape.has_error |= is_error(token.kind()),
+            None => {
+                stack.pop();
+            }
         }
     }
-    deepest
+    shape
 }
 
 /// `file` with `edits` applied, by re-parsing only the nodes around them;
@@ -247,10 +264,11 @@ fn splice(file: &SourceFile, edits: &[TextEdit]) -> Option<(Root, Vec<Reparsed>)
         let kind = region.node.kind();
         let text = edited_text(&region.node, file.text(), &region.edits)?;
         let new = parse_alone(kind, &text)?;
-        if !same_delimiters(&region.node, &new) {
+        let shape = green_shape(new.green());
+        if shape.has_error || !same_delimiters(&region.node, &new) {
             return None;
         }
-        let depth = region.node.ancestors().count() + subtree_depth(&new);
+        let depth = region.node.ancestors().count() + shape.depth;
         if depth > MAX_DEPTH || (kind == SyntaxKind::NODE_ATTR_SET && !has_three_tokens(&new)) {
             return None;
         }

@@ -1,4 +1,5 @@
-//! Parsing the command line with only the invoked subcommand in the tree.
+//! Parsing the command line: the common input commands without clap
+//! ([`direct`]), the others with only the invoked subcommand in the tree.
 //!
 //! The options shared by every command are `global`: when clap builds a
 //! command it copies each of them into every subcommand, so parsing any
@@ -15,6 +16,10 @@
 //! subcommand is the one the small tree holds. A wrong guess (the name was
 //! an option's value: `-f add-input list-inputs`) fails and falls back.
 
+mod direct;
+#[cfg(test)]
+mod direct_tests;
+
 use std::ffi::OsString;
 
 use clap::{Command, CommandFactory, FromArgMatches, Parser};
@@ -25,6 +30,9 @@ use crate::cli::Cli;
 /// version or a usage error.
 pub fn parse() -> Cli {
     let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(cli) = direct::parse(&args) {
+        return cli;
+    }
     match parse_small(&args) {
         Some(cli) => cli,
         None => Cli::parse_from(args),

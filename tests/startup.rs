@@ -1,0 +1,14 @@
+//! What the executable does before `main`: on Linux it is linked at a fixed
+//! address, so the dynamic loader has no table of pointers to relocate at
+//! every start (see `build.rs`).
+
+/// The ELF type of the built executable: `ET_EXEC` (2), not the `ET_DYN`
+/// (3) of a position-independent one.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_executable_is_not_position_independent() {
+    let binary = std::fs::read(env!("CARGO_BIN_EXE_flakeedit")).expect("the binary is built");
+    assert_eq!(&binary[..4], b"\x7fELF", "an ELF file");
+    let elf_type = u16::from_le_bytes([binary[16], binary[17]]);
+    assert_eq!(elf_type, 2, "ET_EXEC, a fixed-address executable");
+}
