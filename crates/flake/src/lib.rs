@@ -88,7 +88,10 @@ pub mod update;
 /// `fetchFromGitHub`/`fetchurl` calls.
 pub use flakeedit_hash as hash;
 
-pub use check::{check, fix_safe, CheckOptions, Diagnostic, DiagnosticCode, Fix, Severity};
+pub use check::{
+    check, check_incrementally, fix_safe, CheckOptions, CheckState, Diagnostic, DiagnosticCode,
+    Fix, Incremental, Severity,
+};
 pub use error::{ErrorKind, FlakeError};
 pub use flakeref::{
     infer_name, normalize_url, pin_url, pinned_rev, unpin_url, NotPinnable, Pinned,

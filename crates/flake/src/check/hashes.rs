@@ -6,7 +6,7 @@ use crate::hash::parse_hash;
 use flakeedit_syntax::rnix::ast::{self, HasEntry};
 use flakeedit_syntax::{
     as_attr_set, attrpath_names, scope_at, static_string, string_literal, strip_parens, BinderKind,
-    ChangeSet, SyntaxKind, TextEdit,
+    ChangeSet, SyntaxKind, SyntaxNode, TextEdit,
 };
 use rowan::ast::AstNode;
 
@@ -129,11 +129,13 @@ fn fake_reason(value: &ast::Expr) -> Option<String> {
     }
 }
 
-pub(crate) fn check(context: &Context, sink: &mut Sink) {
+/// Checks the fetcher calls in `within` (the whole file, or the binding an
+/// incremental check re-checks).
+pub(crate) fn check(_context: &Context, sink: &mut Sink, within: &SyntaxNode) {
     if !sink.wants(DiagnosticCode::FakeHash) && !sink.wants(DiagnosticCode::LegacySha256) {
         return;
     }
-    for node in context.file.syntax().descendants() {
+    for node in within.descendants() {
         if node.kind() != SyntaxKind::NODE_APPLY {
             continue;
         }

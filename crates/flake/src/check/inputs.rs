@@ -13,7 +13,7 @@ use rowan::ast::AstNode;
 use super::{Context, Fix, Sink};
 use crate::inputs::{add_input, remove_unused_input, AddInput};
 use crate::meaning::AllowedChange;
-use crate::model::{analyze_uses, InputDecl, UseAnalysis};
+use crate::model::{analyze_uses_in, InputDecl, UseAnalysis};
 
 /// An input's name, its canonical url, and (child, our input) follows.
 type WellKnown = (
@@ -51,20 +51,28 @@ pub(crate) fn input_name_range(input: &InputDecl) -> TextRange {
         .unwrap_or_else(|| input.range())
 }
 
-pub(crate) fn check(context: &Context, sink: &mut Sink) {
+/// Checks the inputs of `context.flake` against its outputs. The findings
+/// about names the outputs take that are not declared (`registry-input`,
+/// `undeclared-input`, `optional-input`) are only made for the names in
+/// `only`, when given: an incremental check asks for the names whose
+/// declaration changed.
+pub(crate) fn check(context: &Context, sink: &mut Sink, only: Option<&HashSet<String>>) {
     let flake = context.flake;
     let Some(outputs) = &flake.outputs else {
         return;
     };
     let pattern = outputs.pattern();
+    let asked = |name: &str| only.is_none_or(|only| only.contains(name));
 
     if let Some(pattern) = &pattern {
         for entry in pattern.pat_entries() {
-            undeclared_formal(context, sink, &entry);
+            if formal_name(&entry).is_some_and(|name| asked(&name)) {
+                undeclared_formal(context, sink, &entry);
+            }
         }
     }
-    let analysis = analyze_uses(flake);
-    undeclared_uses(context, sink, &analysis);
+    let analysis = analyze_uses_in(flake, context.file.text());
+    undeclared_uses(context, sink, &analysis, &asked);
     if let Some(pattern) = &pattern {
         if outputs.is_closed_pattern() {
             let formals: HashSet<String> = flakeedit_syntax::formal_names(pattern)
@@ -91,7 +99,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                 continue;
             };
             let first = target.split('/').next().unwrap_or(target);
-            if target.is_empty() || flake.input(first).is_some() || flake.is_registry_input(first) {
+            if target.is_empty() || context.declares(first) || context.is_registry_input(first) {
                 continue;
             }
             let range = leaf
@@ -166,9 +174,10 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
         return;
     };
     // `self` is always passed; a formal with a default need not be.
-    if name == "self" || entry.default().is_some() || context.flake.input(&name).is_some() {
+    if name == "self" || entry.default().is_some() || context.declares(&name) {
         return;
     }
+    // Computed even without fixes: the message says whether there is one.
     let fix = well_known_fix(context, &name);
     let hint = undeclared_hint(&fix, &name, "remove the argument");
     // Nix resolves such an argument as `flake:<name>` through the registry,
@@ -190,14 +199,22 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
 /// body where `foo` is not declared (nor an outputs formal, which Nix adds
 /// as an input). Behind `inputs ? foo` or with `or …` the author expects
 /// it may be missing: `optional-input`, an info.
-fn undeclared_uses(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
+fn undeclared_uses(
+    context: &Context,
+    sink: &mut Sink,
+    analysis: &UseAnalysis,
+    asked: &dyn Fn(&str) -> bool,
+) {
     if !sink.wants(DiagnosticCode::UndeclaredInput) && !sink.wants(DiagnosticCode::OptionalInput) {
         return;
     }
-    let flake = context.flake;
     for (used, found) in analysis.set_uses() {
         let name = &used.name;
-        if name == "self" || flake.input(name).is_some() || flake.is_registry_input(name) {
+        if !asked(name)
+            || name == "self"
+            || context.declares(name)
+            || context.is_registry_input(name)
+        {
             continue;
         }
         if used.has_default || used.guarded_by.is_some() {
@@ -302,13 +319,18 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
         .flat_map(follows_targets)
         .map(|target| target.split('/').next().unwrap_or(target))
         .collect();
+    let fixes = sink.wants_fixes();
+    let followed = |name: &str| match &context.whole {
+        Some(whole) => (whole.followed)(name),
+        None => followed.contains(name),
+    };
     for input in &flake.inputs {
         // Not a formal of a closed pattern: `missing-formal` says so.
         if outputs.is_closed_pattern() && !formals.contains(&input.name) {
             continue;
         }
         let name = input.name.as_str();
-        if name == "self" || followed.contains(name) || used.contains(name) {
+        if name == "self" || followed(name) || used.contains(name) {
             continue;
         }
         let range = input_name_range(input);
@@ -334,6 +356,9 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
         // Unused, undecided nowhere, followed by no input: what
         // `remove_input` would check (walking the outputs again) is settled.
         let remove = || {
+            if !fixes {
+                return None;
+            }
             remove_unused_input(context.file, flake, input)
                 .ok()
                 .map(|changes| Fix {
@@ -379,7 +404,7 @@ fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
 
 fn missing_formal(context: &Context, sink: &mut Sink, pattern: &ast::Pattern, input: &InputDecl) {
     let name = &input.name;
-    let fix = is_plain_identifier(name)
+    let fix = (sink.wants_fixes() && is_plain_identifier(name))
         .then(|| add_formal(context.file, pattern, name))
         .flatten()
         .and_then(|edit| {

@@ -18,6 +18,7 @@
 mod codes;
 mod fix;
 mod hashes;
+mod incremental;
 mod inputs;
 mod lockfile;
 mod nixpkgs;
@@ -31,6 +32,7 @@ use crate::model::Flake;
 pub use codes::{code_info, CodeInfo, DiagnosticCode, FixKind, UnknownCode, CODES};
 pub use fix::{fix_safe, FixOutcome};
 pub(crate) use hashes::accepts_hash;
+pub use incremental::{check_incrementally, CheckState, Incremental};
 
 /// How bad a diagnostic is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -161,11 +163,44 @@ pub(crate) struct Context<'a> {
     pub lock: Option<&'a Lock>,
     pub options: &'a CheckOptions,
     pub now: i64,
+    /// When `flake` is a partial model (the inputs of one edited binding,
+    /// see [`incremental`]), what the whole file declares and follows.
+    pub whole: Option<Whole<'a>>,
+}
+
+/// Facts about all of a file's inputs, for a check that reads a partial model.
+#[derive(Clone, Copy)]
+pub(crate) struct Whole<'a> {
+    /// True when the file declares an input of this name.
+    pub declared: &'a dyn Fn(&str) -> bool,
+    /// True when some input's `follows` starts with this name.
+    pub followed: &'a dyn Fn(&str) -> bool,
+}
+
+impl Context<'_> {
+    /// True when the file declares input `name`.
+    pub fn declares(&self, name: &str) -> bool {
+        match &self.whole {
+            Some(whole) => (whole.declared)(name),
+            None => self.flake.input(name).is_some(),
+        }
+    }
+
+    /// [`Flake::is_registry_input`], for a partial model too.
+    pub fn is_registry_input(&self, name: &str) -> bool {
+        match &self.whole {
+            Some(_) => !self.declares(name) && self.flake.is_registry_input(name),
+            None => self.flake.is_registry_input(name),
+        }
+    }
 }
 
 /// Collects diagnostics, dropping disabled codes.
 pub(crate) struct Sink<'a> {
     options: &'a CheckOptions,
+    /// False when fixes are not wanted: they are dropped, and the costly
+    /// ones are not computed ([`Sink::wants_fixes`]).
+    fixes: bool,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -188,8 +223,13 @@ impl Sink<'_> {
             range,
             message: message.into(),
             subject: subject.into(),
-            fix,
+            fix: fix.filter(|_| self.fixes),
         });
+    }
+
+    /// True when fixes are kept (so they are worth computing).
+    pub fn wants_fixes(&self) -> bool {
+        self.fixes
     }
 
     /// True when `code` would be reported (so work for it can be skipped).
@@ -202,8 +242,32 @@ impl Sink<'_> {
 /// sorted by position. A file with syntax errors gets only `syntax-error`
 /// diagnostics: nothing else can be trusted then.
 pub fn check(file: &SourceFile, lock: Option<&Lock>, options: &CheckOptions) -> Vec<Diagnostic> {
+    check_with(file, lock, options, true)
+}
+
+/// [`check`], with or without fixes (the fix of every diagnostic is then
+/// `None`, and checking a large flake is cheaper).
+fn check_with(
+    file: &SourceFile,
+    lock: Option<&Lock>,
+    options: &CheckOptions,
+    fixes: bool,
+) -> Vec<Diagnostic> {
+    check_reading(file, lock, options, fixes).0
+}
+
+/// [`check_with`], also giving the model it read (`None` when the file has
+/// syntax errors or is not a flake) and the time it checked at.
+fn check_reading(
+    file: &SourceFile,
+    lock: Option<&Lock>,
+    options: &CheckOptions,
+    fixes: bool,
+) -> (Vec<Diagnostic>, Option<Flake>, i64) {
+    let now = options.now();
     let mut sink = Sink {
         options,
+        fixes,
         diagnostics: Vec::new(),
     };
     if !file.is_valid() {
@@ -216,7 +280,7 @@ pub fn check(file: &SourceFile, lock: Option<&Lock>, options: &CheckOptions) -> 
                 None,
             );
         }
-        return sink.diagnostics;
+        return (sink.diagnostics, None, now);
     }
     let flake = match Flake::read(file) {
         Ok(flake) => flake,
@@ -228,7 +292,7 @@ pub fn check(file: &SourceFile, lock: Option<&Lock>, options: &CheckOptions) -> 
                 error.message,
                 None,
             );
-            return sink.diagnostics;
+            return (sink.diagnostics, None, now);
         }
     };
     let context = Context {
@@ -236,17 +300,23 @@ pub fn check(file: &SourceFile, lock: Option<&Lock>, options: &CheckOptions) -> 
         flake: &flake,
         lock,
         options,
-        now: options.now(),
+        now,
+        whole: None,
     };
-    inputs::check(&context, &mut sink);
-    hashes::check(&context, &mut sink);
+    inputs::check(&context, &mut sink, None);
+    hashes::check(&context, &mut sink, file.syntax());
     nixpkgs::check(&context, &mut sink);
     if lock.is_some() {
         lockfile::check(&context, &mut sink);
     }
     let mut diagnostics = sink.diagnostics;
+    sort(&mut diagnostics);
+    (diagnostics, Some(flake), now)
+}
+
+/// The order [`check`] gives diagnostics in.
+fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.code.as_str()));
-    diagnostics
 }
 
 /// Counts diagnostics by severity: (errors, warnings, infos).

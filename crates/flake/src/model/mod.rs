@@ -7,6 +7,7 @@ mod uses;
 pub(crate) use occurrences::string_content;
 pub use occurrences::{occurrence_at, occurrences, Occurrence, OccurrenceKind};
 
+pub(crate) use uses::analyze_uses_in;
 pub use uses::{
     analyze_uses, input_usage, inputs_escape, uses_of_input, uses_through_input_set, InputSetUse,
     InputUsage, InputUse, UndecidedUse, UndecidedWhy, UseAnalysis, UseKind,
@@ -481,11 +482,7 @@ impl Flake {
                         .hint("Nix requires flake inputs to be written literally; write `inputs = { … };`"));
                     };
                     for binding in set.attrpath_values() {
-                        let Some(names) = binding.attrpath().as_ref().and_then(attrpath_names)
-                        else {
-                            continue;
-                        };
-                        add_binding(&mut inputs, &names, &binding, Vec::new());
+                        read_block_binding(&mut inputs, &binding);
                     }
                     block.get_or_insert(set);
                 }
@@ -514,20 +511,7 @@ impl Flake {
             (None, Some(binding)) => InputsStyle::Dotted(binding),
             (None, None) => InputsStyle::None,
         };
-        let outputs = find_path(&root, &["outputs"])
-            .into_iter()
-            .find(|found| found.kind == PathMatchKind::Exact)
-            .map(|found| Outputs {
-                lambda: found
-                    .binding
-                    .value()
-                    .map(strip_parens)
-                    .and_then(|expr| match expr {
-                        ast::Expr::Lambda(lambda) => Some(lambda),
-                        _ => None,
-                    }),
-                binding: found.binding,
-            });
+        let outputs = read_outputs(&root);
         Ok(Flake {
             root,
             inputs: inputs.inputs,
@@ -569,6 +553,62 @@ impl Flake {
                         .iter()
                         .any(|formal| formal == name)
                 })
+    }
+}
+
+/// The `outputs` binding of the top-level set `root`.
+fn read_outputs(root: &ast::AttrSet) -> Option<Outputs> {
+    find_path(root, &["outputs"])
+        .into_iter()
+        .find(|found| found.kind == PathMatchKind::Exact)
+        .map(|found| Outputs {
+            lambda: found
+                .binding
+                .value()
+                .map(strip_parens)
+                .and_then(|expr| match expr {
+                    ast::Expr::Lambda(lambda) => Some(lambda),
+                    _ => None,
+                }),
+            binding: found.binding,
+        })
+}
+
+/// Reads one binding written directly in the `inputs = { … };` block.
+fn read_block_binding(table: &mut InputTable, binding: &ast::AttrpathValue) {
+    let Some(names) = binding.attrpath().as_ref().and_then(attrpath_names) else {
+        return;
+    };
+    add_binding(table, &names, binding, Vec::new());
+}
+
+impl Flake {
+    /// The inputs one binding of the `inputs = { … };` block declares,
+    /// read as [`Flake::read`] reads them (in practice one input, or none
+    /// for a binding whose name is not static).
+    pub(crate) fn block_binding_inputs(binding: &ast::AttrpathValue) -> Vec<InputDecl> {
+        let mut table = InputTable::default();
+        read_block_binding(&mut table, binding);
+        table.inputs
+    }
+
+    /// A model of part of a flake: its top-level set `root`, the outputs
+    /// found there, and only the given `inputs` (the incremental check
+    /// looks at the inputs of one edited binding).
+    pub(crate) fn partial(root: ast::AttrSet, inputs: Vec<InputDecl>) -> Flake {
+        let by_name = inputs
+            .iter()
+            .enumerate()
+            .map(|(index, input)| (input.name.clone(), index))
+            .collect();
+        let outputs = read_outputs(&root);
+        Flake {
+            root,
+            inputs,
+            style: InputsStyle::None,
+            outputs,
+            by_name,
+        }
     }
 }
 

@@ -296,6 +296,18 @@ pub fn analyze_uses(flake: &Flake) -> UseAnalysis {
     walker.analysis
 }
 
+/// [`analyze_uses`] given the text of the file `flake` was read from,
+/// which it would otherwise rebuild from the tree: the check of a large
+/// flake must not copy the whole file to look at its outputs.
+pub(crate) fn analyze_uses_in(flake: &Flake, text: &str) -> UseAnalysis {
+    let Some(lambda) = flake.outputs.as_ref().and_then(|o| o.lambda.as_ref()) else {
+        return UseAnalysis::default();
+    };
+    let mut walker = walk::Walker::new(text);
+    walker.outputs(lambda);
+    walker.analysis
+}
+
 /// Where the outputs function certainly uses input `name`: as a formal's
 /// variable, through the input set (`inputs.name`, `inputs'.name`,
 /// `self.inputs.name`, `inherit (inputs) name`, `inputs.${"name"}`,

@@ -1,0 +1,601 @@
+//! Checking the next version of a flake by re-checking only the input
+//! binding an edit changed.
+//!
+//! On a flake with tens of thousands of inputs, reading the model and
+//! checking it whole takes seconds, while a keystroke changes one binding
+//! of the `inputs = { … };` block. [`check_incrementally`] keeps what the
+//! check of one version found ([`CheckState`]: its diagnostics and, per
+//! name, how many bindings declare it and how many `follows` name it) and,
+//! for the next version, re-checks the one binding that differs:
+//!
+//! - The edit (the bytes between the versions' common prefix and suffix)
+//!   lies inside one binding of the block, and the new tree is the old one
+//!   with that binding replaced: every other node on the way to the root
+//!   is the same (compared by identity, else by value). Neither the block
+//!   nor the top-level set is `rec`, so no binding is in another's scope.
+//! - What lies outside the binding can only change through the names it
+//!   declares and follows. The names it declares are declared nowhere else
+//!   (else another binding's input changes), a name it stops or starts
+//!   declaring is followed nowhere else (else another input's
+//!   `dangling-follows` changes), and no input declared elsewhere starts or
+//!   stops being followed (its `unused-input` changes). A message that
+//!   quotes a line of the outputs (`undecided-input-use`,
+//!   `optional-input`) keeps its position: the edit adds no line before it
+//!   and does not share its line.
+//! - Then the new diagnostics are the old ones outside the binding, moved
+//!   by the length change, plus the binding's own, found by the same code
+//!   as a whole check (its inputs read into a partial model, the rest of
+//!   the file's inputs known by name), plus the outputs' `registry-input`,
+//!   `undeclared-input` and `optional-input` about the names whose
+//!   declaration changed.
+//!
+//! Anything else (another layout, an edit elsewhere, a `flake.lock`)
+//! checks the whole file. Diagnostics come without fixes: a caller that
+//! offers fixes runs [`super::check`] when it needs them.
+//! `tests/check_incremental.rs` compares random edits with whole checks.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use flakeedit_syntax::rnix::ast;
+use flakeedit_syntax::{
+    as_attr_set, find_path, root_attr_set, PathMatchKind, SourceFile, SyntaxNode, TextRange,
+    TextSize,
+};
+use rowan::ast::AstNode;
+use rowan::NodeOrToken;
+
+use super::{
+    check_reading, hashes, inputs, nixpkgs, sort, CheckOptions, Context, Diagnostic,
+    DiagnosticCode, Sink, Whole,
+};
+use crate::lock::Lock;
+use crate::model::{Flake, InputDecl};
+
+/// How long a check's "now" is reused: the nixpkgs findings depend on the
+/// date, so a state older than this is checked again whole.
+const MAX_STATE_AGE_SECONDS: i64 = 3600;
+
+/// What the check of one version of a flake knew, for checking the next
+/// version incrementally.
+pub struct CheckState {
+    file: SourceFile,
+    options: CheckOptions,
+    now: i64,
+    diagnostics: Rc<Vec<Diagnostic>>,
+    /// Per input name, how many bindings of the `inputs` block declare it.
+    declared: HashMap<String, u32>,
+    /// Per name, how many `follows` (of any input, at any depth) start with it.
+    followed: HashMap<String, u32>,
+}
+
+impl std::fmt::Debug for CheckState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckState")
+            .field("len", &self.file.text().len())
+            .field("diagnostics", &self.diagnostics.len())
+            .finish()
+    }
+}
+
+/// What [`check_incrementally`] found.
+#[derive(Debug)]
+pub struct Incremental {
+    /// The diagnostics of the file, as [`super::check`] gives them but
+    /// without fixes.
+    pub diagnostics: Rc<Vec<Diagnostic>>,
+    /// What to pass when checking the file's next version; `None` when the
+    /// next version can only be checked whole.
+    pub state: Option<CheckState>,
+    /// True when only the edited binding was checked.
+    pub incremental: bool,
+}
+
+/// The diagnostics of `file`, without fixes, checking only what changed
+/// since `previous` (the state the check of an earlier version of the
+/// same document left) when that is provably the same as checking it
+/// whole. A file with syntax errors gets its `syntax-error` diagnostics and
+/// keeps `previous` for the next version.
+pub fn check_incrementally(
+    file: &SourceFile,
+    lock: Option<&Lock>,
+    options: &CheckOptions,
+    previous: Option<CheckState>,
+) -> Incremental {
+    if !file.is_valid() {
+        let (diagnostics, _, _) = check_reading(file, lock, options, false);
+        return Incremental {
+            diagnostics: Rc::new(diagnostics),
+            state: previous.filter(|_| lock.is_none()),
+            incremental: false,
+        };
+    }
+    if lock.is_none() {
+        if let Some(mut state) = previous.filter(|state| {
+            state.options == *options && options.now() - state.now < MAX_STATE_AGE_SECONDS
+        }) {
+            if let Some(diagnostics) = next(&mut state, file) {
+                return Incremental {
+                    diagnostics,
+                    state: Some(state),
+                    incremental: true,
+                };
+            }
+        }
+    }
+    let (diagnostics, flake, now) = check_reading(file, lock, options, false);
+    let diagnostics = Rc::new(diagnostics);
+    let state = match (lock, flake) {
+        (None, Some(flake)) => state_of(file, &flake, options, now, Rc::clone(&diagnostics)),
+        _ => None,
+    };
+    Incremental {
+        diagnostics,
+        state,
+        incremental: false,
+    }
+}
+
+/// The state after a whole check of `file`, when its inputs are all in
+/// one `inputs = { … };` block (the layout [`next`] re-checks).
+fn state_of(
+    file: &SourceFile,
+    flake: &Flake,
+    options: &CheckOptions,
+    now: i64,
+    diagnostics: Rc<Vec<Diagnostic>>,
+) -> Option<CheckState> {
+    block_of(file)?;
+    let mut declared = HashMap::new();
+    let mut followed = HashMap::new();
+    for input in &flake.inputs {
+        if input
+            .bindings
+            .iter()
+            .any(|binding| binding.prefix.len() != 1)
+        {
+            return None;
+        }
+        *declared.entry(input.name.clone()).or_insert(0) += input.bindings.len() as u32;
+        for (target, count) in follows_counts(std::slice::from_ref(input)) {
+            *followed.entry(target).or_insert(0) += count;
+        }
+    }
+    Some(CheckState {
+        file: file.clone(),
+        options: options.clone(),
+        now,
+        diagnostics,
+        declared,
+        followed,
+    })
+}
+
+/// The `inputs = { … };` block holding all of `file`'s inputs: the only
+/// top-level binding under `inputs`, an attribute set; neither it nor the
+/// top-level set is `rec`.
+fn block_of(file: &SourceFile) -> Option<(ast::AttrSet, ast::AttrSet)> {
+    let root = root_attr_set(file.root())?;
+    if root.rec_token().is_some() {
+        return None;
+    }
+    let found = find_path(&root, &["inputs"]);
+    let [only] = found.as_slice() else {
+        return None;
+    };
+    if only.kind != PathMatchKind::Exact {
+        return None;
+    }
+    let block = as_attr_set(only.binding.value())?;
+    if block.rec_token().is_some() {
+        return None;
+    }
+    Some((root, block))
+}
+
+/// How many `follows` of `inputs` start with each name.
+fn follows_counts(inputs: &[InputDecl]) -> HashMap<String, u32> {
+    let mut counts = HashMap::new();
+    for input in inputs {
+        for target in inputs::follows_targets(input) {
+            let first = target.split('/').next().unwrap_or(target);
+            *counts.entry(first.to_string()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// The length of the longest common prefix of `a` and `b`, compared a
+/// block at a time (a 5 MB file is compared in well under a millisecond).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 4096;
+    let limit = a.len().min(b.len());
+    let mut at = 0;
+    while at + BLOCK <= limit && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    while at < limit && a[at] == b[at] {
+        at += 1;
+    }
+    at
+}
+
+/// The length of the longest common suffix of `a` and `b`, at most `limit`.
+fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
+    const BLOCK: usize = 4096;
+    let (la, lb) = (a.len(), b.len());
+    let mut at = 0;
+    while at + BLOCK <= limit && a[la - at - BLOCK..la - at] == b[lb - at - BLOCK..lb - at] {
+        at += BLOCK;
+    }
+    while at < limit && a[la - at - 1] == b[lb - at - 1] {
+        at += 1;
+    }
+    at
+}
+
+/// Two green children are the same subtree.
+fn same_green(
+    a: NodeOrToken<&rowan::GreenNodeData, &rowan::GreenTokenData>,
+    b: NodeOrToken<&rowan::GreenNodeData, &rowan::GreenTokenData>,
+) -> bool {
+    match (a, b) {
+        (NodeOrToken::Node(a), NodeOrToken::Node(b)) => std::ptr::eq(a, b) || a == b,
+        (NodeOrToken::Token(a), NodeOrToken::Token(b)) => std::ptr::eq(a, b) || a == b,
+        _ => false,
+    }
+}
+
+/// True when the trees of `old` and `new` are the same but for these two
+/// nodes: at the same place, with the same nodes around them up to the root.
+fn same_outside(old: &SyntaxNode, new: &SyntaxNode) -> bool {
+    let (mut old, mut new) = (old.clone(), new.clone());
+    loop {
+        if old.index() != new.index() {
+            return false;
+        }
+        let (old_parent, new_parent) = match (old.parent(), new.parent()) {
+            (None, None) => return true,
+            (Some(old_parent), Some(new_parent)) => (old_parent, new_parent),
+            _ => return false,
+        };
+        if old_parent.kind() != new_parent.kind() {
+            return false;
+        }
+        let (old_green, new_green) = (old_parent.green(), new_parent.green());
+        if old_green.children().len() != new_green.children().len() {
+            return false;
+        }
+        let skip = old.index();
+        let same = old_green
+            .children()
+            .zip(new_green.children())
+            .enumerate()
+            .all(|(index, (a, b))| index == skip || same_green(a, b));
+        if !same {
+            return false;
+        }
+        old = old_parent;
+        new = new_parent;
+    }
+}
+
+/// The children of the `inputs` block an edit replaced.
+struct Run {
+    /// The range of the old children, from the first one's start to the
+    /// last one's end.
+    old_range: TextRange,
+    /// The bindings among the old children.
+    old: Vec<SyntaxNode>,
+    /// The bindings among the new children.
+    new: Vec<SyntaxNode>,
+}
+
+/// The children of `old_block` that the bytes `[start, old_end)` touch
+/// (at least the one `start` is in), and those of `new_block` in their
+/// place; `None` unless every other child of the block is the same in
+/// both, and the run lies between the braces.
+fn changed_run(
+    old_block: &ast::AttrSet,
+    new_block: &ast::AttrSet,
+    start: u32,
+    old_end: u32,
+) -> Option<Run> {
+    let old_green = old_block.syntax().green();
+    let new_green = new_block.syntax().green();
+    let old_children: Vec<_> = old_green.children().collect();
+    let new_children: Vec<_> = new_green.children().collect();
+    let base = u32::from(old_block.syntax().text_range().start());
+    // The children's offsets, up to the first one after the edit.
+    let mut offset = base;
+    let mut first = None;
+    let mut after = None;
+    for (index, child) in old_children.iter().enumerate() {
+        let end = offset + u32::from(child.text_len());
+        if first.is_none() && end > start {
+            first = Some(index);
+        }
+        if first.is_some() && offset >= old_end && Some(index) != first {
+            after = Some(index);
+            break;
+        }
+        offset = end;
+    }
+    let (first, after) = (first?, after?);
+    let kept_after = old_children.len() - after;
+    let new_after = new_children.len().checked_sub(kept_after)?;
+    // Not the braces, and the same children before and after the run.
+    if first == 0 || new_after < first || kept_after < 1 {
+        return None;
+    }
+    let same_before = old_children[..first]
+        .iter()
+        .zip(&new_children[..first])
+        .all(|(a, b)| same_green(*a, *b));
+    let same_after = old_children[after..]
+        .iter()
+        .zip(&new_children[new_after..])
+        .all(|(a, b)| same_green(*a, *b));
+    if !same_before || !same_after {
+        return None;
+    }
+    let old_start = base
+        + old_children[..first]
+            .iter()
+            .map(|child| u32::from(child.text_len()))
+            .sum::<u32>();
+    // The red nodes of a run's bindings, found by their ranges (walking
+    // the block's children would make a node for each of them).
+    type Child<'a> = NodeOrToken<&'a rowan::GreenNodeData, &'a rowan::GreenTokenData>;
+    let bindings = |block: &ast::AttrSet, children: &[Child<'_>]| {
+        let mut offset = old_start;
+        let mut found = Vec::new();
+        for child in children {
+            let len = u32::from(child.text_len());
+            if let NodeOrToken::Node(_) = child {
+                let range = TextRange::at(offset.into(), len.into());
+                let node = block.syntax().child_or_token_at_range(range)?.into_node()?;
+                if node.text_range() != range {
+                    return None;
+                }
+                found.push(node);
+            }
+            offset += len;
+        }
+        Some(found)
+    };
+    let old = bindings(old_block, &old_children[first..after])?;
+    let new = bindings(new_block, &new_children[first..new_after])?;
+    let old_len: u32 = old_children[first..after]
+        .iter()
+        .map(|child| u32::from(child.text_len()))
+        .sum();
+    Some(Run {
+        old_range: TextRange::at(old_start.into(), old_len.into()),
+        old,
+        new,
+    })
+}
+
+/// The inputs the bindings of a run declare, each by one binding; `None`
+/// when a child is not a binding or a tree the model does not read
+/// alone (a name declared twice in the run).
+fn run_inputs(run: &[SyntaxNode]) -> Option<Vec<InputDecl>> {
+    let mut inputs: Vec<InputDecl> = Vec::new();
+    for node in run {
+        let binding = ast::AttrpathValue::cast(node.clone())?;
+        for input in Flake::block_binding_inputs(&binding) {
+            if inputs.iter().any(|other| other.name == input.name) {
+                return None;
+            }
+            inputs.push(input);
+        }
+    }
+    Some(inputs)
+}
+
+/// `range` of the old text in the new one, where the bytes
+/// `[edit_start, old_edit_end)` became `delta` bytes longer; `None` for a
+/// range with an end inside the edit.
+fn moved(range: TextRange, edit_start: u32, old_edit_end: u32, delta: i64) -> Option<TextRange> {
+    let shift = |offset: TextSize| {
+        let offset = u32::from(offset);
+        if offset <= edit_start {
+            Some(offset)
+        } else if offset >= old_edit_end {
+            u32::try_from(i64::from(offset) + delta).ok()
+        } else {
+            None
+        }
+    };
+    Some(TextRange::new(
+        shift(range.start())?.into(),
+        shift(range.end())?.into(),
+    ))
+}
+
+/// The diagnostics of `file` from `state`, the state of an earlier
+/// version, by re-checking the one binding that changed; `None` when that
+/// is not provably what a whole check finds. Updates `state` to `file`.
+fn next(state: &mut CheckState, file: &SourceFile) -> Option<Rc<Vec<Diagnostic>>> {
+    let (old_text, new_text) = (state.file.text().as_bytes(), file.text().as_bytes());
+    if old_text == new_text {
+        let same = Rc::clone(&state.diagnostics);
+        state.file = file.clone();
+        return Some(same);
+    }
+    let prefix = common_prefix(old_text, new_text);
+    let suffix = common_suffix(
+        old_text,
+        new_text,
+        old_text.len().min(new_text.len()) - prefix,
+    );
+    let old_end = u32::try_from(old_text.len() - suffix).ok()?;
+    let new_end = u32::try_from(new_text.len() - suffix).ok()?;
+    let start = u32::try_from(prefix).ok()?;
+    let delta = i64::from(new_end) - i64::from(old_end);
+
+    let (_, old_block) = block_of(&state.file)?;
+    let (new_root, new_block) = block_of(file)?;
+    if !same_outside(old_block.syntax(), new_block.syntax()) {
+        return None;
+    }
+    let run = changed_run(&old_block, &new_block, start, old_end)?;
+    let old_range = run.old_range;
+    let old_inputs = run_inputs(&run.old)?;
+    let new_inputs = run_inputs(&run.new)?;
+    let old_names: HashSet<String> = old_inputs.iter().map(|i| i.name.clone()).collect();
+    let new_names: HashSet<String> = new_inputs.iter().map(|i| i.name.clone()).collect();
+    let old_follows = follows_counts(&old_inputs);
+    let new_follows = follows_counts(&new_inputs);
+
+    let declared_before = |name: &str| state.declared.get(name).copied().unwrap_or(0);
+    let followed_before = |name: &str| state.followed.get(name).copied().unwrap_or(0);
+    let count = |counts: &HashMap<String, u32>, name: &str| counts.get(name).copied().unwrap_or(0);
+    // The binding's names are declared nowhere else.
+    let declared_elsewhere =
+        |name: &str| declared_before(name).saturating_sub(u32::from(old_names.contains(name)));
+    if old_names
+        .iter()
+        .chain(&new_names)
+        .any(|name| declared_elsewhere(name) > 0)
+    {
+        return None;
+    }
+    // A name whose declaration changes is followed nowhere else.
+    let changed: HashSet<String> = old_names
+        .symmetric_difference(&new_names)
+        .cloned()
+        .collect();
+    if changed
+        .iter()
+        .any(|name| followed_before(name).saturating_sub(count(&old_follows, name)) > 0)
+    {
+        return None;
+    }
+    // No input declared elsewhere starts or stops being followed.
+    let followed_after = |name: &str| {
+        followed_before(name).saturating_sub(count(&old_follows, name)) + count(&new_follows, name)
+    };
+    let flips = old_follows.keys().chain(new_follows.keys()).any(|name| {
+        (followed_before(name) > 0) != (followed_after(name) > 0) && declared_elsewhere(name) > 0
+    });
+    if flips {
+        return None;
+    }
+    // Messages quoting a position in the outputs keep it.
+    let quotes_position = |d: &Diagnostic| {
+        matches!(
+            d.code,
+            DiagnosticCode::UndecidedInputUse | DiagnosticCode::OptionalInput
+        ) && !old_range.contains_range(d.range)
+    };
+    if state.diagnostics.iter().any(quotes_position)
+        && !keeps_positions(
+            &state.file,
+            start as usize,
+            old_end as usize,
+            &new_text[prefix..new_end as usize],
+        )
+    {
+        return None;
+    }
+
+    let mut diagnostics = Vec::with_capacity(state.diagnostics.len() + 4);
+    for d in state.diagnostics.iter() {
+        let recomputed = old_range.contains_range(d.range)
+            || (matches!(
+                d.code,
+                DiagnosticCode::RegistryInput
+                    | DiagnosticCode::UndeclaredInput
+                    | DiagnosticCode::OptionalInput
+            ) && changed.contains(&d.subject));
+        if !recomputed {
+            diagnostics.push(Diagnostic {
+                range: moved(d.range, start, old_end, delta)?,
+                ..d.clone()
+            });
+        }
+    }
+
+    let declared = |name: &str| {
+        new_names.contains(name) || (!old_names.contains(name) && declared_before(name) > 0)
+    };
+    let followed = |name: &str| followed_after(name) > 0;
+    let partial = Flake::partial(new_root, new_inputs);
+    let context = Context {
+        file,
+        flake: &partial,
+        lock: None,
+        options: &state.options,
+        now: state.now,
+        whole: Some(Whole {
+            declared: &declared,
+            followed: &followed,
+        }),
+    };
+    let mut sink = Sink {
+        options: &state.options,
+        fixes: false,
+        diagnostics: Vec::new(),
+    };
+    inputs::check(&context, &mut sink, Some(&changed));
+    for binding in &run.new {
+        hashes::check(&context, &mut sink, binding);
+    }
+    nixpkgs::check(&context, &mut sink);
+    diagnostics.append(&mut sink.diagnostics);
+    sort(&mut diagnostics);
+
+    for name in &old_names {
+        if let Some(count) = state.declared.get_mut(name) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                state.declared.remove(name);
+            }
+        }
+    }
+    for name in new_names {
+        *state.declared.entry(name).or_insert(0) += 1;
+    }
+    for (name, count) in old_follows {
+        if let Some(total) = state.followed.get_mut(&name) {
+            *total = total.saturating_sub(count);
+            if *total == 0 {
+                state.followed.remove(&name);
+            }
+        }
+    }
+    for (name, count) in new_follows {
+        *state.followed.entry(name).or_insert(0) += count;
+    }
+    let diagnostics = Rc::new(diagnostics);
+    state.diagnostics = Rc::clone(&diagnostics);
+    state.file = file.clone();
+    Some(diagnostics)
+}
+
+/// True when replacing the bytes `[start, end)` of `old` by `inserted`
+/// leaves the line and column of every position of the outputs after the
+/// edit as they were: no line is added or removed, and a line break
+/// separates the edit from the outputs. (An outputs before the edit keeps
+/// its positions anyway.)
+fn keeps_positions(old: &SourceFile, start: usize, end: usize, inserted: &[u8]) -> bool {
+    let Some(outputs) = root_attr_set(old.root()).and_then(|root| {
+        find_path(&root, &["outputs"])
+            .into_iter()
+            .find(|found| found.kind == PathMatchKind::Exact)
+    }) else {
+        return true;
+    };
+    let outputs_start = usize::from(outputs.binding.syntax().text_range().start());
+    if outputs_start < start {
+        return true;
+    }
+    let bytes = old.text().as_bytes();
+    let breaks = |text: &[u8]| text.iter().filter(|&&b| b == b'\n').count();
+    breaks(&bytes[start..end]) == breaks(inserted)
+        && bytes
+            .get(end..outputs_start)
+            .is_some_and(|between| between.contains(&b'\n'))
+}

@@ -1,0 +1,277 @@
+//! `check_incrementally` (re-checking only the input binding an edit
+//! changed) must find exactly what a whole `check` finds, fixes aside.
+//!
+//! The property test builds flakes from a few input and outputs shapes
+//! (names shared between inputs, follows targets and uses, so that edits
+//! rename, add and remove inputs and uses), applies a run of random
+//! edits — characters and fragments typed in the inputs block or anywhere,
+//! whole bindings added or deleted, uses added to the outputs — parses each
+//! version from the previous one as the language server does, and compares
+//! each version's diagnostics with a whole check. `PROPTEST_CASES` sets
+//! the number of cases (256 by default).
+
+use flakeedit_flake::{check, check_incrementally, CheckOptions, CheckState, Diagnostic};
+use flakeedit_syntax::{SourceFile, TextEdit, TextRange};
+use proptest::prelude::*;
+use proptest::sample::Index;
+
+/// A fixed "now" (2026-12-01), so the nixpkgs branch findings do not drift.
+fn options() -> CheckOptions {
+    CheckOptions {
+        now: Some(1_795_000_000),
+        ..CheckOptions::default()
+    }
+}
+
+const NAMES: &[&str] = &[
+    "nixpkgs",
+    "a",
+    "b",
+    "utils",
+    "flake-utils",
+    "systems",
+    "compat",
+];
+
+/// One binding of the `inputs` block, by shape.
+fn binding(shape: usize, name: &str, target: &str) -> String {
+    match shape % 7 {
+        0 => format!("{name}.url = \"github:owner/{name}\";"),
+        1 => format!("{name} = {{ url = \"github:NixOS/nixpkgs/nixos-23.05\"; }};"),
+        2 => format!(
+            "{name} = {{\n      url = \"github:owner/{name}\";\n      inputs.nixpkgs.follows = \"{target}\";\n    }};"
+        ),
+        3 => format!("{name} = {{ url = \"github:owner/{name}\"; flake = false; }};"),
+        4 => format!("{name}.follows = \"{target}\";"),
+        5 => format!("{name}.url = \"github:someone/nixpkgs\";"),
+        _ => format!("# about {name}\n    {name}.url = \"github:edolstra/flake-compat\";"),
+    }
+}
+
+/// The outputs binding, by shape; `uses` are names the body takes from
+/// the input set or as variables.
+fn outputs(shape: usize, uses: &[&str]) -> String {
+    let selected: Vec<String> = uses
+        .iter()
+        .map(|name| format!("inputs.{name}.packages"))
+        .collect();
+    let body = format!(
+        "{{\n      packages = [ {} ];\n      src = fetchurl {{ url = \"https://example.org/x\"; hash = \"\"; }};\n    }}",
+        selected.join(" ")
+    );
+    match shape % 5 {
+        0 => format!("outputs = {{ self, nixpkgs, a, ... }}@inputs: {body};"),
+        1 => format!("outputs = {{ self, nixpkgs, a, b }}@inputs: {body};"),
+        2 => format!("outputs = inputs: {body};"),
+        3 => format!(
+            "outputs = {{ self, utils, ... }}@inputs:\n    if inputs ? compat then inputs.compat else inputs.${{\"b\"}} // {body};"
+        ),
+        _ => format!("outputs = {{ self, ... }}@inputs: builtins.mapAttrs (n: v: v) inputs // {body};"),
+    }
+}
+
+fn flake_text(bindings: &[(usize, usize, usize)], outputs_shape: usize, uses: &[usize]) -> String {
+    let lines: Vec<String> = bindings
+        .iter()
+        .map(|(shape, name, target)| {
+            binding(
+                *shape,
+                NAMES[name % NAMES.len()],
+                NAMES[target % NAMES.len()],
+            )
+        })
+        .collect();
+    let uses: Vec<&str> = uses
+        .iter()
+        .map(|index| NAMES[index % NAMES.len()])
+        .collect();
+    let inputs = format!("  inputs = {{\n    {}\n  }};\n", lines.join("\n    "));
+    let outputs = format!("  {}\n", outputs(outputs_shape, &uses));
+    if outputs_shape % 7 == 6 {
+        format!("{{\n{outputs}{inputs}}}\n")
+    } else {
+        format!("{{\n  description = \"test\";\n{inputs}{outputs}}}\n")
+    }
+}
+
+/// What is typed or pasted.
+const FRAGMENTS: &[&str] = &[
+    "",
+    " ",
+    "\n",
+    "a",
+    "x",
+    "-",
+    ".",
+    ";",
+    "\"",
+    "=",
+    "{",
+    "}",
+    "#",
+    "b",
+    "nixpkgs",
+    "/",
+    "\n    c.url = \"github:o/c\";",
+    "\n    b = { url = \"github:o/b\"; inputs.nixpkgs.follows = \"a\"; };",
+    "\n    d.follows = \"nixpkgs\";",
+    " inputs.b.lib ",
+    " inputs.zz ",
+    " a ",
+];
+
+#[derive(Debug, Clone)]
+struct Edit {
+    /// Into the inputs block (most edits), else anywhere.
+    in_inputs: bool,
+    at: Index,
+    deleted: usize,
+    fragment: Index,
+    /// Delete a whole line instead.
+    line: bool,
+}
+
+fn edit_strategy() -> impl Strategy<Value = Edit> {
+    (
+        prop::bool::weighted(0.8),
+        any::<Index>(),
+        prop_oneof![4 => Just(0usize), 2 => 1usize..3, 1 => 3usize..30],
+        any::<Index>(),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|(in_inputs, at, deleted, fragment, line)| Edit {
+            in_inputs,
+            at,
+            deleted,
+            fragment,
+            line,
+        })
+}
+
+/// The edit `edit` describes on `text`, on character boundaries.
+fn text_edit(text: &str, edit: &Edit) -> TextEdit {
+    let (from, to) = match (text.find("inputs = {"), text.find("\n  };")) {
+        (Some(from), Some(to)) if edit.in_inputs && from < to => (from, to),
+        _ => (0, text.len()),
+    };
+    let boundary = |mut offset: usize| {
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    };
+    let start = boundary(from + edit.at.index(to - from + 1));
+    let (start, end, insert) = if edit.line {
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
+        (line_start, line_end, "")
+    } else {
+        let end = boundary((start + edit.deleted).min(text.len())).max(start);
+        (start, end, *edit.fragment.get(FRAGMENTS))
+    };
+    TextEdit::replace(
+        TextRange::new((start as u32).into(), (end as u32).into()),
+        insert,
+    )
+}
+
+/// A diagnostic without its fix.
+fn unfixed(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    diagnostics
+        .iter()
+        .map(|d| Diagnostic {
+            fix: None,
+            ..d.clone()
+        })
+        .collect()
+}
+
+/// Checks every version of `text` under `edits`, incrementally and whole;
+/// returns how many versions were checked incrementally.
+fn compare(text: String, edits: &[Edit]) -> Result<usize, TestCaseError> {
+    let options = options();
+    let mut file = SourceFile::parse(text);
+    let first = check_incrementally(&file, None, &options, None);
+    prop_assert_eq!(&*first.diagnostics, &unfixed(&check(&file, None, &options)));
+    let mut state: Option<CheckState> = first.state;
+    let mut incremental = 0;
+    for edit in edits {
+        let edit = text_edit(file.text(), edit);
+        file = file.edited(&edit);
+        let found = check_incrementally(&file, None, &options, state.take());
+        let whole = unfixed(&check(&file, None, &options));
+        prop_assert_eq!(
+            &*found.diagnostics,
+            &whole,
+            "after {:?}, incremental: {}, text:\n{}",
+            edit,
+            found.incremental,
+            file.text()
+        );
+        incremental += usize::from(found.incremental);
+        state = found.state;
+    }
+    Ok(incremental)
+}
+
+proptest! {
+    #[test]
+    fn incremental_diagnostics_are_those_of_a_whole_check(
+        bindings in prop::collection::vec((0usize..7, 0usize..7, 0usize..7), 1..7),
+        outputs_shape in 0usize..7,
+        uses in prop::collection::vec(0usize..7, 0..4),
+        edits in prop::collection::vec(edit_strategy(), 1..8),
+    ) {
+        let text = flake_text(&bindings, outputs_shape, &uses);
+        compare(text, &edits)?;
+    }
+}
+
+/// Edits that the incremental check must handle without a whole check, so
+/// the property above compares the incremental path and not only the
+/// fallback: renaming an input, typing in a url, adding and removing a
+/// follows, adding an input.
+#[test]
+fn typical_edits_are_checked_incrementally() {
+    let text = flake_text(&[(0, 1, 0), (2, 2, 0), (1, 0, 0), (0, 3, 0)], 0, &[0]);
+    let options = options();
+    let mut file = SourceFile::parse(text);
+    let mut state = check_incrementally(&file, None, &options, None).state;
+    assert!(
+        state.is_some(),
+        "a flake with one inputs block keeps a state"
+    );
+    let at = |file: &SourceFile, needle: &str| {
+        file.text()
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} in the flake")) as u32
+    };
+    let edits = [
+        // Rename `utils` (unused) to `xutils`.
+        ("utils.url", 0, "x"),
+        // Type in a url.
+        ("owner/a\"", 5, "z"),
+        // The nixpkgs branch.
+        ("23.05", 0, "2"),
+        // Add an input.
+        ("xutils.url", 0, "c.url = \"github:o/c\";\n    "),
+    ];
+    for (needle, offset, insert) in edits {
+        let start = at(&file, needle) + offset;
+        let edit = TextEdit::insert(start.into(), insert);
+        file = file.edited(&edit);
+        let found = check_incrementally(&file, None, &options, state.take());
+        assert_eq!(
+            *found.diagnostics,
+            unfixed(&check(&file, None, &options)),
+            "after inserting {insert:?} at {needle}"
+        );
+        assert!(
+            found.incremental,
+            "inserting {insert:?} at {needle} was checked whole"
+        );
+        state = found.state;
+    }
+}
