@@ -10,6 +10,8 @@
 //! each version's diagnostics with a whole check. `PROPTEST_CASES` sets
 //! the number of cases (256 by default).
 
+use std::rc::Rc;
+
 use flakeedit_flake::{check, check_incrementally, CheckOptions, CheckState, Diagnostic};
 use flakeedit_syntax::{SourceFile, TextEdit, TextRange};
 use proptest::prelude::*;
@@ -192,14 +194,14 @@ fn unfixed(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
 /// returns how many versions were checked incrementally.
 fn compare(text: String, edits: &[Edit]) -> Result<usize, TestCaseError> {
     let options = options();
-    let mut file = SourceFile::parse(text);
+    let mut file = Rc::new(SourceFile::parse(text));
     let first = check_incrementally(&file, None, &options, None);
     prop_assert_eq!(&*first.diagnostics, &unfixed(&check(&file, None, &options)));
     let mut state: Option<CheckState> = first.state;
     let mut incremental = 0;
     for edit in edits {
         let edit = text_edit(file.text(), edit);
-        file = file.edited(&edit);
+        file = Rc::new(file.edited(&edit));
         let found = check_incrementally(&file, None, &options, state.take());
         let whole = unfixed(&check(&file, None, &options));
         prop_assert_eq!(
@@ -235,9 +237,9 @@ proptest! {
 /// follows, adding an input.
 #[test]
 fn typical_edits_are_checked_incrementally() {
-    let text = flake_text(&[(0, 1, 0), (2, 2, 0), (1, 0, 0), (0, 3, 0)], 0, &[0]);
+    let text = flake_text(&[(0, 1, 0), (2, 2, 0), (1, 0, 0), (0, 3, 0)], 0, &[0, 1]);
     let options = options();
-    let mut file = SourceFile::parse(text);
+    let mut file = Rc::new(SourceFile::parse(text));
     let mut state = check_incrementally(&file, None, &options, None).state;
     assert!(
         state.is_some(),
@@ -249,6 +251,9 @@ fn typical_edits_are_checked_incrementally() {
             .unwrap_or_else(|| panic!("{needle} in the flake")) as u32
     };
     let edits = [
+        // Rename `a`, which the outputs use (after the edit) and take as
+        // an argument, which becomes `registry-input`.
+        ("a.url", 0, "x"),
         // Rename `utils` (unused) to `xutils`.
         ("utils.url", 0, "x"),
         // Type in a url.
@@ -261,7 +266,7 @@ fn typical_edits_are_checked_incrementally() {
     for (needle, offset, insert) in edits {
         let start = at(&file, needle) + offset;
         let edit = TextEdit::insert(start.into(), insert);
-        file = file.edited(&edit);
+        file = Rc::new(file.edited(&edit));
         let found = check_incrementally(&file, None, &options, state.take());
         assert_eq!(
             *found.diagnostics,
@@ -273,5 +278,9 @@ fn typical_edits_are_checked_incrementally() {
             "inserting {insert:?} at {needle} was checked whole"
         );
         state = found.state;
+        if needle == "a.url" {
+            let codes: Vec<&str> = found.diagnostics.iter().map(|d| d.code.as_str()).collect();
+            assert!(codes.contains(&"registry-input"), "{codes:?}");
+        }
     }
 }

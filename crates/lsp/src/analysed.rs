@@ -20,47 +20,117 @@
 //! the token a keystroke lands in (or re-parses the node around it) and
 //! keeps the rest of the tree; the result is used only when its text is the
 //! document's, so an entry of another document at that version is never
-//! edited into this one. The model and the diagnostics are then read from
-//! the new tree as a whole.
+//! edited into this one. The model is read from the new tree when a
+//! feature first asks for it.
+//!
+//! The diagnostics a document above [`INCREMENTAL_ABOVE`] bytes publishes
+//! come from `check_incrementally`: the previous version's check state is
+//! handed to the next version, which re-checks only the bindings of the
+//! `inputs` block an edit replaced when that provably finds what a whole
+//! check finds. Those diagnostics have no fixes; a code-action listing
+//! (only for documents up to `MAX_ANALYZED_BYTES`) checks the version whole
+//! for them. Smaller documents are checked whole once per version, fixes
+//! included, and every request shares that.
 
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use flakeedit_flake::{occurrences, Flake, Lock, Occurrence};
+use flakeedit_flake::{
+    check_incrementally, occurrences, CheckOptions, CheckState, Flake, Lock, Occurrence,
+};
 use flakeedit_syntax::SourceFile;
 
 use crate::analysis;
-use crate::documents::{Document, MAX_ANALYZED_BYTES};
+use crate::documents::{Document, MAX_DIAGNOSED_BYTES};
 
 /// How many documents' analyses a thread keeps: a few open flakes; each
 /// entry holds a tree, so the bound also bounds memory.
 pub const CAPACITY: usize = 4;
 
+/// Documents larger than this publish diagnostics checked incrementally
+/// (see the module docs); smaller ones are checked whole, fixes and all,
+/// which costs a few milliseconds and serves the code actions too.
+pub const INCREMENTAL_ABOVE: usize = 256 * 1024;
+
 /// Diagnostics, and the lock they were computed with.
 type DiagnosticsWith = (Option<Arc<Lock>>, Rc<Vec<analysis::Diagnostic>>);
+
+/// The diagnostics a version publishes.
+#[derive(Clone)]
+pub enum Published {
+    /// Checked whole, fixes included.
+    Checked(Rc<Vec<analysis::Diagnostic>>),
+    /// Checked incrementally, without fixes (the library's, as they are:
+    /// converting tens of thousands of them twice would be most of the cost).
+    Unfixed(Rc<Vec<flakeedit_flake::Diagnostic>>),
+}
+
+impl Published {
+    /// Calls `each` with every diagnostic's range, severity, code and message.
+    pub fn each(
+        &self,
+        mut each: impl FnMut(
+            flakeedit_syntax::TextRange,
+            analysis::Severity,
+            flakeedit_flake::DiagnosticCode,
+            &str,
+        ),
+    ) {
+        match self {
+            Published::Checked(found) => {
+                for d in found.iter() {
+                    each(d.range, d.severity, d.code, &d.message);
+                }
+            }
+            Published::Unfixed(found) => {
+                for d in found.iter() {
+                    each(
+                        d.range,
+                        analysis::Severity::of(d.severity),
+                        d.code,
+                        &d.message,
+                    );
+                }
+            }
+        }
+    }
+}
 
 /// What is known about one version of a document.
 pub struct Analysed {
     version: i32,
-    file: SourceFile,
-    /// The model, read leniently (syntax errors allowed); `None` when the
-    /// file is not a flake.
-    flake: Option<Flake>,
+    file: Rc<SourceFile>,
+    /// The model, read leniently (syntax errors allowed) on first use;
+    /// `None` when the file is not a flake.
+    flake: OnceCell<Option<Flake>>,
     occurrences: OnceCell<Vec<Occurrence>>,
     diagnostics: RefCell<Option<DiagnosticsWith>>,
+    /// The published diagnostics of a large document, without fixes.
+    published: RefCell<Option<(Option<Arc<Lock>>, Rc<Vec<flakeedit_flake::Diagnostic>>)>>,
+    /// The check state of a large document: received from the previous
+    /// version, then replaced by this version's once checked, and taken
+    /// by the next version.
+    state: RefCell<Option<CheckState>>,
 }
 
 impl Analysed {
-    fn new(version: i32, file: SourceFile) -> Analysed {
-        let flake = Flake::read_lenient(&file).ok();
+    fn new(version: i32, file: SourceFile, state: Option<CheckState>) -> Analysed {
         Analysed {
             version,
-            file,
-            flake,
+            file: Rc::new(file),
+            flake: OnceCell::new(),
             occurrences: OnceCell::new(),
             diagnostics: RefCell::new(None),
+            published: RefCell::new(None),
+            state: RefCell::new(state),
         }
+    }
+
+    fn model(&self) -> Option<&Flake> {
+        self.flake
+            .get_or_init(|| Flake::read_lenient(&self.file).ok())
+            .as_ref()
     }
 
     /// The parsed file.
@@ -74,13 +144,38 @@ impl Analysed {
         if !lenient && !self.file.errors().is_empty() {
             return None;
         }
-        self.flake.as_ref()
+        self.model()
     }
 
     /// Every occurrence of every input (declarations, uses, follows targets).
     pub fn occurrences(&self) -> &[Occurrence] {
         self.occurrences
-            .get_or_init(|| self.flake.as_ref().map_or_else(Vec::new, occurrences))
+            .get_or_init(|| self.model().map_or_else(Vec::new, occurrences))
+    }
+
+    /// The diagnostics to publish for this version with `lock`: those of
+    /// [`Analysed::diagnostics`] for a document up to [`INCREMENTAL_ABOVE`]
+    /// bytes; above, the incremental check's, without fixes.
+    pub fn published(&self, lock: Option<&Arc<Lock>>) -> Published {
+        if self.file.text().len() <= INCREMENTAL_ABOVE {
+            return Published::Checked(self.diagnostics(lock));
+        }
+        let mut cached = self.published.borrow_mut();
+        if let Some((with, found)) = cached.as_ref() {
+            if same_lock(with.as_ref(), lock) {
+                return Published::Unfixed(Rc::clone(found));
+            }
+        }
+        let previous = self.state.borrow_mut().take();
+        let checked = check_incrementally(
+            &self.file,
+            lock.map(|lock| &**lock),
+            &CheckOptions::default(),
+            previous,
+        );
+        *self.state.borrow_mut() = checked.state;
+        *cached = Some((lock.cloned(), Rc::clone(&checked.diagnostics)));
+        Published::Unfixed(checked.diagnostics)
     }
 
     /// The diagnostics of this version with `lock` (the lock cache's shared
@@ -88,12 +183,7 @@ impl Analysed {
     pub fn diagnostics(&self, lock: Option<&Arc<Lock>>) -> Rc<Vec<analysis::Diagnostic>> {
         let mut cached = self.diagnostics.borrow_mut();
         if let Some((with, found)) = cached.as_ref() {
-            let same_lock = match (with, lock) {
-                (None, None) => true,
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                _ => false,
-            };
-            if same_lock {
+            if same_lock(with.as_ref(), lock) {
                 return Rc::clone(found);
             }
         }
@@ -106,6 +196,15 @@ impl Analysed {
     }
 }
 
+/// The same lock state: none, or the same shared copy.
+fn same_lock(a: Option<&Arc<Lock>>, b: Option<&Arc<Lock>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
 thread_local! {
     static CACHE: RefCell<Vec<Rc<Analysed>>> = const { RefCell::new(Vec::new()) };
 }
@@ -113,7 +212,7 @@ thread_local! {
 /// The analysis of `document`, from the cache when this version of its
 /// text was analysed before; `None` for a document too large to analyse.
 pub fn analysed(document: &Document) -> Option<Rc<Analysed>> {
-    if document.text.len() > MAX_ANALYZED_BYTES {
+    if document.text.len() > MAX_DIAGNOSED_BYTES {
         return None;
     }
     let found = CACHE.with_borrow_mut(|cache| {
@@ -139,11 +238,15 @@ pub fn analysed(document: &Document) -> Option<Rc<Analysed>> {
                 .collect()
         })
     });
-    let file = earlier
+    let (file, state) = earlier
         .iter()
-        .find_map(|entry| edited(entry, document))
-        .unwrap_or_else(|| SourceFile::parse(document.text.as_str()));
-    let entry = Rc::new(Analysed::new(document.version, file));
+        .find_map(|entry| {
+            let file = edited(entry, document)?;
+            // The previous version's check state goes to this version.
+            Some((file, entry.state.borrow_mut().take()))
+        })
+        .unwrap_or_else(|| (SourceFile::parse(document.text.as_str()), None));
+    let entry = Rc::new(Analysed::new(document.version, file, state));
     CACHE.with_borrow_mut(|cache| {
         if cache.len() >= CAPACITY {
             cache.remove(0);
@@ -317,5 +420,74 @@ mod tests {
             entry.file().syntax().green(),
             SourceFile::parse(mine.text.as_str()).syntax().green()
         );
+    }
+
+    /// A flake of more than [`INCREMENTAL_ABOVE`] bytes: one-line inputs,
+    /// a few of them used.
+    fn large_flake() -> String {
+        let mut text = String::from("{\n  inputs = {\n");
+        let mut index = 0;
+        while text.len() <= INCREMENTAL_ABOVE {
+            text.push_str(&format!(
+                "    dep{index}.url = \"github:example/dep{index}\";\n"
+            ));
+            index += 1;
+        }
+        text.push_str(
+            "  };\n  outputs = { self, ... }@inputs: { a = inputs.dep1; b = inputs.gone; };\n}\n",
+        );
+        text
+    }
+
+    /// The library's diagnostics of `text`, checked whole, without fixes.
+    fn whole(text: &str) -> Vec<(TextRange, String, String)> {
+        analysis::diagnostics(text, None)
+            .into_iter()
+            .map(|d| (d.range, d.code.as_str().to_string(), d.message))
+            .collect()
+    }
+
+    fn published(entry: &Analysed) -> Vec<(TextRange, String, String)> {
+        let mut found = Vec::new();
+        entry.published(None).each(|range, _, code, message| {
+            found.push((range, code.as_str().to_string(), message.to_string()));
+        });
+        found
+    }
+
+    use flakeedit_syntax::TextRange;
+
+    #[test]
+    fn a_large_document_passes_its_check_state_to_the_next_version() {
+        forget_all();
+        let text = large_flake();
+        let first = document(1, &text);
+        let entry = analysed(&first).expect("under the limit");
+        assert_eq!(published(&entry), whole(&text));
+        assert!(
+            entry.state.borrow().is_some(),
+            "the whole check left a state"
+        );
+        // Rename `dep1` (used) to `dep1x`, then break the syntax, then
+        // declare `gone`: each version's published diagnostics are those
+        // of a whole check, and the state is handed on, also across the
+        // version with a syntax error.
+        let at = text.find("dep1.url").expect("dep1") + 4;
+        let renamed = changed(&first, 2, (at, at), "x");
+        let second = analysed(&renamed).expect("under the limit");
+        assert!(entry.state.borrow().is_none(), "taken by the next version");
+        assert_eq!(published(&second), whole(&renamed.text));
+        let broken = changed(&renamed, 3, (at, at), "\"");
+        let third = analysed(&broken).expect("under the limit");
+        assert_eq!(published(&third), whole(&broken.text));
+        assert!(third.state.borrow().is_some(), "kept across a syntax error");
+        let fixed = changed(&broken, 4, (at, at + 1), "");
+        let fourth = analysed(&fixed).expect("under the limit");
+        assert_eq!(published(&fourth), whole(&fixed.text));
+        let dep2 = fixed.text.find("dep2.url").expect("dep2");
+        let declared = changed(&fixed, 5, (dep2, dep2 + 4), "gone");
+        let fifth = analysed(&declared).expect("under the limit");
+        assert_eq!(published(&fifth), whole(&declared.text));
+        assert!(fifth.state.borrow().is_some());
     }
 }

@@ -19,10 +19,17 @@ use flakeedit_syntax::{TextEdit, TextRange, TextSize};
 
 use crate::encoding::{offset_of, PositionEncoding};
 
-/// Documents larger than this are kept but not analysed: a real
-/// `flake.nix` is a few kilobytes, and analysing a file this large after
-/// a keystroke would make the editor lag.
+/// Documents larger than this get diagnostics only (no hover, completion,
+/// code actions, outline…): a real `flake.nix` is a few kilobytes, and
+/// reading the whole model of a file this large after a keystroke would
+/// make the editor lag.
 pub const MAX_ANALYZED_BYTES: usize = 1024 * 1024;
+
+/// Documents larger than this are kept but not analysed at all (one
+/// `too-large` diagnostic). Up to it, a keystroke inside one input of the
+/// `inputs` block is checked incrementally; any other change checks the
+/// whole file.
+pub const MAX_DIAGNOSED_BYTES: usize = 8 * 1024 * 1024;
 
 /// Documents larger than this are refused outright.
 pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;

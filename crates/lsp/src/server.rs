@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
@@ -16,9 +17,12 @@ use tower_lsp_server::jsonrpc::{self, Request, Response};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, ExitedError, LanguageServer, LspService};
 
+use crate::analysed::Published;
 use crate::analysis::{self, ActionEffect, ActionKind, ActionRequest, Severity};
 use crate::client::{workspace_edit, ClientFeatures};
-use crate::documents::{ChangeOutcome, Document, Documents, MAX_ANALYZED_BYTES};
+use crate::documents::{
+    ChangeOutcome, Document, Documents, MAX_ANALYZED_BYTES, MAX_DIAGNOSED_BYTES,
+};
 use crate::encoding::{LineMap, PositionEncoding};
 use crate::features;
 use crate::lockfile::{LockCache, LockState};
@@ -209,8 +213,8 @@ pub(crate) fn lsp_diagnostics(
     document: &Document,
     lock_state: &LockState,
     encoding: PositionEncoding,
-    analysed: Option<Vec<analysis::Diagnostic>>,
-) -> (Vec<analysis::Diagnostic>, Vec<Diagnostic>) {
+    analysed: Option<Published>,
+) -> (Rc<Vec<analysis::Diagnostic>>, Vec<Diagnostic>) {
     let text = &document.text;
     let mut lsp = Vec::new();
     if let LockState::Invalid(message) = lock_state {
@@ -227,7 +231,7 @@ pub(crate) fn lsp_diagnostics(
             ..Diagnostic::default()
         });
     }
-    if text.len() > MAX_ANALYZED_BYTES {
+    if text.len() > MAX_DIAGNOSED_BYTES {
         lsp.push(Diagnostic {
             range: Range::default(),
             severity: Some(severity(Severity::of(DiagnosticCode::TooLarge.severity()))),
@@ -236,27 +240,35 @@ pub(crate) fn lsp_diagnostics(
             )),
             source: Some("flakeedit".into()),
             message: format!(
-                "this file is larger than {MAX_ANALYZED_BYTES} bytes; flakeedit does not analyse it"
+                "this file is larger than {MAX_DIAGNOSED_BYTES} bytes; flakeedit does not analyse it"
             ),
             ..Diagnostic::default()
         });
-        return (Vec::new(), lsp);
+        return (Rc::default(), lsp);
     }
-    let found = match analysed {
+    let published = match analysed {
         Some(found) => found,
-        None => shielded(|| analysis::diagnostics(text, lock_state.lock())).unwrap_or_default(),
+        None => Published::Checked(Rc::new(
+            shielded(|| analysis::diagnostics(text, lock_state.lock())).unwrap_or_default(),
+        )),
     };
     // After the size check: a line table of a file too large to analyse
     // would be most of the cost of refusing it.
     let map = LineMap::new(text, encoding);
-    lsp.extend(found.iter().map(|diagnostic| Diagnostic {
-        range: map.range(text, diagnostic.range),
-        severity: Some(severity(diagnostic.severity)),
-        code: Some(NumberOrString::String(diagnostic.code.as_str().into())),
-        source: Some("flakeedit".into()),
-        message: diagnostic.message.clone(),
-        ..Diagnostic::default()
-    }));
+    published.each(|range, found_severity, code, message| {
+        lsp.push(Diagnostic {
+            range: map.range(text, range),
+            severity: Some(severity(found_severity)),
+            code: Some(NumberOrString::String(code.as_str().into())),
+            source: Some("flakeedit".into()),
+            message: message.to_string(),
+            ..Diagnostic::default()
+        })
+    });
+    let found = match published {
+        Published::Checked(found) => found,
+        Published::Unfixed(_) => Rc::default(),
+    };
     (found, lsp)
 }
 
@@ -302,7 +314,7 @@ impl Backend {
         let lock_state = self.shared.lock_state(&uri);
         let found = shielded(|| {
             crate::analysed::analysed(&document)
-                .map(|analysed| analysed.diagnostics(lock_state.shared()).to_vec())
+                .map(|analysed| analysed.published(lock_state.shared()))
         })
         .flatten();
         let encoding = self.shared.features().encoding;
@@ -355,10 +367,15 @@ impl Backend {
                 &found,
                 listing,
             );
-            Some((found.to_vec(), actions))
+            Some((found, actions))
         })
         .flatten()?;
-        let (found, lsp) = lsp_diagnostics(&document, &lock_state, features.encoding, Some(found));
+        let (found, lsp) = lsp_diagnostics(
+            &document,
+            &lock_state,
+            features.encoding,
+            Some(Published::Checked(found)),
+        );
         let offset = lsp.len() - found.len();
         let only = params.context.only.unwrap_or_default();
         let mut response = Vec::new();

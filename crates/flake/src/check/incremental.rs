@@ -39,18 +39,18 @@ use std::rc::Rc;
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
-    as_attr_set, find_path, root_attr_set, PathMatchKind, SourceFile, SyntaxNode, TextRange,
-    TextSize,
+    as_attr_set, find_path, is_trivia, root_attr_set, PathMatchKind, SourceFile, SyntaxKind,
+    SyntaxNode, TextRange, TextSize,
 };
 use rowan::ast::AstNode;
 use rowan::NodeOrToken;
 
 use super::{
     check_reading, hashes, inputs, nixpkgs, sort, CheckOptions, Context, Diagnostic,
-    DiagnosticCode, Sink, Whole,
+    DiagnosticCode, Read, Sink, Whole,
 };
 use crate::lock::Lock;
-use crate::model::{Flake, InputDecl};
+use crate::model::{Flake, InputDecl, UseAnalysis};
 
 /// How long a check's "now" is reused: the nixpkgs findings depend on the
 /// date, so a state older than this is checked again whole.
@@ -59,7 +59,7 @@ const MAX_STATE_AGE_SECONDS: i64 = 3600;
 /// What the check of one version of a flake knew, for checking the next
 /// version incrementally.
 pub struct CheckState {
-    file: SourceFile,
+    file: Rc<SourceFile>,
     options: CheckOptions,
     now: i64,
     diagnostics: Rc<Vec<Diagnostic>>,
@@ -67,6 +67,10 @@ pub struct CheckState {
     declared: HashMap<String, u32>,
     /// Per name, how many `follows` (of any input, at any depth) start with it.
     followed: HashMap<String, u32>,
+    /// The outputs' uses of inputs, as the whole check found them: the
+    /// outputs are the same since, only moved by `uses_moved` bytes.
+    uses: Rc<UseAnalysis>,
+    uses_moved: i64,
 }
 
 impl std::fmt::Debug for CheckState {
@@ -97,7 +101,7 @@ pub struct Incremental {
 /// whole. A file with syntax errors gets its `syntax-error` diagnostics and
 /// keeps `previous` for the next version.
 pub fn check_incrementally(
-    file: &SourceFile,
+    file: &Rc<SourceFile>,
     lock: Option<&Lock>,
     options: &CheckOptions,
     previous: Option<CheckState>,
@@ -123,10 +127,10 @@ pub fn check_incrementally(
             }
         }
     }
-    let (diagnostics, flake, now) = check_reading(file, lock, options, false);
+    let (diagnostics, read, now) = check_reading(file, lock, options, false);
     let diagnostics = Rc::new(diagnostics);
-    let state = match (lock, flake) {
-        (None, Some(flake)) => state_of(file, &flake, options, now, Rc::clone(&diagnostics)),
+    let state = match (lock, read) {
+        (None, Some(read)) => state_of(file, read, options, now, Rc::clone(&diagnostics)),
         _ => None,
     };
     Incremental {
@@ -139,13 +143,14 @@ pub fn check_incrementally(
 /// The state after a whole check of `file`, when its inputs are all in
 /// one `inputs = { … };` block (the layout [`next`] re-checks).
 fn state_of(
-    file: &SourceFile,
-    flake: &Flake,
+    file: &Rc<SourceFile>,
+    read: Read,
     options: &CheckOptions,
     now: i64,
     diagnostics: Rc<Vec<Diagnostic>>,
 ) -> Option<CheckState> {
     block_of(file)?;
+    let flake = &read.flake;
     let mut declared = HashMap::new();
     let mut followed = HashMap::new();
     for input in &flake.inputs {
@@ -162,12 +167,14 @@ fn state_of(
         }
     }
     Some(CheckState {
-        file: file.clone(),
+        file: Rc::clone(file),
         options: options.clone(),
         now,
         diagnostics,
         declared,
         followed,
+        uses: Rc::new(read.uses),
+        uses_moved: 0,
     })
 }
 
@@ -176,7 +183,7 @@ fn state_of(
 /// top-level set is `rec`.
 fn block_of(file: &SourceFile) -> Option<(ast::AttrSet, ast::AttrSet)> {
     let root = root_attr_set(file.root())?;
-    if root.rec_token().is_some() {
+    if is_rec(&root) {
         return None;
     }
     let found = find_path(&root, &["inputs"]);
@@ -187,10 +194,19 @@ fn block_of(file: &SourceFile) -> Option<(ast::AttrSet, ast::AttrSet)> {
         return None;
     }
     let block = as_attr_set(only.binding.value())?;
-    if block.rec_token().is_some() {
+    if is_rec(&block) {
         return None;
     }
     Some((root, block))
+}
+
+/// `rec { … }`: the keyword is the set's first token (`rec_token` would
+/// look through all of a large set's children).
+fn is_rec(set: &ast::AttrSet) -> bool {
+    set.syntax()
+        .children_with_tokens()
+        .find(|element| !is_trivia(element.kind()))
+        .is_some_and(|first| first.kind() == SyntaxKind::TOKEN_REC)
 }
 
 /// How many `follows` of `inputs` start with each name.
@@ -417,11 +433,11 @@ fn moved(range: TextRange, edit_start: u32, old_edit_end: u32, delta: i64) -> Op
 /// The diagnostics of `file` from `state`, the state of an earlier
 /// version, by re-checking the one binding that changed; `None` when that
 /// is not provably what a whole check finds. Updates `state` to `file`.
-fn next(state: &mut CheckState, file: &SourceFile) -> Option<Rc<Vec<Diagnostic>>> {
+fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Vec<Diagnostic>>> {
     let (old_text, new_text) = (state.file.text().as_bytes(), file.text().as_bytes());
     if old_text == new_text {
         let same = Rc::clone(&state.diagnostics);
-        state.file = file.clone();
+        state.file = Rc::clone(file);
         return Some(same);
     }
     let prefix = common_prefix(old_text, new_text);
@@ -490,33 +506,18 @@ fn next(state: &mut CheckState, file: &SourceFile) -> Option<Rc<Vec<Diagnostic>>
             DiagnosticCode::UndecidedInputUse | DiagnosticCode::OptionalInput
         ) && !old_range.contains_range(d.range)
     };
+    let outputs_start = outputs_start(&state.file);
+    let inserted = &new_text[prefix..new_end as usize];
     if state.diagnostics.iter().any(quotes_position)
-        && !keeps_positions(
-            &state.file,
-            start as usize,
-            old_end as usize,
-            &new_text[prefix..new_end as usize],
-        )
+        && !keeps_positions(&state.file, outputs_start, start, old_end, inserted)
     {
         return None;
     }
-
-    let mut diagnostics = Vec::with_capacity(state.diagnostics.len() + 4);
-    for d in state.diagnostics.iter() {
-        let recomputed = old_range.contains_range(d.range)
-            || (matches!(
-                d.code,
-                DiagnosticCode::RegistryInput
-                    | DiagnosticCode::UndeclaredInput
-                    | DiagnosticCode::OptionalInput
-            ) && changed.contains(&d.subject));
-        if !recomputed {
-            diagnostics.push(Diagnostic {
-                range: moved(d.range, start, old_end, delta)?,
-                ..d.clone()
-            });
-        }
-    }
+    // The outputs are the same, moved when they come after the edit.
+    let outputs_moved = match outputs_start {
+        Some(outputs) if outputs >= old_end => delta,
+        _ => 0,
+    };
 
     let declared = |name: &str| {
         new_names.contains(name) || (!old_names.contains(name) && declared_before(name) > 0)
@@ -539,13 +540,42 @@ fn next(state: &mut CheckState, file: &SourceFile) -> Option<Rc<Vec<Diagnostic>>
         fixes: false,
         diagnostics: Vec::new(),
     };
-    inputs::check(&context, &mut sink, Some(&changed));
+    let asked = |name: &str| changed.contains(name) || new_names.contains(name);
+    let uses = state.uses.about(&asked, state.uses_moved + outputs_moved);
+    inputs::check(&context, &mut sink, Some(&changed), &uses);
     for binding in &run.new {
         hashes::check(&context, &mut sink, binding);
     }
     nixpkgs::check(&context, &mut sink);
-    diagnostics.append(&mut sink.diagnostics);
-    sort(&mut diagnostics);
+    let mut fresh = sink.diagnostics;
+    sort(&mut fresh);
+
+    // The old diagnostics outside the run, moved, merged with the fresh
+    // ones in the order of `sort`.
+    let key = |d: &Diagnostic| (d.range.start(), d.range.end(), d.code.as_str());
+    let mut diagnostics = Vec::with_capacity(state.diagnostics.len() + fresh.len());
+    let mut fresh = fresh.into_iter().peekable();
+    for d in state.diagnostics.iter() {
+        let recomputed = old_range.contains_range(d.range)
+            || (matches!(
+                d.code,
+                DiagnosticCode::RegistryInput
+                    | DiagnosticCode::UndeclaredInput
+                    | DiagnosticCode::OptionalInput
+            ) && changed.contains(&d.subject));
+        if recomputed {
+            continue;
+        }
+        let kept = Diagnostic {
+            range: moved(d.range, start, old_end, delta)?,
+            ..d.clone()
+        };
+        while let Some(next) = fresh.next_if(|next| key(next) < key(&kept)) {
+            diagnostics.push(next);
+        }
+        diagnostics.push(kept);
+    }
+    diagnostics.extend(fresh);
 
     for name in &old_names {
         if let Some(count) = state.declared.get_mut(name) {
@@ -571,31 +601,44 @@ fn next(state: &mut CheckState, file: &SourceFile) -> Option<Rc<Vec<Diagnostic>>
     }
     let diagnostics = Rc::new(diagnostics);
     state.diagnostics = Rc::clone(&diagnostics);
-    state.file = file.clone();
+    state.file = Rc::clone(file);
+    state.uses_moved += outputs_moved;
     Some(diagnostics)
 }
 
+/// Where the `outputs` binding of `file` starts.
+fn outputs_start(file: &SourceFile) -> Option<u32> {
+    let root = root_attr_set(file.root())?;
+    let found = find_path(&root, &["outputs"])
+        .into_iter()
+        .find(|found| found.kind == PathMatchKind::Exact)?;
+    Some(found.binding.syntax().text_range().start().into())
+}
+
 /// True when replacing the bytes `[start, end)` of `old` by `inserted`
-/// leaves the line and column of every position of the outputs after the
-/// edit as they were: no line is added or removed, and a line break
-/// separates the edit from the outputs. (An outputs before the edit keeps
-/// its positions anyway.)
-fn keeps_positions(old: &SourceFile, start: usize, end: usize, inserted: &[u8]) -> bool {
-    let Some(outputs) = root_attr_set(old.root()).and_then(|root| {
-        find_path(&root, &["outputs"])
-            .into_iter()
-            .find(|found| found.kind == PathMatchKind::Exact)
-    }) else {
+/// leaves the line and column of every position of the outputs (starting
+/// at `outputs`) as they were: the outputs come before the edit, or no line
+/// is added or removed and a line break separates the edit from them.
+fn keeps_positions(
+    old: &SourceFile,
+    outputs: Option<u32>,
+    start: u32,
+    end: u32,
+    inserted: &[u8],
+) -> bool {
+    let Some(outputs) = outputs else {
         return true;
     };
-    let outputs_start = usize::from(outputs.binding.syntax().text_range().start());
-    if outputs_start < start {
+    if outputs < start {
         return true;
     }
     let bytes = old.text().as_bytes();
+    let (start, end, outputs) = (start as usize, end as usize, outputs as usize);
     let breaks = |text: &[u8]| text.iter().filter(|&&b| b == b'\n').count();
-    breaks(&bytes[start..end]) == breaks(inserted)
+    bytes
+        .get(start..end)
+        .is_some_and(|old| breaks(old) == breaks(inserted))
         && bytes
-            .get(end..outputs_start)
+            .get(end..outputs)
             .is_some_and(|between| between.contains(&b'\n'))
 }

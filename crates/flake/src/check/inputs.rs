@@ -13,7 +13,7 @@ use rowan::ast::AstNode;
 use super::{Context, Fix, Sink};
 use crate::inputs::{add_input, remove_unused_input, AddInput};
 use crate::meaning::AllowedChange;
-use crate::model::{analyze_uses_in, InputDecl, UseAnalysis};
+use crate::model::{InputDecl, UseAnalysis};
 
 /// An input's name, its canonical url, and (child, our input) follows.
 type WellKnown = (
@@ -55,8 +55,14 @@ pub(crate) fn input_name_range(input: &InputDecl) -> TextRange {
 /// about names the outputs take that are not declared (`registry-input`,
 /// `undeclared-input`, `optional-input`) are only made for the names in
 /// `only`, when given: an incremental check asks for the names whose
-/// declaration changed.
-pub(crate) fn check(context: &Context, sink: &mut Sink, only: Option<&HashSet<String>>) {
+/// declaration changed. `analysis` is the outputs' [`UseAnalysis`] (for a
+/// partial model, at least its part about the model's inputs and `only`).
+pub(crate) fn check(
+    context: &Context,
+    sink: &mut Sink,
+    only: Option<&HashSet<String>>,
+    analysis: &UseAnalysis,
+) {
     let flake = context.flake;
     let Some(outputs) = &flake.outputs else {
         return;
@@ -71,8 +77,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink, only: Option<&HashSet<St
             }
         }
     }
-    let analysis = analyze_uses_in(flake, context.file.text());
-    undeclared_uses(context, sink, &analysis, &asked);
+    undeclared_uses(context, sink, analysis, &asked);
     if let Some(pattern) = &pattern {
         if outputs.is_closed_pattern() {
             let formals: HashSet<String> = flakeedit_syntax::formal_names(pattern)
@@ -87,7 +92,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink, only: Option<&HashSet<St
         }
     }
     if outputs.lambda.is_some() {
-        unused_inputs(context, sink, &analysis);
+        unused_inputs(context, sink, analysis);
     }
 
     for input in &flake.inputs {

@@ -27,7 +27,7 @@ use flakeedit_syntax::{ChangeSet, SourceFile, TextRange};
 
 use crate::lock::Lock;
 use crate::meaning::AllowedChange;
-use crate::model::Flake;
+use crate::model::{analyze_uses_in, Flake, UseAnalysis};
 
 pub use codes::{code_info, CodeInfo, DiagnosticCode, FixKind, UnknownCode, CODES};
 pub use fix::{fix_safe, FixOutcome};
@@ -256,14 +256,21 @@ fn check_with(
     check_reading(file, lock, options, fixes).0
 }
 
-/// [`check_with`], also giving the model it read (`None` when the file has
-/// syntax errors or is not a flake) and the time it checked at.
+/// What [`check_reading`] read besides the diagnostics.
+struct Read {
+    flake: Flake,
+    uses: UseAnalysis,
+}
+
+/// [`check_with`], also giving the model and the outputs' uses it read
+/// (`None` when the file has syntax errors or is not a flake) and the time
+/// it checked at.
 fn check_reading(
     file: &SourceFile,
     lock: Option<&Lock>,
     options: &CheckOptions,
     fixes: bool,
-) -> (Vec<Diagnostic>, Option<Flake>, i64) {
+) -> (Vec<Diagnostic>, Option<Read>, i64) {
     let now = options.now();
     let mut sink = Sink {
         options,
@@ -303,7 +310,8 @@ fn check_reading(
         now,
         whole: None,
     };
-    inputs::check(&context, &mut sink, None);
+    let uses = analyze_uses_in(&flake, file.text());
+    inputs::check(&context, &mut sink, None, &uses);
     hashes::check(&context, &mut sink, file.syntax());
     nixpkgs::check(&context, &mut sink);
     if lock.is_some() {
@@ -311,7 +319,7 @@ fn check_reading(
     }
     let mut diagnostics = sink.diagnostics;
     sort(&mut diagnostics);
-    (diagnostics, Some(flake), now)
+    (diagnostics, Some(Read { flake, uses }), now)
 }
 
 /// The order [`check`] gives diagnostics in.

@@ -283,6 +283,75 @@ impl UseAnalysis {
     }
 }
 
+impl UseAnalysis {
+    /// The part of this analysis that says anything about the inputs
+    /// `names` accepts (what an incremental check re-checks), with every
+    /// range moved by `delta` bytes: the uses, guards and `inputs.x` of
+    /// inner functions of those names, and every undecidable construct
+    /// about them or about any input.
+    pub(crate) fn about(&self, names: &dyn Fn(&str) -> bool, delta: i64) -> UseAnalysis {
+        let moved = |range: TextRange| {
+            let shift = |offset: flakeedit_syntax::TextSize| {
+                u32::try_from(i64::from(u32::from(offset)) + delta)
+                    .unwrap_or_default()
+                    .into()
+            };
+            TextRange::new(shift(range.start()), shift(range.end()))
+        };
+        let found = |found: &InputUse| InputUse {
+            range: moved(found.range),
+            ..found.clone()
+        };
+        let undecided = |undecided: &UndecidedUse| UndecidedUse {
+            range: moved(undecided.range),
+            ..undecided.clone()
+        };
+        UseAnalysis {
+            uses: self
+                .uses
+                .iter()
+                .filter(|(name, _)| names(name))
+                .map(|(name, use_)| (name.clone(), found(use_)))
+                .collect(),
+            set_uses: self
+                .set_uses
+                .iter()
+                .filter(|(used, _)| names(&used.name))
+                .map(|(used, use_)| {
+                    (
+                        InputSetUse {
+                            name_range: moved(used.name_range),
+                            guarded_by: used.guarded_by.map(moved),
+                            ..used.clone()
+                        },
+                        found(use_),
+                    )
+                })
+                .collect(),
+            undecided: self
+                .undecided
+                .iter()
+                .filter(|u| u.input().is_none_or(|name| names(name)))
+                .map(undecided)
+                .collect(),
+            guards: self
+                .guards
+                .iter()
+                .filter(|(name, _)| names(name))
+                .map(|(name, range)| (name.clone(), moved(*range)))
+                .collect(),
+            foreign: self
+                .foreign
+                .iter()
+                .filter(|(name, _)| names(name))
+                .map(|(name, use_)| (name.clone(), found(use_)))
+                .collect(),
+            mkflake_inline: self.mkflake_inline,
+            foreign_escapes: self.foreign_escapes.iter().map(undecided).collect(),
+        }
+    }
+}
+
 /// Analyses the outputs function's uses of inputs.
 pub fn analyze_uses(flake: &Flake) -> UseAnalysis {
     let Some(lambda) = flake.outputs.as_ref().and_then(|o| o.lambda.as_ref()) else {

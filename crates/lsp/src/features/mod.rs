@@ -70,6 +70,9 @@ pub fn now() -> i64 {
 /// A document's analysis (parse, model, occurrences), shared by every
 /// request about its current version (see [`crate::analysed`]).
 pub(crate) fn model(document: &Document) -> Option<Rc<Analysed>> {
+    if document.text.len() > crate::documents::MAX_ANALYZED_BYTES {
+        return None;
+    }
     analysed(document)
 }
 
