@@ -260,10 +260,10 @@ fn hostile_messages_get_errors_or_nothing_never_a_crash() {
         "a file with syntax errors is not edited: {response}"
     );
 
-    // A 5 MB document: opened, reported as too large, no actions, edits fine.
+    // A 9 MB document: opened, reported as too large, no actions, edits fine.
     let big_path = dir.path().join("big").join("flake.nix");
     let mut big = String::from("{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  outputs = { self, nixpkgs }: {\n    data = [\n");
-    while big.len() < 5 * 1024 * 1024 {
+    while big.len() < 9 * 1024 * 1024 {
         big.push_str("      \"abcdefghijklmnopqrstuvwxyz0123456789 é 🦀\"\n");
     }
     big.push_str("    ];\n  };\n}\n");

@@ -90,7 +90,7 @@ pub use flakeedit_hash as hash;
 
 pub use check::{
     check, check_incrementally, fix_safe, CheckOptions, CheckState, Diagnostic, DiagnosticCode,
-    Fix, Incremental, Severity,
+    Fix, Found, Incremental, Severity,
 };
 pub use error::{ErrorKind, FlakeError};
 pub use flakeref::{

@@ -196,7 +196,10 @@ fn compare(text: String, edits: &[Edit]) -> Result<usize, TestCaseError> {
     let options = options();
     let mut file = Rc::new(SourceFile::parse(text));
     let first = check_incrementally(&file, None, &options, None);
-    prop_assert_eq!(&*first.diagnostics, &unfixed(&check(&file, None, &options)));
+    prop_assert_eq!(
+        &first.diagnostics.to_vec(),
+        &unfixed(&check(&file, None, &options))
+    );
     let mut state: Option<CheckState> = first.state;
     let mut incremental = 0;
     for edit in edits {
@@ -205,7 +208,7 @@ fn compare(text: String, edits: &[Edit]) -> Result<usize, TestCaseError> {
         let found = check_incrementally(&file, None, &options, state.take());
         let whole = unfixed(&check(&file, None, &options));
         prop_assert_eq!(
-            &*found.diagnostics,
+            &found.diagnostics.to_vec(),
             &whole,
             "after {:?}, incremental: {}, text:\n{}",
             edit,
@@ -269,7 +272,7 @@ fn typical_edits_are_checked_incrementally() {
         file = Rc::new(file.edited(&edit));
         let found = check_incrementally(&file, None, &options, state.take());
         assert_eq!(
-            *found.diagnostics,
+            found.diagnostics.to_vec(),
             unfixed(&check(&file, None, &options)),
             "after inserting {insert:?} at {needle}"
         );
@@ -279,7 +282,11 @@ fn typical_edits_are_checked_incrementally() {
         );
         state = found.state;
         if needle == "a.url" {
-            let codes: Vec<&str> = found.diagnostics.iter().map(|d| d.code.as_str()).collect();
+            let codes: Vec<&str> = found
+                .diagnostics
+                .iter()
+                .map(|(_, d)| d.code.as_str())
+                .collect();
             assert!(codes.contains(&"registry-input"), "{codes:?}");
         }
     }

@@ -56,6 +56,9 @@ pub const INCREMENTAL_ABOVE: usize = 256 * 1024;
 /// Diagnostics, and the lock they were computed with.
 type DiagnosticsWith = (Option<Arc<Lock>>, Rc<Vec<analysis::Diagnostic>>);
 
+/// Diagnostics checked incrementally, and the lock they were computed with.
+type FoundWith = (Option<Arc<Lock>>, Rc<flakeedit_flake::Found>);
+
 /// The diagnostics a version publishes.
 #[derive(Clone)]
 pub enum Published {
@@ -63,7 +66,7 @@ pub enum Published {
     Checked(Rc<Vec<analysis::Diagnostic>>),
     /// Checked incrementally, without fixes (the library's, as they are:
     /// converting tens of thousands of them twice would be most of the cost).
-    Unfixed(Rc<Vec<flakeedit_flake::Diagnostic>>),
+    Unfixed(Rc<flakeedit_flake::Found>),
 }
 
 impl Published {
@@ -84,9 +87,9 @@ impl Published {
                 }
             }
             Published::Unfixed(found) => {
-                for d in found.iter() {
+                for (range, d) in found.iter() {
                     each(
-                        d.range,
+                        range,
                         analysis::Severity::of(d.severity),
                         d.code,
                         &d.message,
@@ -107,7 +110,7 @@ pub struct Analysed {
     occurrences: OnceCell<Vec<Occurrence>>,
     diagnostics: RefCell<Option<DiagnosticsWith>>,
     /// The published diagnostics of a large document, without fixes.
-    published: RefCell<Option<(Option<Arc<Lock>>, Rc<Vec<flakeedit_flake::Diagnostic>>)>>,
+    published: RefCell<Option<FoundWith>>,
     /// The check state of a large document: received from the previous
     /// version, then replaced by this version's once checked, and taken
     /// by the next version.

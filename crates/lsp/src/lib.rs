@@ -19,7 +19,11 @@
 //!   (`analysed`). A version made by ranged changes is parsed from the
 //!   previous version's tree: the token a keystroke lands in is re-lexed,
 //!   or the smallest delimited node around it re-parsed
-//!   (`SourceFile::edited`), instead of the whole file. Listing code
+//!   (`SourceFile::edited`), instead of the whole file. Above 256 KiB the
+//!   diagnostics are checked incrementally (`check_incrementally`: a
+//!   keystroke inside one input of the `inputs` block re-checks that
+//!   binding) and published without fixes, at most
+//!   [`MAX_PUBLISHED_DIAGNOSTICS`] of them. Listing code
 //!   actions computes change sets without re-parsing; for clients that
 //!   resolve, the package actions (dune package, docker image) are listed
 //!   after a cheap check and their change sets computed only in
@@ -27,8 +31,9 @@
 //!   postcondition); for clients that cannot resolve, all of it happens
 //!   while listing.
 //! - **Robustness**: no message or file content can panic the server;
-//!   analysis runs behind a panic shield, positions are clamped, and files
-//!   over [`documents::MAX_ANALYZED_BYTES`] are not analysed, and incoming
+//!   analysis runs behind a panic shield, positions are clamped, files
+//!   over [`documents::MAX_ANALYZED_BYTES`] get diagnostics only and files
+//!   over [`documents::MAX_DIAGNOSED_BYTES`] not even those, and incoming
 //!   messages are re-framed so that no body can stop the transport
 //!   ([`framing`]).
 
@@ -42,7 +47,9 @@ pub mod framing;
 pub mod lockfile;
 mod server;
 
-pub use server::{Backend, OrderedService, ADD_INPUT_COMMAND, ADD_SOURCE_COMMAND};
+pub use server::{
+    Backend, OrderedService, ADD_INPUT_COMMAND, ADD_SOURCE_COMMAND, MAX_PUBLISHED_DIAGNOSTICS,
+};
 
 use tower_lsp_server::Server;
 

@@ -207,13 +207,34 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
     }
 }
 
+/// At most this many of a document's diagnostics are published: a file with
+/// tens of thousands (a generated flake, every input unused) would
+/// otherwise send megabytes to the editor after every keystroke, more than
+/// anyone reads; one `too-many-diagnostics` says how many there are.
+pub const MAX_PUBLISHED_DIAGNOSTICS: usize = 1000;
+
+/// Which diagnostics are published first: errors, then warnings, then the rest.
+fn rank(severity: Severity) -> usize {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Information => 2,
+        Severity::Hint => 3,
+    }
+}
+
 /// The diagnostics of a document, converted to LSP; `analysed` are the
-/// library's diagnostics when the caller already computed them.
+/// library's diagnostics when the caller already computed them. With
+/// `capped`, at most [`MAX_PUBLISHED_DIAGNOSTICS`] of them (errors first,
+/// each severity in file order) and a `too-many-diagnostics`; without,
+/// the LSP list ends with one diagnostic for each of the library's, in
+/// their order (code actions match them by position).
 pub(crate) fn lsp_diagnostics(
     document: &Document,
     lock_state: &LockState,
     encoding: PositionEncoding,
     analysed: Option<Published>,
+    capped: bool,
 ) -> (Rc<Vec<analysis::Diagnostic>>, Vec<Diagnostic>) {
     let text = &document.text;
     let mut lsp = Vec::new();
@@ -255,7 +276,39 @@ pub(crate) fn lsp_diagnostics(
     // After the size check: a line table of a file too large to analyse
     // would be most of the cost of refusing it.
     let map = LineMap::new(text, encoding);
+    // How many of each severity are published.
+    let mut counts = [0usize; 4];
+    published.each(|_, found_severity, _, _| counts[rank(found_severity)] += 1);
+    let total: usize = counts.iter().sum();
+    let mut allowed = counts;
+    if capped && total > MAX_PUBLISHED_DIAGNOSTICS {
+        let mut budget = MAX_PUBLISHED_DIAGNOSTICS;
+        for allowed in &mut allowed {
+            *allowed = (*allowed).min(budget);
+            budget -= *allowed;
+        }
+        lsp.push(Diagnostic {
+            range: Range::default(),
+            severity: Some(severity(Severity::of(
+                DiagnosticCode::TooManyDiagnostics.severity(),
+            ))),
+            code: Some(NumberOrString::String(
+                DiagnosticCode::TooManyDiagnostics.as_str().into(),
+            )),
+            source: Some("flakeedit".into()),
+            message: format!(
+                "this file has {total} diagnostics; the first {MAX_PUBLISHED_DIAGNOSTICS} are \
+                 shown, errors first (`flakeedit check` lists them all)"
+            ),
+            ..Diagnostic::default()
+        });
+    }
     published.each(|range, found_severity, code, message| {
+        let allowed = &mut allowed[rank(found_severity)];
+        if *allowed == 0 {
+            return;
+        }
+        *allowed -= 1;
         lsp.push(Diagnostic {
             range: map.range(text, range),
             severity: Some(severity(found_severity)),
@@ -318,7 +371,7 @@ impl Backend {
         })
         .flatten();
         let encoding = self.shared.features().encoding;
-        let (_, mut diagnostics) = lsp_diagnostics(&document, &lock_state, encoding, found);
+        let (_, mut diagnostics) = lsp_diagnostics(&document, &lock_state, encoding, found, true);
         let available = lock(&self.shared.updates).get(&uri);
         diagnostics.extend(
             shielded(|| updates::diagnostics(&document, &available, encoding)).unwrap_or_default(),
@@ -375,6 +428,7 @@ impl Backend {
             &lock_state,
             features.encoding,
             Some(Published::Checked(found)),
+            false,
         );
         let offset = lsp.len() - found.len();
         let only = params.context.only.unwrap_or_default();

@@ -127,6 +127,8 @@ diagnostic_codes! {
     UnreadableLock = "unreadable-lock", Warning, None, false, "flake.lock cannot be read, so the checks that need it are skipped (language server)";
     /// Language server only: the file is too large to analyse as you type.
     TooLarge = "too-large", Info, None, false, "the file is too large to analyse as you type (language server)";
+    /// Language server only: the file has more diagnostics than are published.
+    TooManyDiagnostics = "too-many-diagnostics", Info, None, false, "the file has more diagnostics than the language server publishes (language server)";
 }
 
 impl DiagnosticCode {
@@ -147,12 +149,15 @@ impl DiagnosticCode {
     }
 
     /// True for the codes only the language server reports
-    /// ([`DiagnosticCode::UnreadableLock`], [`DiagnosticCode::TooLarge`]);
-    /// [`super::check`] never returns them.
+    /// ([`DiagnosticCode::UnreadableLock`], [`DiagnosticCode::TooLarge`],
+    /// [`DiagnosticCode::TooManyDiagnostics`]); [`super::check`] never
+    /// returns them.
     pub fn is_server_only(self) -> bool {
         matches!(
             self,
-            DiagnosticCode::UnreadableLock | DiagnosticCode::TooLarge
+            DiagnosticCode::UnreadableLock
+                | DiagnosticCode::TooLarge
+                | DiagnosticCode::TooManyDiagnostics
         )
     }
 }

@@ -62,7 +62,7 @@ pub struct CheckState {
     file: Rc<SourceFile>,
     options: CheckOptions,
     now: i64,
-    diagnostics: Rc<Vec<Diagnostic>>,
+    diagnostics: Rc<Found>,
     /// Per input name, how many bindings of the `inputs` block declare it.
     declared: HashMap<String, u32>,
     /// Per name, how many `follows` (of any input, at any depth) start with it.
@@ -82,12 +82,56 @@ impl std::fmt::Debug for CheckState {
     }
 }
 
+/// The diagnostics of one version of a file, sharing those that an
+/// earlier version found too (moving tens of thousands of diagnostics by
+/// copying them would cost more than the check).
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// Each diagnostic with its range in this version.
+    entries: Vec<(TextRange, Rc<Diagnostic>)>,
+}
+
+impl Found {
+    fn new(diagnostics: Vec<Diagnostic>) -> Found {
+        Found {
+            entries: diagnostics
+                .into_iter()
+                .map(|d| (d.range, Rc::new(d)))
+                .collect(),
+        }
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Each diagnostic with its range in this version, in the order of
+    /// [`super::check`]. (The diagnostic's own `range` is where it was
+    /// found, in the version that found it.)
+    pub fn iter(&self) -> impl Iterator<Item = (TextRange, &Diagnostic)> {
+        self.entries.iter().map(|(range, d)| (*range, &**d))
+    }
+
+    /// The diagnostics, each with its range in this version.
+    pub fn to_vec(&self) -> Vec<Diagnostic> {
+        self.iter()
+            .map(|(range, d)| Diagnostic { range, ..d.clone() })
+            .collect()
+    }
+}
+
 /// What [`check_incrementally`] found.
 #[derive(Debug)]
 pub struct Incremental {
     /// The diagnostics of the file, as [`super::check`] gives them but
     /// without fixes.
-    pub diagnostics: Rc<Vec<Diagnostic>>,
+    pub diagnostics: Rc<Found>,
     /// What to pass when checking the file's next version; `None` when the
     /// next version can only be checked whole.
     pub state: Option<CheckState>,
@@ -109,7 +153,7 @@ pub fn check_incrementally(
     if !file.is_valid() {
         let (diagnostics, _, _) = check_reading(file, lock, options, false);
         return Incremental {
-            diagnostics: Rc::new(diagnostics),
+            diagnostics: Rc::new(Found::new(diagnostics)),
             state: previous.filter(|_| lock.is_none()),
             incremental: false,
         };
@@ -128,7 +172,7 @@ pub fn check_incrementally(
         }
     }
     let (diagnostics, read, now) = check_reading(file, lock, options, false);
-    let diagnostics = Rc::new(diagnostics);
+    let diagnostics = Rc::new(Found::new(diagnostics));
     let state = match (lock, read) {
         (None, Some(read)) => state_of(file, read, options, now, Rc::clone(&diagnostics)),
         _ => None,
@@ -147,7 +191,7 @@ fn state_of(
     read: Read,
     options: &CheckOptions,
     now: i64,
-    diagnostics: Rc<Vec<Diagnostic>>,
+    diagnostics: Rc<Found>,
 ) -> Option<CheckState> {
     block_of(file)?;
     let flake = &read.flake;
@@ -433,7 +477,7 @@ fn moved(range: TextRange, edit_start: u32, old_edit_end: u32, delta: i64) -> Op
 /// The diagnostics of `file` from `state`, the state of an earlier
 /// version, by re-checking the one binding that changed; `None` when that
 /// is not provably what a whole check finds. Updates `state` to `file`.
-fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Vec<Diagnostic>>> {
+fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
     let (old_text, new_text) = (state.file.text().as_bytes(), file.text().as_bytes());
     if old_text == new_text {
         let same = Rc::clone(&state.diagnostics);
@@ -500,11 +544,11 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Vec<Diagnost
         return None;
     }
     // Messages quoting a position in the outputs keep it.
-    let quotes_position = |d: &Diagnostic| {
+    let quotes_position = |(range, d): (TextRange, &Diagnostic)| {
         matches!(
             d.code,
             DiagnosticCode::UndecidedInputUse | DiagnosticCode::OptionalInput
-        ) && !old_range.contains_range(d.range)
+        ) && !old_range.contains_range(range)
     };
     let outputs_start = outputs_start(&state.file);
     let inserted = &new_text[prefix..new_end as usize];
@@ -552,11 +596,12 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Vec<Diagnost
 
     // The old diagnostics outside the run, moved, merged with the fresh
     // ones in the order of `sort`.
-    let key = |d: &Diagnostic| (d.range.start(), d.range.end(), d.code.as_str());
+    let key =
+        |(range, d): &(TextRange, Rc<Diagnostic>)| (range.start(), range.end(), d.code.as_str());
     let mut diagnostics = Vec::with_capacity(state.diagnostics.len() + fresh.len());
-    let mut fresh = fresh.into_iter().peekable();
-    for d in state.diagnostics.iter() {
-        let recomputed = old_range.contains_range(d.range)
+    let mut fresh = fresh.into_iter().map(|d| (d.range, Rc::new(d))).peekable();
+    for (range, d) in &state.diagnostics.entries {
+        let recomputed = old_range.contains_range(*range)
             || (matches!(
                 d.code,
                 DiagnosticCode::RegistryInput
@@ -566,10 +611,7 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Vec<Diagnost
         if recomputed {
             continue;
         }
-        let kept = Diagnostic {
-            range: moved(d.range, start, old_end, delta)?,
-            ..d.clone()
-        };
+        let kept = (moved(*range, start, old_end, delta)?, Rc::clone(d));
         while let Some(next) = fresh.next_if(|next| key(next) < key(&kept)) {
             diagnostics.push(next);
         }
@@ -599,7 +641,9 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Vec<Diagnost
     for (name, count) in new_follows {
         *state.followed.entry(name).or_insert(0) += count;
     }
-    let diagnostics = Rc::new(diagnostics);
+    let diagnostics = Rc::new(Found {
+        entries: diagnostics,
+    });
     state.diagnostics = Rc::clone(&diagnostics);
     state.file = Rc::clone(file);
     state.uses_moved += outputs_moved;

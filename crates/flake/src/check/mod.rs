@@ -32,7 +32,7 @@ use crate::model::{analyze_uses_in, Flake, UseAnalysis};
 pub use codes::{code_info, CodeInfo, DiagnosticCode, FixKind, UnknownCode, CODES};
 pub use fix::{fix_safe, FixOutcome};
 pub(crate) use hashes::accepts_hash;
-pub use incremental::{check_incrementally, CheckState, Incremental};
+pub use incremental::{check_incrementally, CheckState, Found, Incremental};
 
 /// How bad a diagnostic is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -331,7 +331,7 @@ impl UseAnalysis {
             undecided: self
                 .undecided
                 .iter()
-                .filter(|u| u.input().is_none_or(|name| names(name)))
+                .filter(|u| u.input().is_none_or(names))
                 .map(undecided)
                 .collect(),
             guards: self

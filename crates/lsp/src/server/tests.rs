@@ -64,3 +64,46 @@ async fn changes_apply_in_wire_order_whatever_order_the_handlers_run() {
     assert_eq!(document.text, expected);
     assert_eq!(document.version, 2 + 299 * 2);
 }
+
+/// A document with more diagnostics than are published gets the first
+/// ones, errors before warnings, and one that says how many there are;
+/// the code-action listing still sees them all.
+#[test]
+fn published_diagnostics_are_capped_errors_first() {
+    let mut text = String::from("{\n  inputs = {\n");
+    let inputs = MAX_PUBLISHED_DIAGNOSTICS + 200;
+    for index in 0..inputs {
+        text.push_str(&format!("    dep{index}.url = \"github:o/dep{index}\";\n"));
+    }
+    // The undeclared uses are errors, after all the unused-input warnings.
+    text.push_str("  };\n  outputs = { self, ... }@inputs: [ inputs.gone inputs.lost ];\n}\n");
+    let document = Document::new(text.as_str(), 1);
+    let encoding = PositionEncoding::Utf16;
+    let (_, capped) = lsp_diagnostics(&document, &LockState::Missing, encoding, None, true);
+    assert_eq!(capped.len(), MAX_PUBLISHED_DIAGNOSTICS + 1);
+    let code = |d: &Diagnostic| match &d.code {
+        Some(NumberOrString::String(code)) => code.clone(),
+        _ => String::new(),
+    };
+    assert_eq!(code(&capped[0]), "too-many-diagnostics");
+    let total = inputs + 2;
+    assert!(
+        capped[0]
+            .message
+            .contains(&format!("has {total} diagnostics")),
+        "{}",
+        capped[0].message
+    );
+    let errors: Vec<String> = capped
+        .iter()
+        .filter(|d| d.severity == Some(DiagnosticSeverity::ERROR))
+        .map(code)
+        .collect();
+    assert_eq!(errors, ["undeclared-input", "undeclared-input"]);
+    assert!(capped[1..]
+        .iter()
+        .all(|d| matches!(code(d).as_str(), "undeclared-input" | "unused-input")));
+    let (found, all) = lsp_diagnostics(&document, &LockState::Missing, encoding, None, false);
+    assert_eq!(all.len(), total);
+    assert_eq!(found.len(), total);
+}
