@@ -11,6 +11,7 @@ mod files;
 mod init;
 mod output;
 mod parse;
+mod pow;
 mod report;
 mod selection;
 mod sources;

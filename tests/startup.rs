@@ -12,3 +12,30 @@ fn the_executable_is_not_position_independent() {
     let elf_type = u16::from_le_bytes([binary[16], binary[17]]);
     assert_eq!(elf_type, 2, "ET_EXEC, a fixed-address executable");
 }
+
+/// The shared libraries the executable needs: the C library and the
+/// unwinder, not the math library (`src/pow.rs`). Read with `readelf`,
+/// which the linker's binutils install.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_executable_does_not_load_the_math_library() {
+    let output = std::process::Command::new("readelf")
+        .args(["--dynamic", "--wide", env!("CARGO_BIN_EXE_flakeedit")])
+        .output()
+        .expect("readelf runs (binutils)");
+    assert!(output.status.success(), "readelf fails");
+    let dynamic = String::from_utf8_lossy(&output.stdout);
+    let needed: Vec<&str> = dynamic
+        .lines()
+        .filter(|line| line.contains("(NEEDED)"))
+        .filter_map(|line| line.split('[').nth(1)?.split(']').next())
+        .collect();
+    assert!(
+        needed.iter().any(|name| name.starts_with("libc.so")),
+        "{needed:?}"
+    );
+    assert!(
+        !needed.iter().any(|name| name.starts_with("libm.so")),
+        "{needed:?}"
+    );
+}
