@@ -4,8 +4,10 @@
 //! Run: `cargo bench -p flakeedit-flake --bench scaling`; the whole-binary
 //! figures (up to 64,000 inputs and a 20 MB file) are `benches/scaling.sh`.
 
-use flakeedit_flake::{check, list_inputs, run, AddInput, CheckOptions, Flake, Operation};
-use flakeedit_syntax::SourceFile;
+use flakeedit_flake::{
+    check, check_incrementally, list_inputs, run, AddInput, CheckOptions, Flake, Operation,
+};
+use flakeedit_syntax::{SourceFile, TextEdit};
 
 fn main() {
     divan::main();
@@ -59,23 +61,53 @@ fn add_input(bencher: divan::Bencher, count: usize) {
     bencher.bench(|| run(&operation, divan::black_box(&text), None).map(|result| result.changed()));
 }
 
-/// What the language server does for diagnostics after a one-character
-/// change: parse the whole new text and check it. At 1 MiB (the size above
-/// which the server stops analysing) and at 5 MB.
+/// Diagnostics after a one-character change by parsing the whole new text
+/// and checking it whole, at 1 MB and 5 MB: what the language server did
+/// before it parsed and checked incrementally
+/// ([`incremental_diagnostics_after_one_char_change`]).
 #[divan::bench(args = [1_000_000, 5_000_000], sample_count = 5)]
 fn diagnostics_after_one_char_change(bencher: divan::Bencher, bytes: usize) {
     // 59 bytes an input line.
     let text = inputs_flake(bytes / 59);
-    let at = text.find("dep1.url").map_or(0, |offset| offset + 3);
+    // `dep1` becomes `dep1x`.
+    let at = text.find("dep1.url").map_or(0, |offset| offset + 4);
     let options = CheckOptions::default();
     bencher
         .with_inputs(|| {
             let mut changed = text.clone();
-            changed.replace_range(at..at + 1, "7");
+            changed.insert(at, 'x');
             changed
         })
         .bench_values(|changed| {
             let file = SourceFile::parse(changed);
             check(&file, None, &options).len()
+        });
+}
+
+/// What the language server does for diagnostics after a one-character
+/// change in an input's name: parse from the previous tree
+/// (`SourceFile::edited`) and `check_incrementally` from the previous
+/// version's state (set up, with a whole check, outside the timing).
+#[divan::bench(args = [1_000_000, 5_000_000], sample_count = 5)]
+fn incremental_diagnostics_after_one_char_change(bencher: divan::Bencher, bytes: usize) {
+    let text = inputs_flake(bytes / 59);
+    // `dep1` becomes `dep1x`, as above.
+    let at = text.find("dep1.url").map_or(0, |offset| offset + 4);
+    let options = CheckOptions::default();
+    bencher
+        .with_inputs(|| {
+            let file = std::rc::Rc::new(SourceFile::parse(text.as_str()));
+            let state = check_incrementally(&file, None, &options, None).state;
+            (file, state)
+        })
+        .bench_local_values(|(file, state)| {
+            let edit = TextEdit::insert((at as u32).into(), "x");
+            let changed = std::rc::Rc::new(file.edited(&edit));
+            let found = check_incrementally(&changed, None, &options, state);
+            assert!(
+                found.incremental,
+                "a change in a name is checked incrementally"
+            );
+            found.diagnostics.len()
         });
 }
