@@ -2,8 +2,9 @@
 //! listing at a cursor, a change followed by its diagnostics, hover on an
 //! input's use and completion of a follows target; then a one-character
 //! change and its diagnostics on a 5 MB flake (about 85,000 inputs, each
-//! unused: the diagnostics of an input re-checked alone, and 85,000
-//! diagnostics moved and published).
+//! unused): opening it, a change in an input's name (re-checked alone,
+//! 85,000 diagnostics moved, 1,000 published) and a change in the outputs
+//! (checked whole).
 //! In-process, through the same service the stdio server runs.
 //!
 //!     cargo run --release -p flakeedit-lsp --example latency [ITERATIONS]
@@ -267,6 +268,29 @@ async fn main() {
         .await;
         huge_changing.push(started.elapsed());
     }
+    // A change in the outputs (a space typed in `{ }`): checked whole.
+    let outputs_line = huge.lines().count() - 2;
+    let mut huge_outputs = Vec::new();
+    for iteration in 0..iterations.min(20) {
+        let start = json!({ "line": outputs_line, "character": 22 });
+        let (end, inserted) = if iteration % 2 == 0 {
+            (json!({ "line": outputs_line, "character": 22 }), " ")
+        } else {
+            (json!({ "line": outputs_line, "character": 23 }), "")
+        };
+        let started = Instant::now();
+        call(
+            &mut service,
+            Request::build("textDocument/didChange")
+                .params(json!({
+                    "textDocument": { "uri": huge_uri, "version": 1000 + iteration },
+                    "contentChanges": [{ "range": { "start": start, "end": end }, "text": inserted }],
+                }))
+                .finish(),
+        )
+        .await;
+        huge_outputs.push(started.elapsed());
+    }
     report("didChange + diagnostics (check)", changing);
     report("hover (on inputs'.dep50)", hovering);
     report("completion (follows target)", completing);
@@ -281,5 +305,9 @@ async fn main() {
     report(
         &format!("5 MB flake ({} bytes): didChange + diagnostics", huge.len()),
         huge_changing,
+    );
+    report(
+        "5 MB flake: change in the outputs (whole check)",
+        huge_outputs,
     );
 }
