@@ -366,3 +366,52 @@ fn warnings_name_their_place() {
     "#]]
     .assert_eq(&stderr(&output));
 }
+
+#[test]
+fn inputs_read_by_files_beside_the_flake_are_not_removed_silently() {
+    let flake = r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    compat = {
+      url = "github:edolstra/flake-compat";
+      flake = false;
+    };
+  };
+  outputs = { self, nixpkgs, ... }: { };
+}
+"#;
+    let (dir, path) = project(flake);
+    // flake-compat's default.nix reads the input through flake.lock.
+    std::fs::write(
+        dir.path().join("default.nix"),
+        "let lock = builtins.fromJSON (builtins.readFile ./flake.lock); in\n\
+         import (fetchTarball \"https://github.com/edolstra/flake-compat/archive/${lock.nodes.compat.locked.rev}.tar.gz\") { src = ./.; }\n",
+    )
+    .unwrap();
+    let refused = flakeedit(dir.path(), &["remove-input", "compat"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains(
+            "input `compat` is not used by outputs, but `default.nix` beside flake.nix names `compat`, which such files read through flake.lock"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        stderr(&refused).contains("pass --force"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), flake);
+
+    let forced = flakeedit(dir.path(), &["remove-input", "compat", "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(stderr(&forced).contains("check that they still work after `nix flake lock`"));
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("compat"));
+
+    // Nothing beside the flake names it: removed as any unused input.
+    let (dir, path) = project(flake);
+    let removed = flakeedit(dir.path(), &["remove-input", "compat"]);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("compat"));
+}

@@ -128,6 +128,49 @@ fn expression(relative: &str) -> Option<ast::Expr> {
     file.as_ref()?.root().expr()
 }
 
+/// The `.nix` files beside the flake (not `flake.nix`) that mention `name`
+/// as a word (`lock.nodes.flake-compat.locked`, `nodes."flake-compat"`):
+/// flake-compat's `default.nix` and `shell.nix` read an input through
+/// `flake.lock` this way. `None` when the operation has no directory.
+pub(crate) fn siblings_mentioning(name: &str) -> Option<Vec<String>> {
+    let directory = CURRENT.with(|current| current.borrow().clone())?;
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&directory.root) else {
+        return Some(found);
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let Some(file_name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
+        if !file_name.ends_with(".nix") || file_name == "flake.nix" {
+            continue;
+        }
+        let small = std::fs::metadata(&path)
+            .is_ok_and(|metadata| metadata.is_file() && metadata.len() <= MAX_IMPORTED_BYTES);
+        let Some(text) = small.then(|| std::fs::read_to_string(&path).ok()).flatten() else {
+            continue;
+        };
+        if mentions(&text, name) {
+            found.push(file_name.to_string());
+        }
+    }
+    Some(found)
+}
+
+/// Whether `text` holds `name` not as part of a longer identifier.
+fn mentions(text: &str, name: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '\'');
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
 /// Reads `f` of the expression the file `relative` holds, applied to
 /// `arguments` arguments: the body after that many function parameters.
 /// `None` when the file cannot be read, takes fewer parameters, or is
@@ -178,6 +221,18 @@ mod tests {
         });
         assert!(unwound.is_err());
         assert_eq!(current(), None);
+    }
+
+    #[test]
+    fn mentions_are_whole_words() {
+        assert!(mentions(
+            "lock.nodes.flake-compat.locked.rev",
+            "flake-compat"
+        ));
+        assert!(mentions("nodes.\"flake-compat\"", "flake-compat"));
+        assert!(!mentions("lock.nodes.flake-compat2.locked", "flake-compat"));
+        assert!(!mentions("my-flake-compat", "flake-compat"));
+        assert!(mentions("${flakeCompat}", "flakeCompat"));
     }
 
     #[test]

@@ -449,3 +449,65 @@ fn removing_an_input_another_input_follows_is_refused() {
         assert!(text[usize::from(range.start())..].starts_with("inputs.nixpkgs.follows"));
     }
 }
+
+#[test]
+fn an_input_another_follows_into_stays_a_flake() {
+    // `nixpkgs` follows opam-nix's own: as a plain source, `opam-nix` would
+    // have no inputs and locking would fail ("follows a non-existent input").
+    let before = r#"{
+  inputs = {
+    opam-nix.url = "github:tweag/opam-nix";
+    nixpkgs.follows = "opam-nix/nixpkgs";
+  };
+  outputs = { self, opam-nix, nixpkgs }: { };
+}
+"#;
+    let toggle = Operation::SetFlake {
+        name: "opam-nix".into(),
+        value: None,
+    };
+    let error = run(&toggle, before, None).expect_err("refused");
+    assert_eq!(error.kind, ErrorKind::Conflict);
+    assert_eq!(
+        error.message,
+        "`nixpkgs.follows = \"opam-nix/nixpkgs\";` follows `opam-nix/nixpkgs`: with `flake = false`, `opam-nix` has no inputs, so that follows would point at nothing and locking would fail"
+    );
+    assert_eq!(
+        error.hint.as_deref(),
+        Some("give `nixpkgs` a source of its own (set-url) first, then make `opam-nix` a plain source")
+    );
+    // A follows of the input itself (`x.follows = "opam-nix"`) still has a source.
+    let whole = before.replace("\"opam-nix/nixpkgs\"", "\"opam-nix\"");
+    let after = run(&toggle, &whole, None)
+        .expect("toggled")
+        .new_text
+        .expect("changed");
+    Nix::require().assert_parses(&after);
+}
+
+#[test]
+fn flake_compat_is_not_removed_when_the_files_beside_cannot_be_seen() {
+    let before = r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.flake-compat = {
+    url = "github:edolstra/flake-compat";
+    flake = false;
+  };
+  outputs = { self, nixpkgs, ... }: { };
+}
+"#;
+    let remove = |force| Operation::RemoveInput {
+        name: "flake-compat".into(),
+        force,
+    };
+    let error = run(&remove(false), before, None).expect_err("refused");
+    assert_eq!(error.kind, ErrorKind::Conflict);
+    assert_eq!(
+        error.message,
+        "input `flake-compat` is not used by outputs, but `flake-compat` is flake-compat, which default.nix and shell.nix usually read through flake.lock, and flakeedit cannot see those files here"
+    );
+    let forced = run(&remove(true), before, None).expect("forced");
+    let after = forced.new_text.expect("changed");
+    assert!(!after.contains("flake-compat"), "{after}");
+    Nix::require().assert_parses(&after);
+}

@@ -280,7 +280,7 @@ fn one_line(text: &str) -> String {
 
 /// True for inputs that files other than `flake.nix` typically read through
 /// `flake.lock` (flake-compat's `default.nix`/`shell.nix`).
-fn is_flake_compat(input: &InputDecl) -> bool {
+pub(crate) fn is_flake_compat(input: &InputDecl) -> bool {
     input.name.contains("flake-compat")
         || input.url().is_some_and(|url| url.contains("flake-compat"))
         || input

@@ -33,6 +33,7 @@ pub use codes::{code_info, CodeInfo, DiagnosticCode, FixKind, UnknownCode, CODES
 pub use fix::{fix_safe, FixOutcome};
 pub(crate) use hashes::accepts_hash;
 pub use incremental::{check_incrementally, CheckState, Found, Incremental};
+pub(crate) use inputs::is_flake_compat;
 
 /// How bad a diagnostic is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -616,6 +616,46 @@ fn refuse_when_followed(flake: &Flake, name: &str) -> Result<(), FlakeError> {
     Ok(())
 }
 
+/// Files beside `flake.nix` may read an input through `flake.lock`
+/// (flake-compat's `default.nix`: `lock.nodes.flake-compat.locked`);
+/// removing it would break them after the next lock. Refused when a
+/// sibling `.nix` file names the input, or, when the directory cannot be
+/// read (text alone), for a flake-compat input; `force` makes it a warning.
+fn read_beside(
+    input: &InputDecl,
+    name: &str,
+    force: bool,
+    changes: &mut ChangeSet,
+) -> Result<(), FlakeError> {
+    let reason = match crate::imports::siblings_mentioning(name) {
+        Some(files) if !files.is_empty() => format!(
+            "{} beside flake.nix name{} `{name}`, which such files read through flake.lock",
+            files.iter().map(|file| format!("`{file}`")).collect::<Vec<_>>().join(", "),
+            if files.len() == 1 { "s" } else { "" }
+        ),
+        None if crate::check::is_flake_compat(input) => format!(
+            "`{name}` is flake-compat, which default.nix and shell.nix usually read through flake.lock, and flakeedit cannot see those files here"
+        ),
+        _ => return Ok(()),
+    };
+    if force {
+        changes.warn_at(
+            flakeedit_syntax::WarningCode::Undecided,
+            input.range(),
+            format!("{reason}; check that they still work after `nix flake lock`"),
+        );
+        return Ok(());
+    }
+    Err(FlakeError::new(
+        ErrorKind::Conflict,
+        format!("input `{name}` is not used by outputs, but {reason}"),
+    )
+    .at(input.range())
+    .hint(format!(
+        "check that those files no longer read `{name}`, then {FORCE_REMOVAL} to remove it"
+    )))
+}
+
 /// `remove-input NAME`: removes the declaration, the follows of other
 /// inputs that point at it and its outputs argument. Refused when the
 /// outputs still use it (unless `force`, which leaves warnings), when
@@ -700,6 +740,7 @@ pub fn remove_input(
     }
     refuse_when_followed(flake, name)?;
     rec_inputs::refuse_when_read(flake, input, name)?;
+    read_beside(input, name, force, &mut changes)?;
     let mut removed = own_bindings(input);
     for other in flake.inputs.iter().filter(|other| other.name != name) {
         let mut follows_here = Vec::new();

@@ -305,6 +305,37 @@ pub fn unpin(file: &SourceFile, flake: &Flake, name: &str) -> Result<ChangeSet, 
     Ok(changes)
 }
 
+/// Refuses making `name` a plain source while a `follows` of the flake
+/// points into it (`nixpkgs.follows = "opam-nix/nixpkgs";`): a `flake =
+/// false` input has no inputs, so locking would fail.
+fn refuse_when_followed_into(flake: &Flake, name: &str) -> Result<(), FlakeError> {
+    let prefix = format!("{name}/");
+    for other in &flake.inputs {
+        for leaf in other.leaves.iter().filter(|leaf| leaf.is_follows()) {
+            let Some(target) = leaf
+                .value
+                .as_str()
+                .filter(|target| target.starts_with(&prefix))
+            else {
+                continue;
+            };
+            return Err(FlakeError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "`{}` follows `{target}`: with `flake = false`, `{name}` has no inputs, so that follows would point at nothing and locking would fail",
+                    leaf.binding.syntax().text()
+                ),
+            )
+            .at(leaf.binding.syntax().text_range())
+            .hint(format!(
+                "give `{}` a source of its own (set-url) first, then make `{name}` a plain source",
+                other.name
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `set-flake`/`toggle-flake`: writes or removes `flake = false`. With
 /// `value == None` the current setting is toggled.
 pub fn set_flake(
@@ -333,6 +364,7 @@ pub fn set_flake(
             )?;
         }
     } else {
+        refuse_when_followed_into(flake, name)?;
         // A plain source has no inputs: Nix ignores (and warns about)
         // overrides of its nested inputs, so they go.
         let nested: Vec<_> = input
