@@ -511,3 +511,27 @@ fn flake_compat_is_not_removed_when_the_files_beside_cannot_be_seen() {
     assert!(!after.contains("flake-compat"), "{after}");
     Nix::require().assert_parses(&after);
 }
+
+#[test]
+fn pinning_an_input_at_its_own_commit_says_so() {
+    let rev = "5cca3a8d2bd5b3b8d4e2c1c1c1c1c1c1c1c1c1c1";
+    let before = format!(
+        "{{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs?rev={rev}\";\n  outputs = {{ self, nixpkgs }}: {{ }};\n}}\n"
+    );
+    let pin = Operation::Pin {
+        name: "nixpkgs".into(),
+        rev: Some(rev.into()),
+    };
+    let result = run(&pin, &before, None).expect("nothing to do is not an error");
+    assert!(result.new_text.is_none());
+    let warnings: Vec<&str> = result
+        .changes
+        .warnings
+        .iter()
+        .map(|warning| warning.message.as_str())
+        .collect();
+    assert_eq!(
+        warnings,
+        [format!("input `nixpkgs` is already pinned at `{rev}`; nothing to do").as_str()]
+    );
+}

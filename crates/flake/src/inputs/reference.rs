@@ -132,9 +132,16 @@ pub fn pin(
     match reference_form(input) {
         Form::Url(url) => {
             let pinned = pin_url(url, &rev).map_err(|refusal| refused(input, "pin", refusal))?;
+            if pinned.url == url {
+                changes.warn(
+                    flakeedit_syntax::WarningCode::NothingToDo,
+                    format!("input `{name}` is already pinned at `{rev}`; nothing to do"),
+                );
+                return Ok(changes);
+            }
             if let Some(dropped) = &pinned.dropped_ref {
                 changes.warn(flakeedit_syntax::WarningCode::Replaced, format!(
-                    "`{name}` tracked `{dropped}`; a {} reference cannot name a branch or tag                      next to a commit, so `unpin` will track the default branch",
+                    "`{name}` tracked `{dropped}`; a {} reference cannot name a branch or tag next to a commit, so `unpin` will track the default branch",
                     url.split(':').next().unwrap_or("forge")
                 ));
             }
