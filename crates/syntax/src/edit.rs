@@ -101,12 +101,26 @@ fn entry_indent(text: &str, container: &Container) -> (String, String) {
         .find(|entry| style::starts_line(text, start(entry)))
         .map(|entry| line_indent(text, start(entry)).to_string());
     match existing {
+        // The new entry lines up with its siblings, and nests what it holds
+        // by as much as they sit in from the opening line; but a gap of
+        // several of the file's units comes from an open construct around
+        // the set (`eachSystem (… {` with entries four columns in, in a
+        // two-space file), not from how the file nests, so the file's
+        // unit is used then.
         Some(indent) => {
+            let file_unit = file_indent_unit(text);
             let unit = indent
                 .strip_prefix(open_indent)
                 .filter(|unit| !unit.is_empty())
                 .map(str::to_string)
-                .unwrap_or_else(|| file_indent_unit(text));
+                .filter(|unit| {
+                    let several = unit.len() > file_unit.len()
+                        && !file_unit.is_empty()
+                        && unit.len() % file_unit.len() == 0
+                        && unit.chars().all(|c| file_unit.starts_with(c));
+                    !several
+                })
+                .unwrap_or(file_unit);
             (indent, unit)
         }
         None => {

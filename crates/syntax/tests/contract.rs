@@ -350,6 +350,15 @@ fn clause_5_indentation() {
         "{\n  inputs = {\n     n.url = \"n\";\n     a = {\n        b = 1;\n     };\n  };\n}\n"
     );
 
+    // Entries several of the file's units in from the set's opening line
+    // sit inside an open construct (`f (x: {`): what the new entry nests is
+    // indented by the file's unit.
+    let open_call = "{\n  packages = {\n      a = 1;\n    };\n  b = {\n    c = 1;\n  };\n}\n";
+    assert_eq!(
+        insert(open_call, &["packages"], "d = {\n\te = 1;\n};", Position::Last),
+        "{\n  packages = {\n      a = 1;\n      d = {\n        e = 1;\n      };\n    };\n  b = {\n    c = 1;\n  };\n}\n"
+    );
+
     // A set without entries takes the file's indent unit.
     let four = "{\n    outputs = 1;\n    inputs = {\n    };\n}\n";
     assert_eq!(file_indent_unit(four), "    ");
