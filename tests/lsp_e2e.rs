@@ -699,3 +699,41 @@ fn reading_features_and_rename_over_stdio() {
     );
     client.notify("exit", Value::Null);
 }
+
+#[test]
+fn package_actions_read_the_names_an_imported_file_defines() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("mylib");
+    std::fs::create_dir_all(project.join("pkgs")).unwrap();
+    let path = project.join("flake.nix");
+    let flake = include_str!("fixtures/layouts/imported-packages/flake.nix");
+    std::fs::write(&path, flake).unwrap();
+    let mut client = Client::start();
+    initialize(&mut client);
+    client.open(&path);
+    client.diagnostics(1);
+    let line = line_of(&client.text, "packages = forAllSystems");
+    // Without ./pkgs on disk, its names are unknown: no package action.
+    let without = titles(&client.code_actions(line, 8));
+    assert!(
+        !without
+            .iter()
+            .any(|title| title.starts_with("Add a buildDunePackage")),
+        "{without:?}"
+    );
+    std::fs::write(
+        project.join("pkgs/default.nix"),
+        include_str!("fixtures/layouts/imported-packages/pkgs/default.nix"),
+    )
+    .unwrap();
+    let actions = client.code_actions(line, 8);
+    client.apply_action(&actions, "Add a buildDunePackage `mylib`");
+    assert!(
+        client.text.contains(
+            "packages = forAllSystems (system: import ./pkgs nixpkgs.legacyPackages.${system} // {\n        default = nixpkgs.legacyPackages.${system}.ocamlPackages.buildDunePackage {\n          pname = \"mylib\";"
+        ),
+        "{}",
+        client.text
+    );
+    client.shutdown();
+}

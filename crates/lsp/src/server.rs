@@ -198,6 +198,17 @@ pub(crate) fn shielded<T>(work: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok()
 }
 
+/// [`shielded`], with the files beside the document on disk readable as
+/// the CLI reads them: the names an imported `./pkgs` defines, and the
+/// `.nix` files that may read an input through flake.lock (see
+/// `flakeedit_flake::imports`). A document with no file path reads none.
+fn shielded_beside<T>(uri: &Uri, work: impl FnOnce() -> T) -> Option<T> {
+    match uri.to_file_path() {
+        Some(path) => shielded(|| flakeedit_flake::imports::beside(&path, work)),
+        None => shielded(work),
+    }
+}
+
 fn severity(severity: Severity) -> DiagnosticSeverity {
     match severity {
         Severity::Error => DiagnosticSeverity::ERROR,
@@ -405,7 +416,7 @@ impl Backend {
         });
         // The parse, model and diagnostics of this version, as the
         // diagnostics pass left them.
-        let (found, actions) = shielded(|| {
+        let (found, actions) = shielded_beside(&uri, || {
             let analysed = crate::analysed::analysed(&document)?;
             let found = analysed.diagnostics(lock_state.shared());
             let listing = analysis::Listing {
@@ -472,7 +483,7 @@ impl Backend {
                         .ok();
                     } else {
                         let lock = lock_state.lock();
-                        match shielded(|| analysis::resolve(text, lock, &request)) {
+                        match shielded_beside(&uri, || analysis::resolve(text, lock, &request)) {
                             Some(Ok(changes)) if !changes.is_empty() => {
                                 code_action.edit =
                                     Some(workspace_edit(&uri, &document, &changes, features));
@@ -551,10 +562,11 @@ impl Backend {
             hashes,
             convert_legacy: false,
         });
-        let changes =
-            shielded(|| analysis::run_operation(&document.text, lock_state.lock(), &operation))
-                .ok_or_else(|| request_failed("internal error while computing the edit"))?
-                .map_err(|error| request_failed(error.to_string()))?;
+        let changes = shielded_beside(&uri, || {
+            analysis::run_operation(&document.text, lock_state.lock(), &operation)
+        })
+        .ok_or_else(|| request_failed("internal error while computing the edit"))?
+        .map_err(|error| request_failed(error.to_string()))?;
         action.edit = Some(workspace_edit(
             &uri,
             &document,
@@ -578,10 +590,11 @@ impl Backend {
             .ok_or_else(|| request_failed(format!("{} is not open", data.uri.as_str())))?;
         let lock_state = self.shared.lock_state(&data.uri);
         let features = self.shared.features();
-        let changes =
-            shielded(|| analysis::resolve(&document.text, lock_state.lock(), &data.request))
-                .ok_or_else(|| request_failed("internal error while computing the edit"))?
-                .map_err(|error| request_failed(error.to_string()))?;
+        let changes = shielded_beside(&data.uri, || {
+            analysis::resolve(&document.text, lock_state.lock(), &data.request)
+        })
+        .ok_or_else(|| request_failed("internal error while computing the edit"))?
+        .map_err(|error| request_failed(error.to_string()))?;
         action.edit = Some(workspace_edit(&data.uri, &document, &changes, features));
         Ok(action)
     }
