@@ -535,3 +535,58 @@ fn pinning_an_input_at_its_own_commit_says_so() {
         [format!("input `nixpkgs` is already pinned at `{rev}`; nothing to do").as_str()]
     );
 }
+
+#[test]
+fn following_a_nested_input_drops_the_overrides_of_its_own_inputs() {
+    let nix = Nix::require();
+    let before = r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts.url = "github:hercules-ci/flake-parts";
+    riot = {
+      url = "github:riot-ml/riot";
+      inputs.flake-parts.inputs.nixpkgs-lib.follows = "nixpkgs";
+      inputs.nixpkgs.follows = "nixpkgs";
+    };
+  };
+  outputs = { self, ... }: { };
+}
+"#;
+    let follow = Operation::Follow {
+        name: "riot".into(),
+        child: "flake-parts".into(),
+        target: None,
+    };
+    let result = run(&follow, before, None).expect("followed");
+    let after = result.new_text.expect("changed");
+    expect![[r#"
+        {
+          inputs = {
+            nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+            flake-parts.url = "github:hercules-ci/flake-parts";
+            riot = {
+              url = "github:riot-ml/riot";
+              inputs.nixpkgs.follows = "nixpkgs";
+              inputs.flake-parts.follows = "flake-parts";
+            };
+          };
+          outputs = { self, ... }: { };
+        }
+    "#]]
+    .assert_eq(&after);
+    let warnings: Vec<&str> = result
+        .changes
+        .warnings
+        .iter()
+        .map(|warning| warning.message.as_str())
+        .collect();
+    assert_eq!(
+        warnings,
+        ["removed `inputs.flake-parts.inputs.nixpkgs-lib.follows = \"nixpkgs\";`: once `riot/flake-parts` follows `flake-parts`, Nix ignores overrides of its own inputs"]
+    );
+    let inputs = inputs_json(&nix, &after);
+    assert_eq!(
+        inputs["riot"]["inputs"],
+        json!({ "flake-parts": { "follows": "flake-parts" }, "nixpkgs": { "follows": "nixpkgs" } })
+    );
+}
