@@ -445,6 +445,12 @@ impl Layout {
                 });
                 if let Some(found) = found {
                     place.default_conflict = Some(legacy_error(name, &found.binding));
+                    // It is the package `default` to `nix build`, which a
+                    // docker image of the default package refers to as
+                    // `self.defaultPackage.${system}`.
+                    if name == "packages" {
+                        place.legacy_default = Some(found.binding);
+                    }
                 }
                 place
             };

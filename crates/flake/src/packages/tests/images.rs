@@ -198,3 +198,30 @@ fn images_of_packages_that_may_not_exist_are_refused_saying_why() {
         error.hint
     );
 }
+
+#[test]
+fn an_image_of_the_default_package_uses_a_generated_legacy_default_package() {
+    let nix = Nix::require();
+    let before = fixture("values/docker-legacy-default.nix");
+    let after = apply_twice(
+        &before,
+        &Operation::AddDockerImage(AddDockerImage::default()),
+    );
+    expect_file!["snapshots/images/legacy-default.nix"].assert_eq(&after);
+    nix.assert_parses(&after);
+    assert_evaluates(&nix, &after);
+    assert_eq!(
+        eval(
+            &nix,
+            &after,
+            "let
+               i = outputs.packages.x86_64-linux.dockerImage;
+               p = outputs.defaultPackage.x86_64-linux;
+             in {
+               inherit (i) _stub imageName;
+               contents = map (p: p.outPath) i.contents == [ p.outPath ];
+             }"
+        ),
+        json!({ "_stub": "buildLayeredImage", "imageName": "hello", "contents": true })
+    );
+}
