@@ -140,6 +140,13 @@ pub fn add_dune_package(
             resolve_build_inputs(&mut context, &target, place, &attr, &request.build_inputs)?;
         let what = format!("package `{attr}`");
         if let Slot::Taken(existing) = slot(place, &attr, &what, &mut changes.warnings)? {
+            // A legacy `defaultPackage` that is not a dune package itself:
+            // say that it is the legacy output a new `default` would shadow.
+            if place.is_legacy(&existing) && builder_call(existing.value()).is_none() {
+                if let Some(conflict) = &place.default_conflict {
+                    return Err(conflict.clone());
+                }
+            }
             complete_existing(&context, &existing, request, &attr, &inputs, &mut changes)?;
             continue;
         }
