@@ -590,3 +590,40 @@ fn following_a_nested_input_drops_the_overrides_of_its_own_inputs() {
         json!({ "flake-parts": { "follows": "flake-parts" }, "nixpkgs": { "follows": "nixpkgs" } })
     );
 }
+
+#[test]
+fn a_comment_after_a_changed_url_is_pointed_out() {
+    let before = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\"; # unstable Nixpkgs\n  outputs = { self, nixpkgs }: { };\n}\n";
+    let set_url = |url: &str| Operation::SetUrl {
+        name: "nixpkgs".into(),
+        url: url.into(),
+    };
+    let result = run(&set_url("github:NixOS/nixpkgs/nixos-24.05"), before, None).expect("set");
+    assert_eq!(
+        result.new_text.as_deref(),
+        Some("{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-24.05\"; # unstable Nixpkgs\n  outputs = { self, nixpkgs }: { };\n}\n")
+    );
+    let warnings: Vec<&str> = result
+        .changes
+        .warnings
+        .iter()
+        .map(|warning| warning.message.as_str())
+        .collect();
+    assert_eq!(
+        warnings,
+        ["the comment after `nixpkgs`'s url (`# unstable Nixpkgs`) may describe the old one; check it"]
+    );
+    // The same url: nothing to point out.
+    let same = run(
+        &set_url("github:NixOS/nixpkgs/nixos-unstable"),
+        before,
+        None,
+    )
+    .expect("same");
+    assert!(same.new_text.is_none());
+    assert!(same
+        .changes
+        .warnings
+        .iter()
+        .all(|w| !w.message.contains("comment")));
+}

@@ -51,6 +51,20 @@ pub fn set_url(
         .iter()
         .filter(|leaf| leaf.path.len() == 1 && REFERENCE_FIELDS.contains(&leaf.path[0].as_str()))
         .collect();
+    if let Some(comment) = input
+        .leaf(&["url"])
+        .filter(|leaf| leaf.value.as_str() != Some(url.as_str()))
+        .and_then(|leaf| trailing_comment(leaf.binding.syntax()))
+    {
+        changes.warn_at(
+            flakeedit_syntax::WarningCode::Undecided,
+            comment.text_range(),
+            format!(
+                "the comment after `{name}`'s url (`{}`) may describe the old one; check it",
+                comment.text().trim()
+            ),
+        );
+    }
     if input.leaf(&["url"]).is_some() || reference_leaves.is_empty() {
         set_leaf(file, input, &["url".to_string()], &literal, &mut changes)?;
         // `{ type = "git"; url = …; ref = …; }`: the old `type`, `ref`, …
@@ -83,6 +97,26 @@ pub fn set_url(
         add_deletions(&mut changes, rest)?;
     }
     Ok(changes)
+}
+
+/// The comment on the same line after `binding` (`url = "…"; # unstable`).
+fn trailing_comment(
+    binding: &flakeedit_syntax::SyntaxNode,
+) -> Option<flakeedit_syntax::rnix::SyntaxToken> {
+    let mut element = binding.next_sibling_or_token();
+    while let Some(current) = element {
+        let token = current.into_token()?;
+        match token.kind() {
+            flakeedit_syntax::rnix::SyntaxKind::TOKEN_COMMENT => return Some(token),
+            flakeedit_syntax::rnix::SyntaxKind::TOKEN_WHITESPACE
+                if !token.text().contains('\n') =>
+            {
+                element = token.next_sibling_or_token();
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn is_commit(rev: &str) -> bool {
