@@ -266,6 +266,13 @@ fn nixpkgs_lib(
         return Ok("lib".to_string());
     }
     let pkgs = context.pkgs(target, place)?;
+    // `nixpkgs.legacyPackages.${system}.lib` is the flake's own
+    // `nixpkgs.lib`, which needs no system and keeps the lines short.
+    if let Some((flake, _)) = pkgs.split_once(".legacyPackages.") {
+        if matches!(flake, "nixpkgs" | "inputs.nixpkgs") {
+            return Ok(format!("{flake}.lib"));
+        }
+    }
     Ok(format!("{}.lib", selectable(&pkgs)))
 }
 

@@ -10,10 +10,10 @@
       packages = forAllSystems (system: {
         server = nixpkgs.legacyPackages.${system}.hello;
         dockerImage = nixpkgs.legacyPackages.${system}.dockerTools.buildLayeredImage {
-          name = nixpkgs.legacyPackages.${system}.lib.getName self.defaultPackage.${system};
+          name = nixpkgs.lib.getName self.defaultPackage.${system};
           contents = [ self.defaultPackage.${system} ];
           config = {
-            Cmd = [ "${nixpkgs.legacyPackages.${system}.lib.getExe self.defaultPackage.${system}}" ];
+            Cmd = [ "${nixpkgs.lib.getExe self.defaultPackage.${system}}" ];
           };
         };
       });

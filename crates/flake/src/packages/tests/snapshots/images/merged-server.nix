@@ -18,10 +18,10 @@
     {
       packages = forAllSystems (system: tools nixpkgs.legacyPackages.${system} // {
         dockerImage = nixpkgs.legacyPackages.${system}.dockerTools.buildLayeredImage {
-          name = nixpkgs.legacyPackages.${system}.lib.getName self.packages.${system}.server;
+          name = nixpkgs.lib.getName self.packages.${system}.server;
           contents = [ self.packages.${system}.server ];
           config = {
-            Cmd = [ "${nixpkgs.legacyPackages.${system}.lib.getExe self.packages.${system}.server}" ];
+            Cmd = [ "${nixpkgs.lib.getExe self.packages.${system}.server}" ];
           };
         };
       });
