@@ -268,8 +268,18 @@ fn nixpkgs_lib(
     let pkgs = context.pkgs(target, place)?;
     // `nixpkgs.legacyPackages.${system}.lib` is the flake's own
     // `nixpkgs.lib`, which needs no system and keeps the lines short.
+    // Only for NixOS's nixpkgs, whose flake has `lib`: an input named
+    // `nixpkgs` may be another flake (an overlay) that lacks it.
+    let is_nixos_nixpkgs = context
+        .flake
+        .input("nixpkgs")
+        .and_then(|input| input.url())
+        .is_some_and(|url| {
+            let url = url.to_ascii_lowercase();
+            url.contains("nixos/nixpkgs") || url == "nixpkgs" || url.starts_with("flake:nixpkgs")
+        });
     if let Some((flake, _)) = pkgs.split_once(".legacyPackages.") {
-        if matches!(flake, "nixpkgs" | "inputs.nixpkgs") {
+        if is_nixos_nixpkgs && matches!(flake, "nixpkgs" | "inputs.nixpkgs") {
             return Ok(format!("{flake}.lib"));
         }
     }
