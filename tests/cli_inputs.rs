@@ -415,3 +415,20 @@ fn inputs_read_by_files_beside_the_flake_are_not_removed_silently() {
     assert!(removed.status.success(), "{}", stderr(&removed));
     assert!(!std::fs::read_to_string(&path).unwrap().contains("compat"));
 }
+
+#[test]
+fn a_file_beside_that_does_not_read_the_lock_does_not_keep_an_input() {
+    let flake = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n  inputs.extra.url = \"github:example/extra\";\n  outputs = { self, ... }: { };\n}\n";
+    let (dir, path) = project(flake);
+    // `<nixpkgs>` and a mention in prose are not reads through flake.lock.
+    std::fs::write(
+        dir.path().join("shell.nix"),
+        "# extra tools come from nixpkgs\n{ pkgs ? import <nixpkgs> { } }: pkgs.mkShell { }\n",
+    )
+    .unwrap();
+    for name in ["nixpkgs", "extra"] {
+        let output = flakeedit(dir.path(), &["remove-input", name, "--dry-run"]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), flake);
+}

@@ -128,8 +128,9 @@ fn expression(relative: &str) -> Option<ast::Expr> {
     file.as_ref()?.root().expr()
 }
 
-/// The `.nix` files beside the flake (not `flake.nix`) that mention `name`
-/// as a word (`lock.nodes.flake-compat.locked`, `nodes."flake-compat"`):
+/// The `.nix` files beside the flake (not `flake.nix`) that read
+/// `flake.lock` and mention `name` as a word
+/// (`lock.nodes.flake-compat.locked`, `nodes."flake-compat"`):
 /// flake-compat's `default.nix` and `shell.nix` read an input through
 /// `flake.lock` this way. `None` when the operation has no directory.
 pub(crate) fn siblings_mentioning(name: &str) -> Option<Vec<String>> {
@@ -154,7 +155,9 @@ pub(crate) fn siblings_mentioning(name: &str) -> Option<Vec<String>> {
         let Some(text) = small.then(|| std::fs::read_to_string(&path).ok()).flatten() else {
             continue;
         };
-        if mentions(&text, name) {
+        // Only a file that reads the lock reads inputs through it
+        // (`import <nixpkgs>` names NIX_PATH's nixpkgs, not the input).
+        if text.contains("flake.lock") && mentions(&text, name) {
             found.push(file_name.to_string());
         }
     }
