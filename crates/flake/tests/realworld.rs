@@ -119,7 +119,7 @@ fn an_opaque_dev_shells_is_not_duplicated() {
         assert_eq!(error.kind, ErrorKind::Unsupported, "{error:?}");
         assert_eq!(
             error.message,
-            "`devShells` is not written as a function of the system returning an attribute set literal"
+            "`devShells` is `nixpkgs.lib.mapAttrs (system: pkgs: { … }) pkgsFor`, not a per-system helper call flakeedit can add to (`forAllSystems (system: { … })`)"
         );
         assert!(
             render_error(&before, &error).starts_with("16:7: "),
@@ -165,7 +165,7 @@ fn an_opaque_packages_refuses_package_edits_and_bare_names() {
         let error = apply(&before, &operation, None).expect_err("refused");
         assert_eq!(
             error.message,
-            "`packages` is not written as a function of the system returning an attribute set literal",
+            "`packages` is `nixpkgs.lib.mapAttrs (system: pkgs: { … }) pkgsFor`, not a per-system helper call flakeedit can add to (`forAllSystems (system: { … })`)",
             "{operation:?}"
         );
         assert!(

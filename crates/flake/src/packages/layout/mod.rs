@@ -417,7 +417,11 @@ impl Layout {
                     place.unreadable = Some(FlakeError::new(
                         ErrorKind::Unsupported,
                         format!(
-                            "`{name}` is not written as a function of the system returning an attribute set literal"
+                            "`{name}` is `{}`, not a per-system helper call flakeedit can add to (`forAllSystems (system: {{ … }})`)",
+                            found
+                                .binding
+                                .value()
+                                .map_or_else(String::new, |value| construct(value.syntax()))
                         ),
                     )
                     .at(found.binding.syntax().text_range())
