@@ -1,14 +1,11 @@
 //! `follow NAME CHILD[=TARGET]` and `follow --all TARGET`.
 
-use flakeedit_syntax::{
-    break_long_one_line_sets, remove_entries, string_literal, ChangeSet, SourceFile,
-};
+use flakeedit_syntax::{break_long_one_line_sets, string_literal, ChangeSet, SourceFile};
 use rowan::ast::AstNode;
 
 use super::reference::REFERENCE_FIELDS;
 use super::{
-    add_deletions, check_follows_target, child_path, follows_path, input, not_found, removal_roots,
-    set_leaf, set_leaf_avoiding,
+    check_follows_target, child_path, follows_path, input, not_found, set_leaf, set_leaf_dropping,
 };
 use crate::error::{ErrorKind, FlakeError};
 use crate::lock::Lock;
@@ -68,32 +65,19 @@ pub fn follow(
                 && leaf.path[nested.len()] == "inputs"
         })
         .collect();
-    let bindings: Vec<_> = dead.iter().map(|leaf| leaf.binding.clone()).collect();
-    let removed = removal_roots(input, &bindings);
     let mut changes = ChangeSet::new();
-    set_leaf_avoiding(
+    set_leaf_dropping(
         file,
         input,
         &follows_path(&child),
         &string_literal(&target),
+        &dead,
+        &format!(
+            "once `{name}/{}` follows `{target}`, Nix ignores overrides of its own inputs",
+            child.join("/")
+        ),
         &mut changes,
-        &removed,
     )?;
-    if !dead.is_empty() {
-        let shown: Vec<String> = dead
-            .iter()
-            .map(|leaf| format!("`{}`", leaf.binding.syntax().text()))
-            .collect();
-        changes.warn(
-            flakeedit_syntax::WarningCode::Replaced,
-            format!(
-                "removed {}: once `{name}/{}` follows `{target}`, Nix ignores overrides of its own inputs",
-                shown.join(", "),
-                child.join("/")
-            ),
-        );
-        add_deletions(&mut changes, remove_entries(file, &removed))?;
-    }
     Ok(break_long_one_line_sets(file, changes))
 }
 

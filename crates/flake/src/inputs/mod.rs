@@ -155,6 +155,34 @@ pub(crate) fn set_leaf(
     set_leaf_avoiding(file, input, path, value, changes, &[])
 }
 
+/// [`set_leaf`] that also removes `dead`, overrides of `input` that Nix
+/// ignores once the leaf is written, with a warning naming them and `why`.
+pub(super) fn set_leaf_dropping(
+    file: &SourceFile,
+    input: &InputDecl,
+    path: &[String],
+    value: &str,
+    dead: &[&crate::model::InputLeaf],
+    why: &str,
+    changes: &mut ChangeSet,
+) -> Result<(), FlakeError> {
+    let bindings: Vec<_> = dead.iter().map(|leaf| leaf.binding.clone()).collect();
+    let removed = removal_roots(input, &bindings);
+    set_leaf_avoiding(file, input, path, value, changes, &removed)?;
+    if dead.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = dead
+        .iter()
+        .map(|leaf| format!("`{}`", leaf.binding.syntax().text()))
+        .collect();
+    changes.warn(
+        flakeedit_syntax::WarningCode::Replaced,
+        format!("removed {}: {why}", shown.join(", ")),
+    );
+    add_deletions(changes, flakeedit_syntax::remove_entries(file, &removed))
+}
+
 /// [`set_leaf`] that never writes next to one of `removed` (entries the
 /// same change set deletes), so the insertion does not land in a deletion.
 pub(super) fn set_leaf_avoiding(

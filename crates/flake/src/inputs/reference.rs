@@ -1,12 +1,10 @@
 //! Edits of where an input comes from: `set-url`, `pin`, `unpin`, and
 //! `flake = false`.
 
-use flakeedit_syntax::{
-    remove_entries, remove_entry, string_literal, ChangeSet, SourceFile, TextEdit, TextRange,
-};
+use flakeedit_syntax::{remove_entry, string_literal, ChangeSet, SourceFile, TextEdit, TextRange};
 use rowan::ast::AstNode;
 
-use super::{add_deletions, binding_snippet, input, removal_roots, set_leaf, set_leaf_avoiding};
+use super::{add_deletions, binding_snippet, input, set_leaf, set_leaf_dropping};
 use crate::error::{ErrorKind, FlakeError};
 use crate::flakeref::{normalize_url, pin_url, unpin_url, NotPinnable};
 use crate::lock::Lock;
@@ -413,30 +411,15 @@ pub fn set_flake(
             .iter()
             .filter(|leaf| matches!(leaf.target(), LeafTarget::Nested { .. }))
             .collect();
-        let bindings: Vec<_> = nested.iter().map(|leaf| leaf.binding.clone()).collect();
-        let removed = removal_roots(input, &bindings);
-        set_leaf_avoiding(
+        set_leaf_dropping(
             file,
             input,
             &["flake".to_string()],
             "false",
+            &nested,
+            "a `flake = false` input has no inputs of its own, so Nix ignores them",
             &mut changes,
-            &removed,
         )?;
-        if !nested.is_empty() {
-            let shown: Vec<String> = nested
-                .iter()
-                .map(|leaf| format!("`{}`", leaf.binding.syntax().text()))
-                .collect();
-            changes.warn(
-                flakeedit_syntax::WarningCode::Replaced,
-                format!(
-                "removed {}: a `flake = false` input has no inputs of its own, so Nix ignores them",
-                shown.join(", ")
-            ),
-            );
-            add_deletions(&mut changes, remove_entries(file, &removed))?;
-        }
     }
     Ok(flakeedit_syntax::break_long_one_line_sets(file, changes))
 }
