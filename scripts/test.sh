@@ -113,7 +113,14 @@ step_requirements() {
         fi
       done
       echo "apt-get install ${missing_packages[*]}"
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
+      # Package lists older than the installed packages (an image updated
+      # from a newer list) make apt refuse the -dev packages: refresh the
+      # lists once and try again.
+      if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"; then
+        echo "apt-get update (the install failed with the current package lists)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}"
+      fi
     else
       echo "missing commands: ${missing_commands[*]}" >&2
       echo "install them with: sudo apt-get install ${missing_packages[*]}" >&2
