@@ -120,12 +120,19 @@ const FRAGMENTS: &[&str] = &[
     " inputs.b.lib ",
     " inputs.zz ",
     " a ",
+    " inputs.utils ",
+    " (inputs.compat or null) ",
+    " with inputs; [ systems ] ",
+    " inputs.${n} ",
+    " f inputs ",
+    " fetchurl { url = \"u\"; sha256 = \"\"; } ",
+    "inputs ? systems",
 ];
 
 #[derive(Debug, Clone)]
 struct Edit {
-    /// Into the inputs block (most edits), else anywhere.
-    in_inputs: bool,
+    /// Into the inputs block (0, most edits), the outputs (1) or anywhere.
+    region: usize,
     at: Index,
     deleted: usize,
     fragment: Index,
@@ -135,14 +142,14 @@ struct Edit {
 
 fn edit_strategy() -> impl Strategy<Value = Edit> {
     (
-        prop::bool::weighted(0.8),
+        prop_oneof![6 => Just(0usize), 3 => Just(1usize), 1 => Just(2usize)],
         any::<Index>(),
         prop_oneof![4 => Just(0usize), 2 => 1usize..3, 1 => 3usize..30],
         any::<Index>(),
         prop::bool::weighted(0.1),
     )
-        .prop_map(|(in_inputs, at, deleted, fragment, line)| Edit {
-            in_inputs,
+        .prop_map(|(region, at, deleted, fragment, line)| Edit {
+            region,
             at,
             deleted,
             fragment,
@@ -152,10 +159,26 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
 
 /// The edit `edit` describes on `text`, on character boundaries.
 fn text_edit(text: &str, edit: &Edit) -> TextEdit {
-    let (from, to) = match (text.find("inputs = {"), text.find("\n  };")) {
-        (Some(from), Some(to)) if edit.in_inputs && from < to => (from, to),
-        _ => (0, text.len()),
+    let inputs = match (text.find("inputs = {"), text.find("\n  };")) {
+        (Some(from), Some(to)) if from < to => Some((from, to)),
+        _ => None,
     };
+    // The outputs binding: up to the inputs after it, else the last brace.
+    let outputs = text.find("outputs =").map(|from| {
+        let to = text[from..]
+            .find("\n  inputs = {")
+            .map(|end| from + end)
+            .or_else(|| text.rfind('}'))
+            .unwrap_or(text.len())
+            .max(from);
+        (from, to)
+    });
+    let (from, to) = match edit.region {
+        0 => inputs,
+        1 => outputs,
+        _ => None,
+    }
+    .unwrap_or((0, text.len()));
     let boundary = |mut offset: usize| {
         while !text.is_char_boundary(offset) {
             offset -= 1;
@@ -289,5 +312,86 @@ fn typical_edits_are_checked_incrementally() {
                 .collect();
             assert!(codes.contains(&"registry-input"), "{codes:?}");
         }
+    }
+}
+
+/// Edits inside the outputs function's body are checked without a whole
+/// check too: typing, a use added and removed, an undeclared input used,
+/// a hash filled in, a line added above the uses.
+#[test]
+fn edits_in_the_outputs_body_are_checked_incrementally() {
+    let text = flake_text(
+        &[(0, 1, 0), (2, 2, 0), (1, 0, 0), (0, 3, 0), (3, 6, 0)],
+        0,
+        &[0, 1],
+    );
+    let options = options();
+    let mut file = Rc::new(SourceFile::parse(text));
+    let mut state = check_incrementally(&file, None, &options, None).state;
+    let codes_about = |found: &flakeedit_flake::Found, subject: &str| -> Vec<String> {
+        found
+            .iter()
+            .filter(|(_, d)| d.subject == subject || d.subject.ends_with(&format!(".{subject}")))
+            .map(|(_, d)| d.code.as_str().to_string())
+            .collect()
+    };
+    let before = check_incrementally(&file, None, &options, None);
+    assert_eq!(codes_about(&before.diagnostics, "utils"), ["unused-input"]);
+    assert_eq!(codes_about(&before.diagnostics, "hash"), ["fake-hash"]);
+    // (needle, offset in it, deleted bytes, inserted, subject, its codes after)
+    type Step<'a> = (&'a str, u32, u32, &'a str, &'a str, &'a [&'a str]);
+    let edits: [Step; 6] = [
+        ("packages = [", 12, 0, " ", "utils", &["unused-input"]),
+        ("packages = [", 12, 0, " inputs.utils.lib", "utils", &[]),
+        ("inputs.utils.lib", 0, 16, "", "utils", &["unused-input"]),
+        (
+            "packages = [",
+            12,
+            0,
+            " inputs.zz",
+            "zz",
+            &["undeclared-input"],
+        ),
+        (
+            "hash = \"\"",
+            8,
+            0,
+            "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+            "hash",
+            &[],
+        ),
+        (
+            "packages = [",
+            0,
+            0,
+            "\n      ",
+            "zz",
+            &["undeclared-input"],
+        ),
+    ];
+    for (needle, offset, deleted, insert, subject, codes) in edits {
+        let start = file
+            .text()
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} in the flake")) as u32
+            + offset;
+        let edit = TextEdit::replace(
+            TextRange::new(start.into(), (start + deleted).into()),
+            insert,
+        );
+        file = Rc::new(file.edited(&edit));
+        let found = check_incrementally(&file, None, &options, state.take());
+        assert_eq!(
+            found.diagnostics.to_vec(),
+            unfixed(&check(&file, None, &options)),
+            "after {edit:?}"
+        );
+        assert!(found.incremental, "{edit:?} was checked whole");
+        assert_eq!(
+            codes_about(&found.diagnostics, subject),
+            codes,
+            "after {edit:?}"
+        );
+        state = found.state;
     }
 }

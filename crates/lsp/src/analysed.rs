@@ -26,8 +26,9 @@
 //! The diagnostics a document above [`INCREMENTAL_ABOVE`] bytes publishes
 //! come from `check_incrementally`: the previous version's check state is
 //! handed to the next version, which re-checks only the bindings of the
-//! `inputs` block an edit replaced when that provably finds what a whole
-//! check finds. Those diagnostics have no fixes; a code-action listing
+//! `inputs` block an edit replaced, or what an edit of the outputs
+//! function's body decides, when that provably finds what a whole check
+//! finds. Those diagnostics have no fixes; a code-action listing
 //! (only for documents up to `MAX_ANALYZED_BYTES`) checks the version whole
 //! for them. Smaller documents are checked whole once per version, fixes
 //! included, and every request shares that.

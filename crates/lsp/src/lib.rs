@@ -22,7 +22,8 @@
 //!   (`SourceFile::edited`), instead of the whole file. Above 256 KiB the
 //!   diagnostics are checked incrementally (`check_incrementally`: a
 //!   keystroke inside one input of the `inputs` block re-checks that
-//!   binding) and published without fixes, at most
+//!   binding, one in the outputs function's body what the body decides)
+//!   and published without fixes, at most
 //!   [`MAX_PUBLISHED_DIAGNOSTICS`] of them. Listing code
 //!   actions computes change sets without re-parsing; for clients that
 //!   resolve, the package actions (dune package, docker image) are listed

@@ -29,6 +29,12 @@
 //!   `undeclared-input` and `optional-input` about the names whose
 //!   declaration changed.
 //!
+//! An edit inside the body of the outputs function (the rest of the tree
+//! the same) re-reads the body's uses of inputs and re-checks what they
+//! decide: the uses of undeclared inputs, the body's hashes, and whether
+//! each input the old or the new body names is used
+//! ([`next_in_outputs`]).
+//!
 //! Anything else (another layout, an edit elsewhere, a `flake.lock`)
 //! checks the whole file. Diagnostics come without fixes: a caller that
 //! offers fixes runs [`super::check`] when it needs them.
@@ -39,8 +45,8 @@ use std::rc::Rc;
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
-    as_attr_set, find_path, is_trivia, root_attr_set, PathMatchKind, SourceFile, SyntaxKind,
-    SyntaxNode, TextRange, TextSize,
+    as_attr_set, find_path, is_trivia, root_attr_set, strip_parens, PathMatchKind, SourceFile,
+    SyntaxKind, SyntaxNode, TextRange, TextSize,
 };
 use rowan::ast::AstNode;
 use rowan::NodeOrToken;
@@ -50,7 +56,7 @@ use super::{
     DiagnosticCode, Read, Sink, Whole,
 };
 use crate::lock::Lock;
-use crate::model::{Flake, InputDecl, UseAnalysis};
+use crate::model::{analyze_uses_in, Flake, InputDecl, UndecidedUse, UseAnalysis};
 
 /// How long a check's "now" is reused: the nixpkgs findings depend on the
 /// date, so a state older than this is checked again whole.
@@ -497,8 +503,13 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
 
     let (_, old_block) = block_of(&state.file)?;
     let (new_root, new_block) = block_of(file)?;
+    let edit = Span {
+        start,
+        old_end,
+        delta,
+    };
     if !same_outside(old_block.syntax(), new_block.syntax()) {
-        return None;
+        return next_in_outputs(state, file, edit, &new_root, &new_block);
     }
     let run = changed_run(&old_block, &new_block, start, old_end)?;
     let old_range = run.old_range;
@@ -591,33 +602,18 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
         hashes::check(&context, &mut sink, binding);
     }
     nixpkgs::check(&context, &mut sink);
-    let mut fresh = sink.diagnostics;
-    sort(&mut fresh);
+    let fresh = sink.diagnostics;
 
-    // The old diagnostics outside the run, moved, merged with the fresh
-    // ones in the order of `sort`.
-    let key =
-        |(range, d): &(TextRange, Rc<Diagnostic>)| (range.start(), range.end(), d.code.as_str());
-    let mut diagnostics = Vec::with_capacity(state.diagnostics.len() + fresh.len());
-    let mut fresh = fresh.into_iter().map(|d| (d.range, Rc::new(d))).peekable();
-    for (range, d) in &state.diagnostics.entries {
-        let recomputed = old_range.contains_range(*range)
+    let recomputed = |range: TextRange, d: &Diagnostic| {
+        old_range.contains_range(range)
             || (matches!(
                 d.code,
                 DiagnosticCode::RegistryInput
                     | DiagnosticCode::UndeclaredInput
                     | DiagnosticCode::OptionalInput
-            ) && changed.contains(&d.subject));
-        if recomputed {
-            continue;
-        }
-        let kept = (moved(*range, start, old_end, delta)?, Rc::clone(d));
-        while let Some(next) = fresh.next_if(|next| key(next) < key(&kept)) {
-            diagnostics.push(next);
-        }
-        diagnostics.push(kept);
-    }
-    diagnostics.extend(fresh);
+            ) && changed.contains(&d.subject))
+    };
+    let diagnostics = merge(&state.diagnostics, recomputed, edit, fresh)?;
 
     for name in &old_names {
         if let Some(count) = state.declared.get_mut(name) {
@@ -641,12 +637,174 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
     for (name, count) in new_follows {
         *state.followed.entry(name).or_insert(0) += count;
     }
-    let diagnostics = Rc::new(Found {
-        entries: diagnostics,
-    });
     state.diagnostics = Rc::clone(&diagnostics);
     state.file = Rc::clone(file);
     state.uses_moved += outputs_moved;
+    Some(diagnostics)
+}
+
+/// The bytes `[start, old_end)` of the old version became `delta` bytes
+/// longer.
+#[derive(Clone, Copy)]
+struct Span {
+    start: u32,
+    old_end: u32,
+    delta: i64,
+}
+
+/// The old diagnostics but those `recomputed` says were checked again,
+/// moved by the edit, merged with the `fresh` ones in the order of
+/// [`sort`]; `None` when a kept one ends inside the edit.
+fn merge(
+    old: &Found,
+    recomputed: impl Fn(TextRange, &Diagnostic) -> bool,
+    edit: Span,
+    mut fresh: Vec<Diagnostic>,
+) -> Option<Rc<Found>> {
+    sort(&mut fresh);
+    let key =
+        |(range, d): &(TextRange, Rc<Diagnostic>)| (range.start(), range.end(), d.code.as_str());
+    let mut entries = Vec::with_capacity(old.len() + fresh.len());
+    let mut fresh = fresh.into_iter().map(|d| (d.range, Rc::new(d))).peekable();
+    for (range, d) in &old.entries {
+        if recomputed(*range, d) {
+            continue;
+        }
+        let kept = (
+            moved(*range, edit.start, edit.old_end, edit.delta)?,
+            Rc::clone(d),
+        );
+        while let Some(next) = fresh.next_if(|next| key(next) < key(&kept)) {
+            entries.push(next);
+        }
+        entries.push(kept);
+    }
+    entries.extend(fresh);
+    Some(Rc::new(Found { entries }))
+}
+
+/// The body of the outputs function of the top-level set `root`, when
+/// `outputs` is bound once, to a function.
+fn outputs_body(root: &ast::AttrSet) -> Option<ast::Expr> {
+    let found = find_path(root, &["outputs"]);
+    let [only] = found.as_slice() else {
+        return None;
+    };
+    if only.kind != PathMatchKind::Exact {
+        return None;
+    }
+    match strip_parens(only.binding.value()?) {
+        ast::Expr::Lambda(lambda) => lambda.body(),
+        _ => None,
+    }
+}
+
+/// The diagnostics of `file` from `state` when the edit lies in the body
+/// of the outputs function: the tree is the old one but for that body, so
+/// the inputs, the outputs' pattern and the lock are what they were. What
+/// the body decides is checked again: the uses of undeclared inputs, the
+/// hashes in it, and whether each input the old or the new body names
+/// (uses, tests, undecidable constructs about it) is used. Every other
+/// input was used by neither body and is still not; it is told the same
+/// unless the undecidable construct about any input it is told of moved
+/// or changed, which checks the whole file.
+fn next_in_outputs(
+    state: &mut CheckState,
+    file: &Rc<SourceFile>,
+    edit: Span,
+    new_root: &ast::AttrSet,
+    new_block: &ast::AttrSet,
+) -> Option<Rc<Found>> {
+    let old_root = root_attr_set(state.file.root())?;
+    let old_body = outputs_body(&old_root)?;
+    let new_body = outputs_body(new_root)?;
+    if !same_outside(old_body.syntax(), new_body.syntax()) {
+        return None;
+    }
+    let old_body_range = old_body.syntax().text_range();
+    let outputs_only = Flake::partial(new_root.clone(), Vec::new());
+    let uses = analyze_uses_in(&outputs_only, file.text());
+
+    // What an input neither body names is told, unchanged.
+    let shift = |offset: TextSize| {
+        u32::try_from(i64::from(u32::from(offset)) + state.uses_moved)
+            .ok()
+            .map(TextSize::from)
+    };
+    let told = |file: &SourceFile, undecided: &UndecidedUse, at: TextSize| {
+        (
+            undecided.construct.clone(),
+            undecided.why.clone(),
+            file.lines().line_col(file.text(), at),
+        )
+    };
+    let old_told = match state.uses.about_unnamed().first() {
+        Some(undecided) => Some(told(
+            &state.file,
+            undecided,
+            shift(undecided.range.start())?,
+        )),
+        None => None,
+    };
+    let new_told = uses
+        .about_unnamed()
+        .first()
+        .map(|undecided| told(file, undecided, undecided.range.start()));
+    if old_told != new_told {
+        return None;
+    }
+
+    let named: HashSet<String> = state
+        .uses
+        .named()
+        .into_iter()
+        .chain(uses.named())
+        .filter(|name| state.declared.contains_key(*name))
+        .map(str::to_string)
+        .collect();
+    let inputs = if named.is_empty() {
+        Vec::new()
+    } else {
+        Flake::block_inputs_named(new_block, &named.iter().map(String::as_str).collect())
+    };
+    let partial = Flake::partial(new_root.clone(), inputs);
+    let declared = |name: &str| state.declared.contains_key(name);
+    let followed = |name: &str| state.followed.contains_key(name);
+    let context = Context {
+        file,
+        flake: &partial,
+        lock: None,
+        options: &state.options,
+        now: state.now,
+        whole: Some(Whole {
+            declared: &declared,
+            followed: &followed,
+        }),
+    };
+    let mut sink = Sink {
+        options: &state.options,
+        fixes: false,
+        diagnostics: Vec::new(),
+    };
+    inputs::undeclared_uses(&context, &mut sink, &uses, &|_| true);
+    inputs::unused_inputs(&context, &mut sink, &uses);
+    hashes::check(&context, &mut sink, new_body.syntax());
+
+    let recomputed = |range: TextRange, d: &Diagnostic| match d.code {
+        DiagnosticCode::UndeclaredInput | DiagnosticCode::OptionalInput => true,
+        DiagnosticCode::FakeHash | DiagnosticCode::LegacySha256 => {
+            old_body_range.contains_range(range)
+        }
+        DiagnosticCode::UnusedInput
+        | DiagnosticCode::UndecidedInputUse
+        | DiagnosticCode::UnusedNonFlakeInput => named.contains(&d.subject),
+        _ => false,
+    };
+    let diagnostics = merge(&state.diagnostics, recomputed, edit, sink.diagnostics)?;
+    state.diagnostics = Rc::clone(&diagnostics);
+    state.file = Rc::clone(file);
+    state.uses = Rc::new(uses);
+    state.uses_moved = 0;
     Some(diagnostics)
 }
 

@@ -204,7 +204,7 @@ fn undeclared_formal(context: &Context, sink: &mut Sink, entry: &ast::PatEntry) 
 /// body where `foo` is not declared (nor an outputs formal, which Nix adds
 /// as an input). Behind `inputs ? foo` or with `or …` the author expects
 /// it may be missing: `optional-input`, an info.
-fn undeclared_uses(
+pub(crate) fn undeclared_uses(
     context: &Context,
     sink: &mut Sink,
     analysis: &UseAnalysis,
@@ -294,7 +294,7 @@ pub(crate) fn is_flake_compat(input: &InputDecl) -> bool {
 /// construct may use it in a way that cannot be followed;
 /// `unused-non-flake-input` (an info) for `flake = false` inputs and
 /// flake-compat, which other files read through `flake.lock`.
-fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
+pub(crate) fn unused_inputs(context: &Context, sink: &mut Sink, analysis: &UseAnalysis) {
     if ![
         DiagnosticCode::UnusedInput,
         DiagnosticCode::UndecidedInputUse,

@@ -592,6 +592,65 @@ impl Flake {
         table.inputs
     }
 
+    /// The inputs named in `names` that the `inputs = { … };` block
+    /// `block` declares, read as [`Flake::read`] reads them, in the
+    /// block's order. Bindings are picked by their first name in the green
+    /// tree, so a block of tens of thousands of bindings is looked through
+    /// without making a node for each.
+    pub(crate) fn block_inputs_named(
+        block: &ast::AttrSet,
+        names: &std::collections::HashSet<&str>,
+    ) -> Vec<InputDecl> {
+        use flakeedit_syntax::rnix::NixLanguage;
+        use rowan::{Language, NodeOrToken};
+        let kind = |raw| NixLanguage::kind_from_raw(raw);
+        // False only when the binding's first name is an identifier that
+        // is not asked for (a string or `${…}` name is read and filtered).
+        let may_declare = |binding: &rowan::GreenNodeData| {
+            let Some(NodeOrToken::Node(path)) = binding.children().next() else {
+                return true;
+            };
+            if kind(path.kind()) != SyntaxKind::NODE_ATTRPATH {
+                return true;
+            }
+            let Some(NodeOrToken::Node(first)) = path.children().next() else {
+                return true;
+            };
+            if kind(first.kind()) != SyntaxKind::NODE_IDENT {
+                return true;
+            }
+            match first.children().next() {
+                Some(NodeOrToken::Token(ident)) => names.contains(ident.text()),
+                _ => true,
+            }
+        };
+        let mut table = InputTable::default();
+        let mut offset = u32::from(block.syntax().text_range().start());
+        for child in block.syntax().green().children() {
+            let len = u32::from(child.text_len());
+            if let NodeOrToken::Node(node) = child {
+                if kind(node.kind()) == SyntaxKind::NODE_ATTRPATH_VALUE && may_declare(node) {
+                    let range = TextRange::at(offset.into(), len.into());
+                    let binding = block
+                        .syntax()
+                        .child_or_token_at_range(range)
+                        .and_then(|element| element.into_node())
+                        .filter(|node| node.text_range() == range)
+                        .and_then(ast::AttrpathValue::cast);
+                    if let Some(binding) = binding {
+                        read_block_binding(&mut table, &binding);
+                    }
+                }
+            }
+            offset += len;
+        }
+        table
+            .inputs
+            .into_iter()
+            .filter(|input| names.contains(input.name.as_str()))
+            .collect()
+    }
+
     /// A model of part of a flake: its top-level set `root`, the outputs
     /// found there, and only the given `inputs` (the incremental check
     /// looks at the inputs of one edited binding).

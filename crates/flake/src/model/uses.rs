@@ -284,6 +284,30 @@ impl UseAnalysis {
 }
 
 impl UseAnalysis {
+    /// Every name this analysis says something about in particular: the
+    /// names of uses, guards, inner functions' `inputs.x` and undecidable
+    /// constructs about one input. What it says about any other input is
+    /// [`UseAnalysis::about_unnamed`].
+    pub(crate) fn named(&self) -> std::collections::HashSet<&str> {
+        self.uses
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .chain(self.set_uses.iter().map(|(used, _)| used.name.as_str()))
+            .chain(self.guards.iter().map(|(name, _)| name.as_str()))
+            .chain(self.foreign.iter().map(|(name, _)| name.as_str()))
+            .chain(self.undecided.iter().filter_map(UndecidedUse::input))
+            .collect()
+    }
+
+    /// [`UseAnalysis::undecided_for`] an input that [`UseAnalysis::named`]
+    /// does not name (no input is named with a NUL byte, which Nix
+    /// strings cannot hold).
+    pub(crate) fn about_unnamed(&self) -> Vec<UndecidedUse> {
+        self.undecided_for("\0")
+    }
+}
+
+impl UseAnalysis {
     /// The part of this analysis that says anything about the inputs
     /// `names` accepts (what an incremental check re-checks), with every
     /// range moved by `delta` bytes: the uses, guards and `inputs.x` of
