@@ -11,8 +11,9 @@
 //! the number of cases (256 by default).
 
 use std::rc::Rc;
+use std::sync::Arc;
 
-use flakeedit_flake::{check, check_incrementally, CheckOptions, CheckState, Diagnostic};
+use flakeedit_flake::{check, check_incrementally, CheckOptions, CheckState, Diagnostic, Lock};
 use flakeedit_syntax::{SourceFile, TextEdit, TextRange};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -213,23 +214,93 @@ fn unfixed(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Checks every version of `text` under `edits`, incrementally and whole;
-/// returns how many versions were checked incrementally.
-fn compare(text: String, edits: &[Edit]) -> Result<usize, TestCaseError> {
+/// A `flake.lock` locking some of `NAMES`: each (name, shape, revision)
+/// locks the name (the first time it comes) as a node that has, by shape,
+/// no inputs, its own nixpkgs, a nixpkgs following ours, its own
+/// `systems`, a `flake-utils` with its own nixpkgs below it, or a nixpkgs
+/// following a path the lock does not have. Names the flake does not
+/// declare are stale entries; own nixpkgs come at one of three revisions,
+/// so the counts of `not-following` vary.
+fn lock_text(locked: &[(usize, usize, usize)]) -> String {
+    let rev = |index: usize| format!("{index}").repeat(40);
+    let nixpkgs = |index: usize| {
+        format!(
+            "{{ \"locked\": {{ \"type\": \"github\", \"owner\": \"NixOS\", \"repo\": \"nixpkgs\", \"rev\": \"{}\" }} }}",
+            rev(index % 3 + 1)
+        )
+    };
+    let mut root = Vec::new();
+    let mut nodes = Vec::new();
+    let mut seen = Vec::new();
+    for (index, (name, shape, revision)) in locked.iter().enumerate() {
+        let name = NAMES[name % NAMES.len()];
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        let node = format!("node{index}");
+        root.push(format!("\"{name}\": \"{node}\""));
+        if name == "nixpkgs" {
+            nodes.push(format!("\"{node}\": {}", nixpkgs(*revision)));
+            continue;
+        }
+        let locked = format!(
+            "\"locked\": {{ \"type\": \"github\", \"owner\": \"o\", \"repo\": \"{name}\", \"rev\": \"{}\" }}",
+            rev(index % 10)
+        );
+        let inputs = match shape % 6 {
+            0 => String::new(),
+            1 => {
+                nodes.push(format!("\"{node}-nixpkgs\": {}", nixpkgs(*revision)));
+                format!("\"nixpkgs\": \"{node}-nixpkgs\"")
+            }
+            2 => "\"nixpkgs\": [ \"nixpkgs\" ]".to_string(),
+            3 => {
+                nodes.push(format!("\"{node}-systems\": {{ {locked} }}"));
+                format!("\"systems\": \"{node}-systems\"")
+            }
+            4 => {
+                nodes.push(format!("\"{node}-nixpkgs\": {}", nixpkgs(*revision)));
+                nodes.push(format!(
+                    "\"{node}-utils\": {{ \"inputs\": {{ \"nixpkgs\": \"{node}-nixpkgs\" }}, {locked} }}"
+                ));
+                format!("\"flake-utils\": \"{node}-utils\"")
+            }
+            _ => "\"nixpkgs\": [ \"gone\", \"nixpkgs\" ]".to_string(),
+        };
+        nodes.push(format!(
+            "\"{node}\": {{ \"inputs\": {{ {inputs} }}, {locked} }}"
+        ));
+    }
+    nodes.push(format!(
+        "\"root\": {{ \"inputs\": {{ {} }} }}",
+        root.join(", ")
+    ));
+    format!(
+        "{{ \"version\": 7, \"root\": \"root\", \"nodes\": {{ {} }} }}",
+        nodes.join(", ")
+    )
+}
+
+/// Checks every version of `text` under `edits`, incrementally and whole
+/// (with `lock` beside it, when given); returns how many versions were
+/// checked incrementally.
+fn compare(text: String, edits: &[Edit], lock: Option<&Arc<Lock>>) -> Result<usize, TestCaseError> {
     let options = options();
+    let whole_lock = lock.map(|lock| &**lock);
     let mut file = Rc::new(SourceFile::parse(text));
-    let first = check_incrementally(&file, None, &options, None);
+    let first = check_incrementally(&file, lock, &options, None);
     prop_assert_eq!(
         &first.diagnostics.to_vec(),
-        &unfixed(&check(&file, None, &options))
+        &unfixed(&check(&file, whole_lock, &options))
     );
     let mut state: Option<CheckState> = first.state;
     let mut incremental = 0;
     for edit in edits {
         let edit = text_edit(file.text(), edit);
         file = Rc::new(file.edited(&edit));
-        let found = check_incrementally(&file, None, &options, state.take());
-        let whole = unfixed(&check(&file, None, &options));
+        let found = check_incrementally(&file, lock, &options, state.take());
+        let whole = unfixed(&check(&file, whole_lock, &options));
         prop_assert_eq!(
             &found.diagnostics.to_vec(),
             &whole,
@@ -253,7 +324,20 @@ proptest! {
         edits in prop::collection::vec(edit_strategy(), 1..8),
     ) {
         let text = flake_text(&bindings, outputs_shape, &uses);
-        compare(text, &edits)?;
+        compare(text, &edits, None)?;
+    }
+
+    #[test]
+    fn incremental_diagnostics_with_a_lock_are_those_of_a_whole_check(
+        bindings in prop::collection::vec((0usize..7, 0usize..7, 0usize..7), 1..7),
+        outputs_shape in 0usize..7,
+        uses in prop::collection::vec(0usize..7, 0..4),
+        locked in prop::collection::vec((0usize..7, 0usize..6, 0usize..3), 0..7),
+        edits in prop::collection::vec(edit_strategy(), 1..8),
+    ) {
+        let text = flake_text(&bindings, outputs_shape, &uses);
+        let lock = Lock::parse(&lock_text(&locked)).expect("the generated lock parses");
+        compare(text, &edits, Some(&Arc::new(lock)))?;
     }
 }
 
@@ -394,4 +478,79 @@ fn edits_in_the_outputs_body_are_checked_incrementally() {
         );
         state = found.state;
     }
+}
+
+/// With a `flake.lock` beside the flake, a keystroke in an input is
+/// checked incrementally too, lock findings included: `not-following` of
+/// an input with its own nixpkgs, `unlocked-input` of a renamed or added
+/// input, `stale-lock-entry` of a locked name the flake does not declare.
+#[test]
+fn edits_with_a_lock_are_checked_incrementally() {
+    let text = flake_text(&[(1, 0, 0), (0, 1, 0), (0, 2, 0), (0, 3, 0)], 0, &[0, 1]);
+    // nixpkgs; `a` and `b` with their own nixpkgs at two revisions;
+    // `compat`, which the flake does not declare.
+    let lock = Lock::parse(&lock_text(&[(0, 0, 0), (1, 1, 1), (2, 1, 2), (6, 0, 0)]))
+        .expect("the lock parses");
+    let lock = Arc::new(lock);
+    let options = options();
+    let mut file = Rc::new(SourceFile::parse(text));
+    let first = check_incrementally(&file, Some(&lock), &options, None);
+    let codes = |found: &flakeedit_flake::Found| -> Vec<(String, String)> {
+        found
+            .iter()
+            .map(|(_, d)| (d.code.as_str().to_string(), d.subject.clone()))
+            .collect()
+    };
+    let has = |found: &flakeedit_flake::Found, code: &str, subject: &str| {
+        codes(found).iter().any(|(c, s)| c == code && s == subject)
+    };
+    assert!(has(&first.diagnostics, "stale-lock-entry", "compat"));
+    assert!(has(&first.diagnostics, "not-following", "a/nixpkgs"));
+    assert!(has(&first.diagnostics, "not-following", "b/nixpkgs"));
+    assert!(has(&first.diagnostics, "unlocked-input", "utils"));
+    let mut state = first.state;
+    let edits = [
+        ("owner/a\"", 5, "z", "not-following", "a/nixpkgs"),
+        ("utils.url", 0, "x", "unlocked-input", "xutils"),
+        (
+            "xutils.url",
+            0,
+            "c.url = \"github:o/c\";\n    ",
+            "unlocked-input",
+            "c",
+        ),
+        ("owner/b\"", 0, " ", "stale-lock-entry", "compat"),
+    ];
+    for (needle, offset, insert, code, subject) in edits {
+        let start = file
+            .text()
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} in the flake")) as u32
+            + offset;
+        let edit = TextEdit::insert(start.into(), insert);
+        file = Rc::new(file.edited(&edit));
+        let found = check_incrementally(&file, Some(&lock), &options, state.take());
+        assert_eq!(
+            found.diagnostics.to_vec(),
+            unfixed(&check(&file, Some(&lock), &options)),
+            "after {edit:?}"
+        );
+        assert!(found.incremental, "{edit:?} was checked whole");
+        assert!(
+            has(&found.diagnostics, code, subject),
+            "no {code} about {subject} after {edit:?}: {:?}",
+            codes(&found.diagnostics)
+        );
+        state = found.state;
+    }
+    // A lock read again is another lock: checked whole.
+    let reread = Arc::new((*lock).clone());
+    let edit = TextEdit::insert(0.into(), " ");
+    file = Rc::new(file.edited(&edit));
+    let found = check_incrementally(&file, Some(&reread), &options, state.take());
+    assert!(!found.incremental);
+    assert_eq!(
+        found.diagnostics.to_vec(),
+        unfixed(&check(&file, Some(&reread), &options))
+    );
 }

@@ -4,7 +4,8 @@
 //! change and its diagnostics on a 5 MB flake (about 85,000 inputs, each
 //! unused): opening it, a change in an input's name (re-checked alone,
 //! 85,000 diagnostics moved, 1,000 published) and a change in the outputs
-//! (the body's uses read again, the inputs it names re-checked).
+//! (the body's uses read again, the inputs it names re-checked); then the
+//! same with a `flake.lock` beside it that locks every input.
 //! In-process, through the same service the stdio server runs.
 //!
 //!     cargo run --release -p flakeedit-lsp --example latency [ITERATIONS]
@@ -235,11 +236,67 @@ async fn main() {
             return;
         }
     }
+    report("didChange + diagnostics (check)", changing);
+    report("hover (on inputs'.dep50)", hovering);
+    report("completion (follows target)", completing);
+    report("codeAction listing (on an input)", listing);
+    report("codeAction listing (on a package)", package_listing);
+    report("codeAction/resolve (verified edit)", resolving);
     let huge = huge_flake(5_000_000);
-    let huge_uri = "file:///bench/huge/flake.nix";
+    huge_latency(
+        &mut service,
+        "file:///bench/huge/flake.nix",
+        &huge,
+        iterations,
+        "5 MB flake",
+    )
+    .await;
+    // The same flake with a flake.lock beside it that locks every input.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("flake.lock"), huge_lock(&huge)).expect("the lock is written");
+    let path = dir.path().join("flake.nix");
+    std::fs::write(&path, &huge).expect("the flake is written");
+    let uri = format!("file://{}", path.display());
+    huge_latency(&mut service, &uri, &huge, iterations, "5 MB flake + lock").await;
+}
+
+/// A `flake.lock` for [`huge_flake`]'s text: every input locked.
+fn huge_lock(text: &str) -> String {
+    let names: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.trim_start().strip_suffix("\";"))
+        .filter_map(|line| line.split_once(".url = \"").map(|(name, _)| name))
+        .collect();
+    let mut lock = String::from("{\n  \"nodes\": {\n");
+    for name in &names {
+        lock.push_str(&format!(
+            "    \"{name}\": {{ \"locked\": {{ \"type\": \"github\", \"owner\": \"example\", \"repo\": \"{name}\", \"rev\": \"0123456789abcdef0123456789abcdef01234567\" }}, \"original\": {{ \"type\": \"github\", \"owner\": \"example\", \"repo\": \"{name}\" }} }},\n"
+        ));
+    }
+    let inputs: Vec<String> = names
+        .iter()
+        .map(|name| format!("\"{name}\": \"{name}\""))
+        .collect();
+    lock.push_str(&format!(
+        "    \"root\": {{ \"inputs\": {{ {} }} }}\n  }},\n  \"root\": \"root\",\n  \"version\": 7\n}}\n",
+        inputs.join(", ")
+    ));
+    lock
+}
+
+/// Opening [`huge_flake`]'s text at `uri`, then one-character changes in
+/// an input's name and in the outputs, each followed by its diagnostics.
+async fn huge_latency(
+    service: &mut OrderedService,
+    uri: &str,
+    huge: &str,
+    iterations: usize,
+    name: &str,
+) {
+    let huge_uri = uri;
     let opening = Instant::now();
     call(
-        &mut service,
+        service,
         Request::build("textDocument/didOpen")
             .params(json!({ "textDocument": { "uri": huge_uri, "languageId": "nix", "version": 1, "text": huge } }))
             .finish(),
@@ -257,7 +314,7 @@ async fn main() {
         };
         let started = Instant::now();
         call(
-            &mut service,
+            service,
             Request::build("textDocument/didChange")
                 .params(json!({
                     "textDocument": { "uri": huge_uri, "version": 2 + iteration },
@@ -280,7 +337,7 @@ async fn main() {
         };
         let started = Instant::now();
         call(
-            &mut service,
+            service,
             Request::build("textDocument/didChange")
                 .params(json!({
                     "textDocument": { "uri": huge_uri, "version": 1000 + iteration },
@@ -291,20 +348,14 @@ async fn main() {
         .await;
         huge_outputs.push(started.elapsed());
     }
-    report("didChange + diagnostics (check)", changing);
-    report("hover (on inputs'.dep50)", hovering);
-    report("completion (follows target)", completing);
-    report("codeAction listing (on an input)", listing);
-    report("codeAction listing (on a package)", package_listing);
-    report("codeAction/resolve (verified edit)", resolving);
     println!(
         "{:<40} {:>8.3} ms (parse and whole check)",
-        "5 MB flake: didOpen + diagnostics",
+        format!("{name}: didOpen + diagnostics"),
         opened.as_secs_f64() * 1e3
     );
     report(
-        &format!("5 MB flake ({} bytes): didChange + diagnostics", huge.len()),
+        &format!("{name} ({} bytes): didChange + diagnostics", huge.len()),
         huge_changing,
     );
-    report("5 MB flake: change in the outputs", huge_outputs);
+    report(&format!("{name}: change in the outputs"), huge_outputs);
 }

@@ -171,12 +171,7 @@ impl Analysed {
             }
         }
         let previous = self.state.borrow_mut().take();
-        let checked = check_incrementally(
-            &self.file,
-            lock.map(|lock| &**lock),
-            &CheckOptions::default(),
-            previous,
-        );
+        let checked = check_incrementally(&self.file, lock, &CheckOptions::default(), previous);
         *self.state.borrow_mut() = checked.state;
         *cached = Some((lock.cloned(), Rc::clone(&checked.diagnostics)));
         Published::Unfixed(checked.diagnostics)

@@ -35,13 +35,22 @@
 //! each input the old or the new body names is used
 //! ([`next_in_outputs`]).
 //!
-//! Anything else (another layout, an edit elsewhere, a `flake.lock`)
-//! checks the whole file. Diagnostics come without fixes: a caller that
+//! With a `flake.lock` (the same shared copy from one version to the
+//! next), the lock checks of the edited binding's inputs are made too:
+//! `stale-lock-entry` for the names whose declaration changed, and
+//! `not-following` with the counts of all inputs, which the state keeps
+//! ([`LockFacts`]); an edit that changes what those counts read, or the
+//! declaration of an input nested inputs should follow (`nixpkgs`,
+//! `systems`, …), checks the whole file.
+//!
+//! Anything else (another layout, an edit elsewhere, another lock) checks
+//! the whole file. Diagnostics come without fixes: a caller that
 //! offers fixes runs [`super::check`] when it needs them.
 //! `tests/check_incremental.rs` compares random edits with whole checks.
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use flakeedit_syntax::rnix::ast;
 use flakeedit_syntax::{
@@ -51,6 +60,7 @@ use flakeedit_syntax::{
 use rowan::ast::AstNode;
 use rowan::NodeOrToken;
 
+use super::lockfile::{self, LockFacts};
 use super::{
     check_reading, hashes, inputs, nixpkgs, sort, CheckOptions, Context, Diagnostic,
     DiagnosticCode, Read, Sink, Whole,
@@ -66,6 +76,10 @@ const MAX_STATE_AGE_SECONDS: i64 = 3600;
 /// version incrementally.
 pub struct CheckState {
     file: Rc<SourceFile>,
+    /// The lock the version was checked with (the same shared copy, or
+    /// none), and what the lock checks found about all inputs.
+    lock: Option<Arc<Lock>>,
+    lock_facts: Option<LockFacts>,
     options: CheckOptions,
     now: i64,
     diagnostics: Rc<Found>,
@@ -152,37 +166,43 @@ pub struct Incremental {
 /// keeps `previous` for the next version.
 pub fn check_incrementally(
     file: &Rc<SourceFile>,
-    lock: Option<&Lock>,
+    lock: Option<&Arc<Lock>>,
     options: &CheckOptions,
     previous: Option<CheckState>,
 ) -> Incremental {
     if !file.is_valid() {
-        let (diagnostics, _, _) = check_reading(file, lock, options, false);
+        let (diagnostics, _, _) = check_reading(file, lock.map(|lock| &**lock), options, false);
         return Incremental {
             diagnostics: Rc::new(Found::new(diagnostics)),
-            state: previous.filter(|_| lock.is_none()),
+            state: previous,
             incremental: false,
         };
     }
-    if lock.is_none() {
-        if let Some(mut state) = previous.filter(|state| {
-            state.options == *options && options.now() - state.now < MAX_STATE_AGE_SECONDS
-        }) {
-            if let Some(diagnostics) = next(&mut state, file) {
-                return Incremental {
-                    diagnostics,
-                    state: Some(state),
-                    incremental: true,
-                };
-            }
+    if let Some(mut state) = previous.filter(|state| {
+        state.options == *options
+            && same_lock(state.lock.as_ref(), lock)
+            && options.now() - state.now < MAX_STATE_AGE_SECONDS
+    }) {
+        if let Some(diagnostics) = next(&mut state, file) {
+            return Incremental {
+                diagnostics,
+                state: Some(state),
+                incremental: true,
+            };
         }
     }
-    let (diagnostics, read, now) = check_reading(file, lock, options, false);
+    let (diagnostics, read, now) = check_reading(file, lock.map(|lock| &**lock), options, false);
     let diagnostics = Rc::new(Found::new(diagnostics));
-    let state = match (lock, read) {
-        (None, Some(read)) => state_of(file, read, options, now, Rc::clone(&diagnostics)),
-        _ => None,
-    };
+    let state = read.and_then(|read| {
+        state_of(
+            file,
+            read,
+            options,
+            now,
+            Rc::clone(&diagnostics),
+            lock.cloned(),
+        )
+    });
     Incremental {
         diagnostics,
         state,
@@ -192,12 +212,23 @@ pub fn check_incrementally(
 
 /// The state after a whole check of `file`, when its inputs are all in
 /// one `inputs = { … };` block (the layout [`next`] re-checks).
+/// The same lock: none, or the same shared copy (a lock read again is
+/// another one, though it may hold the same).
+fn same_lock(a: Option<&Arc<Lock>>, b: Option<&Arc<Lock>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
 fn state_of(
     file: &Rc<SourceFile>,
     read: Read,
     options: &CheckOptions,
     now: i64,
     diagnostics: Rc<Found>,
+    lock: Option<Arc<Lock>>,
 ) -> Option<CheckState> {
     block_of(file)?;
     let flake = &read.flake;
@@ -218,6 +249,8 @@ fn state_of(
     }
     Some(CheckState {
         file: Rc::clone(file),
+        lock,
+        lock_facts: read.lock_facts,
         options: options.clone(),
         now,
         diagnostics,
@@ -231,7 +264,7 @@ fn state_of(
 /// The `inputs = { … };` block holding all of `file`'s inputs: the only
 /// top-level binding under `inputs`, an attribute set; neither it nor the
 /// top-level set is `rec`.
-fn block_of(file: &SourceFile) -> Option<(ast::AttrSet, ast::AttrSet)> {
+pub(super) fn block_of(file: &SourceFile) -> Option<(ast::AttrSet, ast::AttrSet)> {
     let root = root_attr_set(file.root())?;
     if is_rec(&root) {
         return None;
@@ -579,10 +612,11 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
     };
     let followed = |name: &str| followed_after(name) > 0;
     let partial = Flake::partial(new_root, new_inputs);
+    let lock = state.lock.clone();
     let context = Context {
         file,
         flake: &partial,
-        lock: None,
+        lock: lock.as_deref(),
         options: &state.options,
         now: state.now,
         whole: Some(Whole {
@@ -602,6 +636,37 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
         hashes::check(&context, &mut sink, binding);
     }
     nixpkgs::check(&context, &mut sink);
+    // The lock checks of the binding's inputs, with the counts of all
+    // inputs' `not-following`: when the binding changes which nested
+    // inputs those name, the counts in every other message must read the
+    // same, else the whole file is checked.
+    let mut lock_facts = None;
+    if let (Some(lock), Some(facts)) = (&lock, &state.lock_facts) {
+        if changed
+            .iter()
+            .any(|name| lockfile::is_followed_by_children(name))
+        {
+            return None;
+        }
+        let old_paths = lockfile::candidate_paths(&context, &old_inputs);
+        let new_paths = lockfile::candidate_paths(&context, &partial.inputs);
+        if old_paths != new_paths {
+            let mut all = facts.all.clone();
+            all.retain(|path| !old_paths.contains(path));
+            all.extend(new_paths);
+            let next = LockFacts::of(lock, all, Some(facts.before));
+            if !next.reads_as(facts) {
+                return None;
+            }
+            lock_facts = Some(next);
+        }
+        lockfile::check(
+            &context,
+            &mut sink,
+            Some(&changed),
+            Some(lock_facts.as_ref().unwrap_or(facts)),
+        );
+    }
     let fresh = sink.diagnostics;
 
     let recomputed = |range: TextRange, d: &Diagnostic| {
@@ -611,9 +676,13 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
                 DiagnosticCode::RegistryInput
                     | DiagnosticCode::UndeclaredInput
                     | DiagnosticCode::OptionalInput
+                    | DiagnosticCode::StaleLockEntry
             ) && changed.contains(&d.subject))
     };
     let diagnostics = merge(&state.diagnostics, recomputed, edit, fresh)?;
+    if lock_facts.is_some() {
+        state.lock_facts = lock_facts;
+    }
 
     for name in &old_names {
         if let Some(count) = state.declared.get_mut(name) {
@@ -662,8 +731,16 @@ fn merge(
     mut fresh: Vec<Diagnostic>,
 ) -> Option<Rc<Found>> {
     sort(&mut fresh);
-    let key =
-        |(range, d): &(TextRange, Rc<Diagnostic>)| (range.start(), range.end(), d.code.as_str());
+    // The order of `sort`, whose ties keep the order they were found in:
+    // the only ties between a fresh and a kept diagnostic are
+    // `stale-lock-entry`s (all on the `inputs` path), found by name.
+    fn key((range, d): &(TextRange, Rc<Diagnostic>)) -> (TextSize, TextSize, &str, &str) {
+        let name = match d.code {
+            DiagnosticCode::StaleLockEntry => d.subject.as_str(),
+            _ => "",
+        };
+        (range.start(), range.end(), d.code.as_str(), name)
+    }
     let mut entries = Vec::with_capacity(old.len() + fresh.len());
     let mut fresh = fresh.into_iter().map(|d| (d.range, Rc::new(d))).peekable();
     for (range, d) in &old.entries {
@@ -773,7 +850,7 @@ fn next_in_outputs(
     let context = Context {
         file,
         flake: &partial,
-        lock: None,
+        lock: state.lock.as_deref(),
         options: &state.options,
         now: state.now,
         whole: Some(Whole {

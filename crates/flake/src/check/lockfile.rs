@@ -29,13 +29,123 @@ fn split(path: &str) -> Vec<String> {
     path.split('/').map(str::to_string).collect()
 }
 
-pub(crate) fn check(context: &Context, sink: &mut Sink) {
+/// What the lock checks of a whole flake found about all of its inputs,
+/// which the messages of each input's `not-following` depend on: an
+/// incremental check keeps it to tell whether they still hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LockFacts {
+    /// The nested inputs `not-following` names, as full paths
+    /// (`["home-manager", "nixpkgs"]`).
+    pub all: HashSet<Vec<String>>,
+    /// How many distinct nixpkgs revisions the lock holds.
+    pub before: usize,
+    /// How many of them following all of `all` removes.
+    pub removed_by_all: usize,
+}
+
+impl LockFacts {
+    /// The facts of `lock` for the nested inputs `all`; `before` when it
+    /// is already known (it depends on the lock alone).
+    pub fn of(lock: &Lock, all: HashSet<Vec<String>>, before: Option<usize>) -> LockFacts {
+        let before = before.unwrap_or_else(|| nixpkgs_revisions(lock, &HashSet::new()).len());
+        let removed_by_all = if all.is_empty() {
+            0
+        } else {
+            before - nixpkgs_revisions(lock, &all).len().min(before)
+        };
+        LockFacts {
+            all,
+            before,
+            removed_by_all,
+        }
+    }
+
+    /// True when every `not-following` message reads the same with these
+    /// facts as with `other`.
+    pub fn reads_as(&self, other: &LockFacts) -> bool {
+        self.before == other.before
+            && self.removed_by_all == other.removed_by_all
+            && (self.all.len() > 1) == (other.all.len() > 1)
+    }
+}
+
+/// The nested inputs of `inputs` that `not-following` names, as full
+/// paths (the input's name first).
+pub(crate) fn candidate_paths(context: &Context, inputs: &[InputDecl]) -> HashSet<Vec<String>> {
+    candidates(context, inputs)
+        .into_iter()
+        .map(|(input, nested)| full_path(input, &nested))
+        .collect()
+}
+
+fn full_path(input: &InputDecl, nested: &OwnNestedInput) -> Vec<String> {
+    let mut path = vec![input.name.clone()];
+    path.extend(nested.path.iter().cloned());
+    path
+}
+
+/// The nested inputs of `inputs` that bring their own copy of one of ours
+/// (shallow first, then in the order of FOLLOW_CHILDREN), with their input.
+fn candidates<'a>(
+    context: &Context,
+    inputs: &'a [InputDecl],
+) -> Vec<(&'a InputDecl, OwnNestedInput)> {
     let Some(lock) = context.lock else {
-        return;
+        return Vec::new();
     };
-    let Some(root) = lock.root_node() else {
-        return;
-    };
+    let children: Vec<(&str, &str)> = FOLLOW_CHILDREN
+        .iter()
+        .filter(|(_, ours)| context.declares(ours))
+        .copied()
+        .collect();
+    let mut candidates = Vec::new();
+    for input in inputs {
+        if input.follows().is_some() || input.flake() == Some(false) {
+            continue;
+        }
+        if lock.node_of_input(&input.name).is_none() {
+            continue;
+        }
+        let overridden: Vec<Vec<String>> = input
+            .nested_follows()
+            .iter()
+            .map(|f| f.path.names().to_vec())
+            .collect();
+        let mut nested = lock.own_nested_inputs(&input.name, &children, &overridden);
+        // Shallow first, then in the order of FOLLOW_CHILDREN (nixpkgs first).
+        nested.sort_by_cached_key(|nested| {
+            let last = nested.path.last().map(String::as_str);
+            let rank = FOLLOW_CHILDREN
+                .iter()
+                .position(|(child, _)| Some(*child) == last);
+            (nested.path.len(), rank, nested.path.clone())
+        });
+        candidates.extend(nested.into_iter().map(|nested| (input, nested)));
+    }
+    candidates
+}
+
+/// True when `name` is one of ours that nested inputs should follow: its
+/// declaration changes which nested inputs every input's `not-following`
+/// names.
+pub(crate) fn is_followed_by_children(name: &str) -> bool {
+    FOLLOW_CHILDREN.iter().any(|(_, ours)| *ours == name)
+}
+
+/// Checks `context.flake`'s inputs against the lock. `stale-lock-entry`
+/// is reported for the names in `only`, when given (an incremental check
+/// asks for the names whose declaration changed), else for every locked
+/// name. `facts`, when given, are those of the whole flake (an
+/// incremental check's `context.flake` holds one binding's inputs);
+/// without, they are computed from `context.flake` and returned.
+pub(crate) fn check(
+    context: &Context,
+    sink: &mut Sink,
+    only: Option<&HashSet<String>>,
+    facts: Option<&LockFacts>,
+) -> Option<LockFacts> {
+    let lock = context.lock?;
+    let root = lock.root_node()?;
     let flake = context.flake;
     for input in &flake.inputs {
         if !root.inputs.contains_key(&input.name) {
@@ -51,8 +161,8 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
             );
         }
     }
-    for locked in root.inputs.keys() {
-        if flake.input(locked).is_none() {
+    let mut stale = |locked: &String| {
+        if !context.declares(locked) {
             sink.report(
                 DiagnosticCode::StaleLockEntry,
                 inputs_range(context),
@@ -64,10 +174,18 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                 None,
             );
         }
+    };
+    match only {
+        None => root.inputs.keys().for_each(&mut stale),
+        // In the lock's order, without going through all its names.
+        Some(only) => only
+            .iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter(|name| root.inputs.contains_key(*name))
+            .for_each(&mut stale),
     }
 
-    // Which nested inputs would be fixed, for the revision counts.
-    let mut candidates: Vec<(&InputDecl, OwnNestedInput)> = Vec::new();
     for input in &flake.inputs {
         if input.follows().is_some() || input.flake() == Some(false) {
             continue;
@@ -75,8 +193,7 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
         let Some((_, node)) = lock.node_of_input(&input.name) else {
             continue;
         };
-        let declared = input.nested_follows();
-        for follows in &declared {
+        for follows in &input.nested_follows() {
             check_declared_follows(context, sink, input, &follows.path, &follows.target);
         }
         for (child, reference) in &node.inputs {
@@ -97,39 +214,37 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
                 }
             }
         }
-        let overridden: Vec<Vec<String>> =
-            declared.iter().map(|f| f.path.names().to_vec()).collect();
-        let children: Vec<(&str, &str)> = FOLLOW_CHILDREN
-            .iter()
-            .filter(|(_, ours)| flake.input(ours).is_some())
-            .copied()
-            .collect();
-        let mut nested = lock.own_nested_inputs(&input.name, &children, &overridden);
-        // Shallow first, then in the order of FOLLOW_CHILDREN (nixpkgs first).
-        nested.sort_by_cached_key(|nested| {
-            let last = nested.path.last().map(String::as_str);
-            let rank = FOLLOW_CHILDREN
+    }
+    let candidates = candidates(context, &flake.inputs);
+    let computed;
+    let facts = match facts {
+        Some(facts) => facts,
+        None => {
+            let all = candidates
                 .iter()
-                .position(|(child, _)| Some(*child) == last);
-            (nested.path.len(), rank, nested.path.clone())
-        });
-        candidates.extend(nested.into_iter().map(|nested| (input, nested)));
-    }
-    if candidates.is_empty() || !sink.wants(DiagnosticCode::NotFollowing) {
-        return;
-    }
-    let full_path = |input: &InputDecl, nested: &OwnNestedInput| {
-        let mut path = vec![input.name.clone()];
-        path.extend(nested.path.iter().cloned());
-        path
+                .map(|(input, nested)| full_path(input, nested))
+                .collect();
+            computed = LockFacts::of(lock, all, None);
+            &computed
+        }
     };
-    let before = nixpkgs_revisions(lock, &HashSet::new());
-    let all: HashSet<Vec<String>> = candidates
-        .iter()
-        .map(|(input, nested)| full_path(input, nested))
-        .collect();
-    let removed_by_all = before.len() - nixpkgs_revisions(lock, &all).len().min(before.len());
-    for (input, nested) in &candidates {
+    if sink.wants(DiagnosticCode::NotFollowing) {
+        not_following(context, sink, lock, &candidates, facts);
+    }
+    Some(facts.clone())
+}
+
+/// `not-following` for each of `candidates`, its counts from `facts`.
+fn not_following(
+    context: &Context,
+    sink: &mut Sink,
+    lock: &Lock,
+    candidates: &[(&InputDecl, OwnNestedInput)],
+    facts: &LockFacts,
+) {
+    let flake = context.flake;
+    let (before, removed_by_all, all) = (facts.before, facts.removed_by_all, &facts.all);
+    for (input, nested) in candidates {
         let name = &input.name;
         let subject = full_path(input, nested).join("/");
         let Some((child, between)) = nested.path.split_last() else {
@@ -137,17 +252,16 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
         };
         let ours = &nested.ours;
         let one = HashSet::from([full_path(input, nested)]);
-        let removed = before.len() - nixpkgs_revisions(lock, &one).len().min(before.len());
         let locked_at = lock
             .nodes
             .get(&nested.node)
             .map(describe_lock)
             .unwrap_or_default();
         let counts = if is_nixpkgs_child(child) {
+            let removed = before - nixpkgs_revisions(lock, &one).len().min(before);
             format!(
-                "; flake.lock holds {} distinct nixpkgs revision{}, following ours here removes {removed}{}",
-                before.len(),
-                if before.len() == 1 { "" } else { "s" },
+                "; flake.lock holds {before} distinct nixpkgs revision{}, following ours here removes {removed}{}",
+                if before == 1 { "" } else { "s" },
                 if all.len() > 1 {
                     format!(" (all such fixes: {removed_by_all})")
                 } else {
@@ -163,20 +277,25 @@ pub(crate) fn check(context: &Context, sink: &mut Sink) {
         } else {
             format!(" at `{subject}`")
         };
-        let fix = follow(
-            context.file,
-            flake,
-            name,
-            &nested.path.join("/"),
-            Some(ours),
-        )
-        .ok()
-        .map(|changes| Fix {
-            title: format!("make `{subject}` follow `{ours}`"),
-            changes,
-            safe: true,
-            allowed: AllowedChange::follows(name),
-        });
+        let fix = sink
+            .wants_fixes()
+            .then(|| {
+                follow(
+                    context.file,
+                    flake,
+                    name,
+                    &nested.path.join("/"),
+                    Some(ours),
+                )
+                .ok()
+            })
+            .flatten()
+            .map(|changes| Fix {
+                title: format!("make `{subject}` follow `{ours}`"),
+                changes,
+                safe: true,
+                allowed: AllowedChange::follows(name),
+            });
         sink.report(
             DiagnosticCode::NotFollowing,
             input_name_range(input),
@@ -304,6 +423,19 @@ fn check_declared_follows(
 /// The range for diagnostics about the inputs as a whole: the `inputs`
 /// attribute path, else the start of the file.
 fn inputs_range(context: &Context) -> TextRange {
+    // A partial model (an incremental check) knows not how inputs are
+    // written; the file has them in one block.
+    if context.whole.is_some() {
+        if let Some((_, block)) = super::incremental::block_of(context.file) {
+            return block
+                .syntax()
+                .parent()
+                .and_then(flakeedit_syntax::rnix::ast::AttrpathValue::cast)
+                .and_then(|binding| binding.attrpath())
+                .map(|path| path.syntax().text_range())
+                .unwrap_or_else(|| block.syntax().text_range());
+        }
+    }
     match &context.flake.style {
         InputsStyle::Block(set) => set
             .syntax()

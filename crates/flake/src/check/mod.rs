@@ -261,6 +261,8 @@ fn check_with(
 struct Read {
     flake: Flake,
     uses: UseAnalysis,
+    /// What the lock checks found about all inputs (with a lock).
+    lock_facts: Option<lockfile::LockFacts>,
 }
 
 /// [`check_with`], also giving the model and the outputs' uses it read
@@ -315,12 +317,18 @@ fn check_reading(
     inputs::check(&context, &mut sink, None, &uses);
     hashes::check(&context, &mut sink, file.syntax());
     nixpkgs::check(&context, &mut sink);
-    if lock.is_some() {
-        lockfile::check(&context, &mut sink);
-    }
+    let lock_facts = lockfile::check(&context, &mut sink, None, None);
     let mut diagnostics = sink.diagnostics;
     sort(&mut diagnostics);
-    (diagnostics, Some(Read { flake, uses }), now)
+    (
+        diagnostics,
+        Some(Read {
+            flake,
+            uses,
+            lock_facts,
+        }),
+        now,
+    )
 }
 
 /// The order [`check`] gives diagnostics in.
