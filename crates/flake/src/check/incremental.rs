@@ -654,7 +654,7 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
             let mut all = facts.all.clone();
             all.retain(|path| !old_paths.contains(path));
             all.extend(new_paths);
-            let next = LockFacts::of(lock, all, Some(facts.before));
+            let next = LockFacts::of(lock, all, Some(facts));
             if !next.reads_as(facts) {
                 return None;
             }

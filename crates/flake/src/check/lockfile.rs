@@ -2,7 +2,8 @@
 //! `unlocked-input`, `stale-lock-entry`, `lock-out-of-date`.
 
 use super::DiagnosticCode;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use flakeedit_syntax::{remove_entry, ChangeSet, TextRange};
 use rowan::ast::AstNode;
@@ -32,7 +33,7 @@ fn split(path: &str) -> Vec<String> {
 /// What the lock checks of a whole flake found about all of its inputs,
 /// which the messages of each input's `not-following` depend on: an
 /// incremental check keeps it to tell whether they still hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct LockFacts {
     /// The nested inputs `not-following` names, as full paths
     /// (`["home-manager", "nixpkgs"]`).
@@ -41,13 +42,19 @@ pub(crate) struct LockFacts {
     pub before: usize,
     /// How many of them following all of `all` removes.
     pub removed_by_all: usize,
+    /// How many of them following one path removes (by the lock alone).
+    removals: Arc<Removals>,
 }
 
 impl LockFacts {
-    /// The facts of `lock` for the nested inputs `all`; `before` when it
-    /// is already known (it depends on the lock alone).
-    pub fn of(lock: &Lock, all: HashSet<Vec<String>>, before: Option<usize>) -> LockFacts {
-        let before = before.unwrap_or_else(|| nixpkgs_revisions(lock, &HashSet::new()).len());
+    /// The facts of `lock` for the nested inputs `all`; `known`, facts of
+    /// the same lock, for what depends on the lock alone.
+    pub fn of(lock: &Lock, all: HashSet<Vec<String>>, known: Option<&LockFacts>) -> LockFacts {
+        let removals = match known {
+            Some(known) => Arc::clone(&known.removals),
+            None => Arc::new(Removals::of(lock)),
+        };
+        let before = removals.revisions;
         let removed_by_all = if all.is_empty() {
             0
         } else {
@@ -57,6 +64,7 @@ impl LockFacts {
             all,
             before,
             removed_by_all,
+            removals,
         }
     }
 
@@ -251,14 +259,14 @@ fn not_following(
             continue;
         };
         let ours = &nested.ours;
-        let one = HashSet::from([full_path(input, nested)]);
+        let one = full_path(input, nested);
         let locked_at = lock
             .nodes
             .get(&nested.node)
             .map(describe_lock)
             .unwrap_or_default();
         let counts = if is_nixpkgs_child(child) {
-            let removed = before - nixpkgs_revisions(lock, &one).len().min(before);
+            let removed = facts.removals.removed_by(&one);
             format!(
                 "; flake.lock holds {before} distinct nixpkgs revision{}, following ours here removes {removed}{}",
                 if before == 1 { "" } else { "s" },
@@ -464,6 +472,68 @@ fn is_nixpkgs(node: &LockNode) -> bool {
             .is_some_and(|url| url.contains("/nixpkgs/") || url.contains("/nixpkgs?"))
 }
 
+/// What following one nested input removes from the nixpkgs revisions a
+/// lock holds, for every nested input at once: a revision goes when every
+/// path reaching it passes through the input's path, that is when that
+/// path begins the longest prefix common to all of them. One walk, where
+/// walking once per nested input would make the check quadratic on locks
+/// with many inputs.
+#[derive(Debug, Default)]
+struct Removals {
+    /// How many distinct revisions the walk reaches.
+    revisions: usize,
+    /// Per path, how many revisions only paths through it reach.
+    by_path: HashMap<Vec<String>, usize>,
+}
+
+impl Removals {
+    fn of(lock: &Lock) -> Removals {
+        let mut common: HashMap<String, Vec<String>> = HashMap::new();
+        lock.walk(&[], |path, reference| {
+            let LockInputRef::Node(name) = reference else {
+                return false;
+            };
+            if let Some(node) = lock.nodes.get(name).filter(|node| is_nixpkgs(node)) {
+                let id = revision_id(name, node);
+                match common.get_mut(&id) {
+                    Some(prefix) => {
+                        let same = prefix.iter().zip(path).take_while(|(a, b)| a == b).count();
+                        prefix.truncate(same);
+                    }
+                    None => {
+                        common.insert(id, path.to_vec());
+                    }
+                }
+            }
+            true
+        });
+        let mut by_path: HashMap<Vec<String>, usize> = HashMap::new();
+        for prefix in common.values() {
+            for len in 1..=prefix.len() {
+                *by_path.entry(prefix[..len].to_vec()).or_insert(0) += 1;
+            }
+        }
+        Removals {
+            revisions: common.len(),
+            by_path,
+        }
+    }
+
+    /// How many revisions following the nested input at `path` removes.
+    fn removed_by(&self, path: &[String]) -> usize {
+        self.by_path.get(path).copied().unwrap_or(0)
+    }
+}
+
+/// What tells two nixpkgs checkouts apart: the commit, else the narHash,
+/// else the node's name.
+fn revision_id(name: &str, node: &LockNode) -> String {
+    commit_of(node)
+        .map(str::to_string)
+        .or_else(|| node.nar_hash.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
 /// The distinct nixpkgs revisions reachable from the root, pretending the
 /// input paths in `skip` (`["home-manager", "nix-darwin", "nixpkgs"]`)
 /// follow ours (so they and everything below them are gone).
@@ -477,11 +547,7 @@ fn nixpkgs_revisions(lock: &Lock, skip: &HashSet<Vec<String>>) -> BTreeSet<Strin
             return false;
         }
         if let Some(node) = lock.nodes.get(name).filter(|node| is_nixpkgs(node)) {
-            let id = commit_of(node)
-                .map(str::to_string)
-                .or_else(|| node.nar_hash.clone())
-                .unwrap_or_else(|| name.clone());
-            revisions.insert(id);
+            revisions.insert(revision_id(name, node));
         }
         true
     });
