@@ -1,12 +1,12 @@
 //! Style-preserving edits of bindings: insert, remove, replace.
 
-use rnix::ast::{self, HasEntry};
+use rnix::ast;
 use rnix::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange};
 use rowan::ast::AstNode;
 
 use crate::change::TextEdit;
 use crate::source::SourceFile;
-use crate::style::{self, end, file_indent_unit, line_indent, reindent, size, start, LineEnding};
+use crate::style::{self, end, line_indent, reindent, size, start};
 
 /// A structural problem that prevents an edit (only possible in files with
 /// syntax errors, where a set can lack its closing brace).
@@ -37,50 +37,97 @@ pub enum InsertPosition {
 
 /// The delimiters and entries of a binding container: an attribute set
 /// (`{` … `}`) or the bindings of a `let` (`let` … `in`).
+///
+/// The entries are walked when asked for, as far as asked: inserting next
+/// to one entry of a set of tens of thousands must not visit them all (an
+/// operation that inserts once per input would be quadratic).
 struct Container {
+    node: SyntaxNode,
     open: SyntaxToken,
     close: SyntaxToken,
-    entries: Vec<SyntaxNode>,
+}
+
+impl Container {
+    /// The entries, in order.
+    fn entries(&self) -> impl Iterator<Item = SyntaxNode> + '_ {
+        self.node
+            .children()
+            .filter(|child| ast::Entry::can_cast(child.kind()))
+    }
+
+    fn first_entry(&self) -> Option<SyntaxNode> {
+        self.entries().next()
+    }
+
+    /// The last entry, found from the end.
+    fn last_entry(&self) -> Option<SyntaxNode> {
+        let mut child = self.node.last_child();
+        while let Some(current) = child {
+            if ast::Entry::can_cast(current.kind()) {
+                return Some(current);
+            }
+            child = current.prev_sibling();
+        }
+        None
+    }
+
+    /// The entry after `entry`, one of the entries.
+    fn entry_after(&self, entry: &SyntaxNode) -> Option<SyntaxNode> {
+        if entry.parent().as_ref() != Some(&self.node) {
+            let after = end(entry);
+            return self.entries().find(|other| start(other) > after);
+        }
+        let mut next = entry.next_sibling();
+        while let Some(current) = next {
+            if ast::Entry::can_cast(current.kind()) {
+                return Some(current);
+            }
+            next = current.next_sibling();
+        }
+        None
+    }
 }
 
 fn container(node: &SyntaxNode) -> Result<Container, MalformedError> {
-    let (open_kind, close_kind, entries): (_, _, Vec<SyntaxNode>) =
-        if let Some(set) = ast::AttrSet::cast(node.clone()) {
-            (
-                SyntaxKind::TOKEN_L_BRACE,
-                SyntaxKind::TOKEN_R_BRACE,
-                set.entries().map(|entry| entry.syntax().clone()).collect(),
-            )
-        } else if let Some(let_in) = ast::LetIn::cast(node.clone()) {
-            (
-                SyntaxKind::TOKEN_LET,
-                SyntaxKind::TOKEN_IN,
-                let_in
-                    .entries()
-                    .map(|entry| entry.syntax().clone())
-                    .collect(),
-            )
-        } else {
-            return Err(MalformedError {
-                what: "not an attribute set or let".to_string(),
-                offset: node.text_range().start().into(),
-            });
-        };
-    let token = |kind| {
-        node.children_with_tokens()
-            .filter_map(|element| element.into_token())
-            .find(|token| token.kind() == kind)
+    let (open_kind, close_kind) = if ast::AttrSet::can_cast(node.kind()) {
+        (SyntaxKind::TOKEN_L_BRACE, SyntaxKind::TOKEN_R_BRACE)
+    } else if ast::LetIn::can_cast(node.kind()) {
+        (SyntaxKind::TOKEN_LET, SyntaxKind::TOKEN_IN)
+    } else {
+        return Err(MalformedError {
+            what: "not an attribute set or let".to_string(),
+            offset: node.text_range().start().into(),
+        });
     };
     let missing = |what: &str| MalformedError {
         what: format!("missing {what}"),
         offset: node.text_range().end().into(),
     };
-    let open = token(open_kind).ok_or_else(|| missing("opening delimiter"))?;
-    let close = token(close_kind).ok_or_else(|| missing("closing delimiter"))?;
+    // The opening token is the first of its kind, the closing one the
+    // first of its kind after the last entry (a set's `}` or a `let`'s
+    // `in`, which no entry holds directly): each found without walking
+    // past the entries.
+    let open = node
+        .children_with_tokens()
+        .filter_map(|element| element.into_token())
+        .find(|token| token.kind() == open_kind)
+        .ok_or_else(|| missing("opening delimiter"))?;
+    let mut close = None;
+    let mut element = node.last_child_or_token();
+    while let Some(current) = element {
+        if current.kind() == close_kind {
+            close = current.as_token().cloned();
+        }
+        if ast::Entry::can_cast(current.kind()) {
+            break;
+        }
+        element = current.prev_sibling_or_token();
+    }
+    let close = close.ok_or_else(|| missing("closing delimiter"))?;
     Ok(Container {
+        node: node.clone(),
         open,
         close,
-        entries,
     })
 }
 
@@ -93,13 +140,12 @@ fn container_is_multiline(text: &str, container: &Container) -> bool {
 }
 
 /// The indentation of entries of a multi-line container, and its unit.
-fn entry_indent(text: &str, container: &Container) -> (String, String) {
+fn entry_indent(text: &str, file_unit: &str, container: &Container) -> (String, String) {
     let open_indent = line_indent(text, usize::from(container.open.text_range().start()));
     let existing = container
-        .entries
-        .iter()
+        .entries()
         .find(|entry| style::starts_line(text, start(entry)))
-        .map(|entry| line_indent(text, start(entry)).to_string());
+        .map(|entry| line_indent(text, start(&entry)).to_string());
     match existing {
         // The new entry lines up with its siblings, and nests what it holds
         // by as much as they sit in from the opening line; but a gap of
@@ -108,7 +154,7 @@ fn entry_indent(text: &str, container: &Container) -> (String, String) {
         // two-space file), not from how the file nests, so the file's
         // unit is used then.
         Some(indent) => {
-            let file_unit = file_indent_unit(text);
+            let file_unit = file_unit.to_string();
             let unit = indent
                 .strip_prefix(open_indent)
                 .filter(|unit| !unit.is_empty())
@@ -124,7 +170,7 @@ fn entry_indent(text: &str, container: &Container) -> (String, String) {
             (indent, unit)
         }
         None => {
-            let unit = file_indent_unit(text);
+            let unit = file_unit.to_string();
             (format!("{open_indent}{unit}"), unit)
         }
     }
@@ -136,10 +182,15 @@ fn entry_indent(text: &str, container: &Container) -> (String, String) {
 fn entries_are_blank_separated(container: &Container) -> bool {
     // Two entries with a blank line between them are not yet a pattern
     // (often `inputs` and `outputs`); three or more are.
-    container.entries.len() >= 3
-        && container.entries.windows(2).all(|pair| {
-            let next_start = pair[1].text_range().start();
-            let mut token = pair[0].last_token().and_then(|token| token.next_token());
+    let entries: Vec<SyntaxNode> = container.entries().take(3).collect();
+    let mut previous = container.entries();
+    entries.len() >= 3
+        && container.entries().skip(1).all(|next| {
+            let Some(entry) = previous.next() else {
+                return false;
+            };
+            let next_start = next.text_range().start();
+            let mut token = entry.last_token().and_then(|token| token.next_token());
             while let Some(current) = token {
                 if current.text_range().start() >= next_start {
                     break;
@@ -213,20 +264,20 @@ pub fn insert_entry(
 ) -> Result<TextEdit, MalformedError> {
     let text = file.text();
     let container = container(node)?;
-    let ending = LineEnding::detect(text);
+    let ending = file.line_ending();
     let open_end = usize::from(container.open.text_range().end());
     let close_start = usize::from(container.close.text_range().start());
 
     if !container_is_multiline(text, &container) {
         let flat = style::flatten(snippet);
-        if container.entries.is_empty() {
+        if container.first_entry().is_none() {
             let range = TextRange::new(size(open_end), size(close_start));
             let is_set = node.kind() == SyntaxKind::NODE_ATTR_SET;
             if snippet.contains('\n') && is_set {
                 let outer = line_indent(text, open_end).to_string();
-                let unit = file_indent_unit(text);
+                let unit = file.indent_unit();
                 let inner = format!("{outer}{unit}");
-                let body = reindent(snippet, &inner, &unit, ending);
+                let body = reindent(snippet, &inner, unit, ending);
                 let eol = ending.as_str();
                 return Ok(TextEdit::replace(
                     range,
@@ -241,7 +292,7 @@ pub fn insert_entry(
         });
     }
 
-    let (indent, unit) = entry_indent(text, &container);
+    let (indent, unit) = entry_indent(text, file.indent_unit(), &container);
     let body = reindent(snippet, &indent, &unit, ending);
     let eol = ending.as_str();
     let beside = matches!(position, InsertPosition::Beside(_));
@@ -250,7 +301,7 @@ pub fn insert_entry(
     } else {
         ""
     };
-    if container.entries.is_empty() {
+    if container.first_entry().is_none() {
         if style::starts_line(text, close_start) {
             let at = style::line_start(text, close_start);
             return Ok(TextEdit::insert(size(at), format!("{indent}{body}{eol}")));
@@ -264,10 +315,11 @@ pub fn insert_entry(
     Ok(match resolve_position(&container, position)? {
         Anchor::After(mut entry) => {
             // Never split a line that holds several entries: go to its last one.
-            while let Some(next) = container.entries.iter().find(|other| {
-                start(other) > end(&entry) && !text[end(&entry)..start(other)].contains('\n')
-            }) {
-                entry = next.clone();
+            while let Some(next) = container
+                .entry_after(&entry)
+                .filter(|next| !text[end(&entry)..start(next)].contains('\n'))
+            {
+                entry = next;
             }
             let at = end_with_trailing_comment(&entry);
             TextEdit::insert(size(at), format!("{eol}{gap}{indent}{body}"))
@@ -299,8 +351,8 @@ fn resolve_position(
     let anchor = match position {
         InsertPosition::After(node) | InsertPosition::Beside(node) => Some(Anchor::After(node)),
         InsertPosition::Before(node) => Some(Anchor::Before(node)),
-        InsertPosition::First => container.entries.first().cloned().map(Anchor::Before),
-        InsertPosition::Last => container.entries.last().cloned().map(Anchor::After),
+        InsertPosition::First => container.first_entry().map(Anchor::Before),
+        InsertPosition::Last => container.last_entry().map(Anchor::After),
     };
     anchor.ok_or_else(|| MalformedError {
         what: "no entry to insert next to".to_string(),

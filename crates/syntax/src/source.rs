@@ -27,6 +27,10 @@ pub struct SourceFile {
     /// Built on first use: most edits never need positions, and a bulk run
     /// should not pay for an index per file.
     lines: std::sync::OnceLock<LineIndex>,
+    /// The file's line ending and indentation unit, read on first use:
+    /// each is a pass over the whole text, which an operation making many
+    /// edits (a fix per input) must not repeat per edit.
+    style: std::sync::OnceLock<(crate::style::LineEnding, String)>,
     /// When this file was made from another by re-parsing only the nodes
     /// an edit touched, those nodes; the tree outside them is the other
     /// file's tree.
@@ -58,6 +62,7 @@ impl SourceFile {
             text,
             errors,
             lines: std::sync::OnceLock::new(),
+            style: std::sync::OnceLock::new(),
             reparsed: None,
         }
     }
@@ -70,6 +75,7 @@ impl SourceFile {
             root,
             errors: Vec::new(),
             lines: std::sync::OnceLock::new(),
+            style: std::sync::OnceLock::new(),
             reparsed: Some(reparsed.into_boxed_slice()),
         }
     }
@@ -82,6 +88,7 @@ impl SourceFile {
             root,
             errors,
             lines: std::sync::OnceLock::new(),
+            style: std::sync::OnceLock::new(),
             reparsed: None,
         }
     }
@@ -117,6 +124,26 @@ impl SourceFile {
     /// True when the file has no syntax error.
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// The line ending most lines of the file end with
+    /// ([`crate::style::LineEnding::detect`]).
+    pub fn line_ending(&self) -> crate::style::LineEnding {
+        self.style().0
+    }
+
+    /// The file's indentation unit ([`crate::style::file_indent_unit`]).
+    pub fn indent_unit(&self) -> &str {
+        &self.style().1
+    }
+
+    fn style(&self) -> &(crate::style::LineEnding, String) {
+        self.style.get_or_init(|| {
+            (
+                crate::style::LineEnding::detect(&self.text),
+                crate::style::file_indent_unit(&self.text),
+            )
+        })
     }
 
     /// The line index of the text.

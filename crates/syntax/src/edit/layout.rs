@@ -146,11 +146,12 @@ fn break_set(
         .syntax()
         .children_with_tokens()
         .any(|element| element.kind() == SyntaxKind::TOKEN_COMMENT);
-    if has_comment || found.entries.is_empty() {
+    let entries: Vec<SyntaxNode> = found.entries().collect();
+    if has_comment || entries.is_empty() {
         return None;
     }
     let eol = LineEnding::detect(text).as_str();
-    let entries: Vec<&SyntaxNode> = found.entries.iter().collect();
+    let entries: Vec<&SyntaxNode> = entries.iter().collect();
     // Whitespace gaps: after `{`, between entries, before `}`.
     let mut gaps: Vec<(usize, usize, String)> = Vec::new();
     gaps.push((open_end, start(entries[0]), format!("{eol}{inner}")));
@@ -226,8 +227,7 @@ fn split_entries(snippet: &str) -> Vec<String> {
             .and_then(|set| container(set.syntax()).ok())
             .map(|found| {
                 found
-                    .entries
-                    .iter()
+                    .entries()
                     .map(|entry| entry.text().to_string())
                     .collect()
             })
