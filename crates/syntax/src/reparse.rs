@@ -80,12 +80,17 @@ fn inner_range(node: &SyntaxNode) -> Option<TextRange> {
         SyntaxKind::NODE_PAREN => (SyntaxKind::TOKEN_L_PAREN, SyntaxKind::TOKEN_R_PAREN),
         _ => (SyntaxKind::TOKEN_L_BRACE, SyntaxKind::TOKEN_R_BRACE),
     };
-    let tokens = || {
-        node.children_with_tokens()
-            .filter_map(NodeOrToken::into_token)
-    };
-    let open = tokens().find(|token| token.kind() == open)?;
-    let close = tokens().filter(|token| token.kind() == close).last()?;
+    let open = node
+        .children_with_tokens()
+        .filter_map(NodeOrToken::into_token)
+        .find(|token| token.kind() == open)?;
+    // The last closing token, looked for from the end: a set of tens of
+    // thousands of entries is not walked once per edit inside it.
+    let close = std::iter::successors(node.last_child_or_token(), |element| {
+        element.prev_sibling_or_token()
+    })
+    .filter_map(NodeOrToken::into_token)
+    .find(|token| token.kind() == close)?;
     (open.text_range().end() <= close.text_range().start())
         .then(|| TextRange::new(open.text_range().end(), close.text_range().start()))
 }
