@@ -9,6 +9,11 @@
 #   benches/scaling.sh                  # N = 1000 … 64000, 20 MB, 3 runs each
 #   SIZES="1000 16000" RUNS=1 benches/scaling.sh
 #
+# Then the same flakes with a flake.lock in which every input brings its
+# own nixpkgs (N = 1k … 32k, LOCKED_SIZES): `check` (a `not-following`
+# with a fix and revision counts per input) and `--dry-run follow --all
+# nixpkgs` (an edit per input).
+#
 # The language server's diagnostics after a one-character change in a 5 MB
 # flake: `cargo run --release -p flakeedit-lsp --example latency` (through
 # the server) and `cargo bench -p flakeedit-flake --bench scaling` (the
@@ -18,6 +23,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZES=${SIZES:-"1000 2000 4000 8000 16000 32000 64000"}
+LOCKED_SIZES=${LOCKED_SIZES:-"1000 2000 4000 8000 16000 32000"}
 RUNS=${RUNS:-3}
 BIG_MB=${BIG_MB:-20}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flakeedit-scaling.XXXXXX")
@@ -72,6 +78,24 @@ done
 python3 "$ROOT/benches/generate.py" size "$BIG_MB" > "$WORK/big.nix"
 previous=()
 row "${BIG_MB}MB" "$WORK/big.nix"
+
+echo
+echo "with a flake.lock in which every input brings its own nixpkgs:"
+printf '%-10s %9s  %-12s %8s %8s  %-16s %8s %8s\n' file MB check s 'x prev' 'follow --all' s 'x prev'
+previous_check='' previous_follow=''
+for n in $LOCKED_SIZES; do
+  mkdir -p "$WORK/locked-$n"
+  python3 "$ROOT/benches/generate.py" inputs "$n" > "$WORK/locked-$n/flake.nix"
+  python3 "$ROOT/benches/generate.py" lock "$n" > "$WORK/locked-$n/flake.lock"
+  mb=$(python3 -c 'import os,sys; print("%.1f" % ((os.path.getsize(sys.argv[1]) + os.path.getsize(sys.argv[2])) / 1e6))' \
+    "$WORK/locked-$n/flake.nix" "$WORK/locked-$n/flake.lock")
+  check=$(seconds "$FLAKEEDIT" --file "$WORK/locked-$n/flake.nix" check --fail-on never)
+  follow=$(seconds "$FLAKEEDIT" --file "$WORK/locked-$n/flake.nix" --dry-run follow --all nixpkgs)
+  ratio() { [ -n "$2" ] && python3 -c 'import sys; print("%.1f" % (float(sys.argv[1]) / max(float(sys.argv[2]), 1e-3)))' "$1" "$2" || echo -; }
+  printf '%-10s %9s  %-12s %8s %8s  %-16s %8s %8s\n' "N=$n" "$mb" check "$check" "$(ratio "$check" "$previous_check")" \
+    'follow --all' "$follow" "$(ratio "$follow" "$previous_follow")"
+  previous_check=$check previous_follow=$follow
+done
 
 echo
 echo "peak RSS of one call on the largest inputs flake and the ${BIG_MB} MB flake (MB):"
