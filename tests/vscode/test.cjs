@@ -212,6 +212,16 @@ async function problem(needle) {
 /** Opens the Ctrl+. menu at the cursor; returns the titles it offers. */
 async function quickFixMenu() {
   await chord("Control", ".");
+  // A Ctrl+. that lands while the editor is still busy (a loaded machine)
+  // can be dropped by the workbench: press it once more before waiting
+  // the whole timeout. A server that never answers fails both.
+  const shown = await page
+    .waitForSelector(".action-widget .monaco-list-row", { visible: true, timeout: 15000 })
+    .catch(() => null);
+  if (!shown) {
+    await page.keyboard.press("Escape");
+    await chord("Control", ".");
+  }
   await page.waitForSelector(".action-widget .monaco-list-row", { visible: true });
   await sleep(300);
   return page.$$eval(".action-widget .monaco-list-row.action", (rows) => rows.map((row) => row.innerText.trim()));

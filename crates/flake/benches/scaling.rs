@@ -111,3 +111,61 @@ fn incremental_diagnostics_after_one_char_change(bencher: divan::Bencher, bytes:
             found.diagnostics.len()
         });
 }
+
+/// A flake of about `bytes` bytes, most of them in the outputs, as
+/// `benches/generate.py size`: a fifth in one-line inputs, the rest in
+/// packages (the outputs use `dep0`).
+fn outputs_heavy_flake(bytes: usize) -> String {
+    let inputs = inputs_flake(bytes / 5 / 59);
+    let mut packages = String::new();
+    let mut index = 0;
+    while inputs.len() + packages.len() < bytes {
+        packages.push_str(&format!(
+            "        pkg{index} = pkgs.stdenv.mkDerivation {{\n          pname = \"pkg{index}\";\n          version = \"0.1.{index}\";\n          # built from the repository root\n          src = ./.;\n          buildInputs = [ pkgs.ocamlPackages.lwt ];\n        }};\n"
+        ));
+        index += 1;
+    }
+    let at = inputs
+        .find("        default = inputs.dep0")
+        .unwrap_or(inputs.len());
+    format!("{}{packages}{}", &inputs[..at], &inputs[at..])
+}
+
+/// What the language server does after a one-character change in the
+/// outputs (a package's `pname`) of a 5 MB flake whose outputs hold four
+/// fifths of it: parse from the previous tree and `check_incrementally`,
+/// which reads the outputs' uses again.
+#[divan::bench(args = [1_000_000, 5_000_000], sample_count = 5)]
+fn incremental_diagnostics_after_one_char_change_in_the_outputs(
+    bencher: divan::Bencher,
+    bytes: usize,
+) {
+    let text = outputs_heavy_flake(bytes);
+    let at = text.find("pname = \"pkg1\"").map_or(0, |offset| offset + 12);
+    let options = CheckOptions::default();
+    bencher
+        .with_inputs(|| {
+            let file = std::rc::Rc::new(SourceFile::parse(text.as_str()));
+            let state = check_incrementally(&file, None, &options, None).state;
+            (file, state)
+        })
+        .bench_local_values(|(file, state)| {
+            let edit = TextEdit::insert((at as u32).into(), "x");
+            let changed = std::rc::Rc::new(file.edited(&edit));
+            let found = check_incrementally(&changed, None, &options, state);
+            assert!(
+                found.incremental,
+                "a change in the outputs is checked incrementally"
+            );
+            found.diagnostics.len()
+        });
+}
+
+/// The part of [`incremental_diagnostics_after_one_char_change_in_the_outputs`]
+/// that reads the outputs' uses of inputs: a walk of the whole body.
+#[divan::bench(args = [1_000_000, 5_000_000], sample_count = 5)]
+fn uses_of_outputs_heavy_flake(bencher: divan::Bencher, bytes: usize) {
+    let file = SourceFile::parse(outputs_heavy_flake(bytes));
+    let flake = Flake::read(&file).expect("a flake");
+    bencher.bench_local(|| flakeedit_flake::analyze_uses(&flake).used_names().len());
+}
