@@ -76,7 +76,41 @@ pub(super) struct Walker<'a> {
     names: Vec<(String, Meaning)>,
     withs: Vec<WithNamespace>,
     pub(super) analysis: UseAnalysis,
+    /// What lets the walk pass over subtrees that cannot reach an input;
+    /// `None` walks everything.
+    skip: Option<Skip>,
+    /// Bodies of at least this many bytes are looked through for names
+    /// first ([`SKIP_ABOVE`]).
+    skip_above: usize,
 }
+
+/// A subtree can reach an input only through an identifier with a
+/// meaning other than [`Meaning::Other`] (a formal, the input set, an
+/// alias of it, a function's own `inputs` or `self`), or through any free
+/// name under `with inputs;`. The names with a meaning when the body's
+/// walk starts (and the names that take one inside: `inputs`, `inputs'`,
+/// `self`) are looked for in the text once; a subtree in which none of
+/// them is written, walked outside any `with inputs;` and while every name
+/// with a meaning is one of them, adds nothing and is passed over. On a
+/// large body (packages by the thousand) this spares walking most of it.
+struct Skip {
+    /// The names looked for.
+    known: std::collections::HashSet<String>,
+    /// Where one of them starts in the text (anywhere: inside a longer
+    /// identifier or a string too), sorted.
+    starts: Vec<u32>,
+    /// How many names in scope have a meaning and are not `known`.
+    unknown: usize,
+    /// How many enclosing `with`s are of the input set.
+    inputs_withs: usize,
+}
+
+/// Names that take a meaning in the body whatever the scope around.
+const MEANINGFUL: &[&str] = &["inputs", "inputs'", "self"];
+
+/// Bodies smaller than this are walked whole: looking for names first
+/// would cost more than it spares.
+const SKIP_ABOVE: usize = 64 * 1024;
 
 impl<'a> Walker<'a> {
     pub(super) fn new(text: &'a str) -> Self {
@@ -85,7 +119,120 @@ impl<'a> Walker<'a> {
             names: Vec::new(),
             withs: Vec::new(),
             analysis: UseAnalysis::default(),
+            skip: None,
+            skip_above: SKIP_ABOVE,
         }
+    }
+
+    /// A walker that passes over subtrees in bodies of at least `bytes`
+    /// bytes (`usize::MAX`: never), for tests that compare both walks.
+    #[cfg(test)]
+    pub(super) fn skipping_above(mut self, bytes: usize) -> Self {
+        self.skip_above = bytes;
+        self
+    }
+
+    /// Whether `name` bound to `meaning` makes subtrees unskippable.
+    fn unknown(&self, name: &str, meaning: &Meaning) -> bool {
+        *meaning != Meaning::Other
+            && self
+                .skip
+                .as_ref()
+                .is_some_and(|skip| !skip.known.contains(name))
+    }
+
+    fn bind(&mut self, name: String, meaning: Meaning) {
+        if self.unknown(&name, &meaning) {
+            if let Some(skip) = &mut self.skip {
+                skip.unknown += 1;
+            }
+        }
+        self.names.push((name, meaning));
+    }
+
+    /// Drops the names bound since the scope was `depth` deep.
+    fn unbind(&mut self, depth: usize) -> Vec<(String, Meaning)> {
+        let dropped: Vec<(String, Meaning)> =
+            self.names.drain(depth.min(self.names.len())..).collect();
+        let unknown = dropped
+            .iter()
+            .filter(|(name, meaning)| self.unknown(name, meaning))
+            .count();
+        if let Some(skip) = &mut self.skip {
+            skip.unknown -= unknown.min(skip.unknown);
+        }
+        dropped
+    }
+
+    /// Binds again names [`Walker::unbind`] dropped.
+    fn rebind(&mut self, names: Vec<(String, Meaning)>) {
+        for (name, meaning) in names {
+            self.bind(name, meaning);
+        }
+    }
+
+    /// Gives the name bound at `index` another meaning.
+    fn rebind_at(&mut self, index: usize, meaning: Meaning) {
+        let Some((name, old)) = self.names.get(index).cloned() else {
+            return;
+        };
+        let (was, is) = (self.unknown(&name, &old), self.unknown(&name, &meaning));
+        if let Some(skip) = &mut self.skip {
+            skip.unknown = skip.unknown + usize::from(is) - usize::from(was).min(skip.unknown);
+        }
+        self.names[index].1 = meaning;
+    }
+
+    /// Looks for the names with a meaning in `range` of the text, so that
+    /// subtrees without them can be passed over.
+    fn look_for_names(&mut self, range: TextRange) {
+        let Some(body) = self
+            .text
+            .get(usize::from(range.start())..usize::from(range.end()))
+        else {
+            return;
+        };
+        if body.len() < self.skip_above {
+            return;
+        }
+        let known: std::collections::HashSet<String> = self
+            .names
+            .iter()
+            .filter(|(_, meaning)| *meaning != Meaning::Other)
+            .map(|(name, _)| name.clone())
+            .chain(MEANINGFUL.iter().map(|name| name.to_string()))
+            .collect();
+        let Ok(searcher) = aho_corasick::AhoCorasick::new(&known) else {
+            return;
+        };
+        let base = u32::from(range.start());
+        let mut starts: Vec<u32> = searcher
+            .find_overlapping_iter(body)
+            .filter_map(|found| u32::try_from(found.start()).ok())
+            .map(|start| base + start)
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        self.skip = Some(Skip {
+            known,
+            starts,
+            unknown: 0,
+            inputs_withs: 0,
+        });
+    }
+
+    /// True when walking `node` cannot find anything (see [`Skip`]).
+    fn passes_over(&self, node: &SyntaxNode) -> bool {
+        let Some(skip) = &self.skip else {
+            return false;
+        };
+        if skip.unknown > 0 || skip.inputs_withs > 0 {
+            return false;
+        }
+        let range = node.text_range();
+        let (start, end) = (u32::from(range.start()), u32::from(range.end()));
+        let first = skip.starts.partition_point(|&at| at < start);
+        skip.starts.get(first).is_none_or(|&at| at >= end)
     }
 
     /// Walks the outputs function: its parameter binds our input set and
@@ -115,6 +262,7 @@ impl<'a> Walker<'a> {
             None => {}
         }
         if let Some(body) = lambda.body() {
+            self.look_for_names(body.syntax().text_range());
             self.expr(body.syntax());
         }
     }
@@ -202,6 +350,9 @@ impl<'a> Walker<'a> {
     }
 
     fn expr(&mut self, node: &SyntaxNode) {
+        if self.passes_over(node) {
+            return;
+        }
         match node.kind() {
             SyntaxKind::NODE_IDENT => self.ident(node),
             SyntaxKind::NODE_SELECT => {
@@ -221,21 +372,21 @@ impl<'a> Walker<'a> {
                     if let Some(body) = let_in.body() {
                         self.expr(body.syntax());
                     }
-                    self.names.truncate(depth);
+                    self.unbind(depth);
                 }
             }
             SyntaxKind::NODE_ATTR_SET => {
                 if let Some(set) = ast::AttrSet::cast(node.clone()) {
                     let depth = self.names.len();
                     self.entries(&set, set.rec_token().is_some());
-                    self.names.truncate(depth);
+                    self.unbind(depth);
                 }
             }
             SyntaxKind::NODE_LEGACY_LET => {
                 if let Some(set) = ast::LegacyLet::cast(node.clone()) {
                     let depth = self.names.len();
                     self.entries(&set, true);
-                    self.names.truncate(depth);
+                    self.unbind(depth);
                 }
             }
             SyntaxKind::NODE_WITH => {
@@ -486,19 +637,19 @@ impl<'a> Walker<'a> {
             Some(ast::Param::IdentParam(param)) => {
                 if let Some(name) = ident_param_name(&param) {
                     let meaning = inner_binding(&name);
-                    self.names.push((name, meaning));
+                    self.bind(name, meaning);
                 }
             }
             Some(ast::Param::Pattern(pattern)) => {
                 for entry in pattern.pat_entries() {
                     if let Some(name) = flakeedit_syntax::formal_name(&entry) {
                         let meaning = inner_binding(&name);
-                        self.names.push((name, meaning));
+                        self.bind(name, meaning);
                     }
                 }
                 if let Some(alias) = flakeedit_syntax::pattern_alias(&pattern) {
                     let meaning = inner_binding(&alias);
-                    self.names.push((alias, meaning));
+                    self.bind(alias, meaning);
                 }
                 for entry in pattern.pat_entries() {
                     if let Some(default) = entry.default() {
@@ -511,7 +662,7 @@ impl<'a> Walker<'a> {
         if let Some(body) = lambda.body() {
             self.expr(body.syntax());
         }
-        self.names.truncate(depth);
+        self.unbind(depth);
     }
 
     fn with(&mut self, with: &ast::With) {
@@ -522,11 +673,19 @@ impl<'a> Walker<'a> {
             },
             None => return,
         };
+        let inputs = matches!(namespace, WithNamespace::Inputs);
+        let counted = |walker: &mut Self, by: isize| {
+            if let (true, Some(skip)) = (inputs, &mut walker.skip) {
+                skip.inputs_withs = skip.inputs_withs.saturating_add_signed(by);
+            }
+        };
+        counted(self, 1);
         self.withs.push(namespace);
         if let Some(body) = with.body() {
             self.expr(body.syntax());
         }
         self.withs.pop();
+        counted(self, -1);
     }
 
     fn has_attr(&mut self, has: &ast::HasAttr) {

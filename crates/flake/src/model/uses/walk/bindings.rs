@@ -25,7 +25,7 @@ impl Walker<'_> {
                             .and_then(|path| path.attrs().next())
                             .and_then(|attr| attr_name(&attr))
                         {
-                            self.names.push((name, Meaning::Other));
+                            self.bind(name, Meaning::Other);
                         }
                     }
                     ast::Entry::Inherit(inherit) => {
@@ -44,7 +44,7 @@ impl Walker<'_> {
                                     _ => Meaning::Other,
                                 },
                             };
-                            self.names.push((name, meaning));
+                            self.bind(name, meaning);
                         }
                     }
                 }
@@ -64,12 +64,11 @@ impl Walker<'_> {
                         Some(SetRef::Foreign) => Meaning::ForeignInputs,
                         None => continue,
                     };
-                    if let Some(slot) = self.names[depth..]
-                        .iter_mut()
-                        .rev()
-                        .find(|(bound, _)| *bound == name)
+                    if let Some(index) = self.names[depth..]
+                        .iter()
+                        .rposition(|(bound, _)| *bound == name)
                     {
-                        slot.1 = meaning;
+                        self.rebind_at(depth + index, meaning);
                     }
                 }
             }
@@ -144,7 +143,7 @@ impl Walker<'_> {
             None => {
                 // `inherit x;` reads `x` from the scope around the
                 // container: hide what a `let` or `rec` set just bound.
-                let hidden: Vec<(String, Meaning)> = self.names.drain(depth..).collect();
+                let hidden = self.unbind(depth);
                 for attr in inherit.attrs() {
                     let Some(name) = attr_name(&attr) else {
                         continue;
@@ -168,7 +167,7 @@ impl Walker<'_> {
                         None => self.free_name(name, range),
                     }
                 }
-                self.names.extend(hidden);
+                self.rebind(hidden);
             }
         }
     }
