@@ -141,7 +141,9 @@ fn incremental_diagnostics_after_one_char_change_in_the_outputs(
     bytes: usize,
 ) {
     let text = outputs_heavy_flake(bytes);
-    let at = text.find("pname = \"pkg1\"").map_or(0, |offset| offset + 12);
+    let at = text
+        .find("pname = \"pkg1\"")
+        .map_or(0, |offset| offset + 12);
     let options = CheckOptions::default();
     bencher
         .with_inputs(|| {
@@ -159,13 +161,4 @@ fn incremental_diagnostics_after_one_char_change_in_the_outputs(
             );
             found.diagnostics.len()
         });
-}
-
-/// The part of [`incremental_diagnostics_after_one_char_change_in_the_outputs`]
-/// that reads the outputs' uses of inputs: a walk of the whole body.
-#[divan::bench(args = [1_000_000, 5_000_000], sample_count = 5)]
-fn uses_of_outputs_heavy_flake(bencher: divan::Bencher, bytes: usize) {
-    let file = SourceFile::parse(outputs_heavy_flake(bytes));
-    let flake = Flake::read(&file).expect("a flake");
-    bencher.bench_local(|| flakeedit_flake::analyze_uses(&flake).used_names().len());
 }

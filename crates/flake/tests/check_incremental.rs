@@ -128,6 +128,9 @@ const FRAGMENTS: &[&str] = &[
     " f inputs ",
     " fetchurl { url = \"u\"; sha256 = \"\"; } ",
     "inputs ? systems",
+    " hash = \"\"; ",
+    " sha256 = \"0000000000000000000000000000000000000000000000000000\"; ",
+    "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
 ];
 
 #[derive(Debug, Clone)]

@@ -129,6 +129,21 @@ fn fake_reason(value: &ast::Expr) -> Option<String> {
     }
 }
 
+/// True when `node` is a call of a fetcher this check looks into.
+pub(crate) fn is_fetcher_call(node: &SyntaxNode) -> bool {
+    ast::Apply::cast(node.clone())
+        .and_then(|apply| apply.lambda())
+        .as_ref()
+        .and_then(function_name)
+        .is_some_and(|name| FETCHERS.contains(&name.as_str()))
+}
+
+/// True when `text` may name a fetcher or bind a name to one: every name
+/// this check knows (and `scope_at` looks up) has `fetch` in it.
+pub(crate) fn may_name_a_fetcher(text: &str) -> bool {
+    text.contains("fetch")
+}
+
 /// Checks the fetcher calls in `within` (the whole file, or the binding an
 /// incremental check re-checks).
 pub(crate) fn check(_context: &Context, sink: &mut Sink, within: &SyntaxNode) {

@@ -776,6 +776,75 @@ fn outputs_body(root: &ast::AttrSet) -> Option<ast::Expr> {
     }
 }
 
+/// The smallest node of the old `within` around the edit whose
+/// counterpart in the new one (the node at the same place, the edit's
+/// length longer) has the same tree around it: the edit changed these two
+/// nodes and nothing else. `None` when only `within` itself is.
+fn changed_nodes(
+    old_within: &SyntaxNode,
+    new_within: &SyntaxNode,
+    edit: Span,
+) -> Option<(SyntaxNode, SyntaxNode)> {
+    let covering = |within: &SyntaxNode, range: TextRange| {
+        if !within.text_range().contains_range(range) {
+            return None;
+        }
+        match within.covering_element(range) {
+            NodeOrToken::Node(node) => Some(node),
+            NodeOrToken::Token(token) => token.parent(),
+        }
+    };
+    let edited = TextRange::new(edit.start.into(), edit.old_end.into());
+    let mut old = covering(old_within, edited)?;
+    loop {
+        if old == *old_within {
+            return None;
+        }
+        let range = old.text_range();
+        let end = u32::try_from(i64::from(u32::from(range.end())) + edit.delta).ok()?;
+        let expected = TextRange::new(range.start(), end.into());
+        let mut candidate = covering(new_within, expected);
+        while let Some(new) = candidate {
+            if new.text_range() != expected {
+                break;
+            }
+            if new.kind() == old.kind() && same_outside(&old, &new) {
+                return Some((old, new));
+            }
+            candidate = new.parent();
+        }
+        old = old.parent()?;
+    }
+}
+
+/// The old and new nodes whose fetcher calls a hash check must look at
+/// again after `edit`: the nodes it changed, or the outermost fetcher call
+/// around them; `None` (the whole body) when the changed text may name or
+/// bind a fetcher, which changes how calls elsewhere are read.
+fn hashed_region(
+    old_body: &SyntaxNode,
+    new_body: &SyntaxNode,
+    edit: Span,
+) -> Option<(SyntaxNode, SyntaxNode)> {
+    let (old, new) = changed_nodes(old_body, new_body, edit)?;
+    if hashes::may_name_a_fetcher(&old.text().to_string())
+        || hashes::may_name_a_fetcher(&new.text().to_string())
+    {
+        return None;
+    }
+    // The same place in both trees: the k-th ancestors correspond.
+    let outermost = new
+        .ancestors()
+        .take_while(|node| node != new_body)
+        .enumerate()
+        .filter(|(_, node)| hashes::is_fetcher_call(node))
+        .last();
+    match outermost {
+        Some((depth, call)) => Some((old.ancestors().nth(depth)?, call)),
+        None => Some((old, new)),
+    }
+}
+
 /// The diagnostics of `file` from `state` when the edit lies in the body
 /// of the outputs function: the tree is the old one but for that body, so
 /// the inputs, the outputs' pattern and the lock are what they were. What
@@ -798,7 +867,6 @@ fn next_in_outputs(
     if !same_outside(old_body.syntax(), new_body.syntax()) {
         return None;
     }
-    let old_body_range = old_body.syntax().text_range();
     let outputs_only = Flake::partial(new_root.clone(), Vec::new());
     let uses = analyze_uses_in(&outputs_only, file.text());
 
@@ -865,13 +933,16 @@ fn next_in_outputs(
     };
     inputs::undeclared_uses(&context, &mut sink, &uses, &|_| true);
     inputs::unused_inputs(&context, &mut sink, &uses);
-    hashes::check(&context, &mut sink, new_body.syntax());
+    // The hashes of the fetcher calls in the nodes the edit changed (the
+    // whole body when those may name or bind a fetcher).
+    let (old_hashed, new_hashed) = hashed_region(old_body.syntax(), new_body.syntax(), edit)
+        .unwrap_or_else(|| (old_body.syntax().clone(), new_body.syntax().clone()));
+    hashes::check(&context, &mut sink, &new_hashed);
+    let old_hashed = old_hashed.text_range();
 
     let recomputed = |range: TextRange, d: &Diagnostic| match d.code {
         DiagnosticCode::UndeclaredInput | DiagnosticCode::OptionalInput => true,
-        DiagnosticCode::FakeHash | DiagnosticCode::LegacySha256 => {
-            old_body_range.contains_range(range)
-        }
+        DiagnosticCode::FakeHash | DiagnosticCode::LegacySha256 => old_hashed.contains_range(range),
         DiagnosticCode::UnusedInput
         | DiagnosticCode::UndecidedInputUse
         | DiagnosticCode::UnusedNonFlakeInput => named.contains(&d.subject),
