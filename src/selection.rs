@@ -43,8 +43,12 @@ pub fn select(selection: &Selection) -> Result<Vec<PathBuf>> {
     }
     // The same file reached twice (`a/flake.nix` and `./a/flake.nix`, or a
     // symlink and its target) would be edited twice, racing with itself.
-    let mut seen = HashSet::new();
-    paths.retain(|path| seen.insert(identity(path)));
+    // One path has no twin: no `stat`, and no hash set (whose random keys
+    // cost a `getrandom` call).
+    if paths.len() > 1 {
+        let mut seen = HashSet::new();
+        paths.retain(|path| seen.insert(identity(path)));
+    }
     Ok(paths)
 }
 
@@ -163,6 +167,33 @@ mod tests {
                 PathBuf::from("a\nb/flake.nix"),
                 PathBuf::from("c/flake.nix")
             ]
+        );
+    }
+
+    #[test]
+    fn a_file_named_twice_is_selected_once() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join(FLAKE_FILE);
+        std::fs::write(&file, "{ }").unwrap();
+        let missing = root.path().join("missing.nix");
+        let selection = |files: Vec<PathBuf>| Selection {
+            files,
+            ..Selection::default()
+        };
+        let twice = selection(vec![
+            file.clone(),
+            root.path().join(".").join(FLAKE_FILE),
+            missing.clone(),
+        ]);
+        assert_eq!(select(&twice).unwrap(), [file.clone(), missing.clone()]);
+        // One path is kept as given, whether or not it exists.
+        assert_eq!(
+            select(&selection(vec![missing.clone()])).unwrap(),
+            [missing]
+        );
+        assert_eq!(
+            select(&Selection::default()).unwrap(),
+            [PathBuf::from(FLAKE_FILE)]
         );
     }
 

@@ -40,3 +40,52 @@ fn the_executable_does_not_load_the_math_library() {
         "{needed:?}"
     );
 }
+
+/// The relative relocations are packed (`DT_RELR`, `build.rs`): the
+/// loader applies them from a few KiB of bitmaps, not 160 KiB of `RELA`
+/// entries.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn the_relative_relocations_are_packed() {
+    let output = std::process::Command::new("readelf")
+        .args(["--dynamic", "--wide", env!("CARGO_BIN_EXE_flakeedit")])
+        .output()
+        .expect("readelf runs (binutils)");
+    assert!(output.status.success(), "readelf fails");
+    let dynamic = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        dynamic.lines().any(|line| line.contains("(RELR)")),
+        "no DT_RELR entry:\n{dynamic}"
+    );
+}
+
+/// The functions of the quick commands are linked together at the start
+/// of the code (`hot-text.ld`, passed by `build.rs`), unless the build
+/// opted out with `FLAKEEDIT_NO_HOT_TEXT`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn the_quick_commands_code_is_placed_together() {
+    if option_env!("FLAKEEDIT_NO_HOT_TEXT").is_some() {
+        return;
+    }
+    let output = std::process::Command::new("readelf")
+        .args([
+            "--section-headers",
+            "--wide",
+            env!("CARGO_BIN_EXE_flakeedit"),
+        ])
+        .output()
+        .expect("readelf runs (binutils)");
+    assert!(output.status.success(), "readelf fails");
+    let sections = String::from_utf8_lossy(&output.stdout);
+    // `[Nr] Name Type Address Off Size …`: the size of `.text.hot`.
+    let size = sections
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let name = fields.iter().position(|field| *field == ".text.hot")?;
+            u64::from_str_radix(fields.get(name + 4)?, 16).ok()
+        })
+        .unwrap_or_else(|| panic!("no .text.hot section:\n{sections}"));
+    assert!(size > 64 * 1024, ".text.hot holds only {size} bytes");
+}

@@ -1,5 +1,5 @@
 //! Where the time of one `add-input` goes, phase by phase, on the flakes of
-//! `benches/peers.sh` (40-line seed shape, 502 and 2,350 lines): parsing,
+//! `benches/peers.sh` (its 40-line seed, and its generated 502 and 2,350 lines): parsing,
 //! reading the model, computing the change set, applying it (local
 //! re-parse, next to the whole parse it replaces), the duplicate check
 //! (local, next to the whole-file walk), reading the model back, the
@@ -13,12 +13,16 @@ fn main() {
     divan::main();
 }
 
-/// Lines of the three flakes: 21 + 4×35 + 11×packages.
+/// Lines of the three flakes: the seed, and 21 + 4×35 + 11×packages.
 const LINES: &[usize] = &[40, 502, 2_350];
 
-/// The peers benchmark's flake-parts flake with 35 inputs and enough
-/// packages to reach about `lines` lines.
+/// The peers benchmark's flake of `lines` lines: its seed for 40 (two
+/// inputs, one package), else its flake-parts flake with 35 inputs and
+/// enough packages to reach about `lines` lines (161 at least).
 fn flake(lines: usize) -> String {
+    if lines == 40 {
+        return include_str!("../../../tests/fixtures/seed/03-package-default.nix").to_string();
+    }
     let packages = lines.saturating_sub(21 + 4 * 35) / 11;
     let mut text = String::from("{\n  description = \"generated for benchmarks\";\n\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n    flake-parts.url = \"github:hercules-ci/flake-parts\";\n");
     for index in 0..35 {

