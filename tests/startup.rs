@@ -41,24 +41,6 @@ fn the_executable_does_not_load_the_math_library() {
     );
 }
 
-/// The relative relocations are packed (`DT_RELR`, `build.rs`): the
-/// loader applies them from a few KiB of bitmaps, not 160 KiB of `RELA`
-/// entries.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[test]
-fn the_relative_relocations_are_packed() {
-    let output = std::process::Command::new("readelf")
-        .args(["--dynamic", "--wide", env!("CARGO_BIN_EXE_flakeedit")])
-        .output()
-        .expect("readelf runs (binutils)");
-    assert!(output.status.success(), "readelf fails");
-    let dynamic = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        dynamic.lines().any(|line| line.contains("(RELR)")),
-        "no DT_RELR entry:\n{dynamic}"
-    );
-}
-
 /// The functions of the quick commands are linked together at the start
 /// of the code (`hot-text.ld`, passed by `build.rs`), unless the build
 /// opted out with `FLAKEEDIT_NO_HOT_TEXT`.
