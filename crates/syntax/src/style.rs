@@ -14,8 +14,8 @@ pub enum LineEnding {
 impl LineEnding {
     /// The ending most lines of `text` use; LF for a text without newline.
     pub fn detect(text: &str) -> LineEnding {
-        let newlines = text.bytes().filter(|byte| *byte == b'\n').count();
-        let crlf = text.matches("\r\n").count();
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let crlf = memchr::memmem::find_iter(text.as_bytes(), b"\r\n").count();
         if crlf > 0 && crlf * 2 >= newlines {
             LineEnding::CrLf
         } else {
@@ -98,15 +98,33 @@ pub fn file_indent_unit(text: &str) -> String {
     let mut space_lines = 0usize;
     let mut counts = [0usize; 9];
     let mut previous = 0usize;
-    for line in text.lines() {
-        if line.trim().is_empty() {
+    // Lines as `str::lines` gives them, found with memchr: this reads the
+    // whole file once per edit of it.
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes)
+        .chain((!bytes.is_empty() && bytes.last() != Some(&b'\n')).then_some(bytes.len()));
+    for end in ends {
+        let line = &bytes[start..end];
+        start = end + 1;
+        // The first byte that is not ASCII white space; a line of white
+        // space only (or of other Unicode white space) is blank.
+        let Some(first) = line.iter().position(|byte| !byte.is_ascii_whitespace()) else {
             continue;
+        };
+        if !line[first].is_ascii() {
+            let Ok(line) = std::str::from_utf8(line) else {
+                continue;
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
         }
-        if line.starts_with('\t') {
+        if line.first() == Some(&b'\t') {
             tab_lines += 1;
             continue;
         }
-        let width = line.len() - line.trim_start_matches(' ').len();
+        let width = line.iter().take_while(|&&byte| byte == b' ').count();
         if width > 0 {
             space_lines += 1;
         }
@@ -184,6 +202,52 @@ mod tests {
         assert_eq!(LineEnding::detect("a\r\nb\r\n"), LineEnding::CrLf);
         assert_eq!(LineEnding::detect("a\nb\n"), LineEnding::Lf);
         assert_eq!(LineEnding::detect("a"), LineEnding::Lf);
+    }
+
+    /// The unit as it was computed with `str::lines`, for comparison.
+    fn indent_unit_by_lines(text: &str) -> String {
+        let mut tab_lines = 0usize;
+        let mut space_lines = 0usize;
+        let mut counts = [0usize; 9];
+        let mut previous = 0usize;
+        for line in text.lines() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            if line.starts_with('\t') {
+                tab_lines += 1;
+                continue;
+            }
+            let width = line.len() - line.trim_start_matches(' ').len();
+            if width > 0 {
+                space_lines += 1;
+            }
+            if width > previous && width - previous <= 8 {
+                counts[width - previous] += 1;
+            }
+            previous = width;
+        }
+        if tab_lines > space_lines {
+            return "\t".to_string();
+        }
+        let best = (1..=8).max_by_key(|width| (counts[*width], usize::MAX - width));
+        match best {
+            Some(width) if counts[width] > 0 => " ".repeat(width),
+            _ => "  ".to_string(),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_indent_unit_reads_lines_as_str_lines_does(
+            text in "([ \t\r\u{a0}\u{2003}]{0,9}[a-z{};=]{0,3}\r?\n){0,12}[ \ta]{0,4}",
+        ) {
+            proptest::prop_assert_eq!(file_indent_unit(&text), indent_unit_by_lines(&text));
+            let crlf = text.matches("\r\n").count();
+            let newlines = text.matches('\n').count();
+            let expected = if crlf > 0 && crlf * 2 >= newlines { LineEnding::CrLf } else { LineEnding::Lf };
+            proptest::prop_assert_eq!(LineEnding::detect(&text), expected);
+        }
     }
 
     #[test]
