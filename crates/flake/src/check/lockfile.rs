@@ -553,3 +553,129 @@ fn nixpkgs_revisions(lock: &Lock, skip: &HashSet<Vec<String>>) -> BTreeSet<Strin
     });
     revisions
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What following `path` removes, by walking the lock without it: how
+    /// the counts were computed before one walk gave them all.
+    fn removed_by_walking(lock: &Lock, path: &[String]) -> usize {
+        let before = nixpkgs_revisions(lock, &HashSet::new()).len();
+        before - nixpkgs_revisions(lock, &HashSet::from([path.to_vec()])).len()
+    }
+
+    /// The counts of one walk are those of a walk per path, for every path
+    /// of every lock in the tests' fixtures.
+    #[test]
+    fn one_walk_counts_what_a_walk_per_path_counts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut pending = vec![root.join("tests"), root.join("crates")];
+        let mut paths = 0;
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    if !path.ends_with("target") && !path.ends_with("node_modules") {
+                        pending.push(path);
+                    }
+                    continue;
+                }
+                if path.extension().is_none_or(|ext| ext != "lock") {
+                    continue;
+                }
+                let Ok(lock) = std::fs::read_to_string(&path).map(|text| Lock::parse(&text)) else {
+                    continue;
+                };
+                let Ok(lock) = lock else {
+                    continue;
+                };
+                let removals = Removals::of(&lock);
+                assert_eq!(
+                    removals.revisions,
+                    nixpkgs_revisions(&lock, &HashSet::new()).len(),
+                    "{}",
+                    path.display()
+                );
+                let mut visited = Vec::new();
+                lock.walk(&[], |path, _| {
+                    visited.push(path.to_vec());
+                    true
+                });
+                for walked in visited {
+                    assert_eq!(
+                        removals.removed_by(&walked),
+                        removed_by_walking(&lock, &walked),
+                        "{} at {walked:?}",
+                        path.display()
+                    );
+                    paths += 1;
+                }
+            }
+        }
+        assert!(paths > 50, "only {paths} lock paths compared");
+    }
+
+    /// A node two inputs share, a revision reached at two depths, and one
+    /// reached through two nodes: only what every path passes through
+    /// removes it.
+    #[test]
+    fn a_shared_revision_goes_only_with_every_path_to_it() {
+        let nixpkgs = |rev: &str| {
+            format!(
+                r#"{{ "locked": {{ "owner": "NixOS", "repo": "nixpkgs", "rev": "{}" }} }}"#,
+                rev.repeat(40)
+            )
+        };
+        let text = format!(
+            r#"{{ "version": 7, "root": "root", "nodes": {{
+              "root": {{ "inputs": {{ "nixpkgs": "nixpkgs", "a": "a", "b": "b", "c": "c" }} }},
+              "nixpkgs": {n1}, "nixpkgs_2": {n2}, "nixpkgs_3": {n3}, "nixpkgs_4": {n3b},
+              "a": {{ "inputs": {{ "nixpkgs": "nixpkgs_2" }}, "locked": {{ "rev": "{ra}" }} }},
+              "b": {{ "inputs": {{ "nixpkgs": "nixpkgs_2", "d": "d" }}, "locked": {{ "rev": "{rb}" }} }},
+              "c": {{ "inputs": {{ "d": "d", "nixpkgs": "nixpkgs_4" }}, "locked": {{ "rev": "{rc}" }} }},
+              "d": {{ "inputs": {{ "nixpkgs": "nixpkgs_3" }}, "locked": {{ "rev": "{rd}" }} }} }} }}"#,
+            n1 = nixpkgs("1"),
+            n2 = nixpkgs("2"),
+            n3 = nixpkgs("3"),
+            n3b = nixpkgs("3"),
+            ra = "a".repeat(40),
+            rb = "b".repeat(40),
+            rc = "c".repeat(40),
+            rd = "d".repeat(40),
+        );
+        let lock = Lock::parse(&text).expect("the lock parses");
+        let removals = Removals::of(&lock);
+        assert_eq!(removals.revisions, 3);
+        let path = |names: &[&str]| {
+            names
+                .iter()
+                .map(|name| name.to_string())
+                .collect::<Vec<_>>()
+        };
+        for walked in [
+            path(&["a"]),
+            path(&["a", "nixpkgs"]),
+            path(&["b"]),
+            path(&["b", "d"]),
+            path(&["c"]),
+            path(&["c", "d"]),
+            path(&["c", "nixpkgs"]),
+            path(&["nixpkgs"]),
+        ] {
+            assert_eq!(
+                removals.removed_by(&walked),
+                removed_by_walking(&lock, &walked),
+                "{walked:?}"
+            );
+        }
+        // nixpkgs_2 is reached through `a` and `b`, revision 3 through
+        // `b/d`, `c/d` and `c/nixpkgs`: no single input removes either.
+        assert_eq!(removals.removed_by(&path(&["a"])), 0);
+        assert_eq!(removals.removed_by(&path(&["c"])), 0);
+        assert_eq!(removals.removed_by(&path(&["nixpkgs"])), 1);
+    }
+}
