@@ -624,11 +624,7 @@ fn next(state: &mut CheckState, file: &Rc<SourceFile>) -> Option<Rc<Found>> {
             followed: &followed,
         }),
     };
-    let mut sink = Sink {
-        options: &state.options,
-        fixes: false,
-        diagnostics: Vec::new(),
-    };
+    let mut sink = Sink::new(&state.options, false);
     let asked = |name: &str| changed.contains(name) || new_names.contains(name);
     let uses = state.uses.about(&asked, state.uses_moved + outputs_moved);
     inputs::check(&context, &mut sink, Some(&changed), &uses);
@@ -926,11 +922,7 @@ fn next_in_outputs(
             followed: &followed,
         }),
     };
-    let mut sink = Sink {
-        options: &state.options,
-        fixes: false,
-        diagnostics: Vec::new(),
-    };
+    let mut sink = Sink::new(&state.options, false);
     inputs::undeclared_uses(&context, &mut sink, &uses, &|_| true);
     inputs::unused_inputs(&context, &mut sink, &uses);
     // The hashes of the fetcher calls in the nodes the edit changed (the

@@ -205,7 +205,16 @@ pub(crate) struct Sink<'a> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    /// An empty sink, keeping fixes or not.
+    pub fn new(options: &'a CheckOptions, fixes: bool) -> Sink<'a> {
+        Sink {
+            options,
+            fixes,
+            diagnostics: Vec::new(),
+        }
+    }
+
     /// Adds a diagnostic of `code` with the code's severity.
     pub fn report(
         &mut self,
@@ -275,11 +284,7 @@ fn check_reading(
     fixes: bool,
 ) -> (Vec<Diagnostic>, Option<Read>, i64) {
     let now = options.now();
-    let mut sink = Sink {
-        options,
-        fixes,
-        diagnostics: Vec::new(),
-    };
+    let mut sink = Sink::new(options, fixes);
     if !file.is_valid() {
         for error in file.errors() {
             sink.report(

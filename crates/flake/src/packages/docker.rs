@@ -17,7 +17,6 @@ use super::{insert_output_entry, targets_after};
 use crate::error::{ErrorKind, FlakeError};
 use crate::lock::Lock;
 use crate::model::Flake;
-use flakeedit_syntax::style::file_indent_unit;
 
 /// What `add-docker-image` is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -421,7 +420,7 @@ pub fn add_docker_image(
             },
         };
         // `config`'s attributes are two levels inside the image's.
-        let column = attribute_column(file, place) + 2 * file_indent_unit(file.text()).len();
+        let column = attribute_column(file, place) + 2 * file.indent_unit().len();
         let pkgs = context.pkgs(&target, place)?;
         let builder = if request.stream {
             "streamLayeredImage"

@@ -151,20 +151,36 @@ impl<'a> Walker<'a> {
     }
 
     /// Drops the names bound since the scope was `depth` deep.
-    fn unbind(&mut self, depth: usize) -> Vec<(String, Meaning)> {
-        let dropped: Vec<(String, Meaning)> =
-            self.names.drain(depth.min(self.names.len())..).collect();
-        let unknown = dropped
+    fn unbind(&mut self, depth: usize) {
+        let depth = depth.min(self.names.len());
+        self.forget(depth);
+        self.names.truncate(depth);
+    }
+
+    /// Takes out the names bound since the scope was `depth` deep, for
+    /// [`Walker::rebind`].
+    fn hide(&mut self, depth: usize) -> Vec<(String, Meaning)> {
+        let depth = depth.min(self.names.len());
+        self.forget(depth);
+        self.names.drain(depth..).collect()
+    }
+
+    /// Takes the names above `depth` out of [`Skip::unknown`]: the stack
+    /// is only walked when there is a count to keep.
+    fn forget(&mut self, depth: usize) {
+        if self.skip.is_none() {
+            return;
+        }
+        let unknown = self.names[depth..]
             .iter()
             .filter(|(name, meaning)| self.unknown(name, meaning))
             .count();
         if let Some(skip) = &mut self.skip {
             skip.unknown -= unknown.min(skip.unknown);
         }
-        dropped
     }
 
-    /// Binds again names [`Walker::unbind`] dropped.
+    /// Binds again names [`Walker::hide`] took out.
     fn rebind(&mut self, names: Vec<(String, Meaning)>) {
         for (name, meaning) in names {
             self.bind(name, meaning);

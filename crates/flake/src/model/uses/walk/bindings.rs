@@ -143,7 +143,7 @@ impl Walker<'_> {
             None => {
                 // `inherit x;` reads `x` from the scope around the
                 // container: hide what a `let` or `rec` set just bound.
-                let hidden = self.unbind(depth);
+                let hidden = self.hide(depth);
                 for attr in inherit.attrs() {
                     let Some(name) = attr_name(&attr) else {
                         continue;
