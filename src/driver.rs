@@ -68,16 +68,23 @@ pub struct FileReport {
 fn needs_lock(action: &Action) -> bool {
     match action {
         // The package operations read it only for a flake without a
-        // `nixpkgs` input, to follow the one another input brings.
-        Action::Edit(operation) => matches!(
-            operation,
-            Operation::Pin { rev: None, .. }
-                | Operation::FollowAll { .. }
-                | Operation::AddDunePackage(_)
-                | Operation::AddDockerImage(_)
-                | Operation::AddDevShell(_)
-                | Operation::AddSource(_)
-        ),
+        // `nixpkgs` input, to follow the one another input brings;
+        // add-input with follows, to leave out those of an input already
+        // locked without that nested input.
+        Action::Edit(operation) => {
+            matches!(
+                operation,
+                Operation::AddInput(request) if !request.follows.is_empty()
+            ) || matches!(
+                operation,
+                Operation::Pin { rev: None, .. }
+                    | Operation::FollowAll { .. }
+                    | Operation::AddDunePackage(_)
+                    | Operation::AddDockerImage(_)
+                    | Operation::AddDevShell(_)
+                    | Operation::AddSource(_)
+            )
+        }
         _ => true,
     }
 }

@@ -194,6 +194,59 @@ pub enum Operation {
     Update(UpdateRefs),
 }
 
+/// The follows of an add-input that completes an input already declared
+/// and locked, split into those to write and those of a nested input its
+/// lock node does not have: Nix would ignore such an override (`check`
+/// reports it as `follows-nonexistent`), so writing it changes nothing but
+/// the file. `None` when the input is new or not locked: all are written.
+fn locked_follows(
+    flake: &Flake,
+    lock: Option<&Lock>,
+    request: &AddInput,
+) -> Option<(AddInput, Vec<(String, String)>)> {
+    let name = request.resolved_name().ok()?;
+    let lock = lock.filter(|lock| {
+        flake.input(&name).is_some() && lock.resolve(std::slice::from_ref(&name)).is_some()
+    })?;
+    let (kept, missing) = request.follows.iter().cloned().partition(|(child, _)| {
+        let mut path = vec![name.clone()];
+        path.extend(child.split('/').map(str::to_string));
+        lock.resolve(&path).is_some()
+    });
+    Some((
+        AddInput {
+            follows: kept,
+            ..request.clone()
+        },
+        missing,
+    ))
+}
+
+/// [`add_input`] with the follows [`locked_follows`] keeps, and a warning
+/// for each it leaves out.
+fn add_input_with_lock(
+    file: &SourceFile,
+    flake: &Flake,
+    lock: Option<&Lock>,
+    request: &AddInput,
+) -> Result<ChangeSet, FlakeError> {
+    let Some((kept, missing)) = locked_follows(flake, lock, request) else {
+        return add_input(file, flake, request);
+    };
+    let mut changes = add_input(file, flake, &kept)?;
+    let name = request.resolved_name()?;
+    for (child, target) in missing {
+        changes.warn(
+            flakeedit_syntax::WarningCode::Lock,
+            format!(
+                "`{name}` has no input `{child}` in flake.lock, so `{name}/{child}` does not \
+                 follow `{target}`: Nix would ignore that override"
+            ),
+        );
+    }
+    Ok(changes)
+}
+
 impl Operation {
     /// The change set of this operation on `file`.
     pub fn changes(
@@ -203,7 +256,7 @@ impl Operation {
         lock: Option<&Lock>,
     ) -> Result<ChangeSet, FlakeError> {
         match self {
-            Operation::AddInput(request) => add_input(file, flake, request),
+            Operation::AddInput(request) => add_input_with_lock(file, flake, lock, request),
             Operation::RemoveInput { name, force } => remove_input(file, flake, name, *force),
             Operation::SetUrl { name, url } => set_url(file, flake, name, url),
             Operation::Pin { name, rev } => pin(file, flake, lock, name, rev.as_deref()),
@@ -485,6 +538,12 @@ pub fn run(
         Operation::Update(request) => operation
             .verify(&flake, &after)
             .and_then(|()| update::verify_update_sources(request, &changed)),
+        // What was written: the follows the lock showed nothing to
+        // override for were left out.
+        Operation::AddInput(request) => match locked_follows(&flake, lock, request) {
+            Some((kept, _)) => Operation::AddInput(kept).verify(&flake, &after),
+            None => operation.verify(&flake, &after),
+        },
         _ => operation.verify(&flake, &after),
     };
     verified.map_err(|message| {

@@ -627,3 +627,61 @@ fn a_comment_after_a_changed_url_is_pointed_out() {
         .iter()
         .all(|w| !w.message.contains("comment")));
 }
+
+/// Completing an input that is already declared and locked: a follows of
+/// a nested input its lock node does not have is left out with a warning
+/// (Nix would ignore it, and `check` would report `follows-nonexistent`),
+/// the others are written. Without a lock nothing tells, so all are.
+#[test]
+fn add_input_leaves_out_follows_of_nested_inputs_the_lock_does_not_have() {
+    let nix = Nix::require();
+    let before = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    systems.url = \"github:nix-systems/default\";\n    utils.url = \"github:numtide/flake-utils\";\n  };\n  outputs = { self, ... }: { };\n}\n";
+    let lock = Lock::parse(
+        r#"{ "version": 7, "root": "root", "nodes": {
+        "root": { "inputs": { "nixpkgs": "nixpkgs", "systems": "systems", "utils": "utils" } },
+        "nixpkgs": { "locked": { "rev": "1111111111111111111111111111111111111111" } },
+        "systems": { "locked": { "rev": "2222222222222222222222222222222222222222" } },
+        "systems_2": { "locked": { "rev": "3333333333333333333333333333333333333333" } },
+        "utils": { "inputs": { "systems": "systems_2" }, "locked": { "rev": "4444444444444444444444444444444444444444" } } } }"#,
+    )
+    .unwrap();
+    let operation = add(
+        "github:numtide/flake-utils",
+        Some("utils"),
+        &[("nixpkgs", "nixpkgs"), ("systems", "systems")],
+    );
+    let result = run(&operation, before, Some(&lock)).unwrap();
+    let warnings: Vec<String> = result
+        .changes
+        .warnings
+        .iter()
+        .map(|warning| warning.message.clone())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|message| message.contains("`utils` has no input `nixpkgs` in flake.lock")),
+        "{warnings:?}"
+    );
+    let after = result.new_text.expect("the systems follows is written");
+    assert_eq!(
+        after,
+        "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    systems.url = \"github:nix-systems/default\";\n    utils.url = \"github:numtide/flake-utils\";\n    utils.inputs.systems.follows = \"systems\";\n  };\n  outputs = { self, ... }: { };\n}\n"
+    );
+    let inputs = inputs_json(&nix, &after);
+    assert_eq!(
+        inputs["utils"]["inputs"]["systems"]["follows"],
+        json!("systems")
+    );
+    assert_eq!(inputs["utils"]["inputs"].get("nixpkgs"), None);
+    // Without the lock, both are written.
+    let unlocked = apply(before, &operation, None).unwrap();
+    assert!(
+        unlocked.contains("utils.inputs.nixpkgs.follows = \"nixpkgs\";"),
+        "{unlocked}"
+    );
+    assert!(
+        unlocked.contains("utils.inputs.systems.follows = \"systems\";"),
+        "{unlocked}"
+    );
+}
